@@ -3,11 +3,35 @@
 //! # Layout
 //! - [`reasons`]: the guide's 30 refusal reason codes, their exact messages and their AML/CFT
 //!   sensitivity (unknown codes are sensitive).
+//! - [`customer`]: text meant for the customer, a type that only shareable reasons can build.
+//! - [`case`]: one user's case: events, derived state, and which officer action is allowed.
+//! - [`ids`], [`values`], [`time`]: identifiers, codes and instants, parsed once at the edge.
 //! - [`lenient`]: values that come as strings in webhooks and as numbers in REST answers.
+//! - [`error`]: the one parse error.
+//!
+//! # House rules
+//! - No I/O, no clock: callers pass `now`.
+//! - A value from outside is parsed into its type once; a type that exists is valid.
+//! - Nothing here writes a sensitive reason into customer text; [`customer`] makes that a matter of
+//!   types.
 
+pub mod case;
+pub mod customer;
+pub mod error;
+pub mod ids;
 pub mod lenient;
 pub mod reasons;
+pub mod time;
+pub mod values;
 
+pub use case::{Action, Case, CaseEvent, CaseState, CaseView, Permission};
+pub use customer::CustomerText;
+pub use error::ParseError;
+pub use ids::{DocumentId, IdentificationId, UserId, WebhookId};
 pub use reasons::{
     CatalogueEntry, Family, ListedReason, Reason, ReasonCode, Sensitivity, catalogue,
+};
+pub use time::Timestamp;
+pub use values::{
+    DocumentTypeId, KycLevel, KycReview, LivenessStatus, LivenessType, Score, UserType,
 };
