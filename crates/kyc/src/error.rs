@@ -3,9 +3,10 @@
 use thiserror::Error;
 
 /// A value received from Treezor, the relay or the officer that is not what the domain expects.
-/// The message names the field and shows the value so the officer or the engineer can find it.
+/// The message names the field and what was expected but not the value, because values can be
+/// personal data and messages end up in logs; the value stays in [`ParseError::value`].
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{field} {value:?} is not valid: {expected}")]
+#[error("{field} is not valid: expected {expected}")]
 pub struct ParseError {
     pub field: &'static str,
     pub value: String,

@@ -139,8 +139,9 @@ mod tests {
         let err = UserId::parse("x1").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "userId \"x1\" is not valid: a positive whole number"
+            "userId is not valid: expected a positive whole number"
         );
+        assert_eq!(err.value, "x1");
     }
 
     #[test]

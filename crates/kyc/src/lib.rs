@@ -5,6 +5,10 @@
 //!   sensitivity (unknown codes are sensitive).
 //! - [`customer`]: text meant for the customer, a type that only shareable reasons can build.
 //! - [`case`]: one user's case: events, derived state, and which officer action is allowed.
+//! - [`webhook`]: Treezor's webhook envelope (flat and wrapped), its signature, and what a
+//!   webhook means for a case.
+//! - [`objects`]: Treezor's users, documents and liveness results, from webhooks or REST.
+//! - [`redirect`]: the redirect URL's query parameters, decoded for the officer.
 //! - [`ids`], [`values`], [`time`]: identifiers, codes and instants, parsed once at the edge.
 //! - [`lenient`]: values that come as strings in webhooks and as numbers in REST answers.
 //! - [`error`]: the one parse error.
@@ -20,9 +24,12 @@ pub mod customer;
 pub mod error;
 pub mod ids;
 pub mod lenient;
+pub mod objects;
 pub mod reasons;
+pub mod redirect;
 pub mod time;
 pub mod values;
+pub mod webhook;
 
 pub use case::{Action, Case, CaseEvent, CaseState, CaseView, Permission};
 pub use customer::CustomerText;

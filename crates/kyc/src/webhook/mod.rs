@@ -1,0 +1,11 @@
+//! Treezor's webhooks: the envelope, its signature, and what it means for a case.
+
+pub mod canonical;
+pub mod envelope;
+pub mod meaning;
+pub mod signature;
+
+pub use canonical::canonical_json;
+pub use envelope::{Envelope, EnvelopeError};
+pub use meaning::{Consumed, Meaning, PayloadError, meaning};
+pub use signature::{SignatureError, WebhookSecret, sign_bytes, sign_payload, verify_payload};
