@@ -7,6 +7,7 @@
 //! - [`case`]: one user's case: events, derived state, and which officer action is allowed.
 //! - [`webhook`]: Treezor's webhook envelope (flat and wrapped), its signature, and what a
 //!   webhook means for a case.
+//! - [`feed`]: the relay's feed of stored webhooks, the contract between relay and dashboard.
 //! - [`objects`]: Treezor's users, documents and liveness results, from webhooks or REST.
 //! - [`redirect`]: the redirect URL's query parameters, decoded for the officer.
 //! - [`ids`], [`values`], [`time`]: identifiers, codes and instants, parsed once at the edge.
@@ -22,6 +23,7 @@
 pub mod case;
 pub mod customer;
 pub mod error;
+pub mod feed;
 pub mod ids;
 pub mod lenient;
 pub mod objects;

@@ -62,20 +62,33 @@ pub struct Meaning {
 /// Reads a (verified) webhook. `received_at` is the relay's reception time, the last resort for
 /// an event's time.
 pub fn meaning(envelope: &Envelope, received_at: Timestamp) -> Result<Meaning, PayloadError> {
-    let Some(kind) = Consumed::from_event(&envelope.event) else {
+    meaning_of(
+        &envelope.event,
+        envelope.created_at,
+        envelope.payload_json(),
+        received_at,
+    )
+}
+
+/// [`meaning`] from the parts of a webhook, as the relay's feed serves them.
+pub fn meaning_of(
+    event: &str,
+    created_at: Option<Timestamp>,
+    payload: &str,
+    received_at: Timestamp,
+) -> Result<Meaning, PayloadError> {
+    let Some(kind) = Consumed::from_event(event) else {
         return Ok(Meaning::default());
     };
     let error = |detail: String| PayloadError {
-        event: envelope.event.clone(),
+        event: event.to_owned(),
         detail,
     };
-    let payload = envelope.payload_json();
     let mut meaning = Meaning::default();
     match kind {
         Consumed::LivenessCreate | Consumed::LivenessUpdate => {
             for result in objects::<LivenessResult>(payload, "kycliveness").map_err(error)? {
-                let at = envelope
-                    .created_at
+                let at = created_at
                     .or(result.updated_at)
                     .or(result.started_at)
                     .unwrap_or(received_at);
@@ -94,10 +107,7 @@ pub fn meaning(envelope: &Envelope, received_at: Timestamp) -> Result<Meaning, P
         }
         Consumed::DocumentCreate => {
             for document in objects::<Document>(payload, "documents").map_err(error)? {
-                let at = envelope
-                    .created_at
-                    .or(document.created_at)
-                    .unwrap_or(received_at);
+                let at = created_at.or(document.created_at).unwrap_or(received_at);
                 if let (Some(user), Some(document_type)) =
                     (document.user_id, document.document_type_id)
                 {
@@ -118,10 +128,7 @@ pub fn meaning(envelope: &Envelope, received_at: Timestamp) -> Result<Meaning, P
         | Consumed::UserKycRequest
         | Consumed::UserKycReview => {
             for user in objects::<User>(payload, "users").map_err(error)? {
-                let at = envelope
-                    .created_at
-                    .or(user.modified_at)
-                    .unwrap_or(received_at);
+                let at = created_at.or(user.modified_at).unwrap_or(received_at);
                 let review = match (kind, user.kyc_review) {
                     (Consumed::UserKycRequest, review) => Some(
                         review

@@ -7,5 +7,5 @@ pub mod signature;
 
 pub use canonical::canonical_json;
 pub use envelope::{Envelope, EnvelopeError};
-pub use meaning::{Consumed, Meaning, PayloadError, meaning};
+pub use meaning::{Consumed, Meaning, PayloadError, meaning, meaning_of};
 pub use signature::{SignatureError, WebhookSecret, sign_bytes, sign_payload, verify_payload};
