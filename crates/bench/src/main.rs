@@ -1,0 +1,25 @@
+//! `kyc-bench`: runs every benchmark of BENCHMARKS.md in release mode, prints one table and writes
+//! the same figures to `bench-results.json`.
+//!
+//! Usage: `kyc-bench [ID ...]` runs the named benchmarks (e.g. `B1 B4`), or all of them.
+//!
+//! # Layout
+//! - `figure`: one measured figure and the printed table.
+//! - one module per area, each with `run(selected) -> Vec<Figure>`.
+
+mod figure;
+
+use figure::{Figure, print_table};
+
+fn main() {
+    let selected: Vec<String> = std::env::args().skip(1).collect();
+    let wants =
+        |id: &str| selected.is_empty() || selected.iter().any(|s| s.eq_ignore_ascii_case(id));
+    let figures: Vec<Figure> = Vec::new();
+    let _ = wants;
+    print_table(&figures);
+    let json = serde_json::to_string_pretty(&figures).expect("figures serialize");
+    if let Err(e) = std::fs::write("bench-results.json", json) {
+        eprintln!("could not write bench-results.json: {e}");
+    }
+}
