@@ -102,12 +102,19 @@ impl Faults {
         lock(&self.rules).clone()
     }
 
-    /// Takes one use of every matching rule whose fault `wanted` accepts.
+    /// Takes one use of the first matching rule of each kind that `wanted` accepts: rules of the
+    /// same kind queue up (a 503 rule then a 429 rule hit two successive requests).
     pub fn take(&self, method: &str, path: &str, wanted: impl Fn(&Fault) -> bool) -> Vec<Fault> {
         let mut rules = lock(&self.rules);
-        let mut taken = Vec::new();
+        let mut taken: Vec<Fault> = Vec::new();
         for rule in rules.iter_mut() {
-            if rule.matches(method, path) && wanted(&rule.fault) && rule.times != Some(0) {
+            let kind = std::mem::discriminant(&rule.fault);
+            let kind_taken = taken.iter().any(|f| std::mem::discriminant(f) == kind);
+            if !kind_taken
+                && rule.matches(method, path)
+                && wanted(&rule.fault)
+                && rule.times != Some(0)
+            {
                 taken.push(rule.fault.clone());
                 if let Some(times) = rule.times.as_mut() {
                     *times -= 1;
@@ -137,12 +144,13 @@ pub async fn layer(State(state): State<SandboxState>, request: Request, next: Ne
     if path.starts_with("/sandbox") {
         return next.run(request).await;
     }
-    let faults = state
-        .shared()
-        .faults
-        .take(&method, &path, |f| !matches!(f, Fault::UrlAge { .. }));
+    // Faults that act before the answer first: a status answered early leaves the body faults
+    // for the next request.
+    let early = state.shared().faults.take(&method, &path, |f| {
+        matches!(f, Fault::Delay { .. } | Fault::Status { .. })
+    });
     let mut status_after = None;
-    for fault in &faults {
+    for fault in &early {
         match *fault {
             Fault::Delay { millis } => {
                 tokio::select! {
@@ -165,8 +173,11 @@ pub async fn layer(State(state): State<SandboxState>, request: Request, next: Ne
     if let Some(status) = status_after {
         return injected(status);
     }
+    let late = state.shared().faults.take(&method, &path, |f| {
+        matches!(f, Fault::SlowBody { .. } | Fault::DropConnection { .. })
+    });
     let mut response = response;
-    for fault in faults {
+    for fault in late {
         response = match fault {
             Fault::SlowBody { bytes_per_second } => {
                 map_body(response, |s| slow(s, bytes_per_second))
@@ -241,7 +252,12 @@ fn cut(stream: BodyStream, limit: u64) -> BodyStream {
         move |(mut inner, next)| async move {
             match next {
                 Next::Done => None,
-                Next::Fail => Some((Err(dropped()), (inner, Next::Done))),
+                Next::Fail => {
+                    // Let the server flush what was sent, so the client sees a body cut midway
+                    // rather than no answer at all.
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                    Some((Err(dropped()), (inner, Next::Done)))
+                }
                 Next::Pass(sent) => match inner.next().await? {
                     Err(e) => Some((Err(e), (inner, Next::Done))),
                     Ok(_) if sent >= limit => Some((Err(dropped()), (inner, Next::Done))),
