@@ -24,7 +24,7 @@ pub struct WebhookFaults {
     /// Send every webhook twice, with the same `webhook_id`.
     #[serde(default)]
     pub duplicate: bool,
-    /// Swap each webhook with the next one.
+    /// Swap each webhook with the next one: the later is delivered, then the earlier.
     #[serde(default)]
     pub reorder: bool,
     /// Hold every webhook this long before its first attempt.
@@ -190,10 +190,7 @@ impl Outbox {
             if self.faults().reorder {
                 match held.take() {
                     None => held = Some(index),
-                    Some(earlier) => {
-                        self.launch(index);
-                        self.launch(earlier);
-                    }
+                    Some(earlier) => self.launch_swapped(index, earlier),
                 }
             } else {
                 if let Some(earlier) = held.take() {
@@ -205,20 +202,32 @@ impl Outbox {
     }
 
     fn launch(self: &Arc<Self>, index: usize) {
+        tokio::spawn(Arc::clone(self).run(index));
+    }
+
+    /// Delivers `later` first and `earlier` only once `later` is through: a swap whatever the
+    /// network's timing.
+    fn launch_swapped(self: &Arc<Self>, later: usize, earlier: usize) {
+        let outbox = Arc::clone(self);
+        tokio::spawn(async move {
+            Arc::clone(&outbox).run(later).await;
+            outbox.run(earlier).await;
+        });
+    }
+
+    /// One webhook, with the delay and duplicate switches applied.
+    async fn run(self: Arc<Self>, index: usize) {
         let faults = self.faults();
-        let copies = if faults.duplicate { 2 } else { 1 };
-        for _ in 0..copies {
-            let outbox = Arc::clone(self);
-            let delay = Duration::from_millis(faults.delay_ms);
-            tokio::spawn(async move {
-                if !delay.is_zero() {
-                    tokio::select! {
-                        _ = outbox.shutdown.cancelled() => return,
-                        _ = tokio::time::sleep(delay) => {}
-                    }
-                }
-                outbox.deliver(index).await;
-            });
+        if faults.delay_ms > 0 {
+            tokio::select! {
+                _ = self.shutdown.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_millis(faults.delay_ms)) => {}
+            }
+        }
+        if faults.duplicate {
+            tokio::join!(self.deliver(index), self.deliver(index));
+        } else {
+            self.deliver(index).await;
         }
     }
 
