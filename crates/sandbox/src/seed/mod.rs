@@ -284,7 +284,18 @@ impl Seeder {
         if story == Story::LinkOpen {
             at = before(self.now, Duration::from_secs(60 + self.rng.below(240)));
         }
-        let uuid = |rng: &mut SplitMix| format!("{:016x}-{:016x}", rng.next_u64(), rng.next_u64());
+        // Shaped like the provider's UUIDs (version 4), but drawn from the seed.
+        let uuid = |rng: &mut SplitMix| {
+            let (a, b) = (rng.next_u64(), rng.next_u64());
+            format!(
+                "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+                a >> 32,
+                (a >> 16) & 0xffff,
+                a & 0xfff,
+                0x8000 | ((b >> 48) & 0x3fff),
+                b & 0xffff_ffff_ffff
+            )
+        };
         let first = uuid(&mut self.rng);
         world
             .start(id, None, at, &self.settings, first.clone())
