@@ -1,0 +1,195 @@
+//! The client: configuration checked once, two HTTP clients (API calls with the bearer token,
+//! file downloads without it), and the token cache.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::ClientConfig;
+use crate::error::{Error, Result};
+use crate::refusal::read_body;
+use crate::token::{Token, TokenAnswer, TokenCache};
+
+/// A Treezor API client. Cheap to clone; clones share the token.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ClientConfig,
+    base: String,
+    api: reqwest::Client,
+    files: reqwest::Client,
+    tokens: TokenCache,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base)
+            .field("client_id", &self.inner.config.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn tls(
+    mut builder: reqwest::ClientBuilder,
+    config: &ClientConfig,
+) -> Result<reqwest::ClientBuilder> {
+    if let Some(pem) = &config.tls.client_identity_pem {
+        let identity = reqwest::Identity::from_pem(pem)
+            .map_err(|e| Error::Config(format!("the client certificate could not be read (a PEM with the certificate and its private key is expected): {e}")))?;
+        builder = builder.identity(identity);
+    }
+    if let Some(pem) = &config.tls.extra_ca_pem {
+        let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+            Error::Config(format!(
+                "the extra CA certificates could not be read (PEM expected): {e}"
+            ))
+        })?;
+        if certificates.is_empty() {
+            return Err(Error::Config(
+                "the extra CA file holds no certificate".into(),
+            ));
+        }
+        builder = builder.tls_certs_merge(certificates);
+    }
+    Ok(builder)
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Client> {
+        let base = config.base_url.trim().trim_end_matches('/').to_owned();
+        match reqwest::Url::parse(&base) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
+            _ => {
+                return Err(Error::Config(format!(
+                    "the base URL {base:?} is not an http(s) URL"
+                )));
+            }
+        }
+        if config.client_id.trim().is_empty() || config.client_secret.expose().is_empty() {
+            return Err(Error::Config(
+                "the client id and secret must not be empty".into(),
+            ));
+        }
+        if config.retry.max_attempts == 0 || config.download.max_attempts == 0 {
+            return Err(Error::Config(
+                "retry and download attempts must be at least 1".into(),
+            ));
+        }
+        // API calls carry the bearer token: never follow a redirect with it.
+        let api = tls(reqwest::Client::builder(), &config)?
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))?;
+        // Downloads carry no token; a large file may take long, so only idleness is bounded.
+        let files = tls(reqwest::Client::builder(), &config)?
+            .connect_timeout(config.connect_timeout)
+            .read_timeout(config.download.idle_timeout)
+            .redirect(reqwest::redirect::Policy::limited(3))
+            .build()
+            .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))?;
+        let tokens = TokenCache::new(config.renew_before);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                base,
+                api,
+                files,
+                tokens,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn api(&self) -> &reqwest::Client {
+        &self.inner.api
+    }
+
+    pub(crate) fn files(&self) -> &reqwest::Client {
+        &self.inner.files
+    }
+
+    pub(crate) fn tokens(&self) -> &TokenCache {
+        &self.inner.tokens
+    }
+
+    /// How many access tokens this client has fetched (shared by its clones).
+    pub fn tokens_fetched(&self) -> u64 {
+        self.inner.tokens.fetched()
+    }
+
+    pub(crate) fn url(&self, path: &str) -> Result<reqwest::Url> {
+        reqwest::Url::parse(&format!("{}{path}", self.inner.base))
+            .map_err(|e| Error::Config(format!("the URL for {path} could not be built: {e}")))
+    }
+
+    pub(crate) async fn token(&self) -> Result<Token> {
+        self.inner.tokens.get(|| self.fetch_token()).await
+    }
+
+    async fn fetch_token(&self) -> Result<(String, Duration)> {
+        let config = &self.inner.config;
+        let url = self.url("/oauth/token")?;
+        let scope = config.scopes.join(" ");
+        let mut form = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", config.client_id.as_str()),
+            ("client_secret", config.client_secret.expose()),
+        ];
+        if !scope.is_empty() {
+            form.push(("scope", scope.as_str()));
+        }
+        let what = "POST /oauth/token";
+        let mut attempt = 1;
+        loop {
+            let outcome = self.api().post(url.clone()).form(&form).send().await;
+            let last = attempt >= config.retry.max_attempts;
+            match outcome {
+                Err(error) if last => {
+                    return Err(Error::Unreachable {
+                        call: what.into(),
+                        detail: crate::call::transport_detail(&error),
+                    });
+                }
+                Err(_) => {}
+                Ok(answer) => {
+                    let status = answer.status();
+                    let body = answer.bytes().await.unwrap_or_default();
+                    if status.is_success() {
+                        let token: TokenAnswer =
+                            serde_json::from_slice(&body).map_err(|e| Error::UnexpectedAnswer {
+                                call: what.into(),
+                                detail: format!("no access_token in it ({e})"),
+                            })?;
+                        let lifetime = token.lifetime();
+                        return Ok((token.access_token, lifetime));
+                    }
+                    if matches!(status.as_u16(), 400 | 401 | 403) {
+                        return Err(Error::Credentials {
+                            status: status.as_u16(),
+                            message: read_body(&body).message,
+                        });
+                    }
+                    if last || !crate::call::is_transient(status) {
+                        return Err(crate::refusal::refusal(
+                            what,
+                            status.as_u16(),
+                            &body,
+                            crate::refusal::Endpoint::Plain,
+                        )
+                        .into());
+                    }
+                }
+            }
+            tokio::time::sleep(self.backoff(attempt, None)).await;
+            attempt += 1;
+        }
+    }
+}

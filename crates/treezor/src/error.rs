@@ -1,0 +1,159 @@
+//! The one error of the Treezor client.
+//!
+//! Treezor's own refusals are [`TreezorError`]: the HTTP status, Treezor's code, message and
+//! `requestId` (to quote to Treezor's support), and a [`Problem`] that says what it means and what
+//! the officer can do. Messages never hold a secret or a token.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    /// Boxed: it is large, and errors travel through every call.
+    #[error(transparent)]
+    Treezor(Box<TreezorError>),
+    #[error(
+        "Treezor refused the client credentials (HTTP {status}): {message}. Check the client id and secret in the settings"
+    )]
+    Credentials { status: u16, message: String },
+    #[error(
+        "Treezor could not be reached for {call}: {detail}. Check the network and the base URL, then retry"
+    )]
+    Unreachable { call: String, detail: String },
+    #[error("Treezor's answer to {call} could not be read: {detail}")]
+    UnexpectedAnswer { call: String, detail: String },
+    #[error("the Treezor client is not configured correctly: {0}")]
+    Config(String),
+    #[error("document {document} could not be saved to {}: {detail}", path.display())]
+    File {
+        document: u64,
+        path: PathBuf,
+        detail: String,
+    },
+    #[error(
+        "document {document} could not be downloaded after {attempts} attempts: {last}. Retry later"
+    )]
+    DownloadFailed {
+        document: u64,
+        attempts: u32,
+        last: String,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What a refusal from Treezor means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// 400: Treezor found the request invalid.
+    BadRequest,
+    /// 401 even after a fresh token.
+    Unauthorized,
+    /// 403: the token lacks the scope, or the feature is off.
+    Forbidden,
+    /// 404.
+    NotFound,
+    /// 405 on `PUT kycliveness`: the verification has nothing to store (it was not validated).
+    DocumentsNotStorable,
+    /// 406 on `PUT kycliveness`: the last verification is not processed yet.
+    NotProcessed,
+    /// 410 on `PUT kycliveness`: the last verification no longer exists.
+    IdentificationGone,
+    /// 428 on `POST kycliveness`: the user lacks these attributes.
+    MissingAttributes(Vec<String>),
+    /// 403 or 501 on a document download: download is not enabled for the account.
+    DownloadNotEnabled,
+    /// 429.
+    RateLimited,
+    /// 5xx.
+    Unavailable,
+    Other,
+}
+
+/// A refusal from Treezor, with everything Treezor said about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreezorError {
+    /// The call, e.g. `PUT /v1/users/42/kycliveness`.
+    pub call: String,
+    pub status: u16,
+    pub code: Option<String>,
+    pub message: String,
+    pub request_id: Option<String>,
+    pub doc_url: Option<String>,
+    pub problem: Problem,
+}
+
+impl TreezorError {
+    /// What the officer can do about it.
+    pub fn advice(&self) -> String {
+        match &self.problem {
+            Problem::MissingAttributes(missing) => format!(
+                "the user lacks {}: fill them in at Treezor, then start the verification again",
+                missing.join(", ")
+            ),
+            Problem::DownloadNotEnabled => {
+                "document download is not enabled for this Treezor account: ask Treezor to enable it".into()
+            }
+            Problem::NotProcessed => {
+                "the last verification is not processed yet: wait for the kycliveness.update webhook".into()
+            }
+            Problem::DocumentsNotStorable => {
+                "the last verification was not validated (score 1), so it has no documents to store".into()
+            }
+            Problem::IdentificationGone => {
+                "the last verification no longer exists: start a new one".into()
+            }
+            Problem::Unauthorized => {
+                "Treezor refused the access token even after renewing it: check the credentials and scopes".into()
+            }
+            Problem::Forbidden => "the credentials lack the scope this call needs: ask Treezor for it".into(),
+            Problem::NotFound => "Treezor does not know this object: check the id".into(),
+            Problem::RateLimited => "Treezor is limiting requests: retry in a moment".into(),
+            Problem::Unavailable => "Treezor is unavailable: retry in a moment".into(),
+            Problem::BadRequest => "Treezor found the request invalid".into(),
+            Problem::Other => "Treezor refused the request".into(),
+        }
+    }
+}
+
+impl fmt::Display for TreezorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} failed (HTTP {}): {}",
+            self.call,
+            self.status,
+            self.advice()
+        )?;
+        if !self.message.is_empty() {
+            write!(f, ". Treezor said: {}", self.message)?;
+        }
+        if let Some(code) = &self.code {
+            write!(f, " (code {code})")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [requestId {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TreezorError {}
+
+impl From<TreezorError> for Error {
+    fn from(error: TreezorError) -> Self {
+        Error::Treezor(Box::new(error))
+    }
+}
+
+impl Error {
+    /// Treezor's refusal, when this error is one.
+    pub fn treezor(&self) -> Option<&TreezorError> {
+        match self {
+            Error::Treezor(e) => Some(e),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! The Treezor REST client for KYC live verification: OAuth2 client credentials, users, live
+//! verification (start, documents), documents and their download, and the KYC review; with
+//! Treezor's refusals as one typed error.
+//!
+//! ```no_run
+//! # async fn demo() -> treezor::Result<()> {
+//! use treezor::{Client, ClientConfig, ClientSecret};
+//! let client = Client::new(ClientConfig::new("https://acme.sandbox.treezor.co", "id", ClientSecret::new("secret")))?;
+//! let user = client.get_user(kyc::UserId::new(42).unwrap()).await?;
+//! let started = client.start_liveness(user.user_id, Some("https://acme.example/back"), Some(&treezor::AccessTag::random())).await?;
+//! println!("send the customer to {}", started.url);
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//! - [`config`]: base URL, credentials ([`ClientSecret`] never prints), timeouts, retry and
+//!   download policies, client certificate and extra CA.
+//! - `client`: [`Client`], its two HTTP clients (API with the token, files without) and the
+//!   token fetch.
+//! - `token`: the shared token cache: one fetch at a time, renewed before expiry.
+//! - `call`: how every call is sent: renew-and-retry once on 401, bounded backoff on transient
+//!   failures for calls safe to repeat (GETs, and POST/PUT with an [`AccessTag`]).
+//! - `refusal`: Treezor's three error shapes read into [`TreezorError`].
+//! - `answers`: Treezor's answer shapes (`{"users":[…]}`, lists, bare objects).
+//! - `users`, `liveness`, `documents`, `review`: the typed calls.
+//! - `download`: downloads inside the 30-second window, to a temporary file renamed when complete.
+//! - [`error`]: the one error.
+//!
+//! # What must stay true
+//! - A POST or PUT without an `accessTag` is sent once: a retry could act twice.
+//! - The bearer token never leaves for another host (no redirects on API calls; the file host
+//!   gets no token).
+//! - Objects are `kyc`'s types, read leniently (numbers or strings).
+
+pub mod config;
+pub mod error;
+
+mod answers;
+mod call;
+mod client;
+mod documents;
+mod download;
+mod liveness;
+mod refusal;
+mod review;
+mod token;
+mod users;
+
+pub use call::AccessTag;
+pub use client::Client;
+pub use config::{ClientConfig, ClientSecret, DownloadPolicy, RetryPolicy, TlsOptions};
+pub use documents::DownloadUrl;
+pub use download::Downloaded;
+pub use error::{Error, Problem, Result, TreezorError};
+pub use liveness::LivenessStart;
+pub use users::{UserPage, UserQuery};

@@ -1,0 +1,157 @@
+//! Transient failures: 5xx bursts, 429, timeouts and slow bodies are retried with bounded backoff,
+//! but only for calls that are safe to repeat (GETs, tagged POST/PUT).
+
+mod common;
+
+use std::time::Duration;
+
+use common::{client, client_config, person, sandbox};
+use sandbox::{Fault, FaultRule, SandboxConfig};
+use treezor::{AccessTag, Client, Error, Problem};
+
+fn status(code: u16) -> Fault {
+    Fault::Status {
+        status: code,
+        after_handling: false,
+    }
+}
+
+#[tokio::test]
+async fn a_burst_of_5xx_on_a_get_is_ridden_out() {
+    let sandbox = sandbox(SandboxConfig::for_tests()).await;
+    let user = person(&sandbox, "Hélène");
+    let path = format!("/v1/users/{user}");
+    sandbox
+        .control()
+        .inject(FaultRule::new(&path, status(503)).times(1));
+    sandbox
+        .control()
+        .inject(FaultRule::new(&path, status(502)).times(1));
+    sandbox
+        .control()
+        .inject(FaultRule::new(&path, status(429)).times(1));
+    let found = client(&sandbox).get_user(user).await.unwrap();
+    assert_eq!(found.user_id, user);
+    assert_eq!(sandbox.control().hits_for("GET", &path), 4);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_burst_longer_than_the_attempts_ends_in_a_clear_error() {
+    let sandbox = sandbox(SandboxConfig::for_tests()).await;
+    let user = person(&sandbox, "Jérôme");
+    let path = format!("/v1/users/{user}");
+    sandbox
+        .control()
+        .inject(FaultRule::new(&path, status(504)).times(10));
+    let error = client(&sandbox).get_user(user).await.unwrap_err();
+    let refusal = error.treezor().unwrap();
+    assert_eq!(
+        (refusal.status, &refusal.problem),
+        (504, &Problem::Unavailable)
+    );
+    assert!(refusal.request_id.is_some());
+    assert_eq!(
+        sandbox.control().hits_for("GET", &path),
+        4,
+        "bounded by max_attempts"
+    );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_untagged_post_is_sent_once_whatever_happens() {
+    let sandbox = sandbox(SandboxConfig::for_tests()).await;
+    let user = person(&sandbox, "François");
+    let path = format!("/v1/users/{user}/kycliveness");
+    sandbox
+        .control()
+        .inject(FaultRule::new(&path, status(503)).method("POST").times(1));
+    let error = client(&sandbox)
+        .start_liveness(user, None, None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.treezor().unwrap().status, 503);
+    assert_eq!(sandbox.control().hits_for("POST", &path), 1);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_tagged_post_whose_answer_was_lost_is_retried_and_acts_once() {
+    let sandbox = sandbox(SandboxConfig::for_tests()).await;
+    let user = person(&sandbox, "Renée");
+    let path = format!("/v1/users/{user}/kycliveness");
+    // The sandbox does the work, then the gateway loses the answer: twice.
+    let lost = Fault::Status {
+        status: 502,
+        after_handling: true,
+    };
+    sandbox
+        .control()
+        .inject(FaultRule::new(&path, lost).method("POST").times(2));
+    let started = client(&sandbox)
+        .start_liveness(user, None, Some(&AccessTag::random()))
+        .await
+        .unwrap();
+    assert_eq!(sandbox.control().hits_for("POST", &path), 3);
+    let all = sandbox.control().identifications();
+    assert_eq!(all.len(), 1, "one verification, not three");
+    assert_eq!(all[0].id, started.identification.as_str());
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_timeout_is_retried_for_a_get_and_reported_when_it_lasts() {
+    let sandbox = sandbox(SandboxConfig::for_tests()).await;
+    let user = person(&sandbox, "Priya");
+    let path = format!("/v1/users/{user}");
+    let mut config = client_config(&sandbox);
+    config.request_timeout = Duration::from_millis(300);
+    let client = Client::new(config).unwrap();
+    sandbox
+        .control()
+        .inject(FaultRule::new(&path, Fault::Delay { millis: 2_000 }).times(1));
+    client.get_user(user).await.unwrap();
+    assert_eq!(sandbox.control().hits_for("GET", &path), 2);
+
+    sandbox
+        .control()
+        .inject(FaultRule::new(&path, Fault::Delay { millis: 2_000 }).times(4));
+    let error = client.get_user(user).await.unwrap_err();
+    match &error {
+        Error::Unreachable { call, detail } => {
+            assert_eq!(call, &format!("GET {path}"));
+            assert!(detail.contains("timed out"), "{detail}");
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn slow_and_cut_answers_on_the_api() {
+    let sandbox = sandbox(SandboxConfig::for_tests()).await;
+    let user = person(&sandbox, "Kwame");
+    let path = format!("/v1/users/{user}");
+    let client = client(&sandbox);
+    sandbox.control().inject(
+        FaultRule::new(
+            &path,
+            Fault::SlowBody {
+                bytes_per_second: 4_000,
+            },
+        )
+        .times(1),
+    );
+    assert_eq!(client.get_user(user).await.unwrap().user_id, user);
+    sandbox
+        .control()
+        .inject(FaultRule::new(&path, Fault::DropConnection { after_bytes: 40 }).times(1));
+    assert_eq!(client.get_user(user).await.unwrap().user_id, user);
+    assert_eq!(
+        sandbox.control().hits_for("GET", &path),
+        3,
+        "the cut answer was asked again"
+    );
+    sandbox.shutdown().await;
+}
