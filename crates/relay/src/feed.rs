@@ -92,8 +92,8 @@ pub(crate) async fn events(
     request: Request,
 ) -> Response {
     let shared = state.shared();
-    if let Err(response) = authorize(&state, &request) {
-        return response;
+    if let Some(refused) = unauthorized(&state, &request) {
+        return refused;
     }
     let FeedQuery { after, limit, wait } = match FeedQuery::parse(query.as_deref()) {
         Ok(query) => query,
@@ -163,8 +163,9 @@ impl Drop for Parked<'_> {
     }
 }
 
-/// Checks `Authorization: Bearer <feed token>`; 401 with `WWW-Authenticate` otherwise.
-fn authorize(state: &AppState, request: &Request) -> Result<(), Response> {
+/// Checks `Authorization: Bearer <feed token>`: `None` when it is right, otherwise the 401 (with
+/// `WWW-Authenticate`) to answer.
+fn unauthorized(state: &AppState, request: &Request) -> Option<Response> {
     let presented = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -174,7 +175,7 @@ fn authorize(state: &AppState, request: &Request) -> Result<(), Response> {
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         });
     let message = match presented {
-        Some(token) if state.shared().feed_token.matches(token) => return Ok(()),
+        Some(token) if state.shared().feed_token.matches(token) => return None,
         Some(_) => "the bearer token is not this relay's feed token",
         None => "send the feed token as `Authorization: Bearer <token>`",
     };
@@ -184,7 +185,7 @@ fn authorize(state: &AppState, request: &Request) -> Result<(), Response> {
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static(r#"Bearer realm="kyc-relay""#),
     );
-    Err(response)
+    Some(response)
 }
 
 #[cfg(test)]

@@ -115,18 +115,20 @@ struct Refused {
 }
 
 /// Reads the whole body, within the size limit and the time limit.
-async fn read_body(state: &AppState, request: Request) -> Result<Bytes, Refused> {
+async fn read_body(state: &AppState, request: Request) -> Result<Bytes, Box<Refused>> {
     let shared = state.shared();
-    let too_large = || Refused {
-        reason: "body over the limit",
-        response: refusal(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            &format!(
-                "the body is larger than the relay's limit of {} bytes",
-                shared.body_limit
+    let too_large = || {
+        Box::new(Refused {
+            reason: "body over the limit",
+            response: refusal(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                &format!(
+                    "the body is larger than the relay's limit of {} bytes",
+                    shared.body_limit
+                ),
             ),
-        ),
+        })
     };
     let declared = request
         .headers()
@@ -141,15 +143,15 @@ async fn read_body(state: &AppState, request: Request) -> Result<Bytes, Refused>
     match tokio::time::timeout(shared.body_timeout, limited.collect()).await {
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
         Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
-        Ok(Err(_)) => Err(Refused {
+        Ok(Err(_)) => Err(Box::new(Refused {
             reason: "body cut short",
             response: refusal(
                 StatusCode::BAD_REQUEST,
                 "body_incomplete",
                 "the body ended before its announced length; send the whole webhook again",
             ),
-        }),
-        Err(_) => Err(Refused {
+        })),
+        Err(_) => Err(Box::new(Refused {
             reason: "body too slow",
             response: refusal(
                 StatusCode::REQUEST_TIMEOUT,
@@ -159,6 +161,6 @@ async fn read_body(state: &AppState, request: Request) -> Result<Bytes, Refused>
                     shared.body_timeout.as_millis()
                 ),
             ),
-        }),
+        })),
     }
 }

@@ -53,8 +53,19 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
         .build()
         .map_err(|e| format!("could not start the async runtime: {e}"))?;
     runtime.block_on(async {
+        // Listen for signals before announcing the relay, so that a stop sent as soon as it is
+        // announced is a graceful one.
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .map_err(|e| format!("cannot listen for SIGTERM: {e}"))?;
+        let mut interrupt =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .map_err(|e| format!("cannot listen for SIGINT: {e}"))?;
         let running = Relay::start(config).await.map_err(|e| e.to_string())?;
-        stopped().await;
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
+        }
         tracing::info!("stopping: finishing requests in flight");
         running.shutdown().await;
         Ok(())
@@ -115,24 +126,5 @@ fn one_secret(variable: &str, flag: &str, file: Option<&Path>) -> Result<String,
                 "feed token (the bearer token dashboards use to read the feed)"
             }
         )),
-    }
-}
-
-/// Resolves on SIGTERM (service managers) or SIGINT (Ctrl-C).
-async fn stopped() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C stops the relay");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    tokio::select! {
-        _ = terminate => {}
-        _ = tokio::signal::ctrl_c() => {}
     }
 }
