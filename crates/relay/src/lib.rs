@@ -45,4 +45,4 @@ pub use error::{RelayError, Result};
 pub use relay::{Relay, RunningRelay};
 pub use secret_file::read_secret_file;
 pub use server::serve;
-pub use store::writer::Outcome;
+pub use store::writer::{Outcome, WriterStats};

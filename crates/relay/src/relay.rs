@@ -16,7 +16,7 @@ use crate::config::RelayConfig;
 use crate::error::{RelayError, Result};
 use crate::server::serve;
 use crate::store::retention::CHUNK;
-use crate::store::writer::{Writer, WriterThread};
+use crate::store::writer::{Writer, WriterStats, WriterThread};
 use crate::store::{self, now};
 use crate::tls;
 
@@ -32,10 +32,13 @@ impl Relay {
     pub async fn start(config: RelayConfig) -> Result<RunningRelay> {
         let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
         let path = config.data_file.clone();
-        let conn = tokio::task::spawn_blocking(move || store::open_for_writing(&path))
-            .await
-            .map_err(|e| RelayError::Config(format!("opening the store panicked: {e}")))??;
-        let (writer, writer_thread) = Writer::spawn(conn)?;
+        // Opening reads every stored id (see `store::seen`): blocking work, off the runtime.
+        let (writer, writer_thread) = tokio::task::spawn_blocking(move || {
+            let conn = store::open_for_writing(&path)?;
+            Writer::spawn(conn, store::lock_for_writer(&path)?)
+        })
+        .await
+        .map_err(|e| RelayError::Config(format!("opening the store panicked: {e}")))??;
         let listener = match TcpListener::bind(config.listen).await {
             Ok(listener) => listener,
             Err(source) => {
@@ -133,6 +136,11 @@ impl RunningRelay {
         self.writer.committed()
     }
 
+    /// How well the writer groups commits so far.
+    pub fn writer_stats(&self) -> WriterStats {
+        self.writer.stats()
+    }
+
     /// How many long polls are waiting for a commit right now.
     pub fn waiting_readers(&self) -> watch::Receiver<usize> {
         self.waiting.clone()
@@ -176,9 +184,9 @@ async fn retain(writer: Writer, days: u32, closing: CancellationToken) {
         let mut deleted = 0;
         loop {
             match writer.prune_chunk(before).await {
-                Ok(count) => {
-                    deleted += count;
-                    if count < CHUNK || closing.is_cancelled() {
+                Ok(pruned) => {
+                    deleted += pruned.deleted;
+                    if pruned.deleted < CHUNK || closing.is_cancelled() {
                         break;
                     }
                 }

@@ -281,6 +281,26 @@ async fn tls_serves_the_same_contract_over_https() {
 }
 
 #[tokio::test]
+async fn a_second_relay_on_the_same_data_file_is_refused() {
+    let first = TestRelay::start().await;
+    let config = relay::RelayConfig::new(
+        first.data_file(),
+        secret(),
+        relay::FeedToken::new(TOKEN).unwrap(),
+    );
+    let error = relay::Relay::start(config).await.err().unwrap().to_string();
+    assert!(error.contains("another relay is already using"), "{error}");
+    assert_eq!(
+        first
+            .post(envelope(&new_id(), &liveness_payload(1)))
+            .await
+            .status(),
+        200,
+        "the first one is unaffected"
+    );
+}
+
+#[tokio::test]
 async fn a_missing_certificate_is_reported_by_path() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = relay::RelayConfig::new(

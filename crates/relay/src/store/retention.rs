@@ -14,9 +14,17 @@ use crate::error::Result;
 /// The most events one chunk deletes, so that one chunk holds the writer only briefly.
 pub const CHUNK: usize = 5000;
 
-/// Deletes up to [`CHUNK`] of the oldest events received before `before`. Returns the count; a
-/// count below [`CHUNK`] means nothing older is left.
-pub fn prune_chunk(conn: &mut Connection, before: Timestamp) -> Result<usize> {
+/// What one chunk deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// How many events; below [`CHUNK`] means nothing older is left.
+    pub deleted: usize,
+    /// Every event up to this `seq` is gone (0 when none was deleted).
+    pub up_to: u64,
+}
+
+/// Deletes up to [`CHUNK`] of the oldest events received before `before`.
+pub fn prune_chunk(conn: &mut Connection, before: Timestamp) -> Result<Pruned> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let boundary: Option<i64> = {
         let mut oldest =
@@ -32,19 +40,22 @@ pub fn prune_chunk(conn: &mut Connection, before: Timestamp) -> Result<usize> {
         }
         boundary
     };
-    let deleted = match boundary {
-        Some(seq) => tx.execute("DELETE FROM events WHERE seq <= ?1", [seq])?,
-        None => 0,
+    let pruned = match boundary {
+        Some(seq) => Pruned {
+            deleted: tx.execute("DELETE FROM events WHERE seq <= ?1", [seq])?,
+            up_to: seq as u64,
+        },
+        None => Pruned::default(),
     };
     tx.commit()?;
-    Ok(deleted)
+    Ok(pruned)
 }
 
 /// Deletes every event received before `before`, chunk by chunk. Returns the count.
 pub fn prune_all(conn: &mut Connection, before: Timestamp) -> Result<usize> {
     let mut total = 0;
     loop {
-        let deleted = prune_chunk(conn, before)?;
+        let deleted = prune_chunk(conn, before)?.deleted;
         total += deleted;
         if deleted < CHUNK {
             return Ok(total);
@@ -61,16 +72,18 @@ mod tests {
     fn only_events_older_than_the_cutoff_go_and_numbers_are_kept() {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = open_for_writing(&dir.path().join("events.sqlite3")).unwrap();
+        let tx = conn.transaction().unwrap();
         for seq in 1..=12_000i64 {
-            conn.execute(
+            tx.execute(
                 "INSERT INTO events (seq, webhook_id, webhook, object, received_at, payload) \
                  VALUES (?1, 'w-' || ?1, 'user.update', 'user', ?1, '{}')",
                 [seq],
             )
             .unwrap();
         }
-        conn.execute("UPDATE meta SET value = 12000 WHERE key = 'last_seq'", [])
+        tx.execute("UPDATE meta SET value = 12000 WHERE key = 'last_seq'", [])
             .unwrap();
+        tx.commit().unwrap();
         let deleted = prune_all(&mut conn, Timestamp::from_unix_micros(11_001)).unwrap();
         assert_eq!(deleted, 11_000);
         let left = read::page(&conn, 0, 10_000).unwrap();
@@ -83,7 +96,7 @@ mod tests {
         assert_eq!(read::last_seq(&conn).unwrap(), 12_000, "never reused");
         assert_eq!(
             prune_chunk(&mut conn, Timestamp::from_unix_micros(99_999)).unwrap(),
-            0
+            Pruned::default()
         );
     }
 }

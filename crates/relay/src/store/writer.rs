@@ -15,6 +15,8 @@
 //! - `received_at` never decreases along `seq` (the clock is clamped to the last value written),
 //!   which lets retention delete a prefix of the log.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 
@@ -22,7 +24,9 @@ use kyc::Timestamp;
 use rusqlite::{Connection, params};
 use tokio::sync::{oneshot, watch};
 
-use super::{Record, now, read, retention};
+use super::retention::{self, Pruned};
+use super::seen::Seen;
+use super::{Record, now, read};
 use crate::error::{RelayError, Result};
 
 /// The largest group committed at once; a bound on the latency a group adds to its first member.
@@ -34,7 +38,7 @@ pub const QUEUE_CAPACITY: usize = 16 * 1024;
 
 const INSERT: &str = "INSERT INTO events \
      (seq, webhook_id, webhook, object, object_id, webhook_created_at, received_at, payload) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (webhook_id) DO NOTHING";
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 /// What became of a webhook handed to the writer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +58,7 @@ enum Command {
     },
     Prune {
         before: Timestamp,
-        reply: Reply<usize>,
+        reply: Reply<Pruned>,
     },
     Stop,
 }
@@ -64,6 +68,22 @@ enum Command {
 pub struct Writer {
     commands: SyncSender<Command>,
     committed: watch::Receiver<u64>,
+    stats: Arc<Counters>,
+}
+
+/// What the writer has done since it started: how well group commit is grouping.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Transactions committed for webhooks (one fsync each).
+    pub groups: u64,
+    /// Webhooks those transactions answered (stored or duplicate).
+    pub webhooks: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    groups: AtomicU64,
+    webhooks: AtomicU64,
 }
 
 /// The writer's thread; join it after [`Writer::stop`] to know every commit has finished.
@@ -78,18 +98,26 @@ impl WriterThread {
 }
 
 impl Writer {
-    /// Starts the writer thread on a connection from [`super::open_for_writing`].
-    pub fn spawn(conn: Connection) -> Result<(Writer, WriterThread)> {
+    /// Starts the writer thread on a connection from [`super::open_for_writing`], holding the
+    /// lock from [`super::lock_for_writer`] until it stops. Loads the stored ids first.
+    pub fn spawn(conn: Connection, lock: std::fs::File) -> Result<(Writer, WriterThread)> {
         let last_seq = read::last_seq(&conn)?;
+        let seen = Seen::load(&conn)?;
         let last_received: Option<i64> =
             conn.query_row("SELECT max(received_at) FROM events", [], |r| r.get(0))?;
         let (commands, inbox) = sync_channel(QUEUE_CAPACITY);
         let (publish, committed) = watch::channel(last_seq);
+        let stats = Arc::new(Counters::default());
         let state = State {
             conn,
+            _lock: lock,
+            seen,
+            forgettable: 0,
+            pruned_through: 0,
             next_seq: last_seq + 1,
             last_received: last_received.unwrap_or(i64::MIN),
             publish,
+            stats: stats.clone(),
         };
         let thread = std::thread::Builder::new()
             .name("kyc-relay-writer".into())
@@ -102,6 +130,7 @@ impl Writer {
             Writer {
                 commands,
                 committed,
+                stats,
             },
             WriterThread(thread),
         ))
@@ -123,8 +152,8 @@ impl Writer {
     }
 
     /// Deletes up to [`retention::CHUNK`] of the oldest events received before `before`, in the
-    /// writer's order with the inserts. Returns how many were deleted.
-    pub async fn prune_chunk(&self, before: Timestamp) -> Result<usize> {
+    /// writer's order with the inserts.
+    pub async fn prune_chunk(&self, before: Timestamp) -> Result<Pruned> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Prune { before, reply })?;
         answer.await.map_err(|_| RelayError::WriterStopped)?
@@ -142,6 +171,13 @@ impl Writer {
         self.committed.clone()
     }
 
+    pub fn stats(&self) -> WriterStats {
+        WriterStats {
+            groups: self.stats.groups.load(Ordering::Relaxed),
+            webhooks: self.stats.webhooks.load(Ordering::Relaxed),
+        }
+    }
+
     fn send(&self, command: Command) -> Result<()> {
         self.commands.try_send(command).map_err(|e| match e {
             TrySendError::Full(_) => RelayError::Busy(QUEUE_CAPACITY),
@@ -152,9 +188,16 @@ impl Writer {
 
 struct State {
     conn: Connection,
+    _lock: std::fs::File,
+    seen: Seen,
+    /// Entries of `seen` whose rows retention deleted, not yet forgotten.
+    forgettable: usize,
+    /// Retention has deleted every row up to this `seq`.
+    pruned_through: u64,
     next_seq: u64,
     last_received: i64,
     publish: watch::Sender<u64>,
+    stats: Arc<Counters>,
 }
 
 impl State {
@@ -169,7 +212,7 @@ impl State {
                     Command::Prune { before, reply } => {
                         // Keep the order the commands came in: earlier inserts commit first.
                         self.commit(&mut group);
-                        let _ = reply.send(retention::prune_chunk(&mut self.conn, before));
+                        let _ = reply.send(self.prune(before));
                     }
                     Command::Stop => {
                         stopping = true;
@@ -213,6 +256,10 @@ impl State {
                     .collect::<Vec<_>>()
             }
         };
+        self.stats.groups.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .webhooks
+            .fetch_add(group.len() as u64, Ordering::Relaxed);
         self.publish.send_if_modified(|published| {
             let committed = self.next_seq - 1;
             let changed = *published != committed;
@@ -225,49 +272,101 @@ impl State {
         }
     }
 
-    /// Inserts records in one transaction. On error nothing is stored and the counter is unchanged.
+    /// Inserts records in one transaction. On error nothing is stored, the counter is unchanged
+    /// and the ids staged for the group are taken back.
     fn insert(&mut self, records: &[&Record], received_at: i64) -> rusqlite::Result<Vec<Outcome>> {
-        let mut seq = self.next_seq;
-        let mut outcomes = Vec::with_capacity(records.len());
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        {
-            let mut insert = tx.prepare_cached(INSERT)?;
-            for record in records {
-                let inserted = insert.execute(params![
-                    seq as i64,
-                    record.webhook_id,
-                    record.event,
-                    record.object,
-                    record.object_id,
-                    record.webhook_created_at,
-                    received_at,
-                    record.payload,
-                ])?;
-                if inserted == 1 {
-                    outcomes.push(Outcome::Stored { seq });
-                    seq += 1;
-                } else {
-                    outcomes.push(Outcome::Duplicate);
-                }
+        let mut staged = Vec::with_capacity(records.len());
+        let result = insert_group(
+            &mut self.conn,
+            &mut self.seen,
+            &mut staged,
+            self.next_seq,
+            records,
+            received_at,
+        );
+        match result {
+            Ok(outcomes) => {
+                self.next_seq += staged.len() as u64;
+                self.last_received = received_at;
+                Ok(outcomes)
             }
-            if seq != self.next_seq {
-                tx.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'last_seq'")?
-                    .execute([seq as i64 - 1])?;
+            Err(error) => {
+                for (record, seq) in staged {
+                    self.seen.remove(&record.webhook_id, seq);
+                }
+                Err(error)
             }
         }
-        tx.commit()?;
-        self.next_seq = seq;
-        self.last_received = received_at;
-        Ok(outcomes)
     }
+
+    fn prune(&mut self, before: Timestamp) -> Result<Pruned> {
+        let pruned = retention::prune_chunk(&mut self.conn, before)?;
+        self.forgettable += pruned.deleted;
+        // Forgetting walks every entry, so it waits for the end of a pass or a tenth of them.
+        let pass_ended = pruned.deleted < retention::CHUNK;
+        self.pruned_through = self.pruned_through.max(pruned.up_to);
+        if self.forgettable > 0 && (pass_ended || self.forgettable > self.seen.len() / 10) {
+            self.seen.forget_up_to(self.pruned_through);
+            self.forgettable = 0;
+        }
+        Ok(pruned)
+    }
+}
+
+/// One group's transaction: skips ids already stored (or staged earlier in the group), inserts
+/// the rest with consecutive numbers from `next_seq`, records them in `staged`, moves
+/// `meta.last_seq`, commits.
+fn insert_group<'r>(
+    conn: &mut Connection,
+    seen: &mut Seen,
+    staged: &mut Vec<(&'r Record, u64)>,
+    next_seq: u64,
+    records: &[&'r Record],
+    received_at: i64,
+) -> rusqlite::Result<Vec<Outcome>> {
+    let mut seq = next_seq;
+    let mut outcomes = Vec::with_capacity(records.len());
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    {
+        let mut insert = tx.prepare_cached(INSERT)?;
+        for &record in records {
+            if seen.find(&tx, &record.webhook_id)?.is_some() {
+                outcomes.push(Outcome::Duplicate);
+                continue;
+            }
+            insert.execute(params![
+                seq as i64,
+                record.webhook_id,
+                record.event,
+                record.object,
+                record.object_id,
+                record.webhook_created_at,
+                received_at,
+                record.payload,
+            ])?;
+            seen.insert(&record.webhook_id, seq);
+            staged.push((record, seq));
+            outcomes.push(Outcome::Stored { seq });
+            seq += 1;
+        }
+        if seq != next_seq {
+            tx.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'last_seq'")?
+                .execute([seq as i64 - 1])?;
+        }
+    }
+    tx.commit()?;
+    Ok(outcomes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::open_for_writing;
+    use crate::store::{lock_for_writer, open_for_writing};
+
+    fn spawn(path: &std::path::Path) -> (Writer, WriterThread) {
+        let conn = open_for_writing(path).unwrap();
+        Writer::spawn(conn, lock_for_writer(path).unwrap()).unwrap()
+    }
 
     fn record(id: &str) -> Record {
         Record {
@@ -284,7 +383,7 @@ mod tests {
     async fn concurrent_records_get_consecutive_numbers_and_duplicates_are_stored_once() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("events.sqlite3");
-        let (writer, thread) = Writer::spawn(open_for_writing(&path).unwrap()).unwrap();
+        let (writer, thread) = spawn(&path);
         let answers: Vec<_> = (0..200)
             .map(|i| writer.submit(record(&format!("w-{}", i % 150))).unwrap())
             .collect();
@@ -302,7 +401,7 @@ mod tests {
         writer.stop();
         thread.join();
 
-        let (writer, thread) = Writer::spawn(open_for_writing(&path).unwrap()).unwrap();
+        let (writer, thread) = spawn(&path);
         assert_eq!(
             *writer.committed().borrow(),
             150,
@@ -322,5 +421,32 @@ mod tests {
             writer.store(record("late")).await,
             Err(RelayError::WriterStopped)
         ));
+    }
+
+    #[tokio::test]
+    async fn retention_forgets_deleted_ids_and_keeps_numbering() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.sqlite3");
+        let (writer, thread) = spawn(&path);
+        for id in ["a", "b", "c"] {
+            writer.store(record(id)).await.unwrap();
+        }
+        let everything = now().plus_seconds(1);
+        let pruned = writer.prune_chunk(everything).await.unwrap();
+        assert_eq!(
+            pruned,
+            Pruned {
+                deleted: 3,
+                up_to: 3
+            }
+        );
+        // A redelivery of a deleted webhook is new again: its old row is gone.
+        assert_eq!(
+            writer.store(record("b")).await.unwrap(),
+            Outcome::Stored { seq: 4 }
+        );
+        assert_eq!(writer.store(record("b")).await.unwrap(), Outcome::Duplicate);
+        writer.stop();
+        thread.join();
     }
 }
