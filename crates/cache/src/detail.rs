@@ -197,3 +197,20 @@ fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<TimelineEntry> {
         error: r.get(7)?,
     })
 }
+
+pub(crate) fn users_without_profile(conn: &Connection, users: &[UserId]) -> Result<Vec<UserId>> {
+    let mut statement = conn
+        .prepare_cached("SELECT profile IS NULL FROM users WHERE user_id = ?1")
+        .doing("preparing the profile check")?;
+    let mut missing = Vec::new();
+    for user in users {
+        let without: Option<bool> = statement
+            .query_row([user.get() as i64], |r| r.get(0))
+            .optional()
+            .doing("checking a user's profile")?;
+        if without.unwrap_or(true) {
+            missing.push(*user);
+        }
+    }
+    Ok(missing)
+}

@@ -190,6 +190,12 @@ macro_rules! queries {
                 queue::nth_row(&self.conn, query, n, now)
             }
 
+            /// Those of `users` the cache has no Treezor profile for (known only from case
+            /// webhooks), so the caller can fetch them.
+            pub fn users_without_profile(&self, users: &[UserId]) -> Result<Vec<UserId>> {
+                detail::users_without_profile(&self.conn, users)
+            }
+
             /// One user's case in full, as of `now`.
             pub fn case_detail(&self, user: UserId, now: Timestamp) -> Result<CaseDetail> {
                 detail::case_detail(&self.conn, user, now)

@@ -35,12 +35,14 @@ impl<T: 'static> Actor<T> {
         T: Send,
     {
         let (jobs, inbox) = mpsc::channel::<Job<T>>();
-        thread::Builder::new().name(name.to_owned()).spawn(move || {
-            let mut value = value;
-            for job in inbox {
-                job(&mut value);
-            }
-        })?;
+        thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || {
+                let mut value = value;
+                for job in inbox {
+                    job(&mut value);
+                }
+            })?;
         Ok(Actor { jobs })
     }
 

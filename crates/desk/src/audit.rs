@@ -52,9 +52,17 @@ impl Desk {
     }
 
     /// Exports the log (or one user's trail) into `folder`, and audits the export itself.
-    pub async fn export_audit(&self, user: Option<UserId>, format: ExportFormat, folder: &Path) -> Result<AuditExport> {
+    pub async fn export_audit(
+        &self,
+        user: Option<UserId>,
+        format: ExportFormat,
+        folder: &Path,
+    ) -> Result<AuditExport> {
         std::fs::create_dir_all(folder).map_err(|e| {
-            Error::Internal(format!("the folder {} could not be created: {e}", folder.display()))
+            Error::Internal(format!(
+                "the folder {} could not be created: {e}",
+                folder.display()
+            ))
         })?;
         let stamp = crate::clock::now().to_rfc3339().replace([':', '.'], "-");
         let scope_name = user.map_or_else(|| "all".to_owned(), |u| format!("user-{u}"));
@@ -69,7 +77,9 @@ impl Desk {
         let entries = self
             .store()
             .read(move |reader| {
-                let mut file = std::io::BufWriter::new(std::fs::File::create(&target).map_err(cache::Error::Export)?);
+                let mut file = std::io::BufWriter::new(
+                    std::fs::File::create(&target).map_err(cache::Error::Export)?,
+                );
                 let count = match format {
                     ExportFormat::Csv => reader.audit_export_csv(scope, &mut file)?,
                     ExportFormat::Json => reader.audit_export_json(scope, &mut file)?,
@@ -78,8 +88,12 @@ impl Desk {
                 Ok(count)
             })
             .await?;
-        std::fs::rename(&temporary, &path)
-            .map_err(|e| Error::Internal(format!("the export could not be named {}: {e}", path.display())))?;
+        std::fs::rename(&temporary, &path).map_err(|e| {
+            Error::Internal(format!(
+                "the export could not be named {}: {e}",
+                path.display()
+            ))
+        })?;
         self.audit_named(
             "export_audit",
             user,

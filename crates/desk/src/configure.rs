@@ -89,7 +89,11 @@ impl Desk {
             secrets.get(SecretName::TreezorClientSecret),
             secrets.get(SecretName::RelayFeedToken),
         );
-        let keychain_problem = client.as_ref().err().or(feed.as_ref().err()).map(ToString::to_string);
+        let keychain_problem = client
+            .as_ref()
+            .err()
+            .or(feed.as_ref().err())
+            .map(ToString::to_string);
         SettingsView {
             settings: self.settings(),
             has_client_secret: matches!(client, Ok(Some(_))),
@@ -127,7 +131,8 @@ impl Desk {
             return Ok(Saved {
                 restart_needed,
                 message: if restart_needed {
-                    "Settings saved. Restart KYC Desk to leave the demo and connect to Treezor.".to_owned()
+                    "Settings saved. Restart KYC Desk to leave the demo and connect to Treezor."
+                        .to_owned()
                 } else {
                     "Settings saved.".to_owned()
                 },
@@ -142,7 +147,10 @@ impl Desk {
         }
         match feed_for(&input.settings, secrets) {
             Ok(feed) => self.start_sync(feed),
-            Err(e) => self.inner.health_tx.send_modify(|h| h.failed(e.to_string())),
+            Err(e) => self
+                .inner
+                .health_tx
+                .send_modify(|h| h.failed(e.to_string())),
         }
         Ok(Saved {
             restart_needed: false,
@@ -164,10 +172,18 @@ impl Desk {
             let Some(treezor) = settings.treezor.as_ref() else {
                 return check.failed("Settings", Error::TreezorNotConfigured.to_string());
             };
-            check.passed("Settings", format!("{} ({})", treezor.base_url, treezor.client_id));
+            check.passed(
+                "Settings",
+                format!("{} ({})", treezor.base_url, treezor.client_id),
+            );
             match self.inner.secrets.get(SecretName::TreezorClientSecret) {
                 Ok(Some(_)) => check.passed("Client secret", "found in the keychain"),
-                Ok(None) => return check.failed("Client secret", "no client secret in the keychain: enter it and save"),
+                Ok(None) => {
+                    return check.failed(
+                        "Client secret",
+                        "no client secret in the keychain: enter it and save",
+                    );
+                }
                 Err(e) => return check.failed("Client secret", e.to_string()),
             }
             match client_for(Some(treezor), &self.inner.secrets) {
@@ -181,7 +197,10 @@ impl Desk {
         };
         match client.search_users(&query).await {
             Ok(_) => {
-                check.passed("Token and users", "Treezor issued a token and answered a user search");
+                check.passed(
+                    "Token and users",
+                    "Treezor issued a token and answered a user search",
+                );
                 check
             }
             Err(e) => check.failed("Token and users", e.to_string()),
@@ -192,7 +211,10 @@ impl Desk {
     pub async fn check_relay(&self) -> ConnectionCheck {
         let mut check = ConnectionCheck::new();
         if let Mode::Demo { relay_url, .. } = self.mode() {
-            check.passed("Settings", format!("demo mode: the embedded relay at {relay_url}"));
+            check.passed(
+                "Settings",
+                format!("demo mode: the embedded relay at {relay_url}"),
+            );
             let health = self.inner.health.borrow().clone();
             return match health.last_error {
                 None => {
@@ -209,7 +231,12 @@ impl Desk {
         check.passed("Settings", relay.url.clone());
         match self.inner.secrets.get(SecretName::RelayFeedToken) {
             Ok(Some(_)) => check.passed("Feed token", "found in the keychain"),
-            Ok(None) => return check.failed("Feed token", "no feed token in the keychain: enter it and save"),
+            Ok(None) => {
+                return check.failed(
+                    "Feed token",
+                    "no feed token in the keychain: enter it and save",
+                );
+            }
             Err(e) => return check.failed("Feed token", e.to_string()),
         }
         let feed = match feed_for(&settings, &self.inner.secrets) {
@@ -218,7 +245,10 @@ impl Desk {
         };
         match feed.check().await {
             Ok(last_seq) => {
-                check.passed("Feed", format!("the relay accepted the token and holds {last_seq} events"));
+                check.passed(
+                    "Feed",
+                    format!("the relay accepted the token and holds {last_seq} events"),
+                );
                 check
             }
             Err(e) => check.failed("Feed", e.to_string()),
@@ -231,11 +261,17 @@ fn changed_fields(before: &Settings, after: &Settings) -> Vec<String> {
     let mut changed = Vec::new();
     let treezor = |s: &Settings| s.treezor.clone();
     if treezor(before) != treezor(after) {
-        let url = after.treezor.as_ref().map_or("none".to_owned(), |t| t.base_url.clone());
+        let url = after
+            .treezor
+            .as_ref()
+            .map_or("none".to_owned(), |t| t.base_url.clone());
         changed.push(format!("Treezor settings set to {url}"));
     }
     if before.relay != after.relay {
-        let url = after.relay.as_ref().map_or("none".to_owned(), |r| r.url.clone());
+        let url = after
+            .relay
+            .as_ref()
+            .map_or("none".to_owned(), |r| r.url.clone());
         changed.push(format!("relay URL set to {url}"));
     }
     if before.download_dir != after.download_dir {

@@ -21,11 +21,14 @@ pub struct DemoWorld {
     pub relay: RunningRelay,
 }
 
-/// How big a demo to seed.
-#[derive(Clone, Copy, Debug)]
+/// How big a demo to seed, and how its sandbox behaves.
+#[derive(Clone, Debug)]
 pub struct DemoOptions {
     pub users: usize,
     pub rng_seed: u64,
+    /// The sandbox's behaviour (delays, sizes); its credentials, secrets and webhook target are
+    /// set by the demo.
+    pub sandbox: SandboxConfig,
 }
 
 impl Default for DemoOptions {
@@ -33,6 +36,7 @@ impl Default for DemoOptions {
         DemoOptions {
             users: 300,
             rng_seed: 42,
+            sandbox: SandboxConfig::default(),
         }
     }
 }
@@ -45,18 +49,24 @@ fn random_secret(prefix: &str) -> String {
 impl DemoWorld {
     /// Starts the relay, then the sandbox posting to it, then seeds the sandbox. Files go in `dir`,
     /// which is emptied first.
-    pub async fn start(dir: &Path, options: DemoOptions) -> Result<(DemoWorld, treezor::Client, Feed)> {
+    pub async fn start(
+        dir: &Path,
+        options: DemoOptions,
+    ) -> Result<(DemoWorld, treezor::Client, Feed)> {
         let fail = |what: &str, e: &dyn std::fmt::Display| Error::Demo(format!("{what}: {e}"));
         if dir.exists() {
-            std::fs::remove_dir_all(dir).map_err(|e| fail("the previous demo files could not be removed", &e))?;
+            std::fs::remove_dir_all(dir)
+                .map_err(|e| fail("the previous demo files could not be removed", &e))?;
         }
-        std::fs::create_dir_all(dir).map_err(|e| fail("the demo folder could not be created", &e))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| fail("the demo folder could not be created", &e))?;
 
         let webhook_secret = random_secret("demo-webhook");
         let feed_token = random_secret("demo-feed");
         let relay = Relay::start(RelayConfig::new(
             dir.join("relay.sqlite"),
-            kyc::webhook::WebhookSecret::new(webhook_secret.clone()).expect("a random secret is not empty"),
+            kyc::webhook::WebhookSecret::new(webhook_secret.clone())
+                .expect("a random secret is not empty"),
             FeedToken::new(&feed_token).expect("a random token is not empty"),
         ))
         .await
@@ -66,7 +76,7 @@ impl DemoWorld {
             client_secret: random_secret("demo-client"),
             webhook_secret,
             webhook_target: Some(relay.webhook_url()),
-            ..SandboxConfig::default()
+            ..options.sandbox
         })
         .await
         .map_err(|e| fail("the demo sandbox did not start", &e))?;
@@ -82,7 +92,10 @@ impl DemoWorld {
             treezor::ClientSecret::new(sandbox.client_secret()),
         ))
         .map_err(|e| fail("the demo Treezor client could not be made", &e))?;
-        let feed = Feed::new(&relay.url(), Secret::new(feed_token).expect("a random token is not empty"));
+        let feed = Feed::new(
+            &relay.url(),
+            Secret::new(feed_token).expect("a random token is not empty"),
+        );
         Ok((DemoWorld { sandbox, relay }, client, feed))
     }
 

@@ -29,7 +29,10 @@ pub enum Change {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// The embedded sandbox and relay, with demo data.
-    Demo { sandbox_url: String, relay_url: String },
+    Demo {
+        sandbox_url: String,
+        relay_url: String,
+    },
     /// Treezor and a relay, from the settings.
     Live,
 }
@@ -83,7 +86,9 @@ impl Desk {
 
     /// The Treezor client, or why there is none.
     pub(crate) fn treezor(&self) -> Result<treezor::Client> {
-        read(&self.inner.treezor).clone().ok_or(Error::TreezorNotConfigured)
+        read(&self.inner.treezor)
+            .clone()
+            .ok_or(Error::TreezorNotConfigured)
     }
 
     /// Where documents are saved.

@@ -16,12 +16,16 @@ pub struct ChildWithoutDocuments {
 
 #[derive(Debug, Error)]
 pub enum Error {
-    #[error("The keychain is locked, so {secret} could not be {operation}d. Unlock your login keyring (log in again, or open \"Passwords and Keys\") and retry.")]
+    #[error(
+        "The keychain is locked, so {secret} could not be {operation}d. Unlock your login keyring (log in again, or open \"Passwords and Keys\") and retry."
+    )]
     KeychainLocked {
         secret: &'static str,
         operation: &'static str,
     },
-    #[error("The keychain could not {operation} {secret}: {detail}. Make sure a Secret Service (GNOME Keyring or KWallet) is running in your session, then retry.")]
+    #[error(
+        "The keychain could not {operation} {secret}: {detail}. Make sure a Secret Service (GNOME Keyring or KWallet) is running in your session, then retry."
+    )]
     KeychainUnavailable {
         secret: &'static str,
         operation: &'static str,
@@ -36,9 +40,13 @@ pub enum Error {
     },
     #[error("The settings file {} is not usable: {problem}.", path.display())]
     SettingsFile { path: PathBuf, problem: String },
-    #[error("The home folder could not be found, so there is nowhere to keep settings. Set KYC_DESK_HOME to a folder the dashboard may use.")]
+    #[error(
+        "The home folder could not be found, so there is nowhere to keep settings. Set KYC_DESK_HOME to a folder the dashboard may use."
+    )]
     NoHomeFolder,
-    #[error("Treezor is not configured. Enter its base URL, client id and client secret in Settings.")]
+    #[error(
+        "Treezor is not configured. Enter its base URL, client id and client secret in Settings."
+    )]
     TreezorNotConfigured,
     #[error("{action} is not possible for user {user}: {reason}")]
     NotAllowed {
@@ -59,7 +67,9 @@ pub enum Error {
     Treezor(#[from] treezor::Error),
     #[error("{0}")]
     Cache(#[from] cache::Error),
-    #[error("The redirect URL is not valid: {0}. Give an https:// address, or leave it empty to use the one set up with Treezor.")]
+    #[error(
+        "The redirect URL is not valid: {0}. Give an https:// address, or leave it empty to use the one set up with Treezor."
+    )]
     InvalidRedirectUrl(String),
     #[error("The demo could not start: {0}. Restart KYC Desk; if it happens again, report it.")]
     Demo(String),

@@ -99,7 +99,10 @@ impl Desk {
             health,
             health_tx,
             sync_options: sync,
-            running: Mutex::new(Running { sync: None, demo: world }),
+            running: Mutex::new(Running {
+                sync: None,
+                demo: world,
+            }),
         });
         let desk = Desk { inner };
         if let Some(feed) = feed {
@@ -146,7 +149,10 @@ impl Desk {
 }
 
 /// A Treezor client from the settings and the keychain.
-pub(crate) fn client_for(settings: Option<&TreezorSettings>, secrets: &SecretStore) -> Result<treezor::Client> {
+pub(crate) fn client_for(
+    settings: Option<&TreezorSettings>,
+    secrets: &SecretStore,
+) -> Result<treezor::Client> {
     let settings = settings.ok_or(Error::TreezorNotConfigured)?;
     let secret = secrets
         .get(SecretName::TreezorClientSecret)?
@@ -185,8 +191,10 @@ pub(crate) fn feed_for(settings: &Settings, secrets: &SecretStore) -> Result<Fee
         setting: "relay URL",
         problem: "it is not set".to_owned(),
     })?;
-    let token = secrets.get(SecretName::RelayFeedToken)?.ok_or(Error::MissingSecret {
-        secret: SecretName::RelayFeedToken.words(),
-    })?;
+    let token = secrets
+        .get(SecretName::RelayFeedToken)?
+        .ok_or(Error::MissingSecret {
+            secret: SecretName::RelayFeedToken.words(),
+        })?;
     Ok(Feed::new(relay.url.trim(), token))
 }

@@ -9,7 +9,10 @@ use crate::sync::SyncHealth;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ModeView {
-    Demo { sandbox_url: String, relay_url: String },
+    Demo {
+        sandbox_url: String,
+        relay_url: String,
+    },
     Live,
 }
 

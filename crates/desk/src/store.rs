@@ -20,7 +20,8 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let cache = Cache::open(path)?;
         let reader = cache.reader()?;
-        let spawn_failed = |e: std::io::Error| Error::Internal(format!("the cache thread could not start: {e}"));
+        let spawn_failed =
+            |e: std::io::Error| Error::Internal(format!("the cache thread could not start: {e}"));
         Ok(Store {
             writer: Actor::spawn("cache-writer", cache).map_err(spawn_failed)?,
             reader: Actor::spawn("cache-reader", reader).map_err(spawn_failed)?,
@@ -32,7 +33,11 @@ impl Store {
         &self,
         job: impl FnOnce(&mut Cache) -> cache::Result<R> + Send + 'static,
     ) -> Result<R> {
-        self.writer.run(job).await.map_err(gone)?.map_err(Error::from)
+        self.writer
+            .run(job)
+            .await
+            .map_err(gone)?
+            .map_err(Error::from)
     }
 
     /// Runs `job` with the reader.
@@ -40,7 +45,11 @@ impl Store {
         &self,
         job: impl FnOnce(&mut Reader) -> cache::Result<R> + Send + 'static,
     ) -> Result<R> {
-        self.reader.run(job).await.map_err(gone)?.map_err(Error::from)
+        self.reader
+            .run(job)
+            .await
+            .map_err(gone)?
+            .map_err(Error::from)
     }
 }
 

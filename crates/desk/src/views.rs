@@ -48,19 +48,26 @@ impl Desk {
     /// A page of the queue.
     pub async fn queue(&self, query: QueueQuery) -> Result<QueuePage> {
         let now = now();
-        self.store().read(move |reader| reader.queue(&query, now)).await
+        self.store()
+            .read(move |reader| reader.queue(&query, now))
+            .await
     }
 
     /// How many cases are in each state, under `filter` (its states ignored).
     pub async fn counts(&self, filter: QueueFilter) -> Result<StateCounts> {
         let now = now();
-        self.store().read(move |reader| reader.counts(&filter, now)).await
+        self.store()
+            .read(move |reader| reader.counts(&filter, now))
+            .await
     }
 
     /// One case in full, with what the officer may do and what the customer may be told.
     pub async fn case_file(&self, user: UserId) -> Result<CaseFile> {
         let now = now();
-        let detail = self.store().read(move |reader| reader.case_detail(user, now)).await?;
+        let detail = self
+            .store()
+            .read(move |reader| reader.case_detail(user, now))
+            .await?;
         let actions = Action::ALL
             .into_iter()
             .map(|action| {

@@ -41,12 +41,26 @@ impl Desk {
     ) -> Result<SavedDocument> {
         let action = Action::DownloadDocument;
         let when = now();
-        let detail = self.store().read(move |reader| reader.case_detail(user, when)).await?;
-        self.check(action, user, &detail.view, Confirmation::Unconfirmed).await?;
-        if !detail.documents.iter().any(|d| d.document.document_id == document) {
+        let detail = self
+            .store()
+            .read(move |reader| reader.case_detail(user, when))
+            .await?;
+        self.check(action, user, &detail.view, Confirmation::Unconfirmed)
+            .await?;
+        if !detail
+            .documents
+            .iter()
+            .any(|d| d.document.document_id == document)
+        {
             let reason = "this document is not one of the user's documents in the cache; sync with the relay, then retry";
-            self.audit(action, Some(user), Some(document), cache::Outcome::Refused, reason.to_owned())
-                .await?;
+            self.audit(
+                action,
+                Some(user),
+                Some(document),
+                cache::Outcome::Refused,
+                reason.to_owned(),
+            )
+            .await?;
             return Err(Error::NotAllowed {
                 action: "Downloading a document",
                 user,
@@ -75,7 +89,10 @@ impl Desk {
             .audited(action, Some(user), Some(document), outcome, |d| {
                 format!(
                     "saved {} ({} bytes, sha256 {})",
-                    d.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                    d.path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
                     d.bytes,
                     d.sha256
                 )

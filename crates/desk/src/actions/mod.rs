@@ -76,8 +76,14 @@ impl Desk {
                 children: Vec::new(),
             }),
             Permission::NotAllowed(refusal) => {
-                self.audit(action, Some(user), None, Outcome::Refused, refusal.message().to_owned())
-                    .await?;
+                self.audit(
+                    action,
+                    Some(user),
+                    None,
+                    Outcome::Refused,
+                    refusal.message().to_owned(),
+                )
+                .await?;
                 Err(Error::NotAllowed {
                     action: action_words(action),
                     user,
@@ -118,7 +124,10 @@ impl Desk {
             outcome,
             detail,
         };
-        self.store().write(move |cache| cache.audit_append(&entry)).await.map(|_| ())
+        self.store()
+            .write(move |cache| cache.audit_append(&entry))
+            .await
+            .map(|_| ())
     }
 
     /// Audits the outcome of a call on Treezor and passes it on.

@@ -14,7 +14,8 @@ impl Desk {
     pub async fn retrieve_documents(&self, user: UserId) -> Result<()> {
         let action = Action::RetrieveDocuments;
         let view = self.case_view(user).await?;
-        self.check(action, user, &view, Confirmation::Unconfirmed).await?;
+        self.check(action, user, &view, Confirmation::Unconfirmed)
+            .await?;
         let client = self.treezor()?;
         let tag = AccessTag::random();
         let outcome = client
@@ -24,11 +25,15 @@ impl Desk {
         let identification = view
             .current_attempt()
             .and_then(|a| a.identification.as_ref())
-            .map_or_else(|| "the last verification".to_owned(), |i| format!("identification {i}"));
+            .map_or_else(
+                || "the last verification".to_owned(),
+                |i| format!("identification {i}"),
+            );
         self.audited(action, Some(user), None, outcome, |()| {
             format!("documents of {identification} requested")
         })
         .await?;
-        self.record(user, CaseEvent::DocumentsRequested { at: now() }).await
+        self.record(user, CaseEvent::DocumentsRequested { at: now() })
+            .await
     }
 }

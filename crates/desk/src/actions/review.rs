@@ -1,6 +1,5 @@
 //! Ask Treezor to review the user's KYC.
 
-
 use kyc::{Action, CaseEvent, KycReview, UserId};
 use serde::Serialize;
 use treezor::AccessTag;
@@ -21,10 +20,17 @@ pub struct ReviewRequested {
 impl Desk {
     /// Requests the KYC review of `user` (which covers its children). When children have no
     /// documents in Treezor yet, the request needs `Confirmed` and names them.
-    pub async fn request_review(&self, user: UserId, confirmation: Confirmation) -> Result<ReviewRequested> {
+    pub async fn request_review(
+        &self,
+        user: UserId,
+        confirmation: Confirmation,
+    ) -> Result<ReviewRequested> {
         let action = Action::RequestReview;
         let when = now();
-        let detail = self.store().read(move |reader| reader.case_detail(user, when)).await?;
+        let detail = self
+            .store()
+            .read(move |reader| reader.case_detail(user, when))
+            .await?;
         self.check(action, user, &detail.view, confirmation).await?;
         let children: Vec<ChildWithoutDocuments> = detail
             .children
@@ -36,7 +42,10 @@ impl Desk {
             })
             .collect();
         if !children.is_empty() && confirmation == Confirmation::Unconfirmed {
-            let names: Vec<String> = children.iter().map(|c| format!("{} ({})", c.display_name, c.user_id)).collect();
+            let names: Vec<String> = children
+                .iter()
+                .map(|c| format!("{} ({})", c.display_name, c.user_id))
+                .collect();
             return Err(Error::NeedsConfirmation {
                 action: action_words(action),
                 user,
@@ -49,15 +58,23 @@ impl Desk {
         }
         let client = self.treezor()?;
         let tag = AccessTag::random();
-        let outcome = client.request_kyc_review(user, Some(&tag)).await.map_err(Error::from);
+        let outcome = client
+            .request_kyc_review(user, Some(&tag))
+            .await
+            .map_err(Error::from);
         let note = if children.is_empty() {
             String::new()
         } else {
             let ids: Vec<String> = children.iter().map(|c| c.user_id.to_string()).collect();
-            format!("; confirmed despite children without documents: {}", ids.join(", "))
+            format!(
+                "; confirmed despite children without documents: {}",
+                ids.join(", ")
+            )
         };
         let answered = self
-            .audited(action, Some(user), None, outcome, |_| format!("KYC review requested{note}"))
+            .audited(action, Some(user), None, outcome, |_| {
+                format!("KYC review requested{note}")
+            })
             .await?;
         let review = answered
             .kyc_review
@@ -78,4 +95,3 @@ impl Desk {
         })
     }
 }
-

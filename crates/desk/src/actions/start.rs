@@ -71,7 +71,8 @@ impl Desk {
 
 /// Treezor's 428 becomes the list of attributes the officer must fill in.
 fn missing_attributes(user: UserId, error: treezor::Error) -> Error {
-    if let Some(treezor::Problem::MissingAttributes(missing)) = error.treezor().map(|t| &t.problem) {
+    if let Some(treezor::Problem::MissingAttributes(missing)) = error.treezor().map(|t| &t.problem)
+    {
         return Error::MissingAttributes {
             user,
             missing: missing.clone(),
@@ -83,8 +84,15 @@ fn missing_attributes(user: UserId, error: treezor::Error) -> Error {
 fn check_redirect_url(url: &str) -> Result<()> {
     match reqwest::Url::parse(url) {
         Ok(parsed) if parsed.scheme() == "https" && parsed.host().is_some() => Ok(()),
-        Ok(parsed) if parsed.scheme() == "http" && matches!(parsed.host_str(), Some("localhost" | "127.0.0.1")) => Ok(()),
-        Ok(_) => Err(Error::InvalidRedirectUrl("it must start with https://".to_owned())),
+        Ok(parsed)
+            if parsed.scheme() == "http"
+                && matches!(parsed.host_str(), Some("localhost" | "127.0.0.1")) =>
+        {
+            Ok(())
+        }
+        Ok(_) => Err(Error::InvalidRedirectUrl(
+            "it must start with https://".to_owned(),
+        )),
         Err(e) => Err(Error::InvalidRedirectUrl(e.to_string())),
     }
 }

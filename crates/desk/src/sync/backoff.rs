@@ -25,7 +25,11 @@ impl Backoff {
         let base = self.next;
         self.next = (self.next * 2).min(self.max);
         let jitter_range = base.as_millis() as u64 / 4;
-        let jitter = if jitter_range == 0 { 0 } else { rand::random_range(0..=jitter_range) };
+        let jitter = if jitter_range == 0 {
+            0
+        } else {
+            rand::random_range(0..=jitter_range)
+        };
         base + Duration::from_millis(jitter)
     }
 

@@ -10,13 +10,19 @@ use crate::secrets::Secret;
 /// Why a page of the feed could not be read. Messages never hold the token.
 #[derive(Debug, Error)]
 pub enum FeedError {
-    #[error("the relay at {url} cannot be reached ({detail}). Check the relay URL in Settings and that the relay is running.")]
+    #[error(
+        "the relay at {url} cannot be reached ({detail}). Check the relay URL in Settings and that the relay is running."
+    )]
     Unreachable { url: String, detail: String },
-    #[error("the relay refused the feed token (HTTP 401). Enter the current feed token in Settings.")]
+    #[error(
+        "the relay refused the feed token (HTTP 401). Enter the current feed token in Settings."
+    )]
     Unauthorized,
     #[error("the relay answered HTTP {status}: {detail}")]
     Status { status: u16, detail: String },
-    #[error("the relay's answer is not a feed page ({0}). Check that the relay URL points to a KYC Desk relay.")]
+    #[error(
+        "the relay's answer is not a feed page ({0}). Check that the relay URL points to a KYC Desk relay."
+    )]
     Malformed(String),
 }
 
@@ -46,7 +52,12 @@ impl Feed {
     }
 
     /// Events after `after`, waiting up to `wait` for the first one.
-    pub async fn page(&self, after: u64, limit: u32, wait: Duration) -> Result<FeedPage, FeedError> {
+    pub async fn page(
+        &self,
+        after: u64,
+        limit: u32,
+        wait: Duration,
+    ) -> Result<FeedPage, FeedError> {
         let url = format!("{}/v1/events", self.base_url);
         let response = self
             .http
@@ -69,7 +80,13 @@ impl Feed {
             return Err(FeedError::Unauthorized);
         }
         if !status.is_success() {
-            let detail: String = response.text().await.unwrap_or_default().chars().take(200).collect();
+            let detail: String = response
+                .text()
+                .await
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect();
             return Err(FeedError::Status {
                 status: status.as_u16(),
                 detail,
@@ -79,7 +96,8 @@ impl Feed {
             url: self.base_url.clone(),
             detail: without_url(&e),
         })?;
-        serde_json::from_slice(&bytes).map_err(|e| FeedError::Malformed(format!("line {} column {}", e.line(), e.column())))
+        serde_json::from_slice(&bytes)
+            .map_err(|e| FeedError::Malformed(format!("line {} column {}", e.line(), e.column())))
     }
 
     /// Checks that the relay answers and accepts the token, without waiting.

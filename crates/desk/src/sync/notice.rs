@@ -20,14 +20,20 @@ impl Notice {
     pub fn of(events: &[FeedEvent]) -> Notice {
         let mut notice = Notice::default();
         for event in events {
-            let Ok(meaning) = event.meaning() else { continue };
+            let Ok(meaning) = event.meaning() else {
+                continue;
+            };
             for (_, case_event) in &meaning.case_events {
                 match case_event {
                     CaseEvent::Liveness {
                         status: LivenessStatus::Processed,
                         ..
-                    } if event.webhook == "kycliveness.update" => notice.verifications_processed += 1,
-                    CaseEvent::Review { review, .. } if event.webhook == "user.kycreview" && review.is_decision() => {
+                    } if event.webhook == "kycliveness.update" => {
+                        notice.verifications_processed += 1
+                    }
+                    CaseEvent::Review { review, .. }
+                        if event.webhook == "user.kycreview" && review.is_decision() =>
+                    {
                         notice.review_decisions += 1
                     }
                     _ => {}

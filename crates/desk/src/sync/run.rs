@@ -108,11 +108,16 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
         }
         let notice = Notice::of(&page.events);
         let events = page.events;
-        let applied = match store.write(move |cache| cache.apply_batch(&events, now())).await {
+        let applied = match store
+            .write(move |cache| cache.apply_batch(&events, now()))
+            .await
+        {
             Ok(applied) => applied,
             Err(e) => {
                 tracing::error!("a feed page could not be applied to the cache: {e}");
-                health.send_modify(|h| h.failed(format!("the cache could not store new webhooks: {e}")));
+                health.send_modify(|h| {
+                    h.failed(format!("the cache could not store new webhooks: {e}"))
+                });
                 if pause(backoff.next_wait(), &mut stopped).await {
                     break;
                 }
@@ -146,12 +151,19 @@ const MAX_REFRESH_PER_PAGE: usize = 50;
 /// Fetches from Treezor the users a webhook named but the cache has no profile for, so the queue
 /// can show who they are. Failures are logged and retried with the next change: the case itself
 /// is already in the cache.
-async fn refresh_unknown_users(store: &Store, treezor: &Arc<RwLock<Option<treezor::Client>>>, changed: &[UserId]) {
+async fn refresh_unknown_users(
+    store: &Store,
+    treezor: &Arc<RwLock<Option<treezor::Client>>>,
+    changed: &[UserId],
+) {
     let Some(client) = read(treezor).clone() else {
         return;
     };
     let ids = changed.to_vec();
-    let unknown = match store.read(move |reader| reader.users_without_profile(&ids)).await {
+    let unknown = match store
+        .read(move |reader| reader.users_without_profile(&ids))
+        .await
+    {
         Ok(unknown) => unknown,
         Err(e) => {
             tracing::warn!("could not list users without a profile: {e}");
@@ -163,7 +175,9 @@ async fn refresh_unknown_users(store: &Store, treezor: &Arc<RwLock<Option<treezo
     for user in unknown.into_iter().take(MAX_REFRESH_PER_PAGE) {
         match client.get_user(user).await {
             Ok(profile) => {
-                let saved = store.write(move |cache| cache.upsert_user(&profile, now())).await;
+                let saved = store
+                    .write(move |cache| cache.upsert_user(&profile, now()))
+                    .await;
                 if let Err(e) = saved {
                     tracing::warn!(%user, "could not store the fetched user: {e}");
                 }
