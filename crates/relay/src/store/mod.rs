@@ -18,6 +18,7 @@
 //!   ids it keeps in memory ([`seen`], which says why there is no UNIQUE index), and the data file
 //!   is locked to one writing relay so that no other process can insert behind its back.
 
+mod group;
 pub mod read;
 pub mod retention;
 pub mod seen;
