@@ -63,9 +63,10 @@ impl Relay {
             config.timeouts,
             closing.clone(),
         ));
+        let (passes, retention_passes) = watch::channel(0);
         let retention = config
             .retention_days
-            .map(|days| tokio::spawn(retain(writer.clone(), days, closing.clone())));
+            .map(|days| tokio::spawn(retain(writer.clone(), days, passes, closing.clone())));
         let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!(
             %addr,
@@ -84,6 +85,7 @@ impl Relay {
             writer,
             server: Some(server),
             retention,
+            retention_passes,
             writer_thread: Some(writer_thread),
         })
     }
@@ -99,6 +101,7 @@ pub struct RunningRelay {
     writer: Writer,
     server: Option<JoinHandle<()>>,
     retention: Option<JoinHandle<()>>,
+    retention_passes: watch::Receiver<u64>,
     writer_thread: Option<WriterThread>,
 }
 
@@ -141,6 +144,12 @@ impl RunningRelay {
         self.writer.stats()
     }
 
+    /// How many retention passes have finished (the first one runs at start); stays 0 without
+    /// retention.
+    pub fn retention_passes(&self) -> watch::Receiver<u64> {
+        self.retention_passes.clone()
+    }
+
     /// How many long polls are waiting for a commit right now.
     pub fn waiting_readers(&self) -> watch::Receiver<usize> {
         self.waiting.clone()
@@ -173,7 +182,12 @@ impl Drop for RunningRelay {
 
 /// Deletes events older than `days`, at start and then every [`RETENTION_PERIOD`]. Chunks go
 /// through the writer one at a time, so ingest interleaves with a long prune.
-async fn retain(writer: Writer, days: u32, closing: CancellationToken) {
+async fn retain(
+    writer: Writer,
+    days: u32,
+    passes: watch::Sender<u64>,
+    closing: CancellationToken,
+) {
     let mut period = tokio::time::interval(RETENTION_PERIOD);
     loop {
         tokio::select! {
@@ -199,5 +213,6 @@ async fn retain(writer: Writer, days: u32, closing: CancellationToken) {
         if deleted > 0 {
             tracing::info!(deleted, days, "retention deleted old events");
         }
+        passes.send_modify(|n| *n += 1);
     }
 }
