@@ -182,12 +182,7 @@ impl Drop for RunningRelay {
 
 /// Deletes events older than `days`, at start and then every [`RETENTION_PERIOD`]. Chunks go
 /// through the writer one at a time, so ingest interleaves with a long prune.
-async fn retain(
-    writer: Writer,
-    days: u32,
-    passes: watch::Sender<u64>,
-    closing: CancellationToken,
-) {
+async fn retain(writer: Writer, days: u32, passes: watch::Sender<u64>, closing: CancellationToken) {
     let mut period = tokio::time::interval(RETENTION_PERIOD);
     loop {
         tokio::select! {

@@ -28,7 +28,7 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use kyc::Timestamp;
-use kyc::webhook::Envelope;
+use kyc::webhook::{Envelope, SignatureError, WebhookSecret};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{RelayError, Result};
@@ -54,28 +54,35 @@ INSERT INTO meta (key, value) VALUES ('last_seq', 0);
 ";
 
 /// One verified webhook, as the writer stores it. Times are microseconds since the epoch.
+///
+/// The only way to build one is [`Record::verify`]: nothing unverified can reach the store.
 #[derive(Clone, Debug)]
 pub struct Record {
-    pub webhook_id: String,
-    pub event: String,
-    pub object: String,
-    pub object_id: Option<String>,
-    pub webhook_created_at: Option<i64>,
+    pub(crate) webhook_id: String,
+    pub(crate) event: String,
+    pub(crate) object: String,
+    pub(crate) object_id: Option<String>,
+    pub(crate) webhook_created_at: Option<i64>,
     /// The payload's JSON text exactly as received.
-    pub payload: String,
+    pub(crate) payload: String,
 }
 
 impl Record {
-    /// The record of a webhook. Call it only on an envelope whose signature was verified.
-    pub fn of_verified(envelope: &Envelope) -> Record {
-        Record {
+    /// Checks the envelope's signature and, if it holds, makes the record to store.
+    pub fn verify(envelope: &Envelope, secret: &WebhookSecret) -> Result<Record, SignatureError> {
+        envelope.verify(secret)?;
+        Ok(Record {
             webhook_id: envelope.webhook_id.as_str().to_owned(),
             event: envelope.event.clone(),
             object: envelope.object.clone(),
             object_id: envelope.object_id.clone(),
             webhook_created_at: envelope.created_at.map(Timestamp::unix_micros),
             payload: envelope.payload_json().to_owned(),
-        }
+        })
+    }
+
+    pub fn webhook_id(&self) -> &str {
+        &self.webhook_id
     }
 }
 
