@@ -172,7 +172,8 @@ impl State {
 
 /// One group's transaction: skips ids already stored (or staged earlier in the group), inserts
 /// the rest with consecutive numbers from `next_seq`, records them in `staged`, moves
-/// `meta.last_seq`, commits.
+/// commits. (`meta.last_seq` is not touched: the highest `seq` in the table is the last one, and
+/// retention records it before deleting; one page less to write per group.)
 fn insert_group<'r>(
     conn: &mut Connection,
     seen: &mut Seen,
@@ -205,10 +206,6 @@ fn insert_group<'r>(
             staged.push((record, seq));
             outcomes.push(Outcome::Stored { seq });
             seq += 1;
-        }
-        if seq != next_seq {
-            tx.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'last_seq'")?
-                .execute([seq as i64 - 1])?;
         }
     }
     tx.commit()?;
