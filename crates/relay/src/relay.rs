@@ -58,7 +58,7 @@ impl Relay {
         let waiting = state.waiting_readers();
         let server = tokio::spawn(serve(
             listener,
-            app(state),
+            app(state.clone()),
             tls.clone(),
             config.timeouts,
             closing.clone(),
@@ -79,6 +79,7 @@ impl Relay {
         );
         Ok(RunningRelay {
             addr,
+            state,
             waiting,
             scheme,
             closing,
@@ -95,6 +96,7 @@ impl Relay {
 /// without waiting).
 pub struct RunningRelay {
     addr: SocketAddr,
+    state: AppState,
     waiting: watch::Receiver<usize>,
     scheme: &'static str,
     closing: CancellationToken,
@@ -137,6 +139,12 @@ impl RunningRelay {
     /// The highest committed sequence number, updated right after each commit.
     pub fn committed(&self) -> watch::Receiver<u64> {
         self.writer.committed()
+    }
+
+    /// The running relay's state, to mount [`app`] elsewhere (another listener, or
+    /// `tower::ServiceExt::oneshot` in a test) over the same store and writer.
+    pub fn state(&self) -> AppState {
+        self.state.clone()
     }
 
     /// How well the writer groups commits so far.

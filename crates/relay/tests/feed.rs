@@ -368,3 +368,33 @@ async fn retention_deletes_events_older_than_its_window_at_start() {
     assert_eq!(page.last_seq, 3);
     running.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_router_can_be_mounted_on_another_listener_over_the_same_store() {
+    let relay = TestRelay::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other = format!("http://{}", listener.local_addr().unwrap());
+    let stop = tokio_util::sync::CancellationToken::new();
+    let serving = tokio::spawn(relay::serve(
+        listener,
+        relay::app(relay.running.state()),
+        None,
+        relay::Timeouts::default(),
+        stop.clone(),
+    ));
+    let response = relay
+        .http
+        .post(format!("{other}/webhooks/treezor"))
+        .body(envelope(&new_id(), &liveness_payload(1)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        relay.feed("").await.events.len(),
+        1,
+        "seen through the first one"
+    );
+    stop.cancel();
+    serving.await.unwrap();
+}
