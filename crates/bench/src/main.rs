@@ -5,18 +5,24 @@
 //!
 //! # Layout
 //! - `figure`: one measured figure and the printed table.
-//! - one module per area, each with `run(selected) -> Vec<Figure>`.
+//! - one module per area, each with `run(selected) -> Vec<Figure>`:
+//!   `relay` (B1–B3).
 
 mod figure;
+mod relay;
 
 use figure::{Figure, print_table};
+
+/// The allocator `kyc-relay` runs with, so that the relay measured here is the one that ships.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let selected: Vec<String> = std::env::args().skip(1).collect();
     let wants =
         |id: &str| selected.is_empty() || selected.iter().any(|s| s.eq_ignore_ascii_case(id));
-    let figures: Vec<Figure> = Vec::new();
-    let _ = wants;
+    let mut figures: Vec<Figure> = Vec::new();
+    figures.extend(relay::run(&wants));
     print_table(&figures);
     let json = serde_json::to_string_pretty(&figures).expect("figures serialize");
     if let Err(e) = std::fs::write("bench-results.json", json) {

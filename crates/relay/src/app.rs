@@ -1,0 +1,119 @@
+//! The HTTP surface: the router, its shared state, and the answers common to every route.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use kyc::webhook::WebhookSecret;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{FeedToken, RelayConfig};
+use crate::store::read::Readers;
+use crate::store::writer::Writer;
+use crate::{feed, receive};
+
+/// What every request handler shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub(crate) struct Shared {
+    pub webhook_secret: WebhookSecret,
+    pub feed_token: FeedToken,
+    pub writer: Writer,
+    pub readers: Arc<Readers>,
+    pub body_limit: usize,
+    pub body_timeout: Duration,
+    /// Cancelled when the relay starts shutting down: long polls answer at once.
+    pub closing: CancellationToken,
+    /// How many long polls are waiting for a commit right now.
+    pub waiting: watch::Sender<usize>,
+}
+
+impl AppState {
+    pub(crate) fn new(
+        config: &RelayConfig,
+        writer: Writer,
+        closing: CancellationToken,
+    ) -> AppState {
+        AppState(Arc::new(Shared {
+            webhook_secret: config.webhook_secret.clone(),
+            feed_token: config.feed_token.clone(),
+            writer,
+            readers: Arc::new(Readers::new(config.data_file.clone())),
+            body_limit: config.body_limit,
+            body_timeout: config.timeouts.body_read,
+            closing,
+            waiting: watch::Sender::new(0),
+        }))
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.0
+    }
+
+    /// How many long polls are waiting for a commit; changes as readers park and leave.
+    pub fn waiting_readers(&self) -> watch::Receiver<usize> {
+        self.0.waiting.subscribe()
+    }
+}
+
+/// The relay's routes: `POST /webhooks/treezor`, `GET /v1/events`, `GET /healthz`.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/webhooks/treezor", post(receive::receive))
+        .route("/v1/events", get(feed::events))
+        .route("/healthz", get(healthz))
+        .with_state(state)
+}
+
+/// 200 while the writer runs, with the highest committed sequence number and the number of
+/// waiting long polls; 503 once the writer stopped.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let committed = state.shared().writer.committed();
+    let last_seq = *committed.borrow();
+    let waiting = *state.shared().waiting.borrow();
+    if committed.has_changed().is_err() {
+        return refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "writer_stopped",
+            "the event writer has stopped; restart the relay",
+        );
+    }
+    json_response(
+        StatusCode::OK,
+        format!(r#"{{"status":"ok","last_seq":{last_seq},"waiting_readers":{waiting}}}"#),
+    )
+}
+
+/// The peer's address, when the server recorded it.
+pub(crate) fn peer_of<B>(request: &axum::http::Request<B>) -> Option<SocketAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0)
+}
+
+/// A JSON body built by the caller.
+pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// The answer to a refused request: `{"error": code, "message": what failed and what to do}`.
+pub(crate) fn refusal(status: StatusCode, code: &'static str, message: &str) -> Response {
+    let body = serde_json::json!({ "error": code, "message": message }).to_string();
+    json_response(status, body)
+}

@@ -1,0 +1,130 @@
+//! `kyc-relay serve`: gathers the configuration, refuses to start without both secrets, runs the
+//! relay until SIGTERM or Ctrl-C, then shuts down gracefully.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use kyc::webhook::WebhookSecret;
+use relay::{FeedToken, Relay, RelayConfig, Timeouts, TlsFiles, read_secret_file};
+
+/// A feed token shorter than this is refused: it guards personal data.
+const MIN_FEED_TOKEN_LEN: usize = 16;
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on. Loopback by default; see the README before exposing it.
+    #[arg(long, env = "KYC_RELAY_LISTEN", default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    data: crate::DataArg,
+    /// File holding the webhook secret (mode 0600 or 0400, owned by this user). Alternative to
+    /// KYC_RELAY_WEBHOOK_SECRET.
+    #[arg(long, env = "KYC_RELAY_WEBHOOK_SECRET_FILE")]
+    webhook_secret_file: Option<PathBuf>,
+    /// File holding the feed token (mode 0600 or 0400, owned by this user). Alternative to
+    /// KYC_RELAY_FEED_TOKEN.
+    #[arg(long, env = "KYC_RELAY_FEED_TOKEN_FILE")]
+    feed_token_file: Option<PathBuf>,
+    /// Largest webhook body accepted, in bytes.
+    #[arg(long, env = "KYC_RELAY_BODY_LIMIT", default_value_t = relay::DEFAULT_BODY_LIMIT)]
+    body_limit: usize,
+    /// Delete events received more than this many days ago; 0 keeps everything.
+    #[arg(long, env = "KYC_RELAY_RETENTION_DAYS", default_value_t = 90)]
+    retention_days: u32,
+    /// PEM certificate chain: serve HTTPS (needs --tls-key too).
+    #[arg(long, env = "KYC_RELAY_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "KYC_RELAY_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Seconds a client may take to send a request's headers (also the keep-alive idle limit).
+    #[arg(long, env = "KYC_RELAY_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout_secs: u64,
+    /// Seconds a client may take to send a webhook's body.
+    #[arg(long, env = "KYC_RELAY_BODY_TIMEOUT", default_value_t = 10)]
+    body_timeout_secs: u64,
+}
+
+pub fn run(args: ServeArgs) -> Result<(), String> {
+    let config = config(args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("could not start the async runtime: {e}"))?;
+    runtime.block_on(async {
+        // Listen for signals before announcing the relay, so that a stop sent as soon as it is
+        // announced is a graceful one.
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .map_err(|e| format!("cannot listen for SIGTERM: {e}"))?;
+        let mut interrupt =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+                .map_err(|e| format!("cannot listen for SIGINT: {e}"))?;
+        let running = Relay::start(config).await.map_err(|e| e.to_string())?;
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        tracing::info!("stopping: finishing requests in flight");
+        running.shutdown().await;
+        Ok(())
+    })
+}
+
+fn config(args: ServeArgs) -> Result<RelayConfig, String> {
+    let secret = one_secret(
+        "KYC_RELAY_WEBHOOK_SECRET",
+        "--webhook-secret-file",
+        args.webhook_secret_file.as_deref(),
+    )?;
+    let webhook_secret = WebhookSecret::new(secret).ok_or("the webhook secret is empty")?;
+    let token = one_secret(
+        "KYC_RELAY_FEED_TOKEN",
+        "--feed-token-file",
+        args.feed_token_file.as_deref(),
+    )?;
+    if token.trim().len() < MIN_FEED_TOKEN_LEN {
+        return Err(format!(
+            "the feed token is shorter than {MIN_FEED_TOKEN_LEN} characters; generate one with `openssl rand -hex 32`"
+        ));
+    }
+    let feed_token = FeedToken::new(token).ok_or("the feed token is empty")?;
+    let mut config = RelayConfig::new(args.data.path, webhook_secret, feed_token);
+    config.listen = args.listen;
+    config.body_limit = args.body_limit;
+    config.retention_days = (args.retention_days > 0).then_some(args.retention_days);
+    config.tls = match (args.tls_cert, args.tls_key) {
+        (Some(certificate), Some(private_key)) => Some(TlsFiles {
+            certificate,
+            private_key,
+        }),
+        _ => None,
+    };
+    config.timeouts = Timeouts {
+        header_read: Duration::from_secs(args.header_timeout_secs.max(1)),
+        body_read: Duration::from_secs(args.body_timeout_secs.max(1)),
+        ..Timeouts::default()
+    };
+    Ok(config)
+}
+
+/// A secret from exactly one of its environment variable or its file.
+fn one_secret(variable: &str, flag: &str, file: Option<&Path>) -> Result<String, String> {
+    let from_env = std::env::var(variable).ok().filter(|v| !v.is_empty());
+    match (from_env, file) {
+        (Some(_), Some(_)) => Err(format!(
+            "both {variable} and {flag} are set; keep one of them"
+        )),
+        (Some(value), None) => Ok(value),
+        (None, Some(path)) => read_secret_file(path).map_err(|e| e.to_string()),
+        (None, None) => Err(format!(
+            "no {what}: set {variable}, or pass {flag} with a file readable only by this user (chmod 600)",
+            what = if variable.ends_with("SECRET") {
+                "webhook secret (the one Treezor signs webhooks with)"
+            } else {
+                "feed token (the bearer token dashboards use to read the feed)"
+            }
+        )),
+    }
+}

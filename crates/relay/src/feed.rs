@@ -1,0 +1,230 @@
+//! `GET /v1/events?after=SEQ&limit=N&wait=SECONDS`: the feed of stored webhooks, read with the
+//! bearer feed token.
+//!
+//! A long poll (`wait` > 0) with nothing new waits on the writer's commit notification (a
+//! `tokio::sync::watch` that the writer sets right after each commit), never on a loop over the
+//! database: it wakes the moment an event is committed, any number of readers wait on the same
+//! notification, and a waiting reader costs no query. A reader far behind gets full pages at once
+//! from a range scan on the primary key.
+//!
+//! Limits: `limit` defaults to 100 and is capped at [`MAX_LIMIT`]; `wait` defaults to 0 and is
+//! capped at [`MAX_WAIT_SECONDS`]. Values over a cap are lowered to it; values that are not
+//! numbers get 400.
+
+use std::time::Duration;
+
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use kyc::feed::FeedPage;
+
+use crate::app::{AppState, json_response, peer_of, refusal};
+use crate::store::read;
+
+pub const DEFAULT_LIMIT: usize = 100;
+pub const MAX_LIMIT: usize = 1000;
+pub const MAX_WAIT_SECONDS: u64 = 60;
+
+/// A feed request's parameters, parsed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FeedQuery {
+    pub after: u64,
+    pub limit: usize,
+    pub wait: Duration,
+}
+
+impl FeedQuery {
+    /// Parses the query string; the error says which parameter is wrong and what is expected.
+    pub fn parse(query: Option<&str>) -> Result<FeedQuery, String> {
+        let mut parsed = FeedQuery {
+            after: 0,
+            limit: DEFAULT_LIMIT,
+            wait: Duration::ZERO,
+        };
+        let mut seen = [false; 3];
+        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let slot = match key {
+                "after" => 0,
+                "limit" => 1,
+                "wait" => 2,
+                _ => continue,
+            };
+            if std::mem::replace(&mut seen[slot], true) {
+                return Err(format!("{key} is given more than once; give it once"));
+            }
+            match key {
+                "after" => {
+                    parsed.after = value.parse().map_err(|_| {
+                        "after must be a sequence number (a whole number, 0 or more)".to_owned()
+                    })?;
+                }
+                "limit" => {
+                    let limit: usize = value.parse().map_err(|_| {
+                        format!("limit must be a whole number from 1 to {MAX_LIMIT}")
+                    })?;
+                    if limit == 0 {
+                        return Err(format!(
+                            "limit must be a whole number from 1 to {MAX_LIMIT}"
+                        ));
+                    }
+                    parsed.limit = limit.min(MAX_LIMIT);
+                }
+                _ => {
+                    let seconds: f64 = value
+                        .parse()
+                        .ok()
+                        .filter(|s: &f64| s.is_finite() && *s >= 0.0)
+                        .ok_or_else(|| {
+                            format!("wait must be a number of seconds from 0 to {MAX_WAIT_SECONDS}")
+                        })?;
+                    parsed.wait = Duration::from_secs_f64(seconds.min(MAX_WAIT_SECONDS as f64));
+                }
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+pub(crate) async fn events(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    request: Request,
+) -> Response {
+    let shared = state.shared();
+    if let Some(refused) = unauthorized(&state, &request) {
+        return refused;
+    }
+    let FeedQuery { after, limit, wait } = match FeedQuery::parse(query.as_deref()) {
+        Ok(query) => query,
+        Err(message) => {
+            tracing::warn!(peer = ?peer_of(&request), reason = message, "feed request refused");
+            return refusal(StatusCode::BAD_REQUEST, "bad_parameter", &message);
+        }
+    };
+    let mut committed = shared.writer.committed();
+    let mut newest = *committed.borrow_and_update();
+    if newest <= after && !wait.is_zero() {
+        let _parked = Parked::new(&shared.waiting);
+        tokio::select! {
+            _ = tokio::time::timeout(wait, committed.wait_for(|seq| *seq > after)) => {}
+            _ = shared.closing.cancelled() => {}
+        }
+        newest = *committed.borrow();
+    }
+    let events = if newest > after {
+        let readers = shared.readers.clone();
+        let read = tokio::task::spawn_blocking(move || {
+            readers.with(|conn| read::page(conn, after, limit))
+        })
+        .await;
+        match read {
+            Ok(Ok(events)) => events,
+            Ok(Err(error)) => {
+                tracing::error!(%error, after, "the feed could not be read");
+                return refusal(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "store_unreadable",
+                    &format!("the relay could not read its events: {error}"),
+                );
+            }
+            Err(_) => {
+                return refusal(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "store_unreadable",
+                    "the relay could not read its events",
+                );
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    let last_seq = events.last().map_or(newest, |e| e.seq.max(newest));
+    match serde_json::to_string(&FeedPage { events, last_seq }) {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(error) => refusal(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "encoding",
+            &format!("the page could not be encoded: {error}"),
+        ),
+    }
+}
+
+/// Counts a waiting long poll for as long as it lives.
+struct Parked<'a>(&'a tokio::sync::watch::Sender<usize>);
+
+impl<'a> Parked<'a> {
+    fn new(waiting: &'a tokio::sync::watch::Sender<usize>) -> Self {
+        waiting.send_modify(|n| *n += 1);
+        Parked(waiting)
+    }
+}
+
+impl Drop for Parked<'_> {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n -= 1);
+    }
+}
+
+/// Checks `Authorization: Bearer <feed token>`: `None` when it is right, otherwise the 401 (with
+/// `WWW-Authenticate`) to answer.
+fn unauthorized(state: &AppState, request: &Request) -> Option<Response> {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            let (scheme, token) = value.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        });
+    let message = match presented {
+        Some(token) if state.shared().feed_token.matches(token) => return None,
+        Some(_) => "the bearer token is not this relay's feed token",
+        None => "send the feed token as `Authorization: Bearer <token>`",
+    };
+    tracing::warn!(peer = ?peer_of(request), reason = message, "feed request refused");
+    let mut response = refusal(StatusCode::UNAUTHORIZED, "unauthorized", message);
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(r#"Bearer realm="kyc-relay""#),
+    );
+    Some(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_default_cap_and_explain_themselves() {
+        assert_eq!(
+            FeedQuery::parse(None).unwrap(),
+            FeedQuery {
+                after: 0,
+                limit: 100,
+                wait: Duration::ZERO
+            }
+        );
+        let q = FeedQuery::parse(Some("after=41&limit=5000&wait=600&other=x")).unwrap();
+        assert_eq!(
+            (q.after, q.limit, q.wait),
+            (41, 1000, Duration::from_secs(60))
+        );
+        assert_eq!(
+            FeedQuery::parse(Some("wait=0.5")).unwrap().wait,
+            Duration::from_millis(500)
+        );
+        for (query, says) in [
+            ("after=-1", "after must be"),
+            ("after=abc", "after must be"),
+            ("limit=0", "limit must be"),
+            ("limit=", "limit must be"),
+            ("wait=-3", "wait must be"),
+            ("wait=NaN", "wait must be"),
+            ("after=1&after=2", "more than once"),
+        ] {
+            let error = FeedQuery::parse(Some(query)).unwrap_err();
+            assert!(error.contains(says), "{query}: {error}");
+        }
+    }
+}

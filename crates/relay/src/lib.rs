@@ -1,0 +1,49 @@
+//! The webhook relay: receives Treezor's signed webhooks, verifies them, stores them durably and
+//! serves them to dashboards as a long-poll feed.
+//!
+//! ```no_run
+//! # async fn demo(secret: kyc::webhook::WebhookSecret) -> relay::Result<()> {
+//! let token = relay::FeedToken::new("a long random feed token").unwrap();
+//! let running = relay::Relay::start(relay::RelayConfig::new("events.sqlite3", secret, token)).await?;
+//! println!("post webhooks to {}", running.webhook_url());
+//! running.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//! - [`config`]: what a relay needs (addresses, files, secrets that redact themselves, limits).
+//! - [`relay`]: [`Relay::start`] and the [`RunningRelay`] it returns (URLs, graceful shutdown),
+//!   plus the retention schedule.
+//! - [`app`]: the router and its shared state; [`receive`] (`POST /webhooks/treezor`) and
+//!   [`feed`] (`GET /v1/events`) are its handlers.
+//! - [`server`]: the accept loop (HTTP/1.1, TLS, timeouts for slow clients, graceful shutdown);
+//!   [`tls`] loads the certificate.
+//! - [`store`]: the SQLite log: schema and durability settings, the group-commit [`store::writer`]
+//!   (its thread in `store::group`), [`store::seen`] for duplicates, [`store::read`] for pages and
+//!   export, [`store::retention`].
+//! - [`secret_file`]: secrets read from owner-only files.
+//! - [`error`]: the one error type.
+//!
+//! # House rules
+//! - Nothing unverified is stored or served: the signature is checked before a record exists.
+//! - A 200 means committed to disk (WAL, `synchronous=FULL`).
+//! - Logs carry reasons and ids, never payloads or secrets.
+
+pub mod app;
+pub mod config;
+pub mod error;
+pub mod feed;
+pub mod receive;
+pub mod relay;
+pub mod secret_file;
+pub mod server;
+pub mod store;
+pub mod tls;
+
+pub use app::{AppState, app};
+pub use config::{DEFAULT_BODY_LIMIT, FeedToken, RelayConfig, Timeouts, TlsFiles};
+pub use error::{RelayError, Result};
+pub use relay::{Relay, RunningRelay};
+pub use secret_file::read_secret_file;
+pub use server::serve;
+pub use store::writer::{Outcome, WriterStats};

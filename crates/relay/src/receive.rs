@@ -1,0 +1,160 @@
+//! `POST /webhooks/treezor`: verify, store durably, then answer.
+//!
+//! The answers, and why:
+//! - 200 once the webhook is verified and its group is committed to disk; a duplicate
+//!   `webhook_id` gets 200 too (Treezor may deliver twice) and is stored once.
+//! - 503 for a missing or wrong signature. Treezor's guide asks for a non-2xx and suggests a 5xx:
+//!   a mismatch on a genuine delivery almost always means our secret is wrong or was rotated, and
+//!   a 5xx makes Treezor deliver again, so nothing is lost once the secret is fixed. A forger
+//!   learns nothing from it and nothing of theirs is stored.
+//! - 400 for a body that is not a webhook envelope (retrying cannot help), 413 over the body
+//!   limit, 408 when the body does not arrive in time.
+//! - 503 with `Retry-After` when the store cannot take it (writer saturated or failing): the
+//!   webhook was not stored and must come again.
+//!
+//! Every refusal is logged at `warn` with its reason and the ids (webhook_id, event, object_id)
+//! when the envelope could be read, never with the payload.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use bytes::Bytes;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use kyc::webhook::Envelope;
+
+use crate::app::{AppState, json_response, peer_of, refusal};
+use crate::store::Record;
+use crate::store::writer::Outcome;
+
+pub(crate) async fn receive(State(state): State<AppState>, request: Request) -> Response {
+    let shared = state.shared();
+    let peer = peer_of(&request);
+    let body = match read_body(&state, request).await {
+        Ok(body) => body,
+        Err(refused) => {
+            tracing::warn!(peer = ?peer, reason = refused.reason, "webhook refused");
+            return refused.response;
+        }
+    };
+    let envelope = match Envelope::parse(&body) {
+        Ok(envelope) => envelope,
+        Err(error) => {
+            tracing::warn!(peer = ?peer, reason = %error, body_bytes = body.len(), "webhook refused: not an envelope");
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "not_an_envelope",
+                &format!("the body is not a Treezor webhook envelope: {error}"),
+            );
+        }
+    };
+    let record = match Record::verify(&envelope, &shared.webhook_secret) {
+        Ok(record) => record,
+        Err(error) => {
+            log_refused(peer, &envelope, &error.to_string());
+            return refusal(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "bad_signature",
+                &format!(
+                    "webhook {} was not stored: {error}; check the relay's webhook secret",
+                    envelope.webhook_id
+                ),
+            );
+        }
+    };
+    match shared.writer.store(record).await {
+        Ok(Outcome::Stored { seq }) => {
+            tracing::debug!(webhook_id = %envelope.webhook_id, seq, "webhook stored");
+            json_response(
+                StatusCode::OK,
+                format!(r#"{{"status":"stored","seq":{seq}}}"#),
+            )
+        }
+        Ok(Outcome::Duplicate) => {
+            tracing::debug!(webhook_id = %envelope.webhook_id, "duplicate webhook, already stored");
+            json_response(StatusCode::OK, r#"{"status":"duplicate"}"#.to_owned())
+        }
+        Err(error) => {
+            log_refused(peer, &envelope, &error.to_string());
+            let mut response = refusal(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_stored",
+                &format!("webhook {} was not stored: {error}", envelope.webhook_id),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response
+        }
+    }
+}
+
+fn log_refused(peer: Option<SocketAddr>, envelope: &Envelope, reason: &str) {
+    tracing::warn!(
+        peer = ?peer,
+        reason,
+        webhook_id = %envelope.webhook_id,
+        event = %envelope.event,
+        object = %envelope.object,
+        object_id = envelope.object_id.as_deref().unwrap_or(""),
+        "webhook refused"
+    );
+}
+
+struct Refused {
+    reason: &'static str,
+    response: Response,
+}
+
+/// Reads the whole body, within the size limit and the time limit.
+async fn read_body(state: &AppState, request: Request) -> Result<Bytes, Box<Refused>> {
+    let shared = state.shared();
+    let too_large = || {
+        Box::new(Refused {
+            reason: "body over the limit",
+            response: refusal(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                &format!(
+                    "the body is larger than the relay's limit of {} bytes",
+                    shared.body_limit
+                ),
+            ),
+        })
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > shared.body_limit as u64) {
+        return Err(too_large());
+    }
+    let body: Body = request.into_body();
+    let limited = Limited::new(body, shared.body_limit);
+    match tokio::time::timeout(shared.body_timeout, limited.collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Ok(Err(_)) => Err(Box::new(Refused {
+            reason: "body cut short",
+            response: refusal(
+                StatusCode::BAD_REQUEST,
+                "body_incomplete",
+                "the body ended before its announced length; send the whole webhook again",
+            ),
+        })),
+        Err(_) => Err(Box::new(Refused {
+            reason: "body too slow",
+            response: refusal(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                &format!(
+                    "the body did not arrive within {} ms",
+                    shared.body_timeout.as_millis()
+                ),
+            ),
+        })),
+    }
+}

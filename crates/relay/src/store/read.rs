@@ -1,0 +1,115 @@
+//! Reading the log: pages of the feed, the highest sequence number, and whole-log iteration for
+//! export.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use kyc::feed::FeedEvent;
+use kyc::{Timestamp, WebhookId};
+use rusqlite::{Connection, Row, params};
+use serde_json::value::RawValue;
+
+use crate::error::{RelayError, Result};
+
+const SELECT: &str = "SELECT seq, webhook_id, webhook, object, object_id, webhook_created_at, \
+     received_at, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+
+/// The highest sequence number ever given (0 for an empty store), pruned rows included: the
+/// highest `seq` in the table, or the one retention recorded before deleting, whichever is higher.
+pub fn last_seq(conn: &Connection) -> Result<u64> {
+    let value: i64 = conn.query_row(
+        "SELECT max(coalesce((SELECT max(seq) FROM events), 0), \
+                (SELECT value FROM meta WHERE key = 'last_seq'))",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(value as u64)
+}
+
+/// Events with `seq > after`, oldest first, at most `limit`. One indexed range scan on the
+/// primary key, so a reader far behind pages through at the cost of the rows it reads.
+pub fn page(conn: &Connection, after: u64, limit: usize) -> Result<Vec<FeedEvent>> {
+    let mut stmt = conn.prepare_cached(SELECT)?;
+    let mut rows = stmt.query(params![after as i64, limit as i64])?;
+    let mut events = Vec::with_capacity(limit.min(1024));
+    while let Some(row) = rows.next()? {
+        events.push(event_of(row)?);
+    }
+    Ok(events)
+}
+
+/// Calls `each` on every event after `after`, oldest first, reading in pages so that memory stays
+/// bounded whatever the size of the log.
+pub fn for_each(
+    conn: &Connection,
+    mut after: u64,
+    mut each: impl FnMut(FeedEvent) -> Result<()>,
+) -> Result<u64> {
+    let mut count = 0;
+    loop {
+        let events = page(conn, after, 1000)?;
+        let Some(last) = events.last() else {
+            return Ok(count);
+        };
+        after = last.seq;
+        for event in events {
+            count += 1;
+            each(event)?;
+        }
+    }
+}
+
+fn event_of(row: &Row<'_>) -> Result<FeedEvent> {
+    let seq = row.get::<_, i64>(0)? as u64;
+    let corrupt = |detail: String| RelayError::Corrupt { seq, detail };
+    let webhook_id: String = row.get(1)?;
+    let payload: String = row.get(7)?;
+    Ok(FeedEvent {
+        seq,
+        webhook_id: WebhookId::parse(&webhook_id).map_err(|e| corrupt(e.to_string()))?,
+        webhook: row.get(2)?,
+        object: row.get(3)?,
+        object_id: row.get(4)?,
+        webhook_created_at: row
+            .get::<_, Option<i64>>(5)?
+            .map(Timestamp::from_unix_micros),
+        received_at: Timestamp::from_unix_micros(row.get(6)?),
+        object_payload: RawValue::from_string(payload)
+            .map_err(|e| corrupt(format!("the payload is not JSON ({e})")))?,
+    })
+}
+
+/// Read connections kept for reuse, so a feed request does not pay for opening one.
+pub struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// More idle connections than this are closed: the runtime's blocking pool bounds how many are
+/// in use at once anyway.
+const MAX_IDLE: usize = 8;
+
+impl Readers {
+    pub fn new(path: PathBuf) -> Readers {
+        Readers {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs `read` on a pooled connection. Blocking: call it from a blocking context.
+    pub fn with<T>(&self, read: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let pooled = self.idle.lock().map(|mut idle| idle.pop()).unwrap_or(None);
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => super::open_for_reading(&self.path)?,
+        };
+        let result = read(&conn);
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < MAX_IDLE
+        {
+            idle.push(conn);
+        }
+        result
+    }
+}

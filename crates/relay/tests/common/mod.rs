@@ -1,0 +1,117 @@
+//! What the relay's integration tests share: a relay on loopback with its own data file, and
+//! webhook envelopes signed the way Treezor signs them.
+#![allow(dead_code)]
+
+pub mod process;
+
+use std::path::PathBuf;
+
+use kyc::feed::FeedPage;
+use kyc::webhook::{WebhookSecret, sign_payload};
+use relay::{FeedToken, Relay, RelayConfig, RunningRelay};
+
+pub const SECRET: &str = "test-webhook-secret";
+pub const TOKEN: &str = "test-feed-token-0123456789";
+
+pub fn secret() -> WebhookSecret {
+    WebhookSecret::new(SECRET).unwrap()
+}
+
+/// A relay on 127.0.0.1:0 over a fresh data file; the directory lives as long as the value.
+pub struct TestRelay {
+    pub running: RunningRelay,
+    pub dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+}
+
+impl TestRelay {
+    pub async fn start() -> TestRelay {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut RelayConfig)) -> TestRelay {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = RelayConfig::new(
+            dir.path().join("events.sqlite3"),
+            secret(),
+            FeedToken::new(TOKEN).unwrap(),
+        );
+        adjust(&mut config);
+        let running = Relay::start(config).await.unwrap();
+        TestRelay {
+            running,
+            dir,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn data_file(&self) -> PathBuf {
+        self.dir.path().join("events.sqlite3")
+    }
+
+    pub async fn post(&self, body: impl Into<reqwest::Body>) -> reqwest::Response {
+        self.post_as(body, "application/json").await
+    }
+
+    pub async fn post_as(
+        &self,
+        body: impl Into<reqwest::Body>,
+        content_type: &str,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.running.webhook_url())
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn feed(&self, query: &str) -> FeedPage {
+        let response = self
+            .http
+            .get(format!("{}?{query}", self.running.events_url()))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        response.json().await.unwrap()
+    }
+
+    /// Every stored event, paging through the feed.
+    pub async fn all_events(&self) -> Vec<kyc::feed::FeedEvent> {
+        let mut events = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self.feed(&format!("after={after}&limit=1000")).await;
+            match page.events.last() {
+                Some(last) => after = last.seq,
+                None => return events,
+            }
+            events.extend(page.events);
+        }
+    }
+}
+
+/// A flat `kycliveness.update` envelope for `payload`, signed with `secret`.
+pub fn envelope_signed_with(secret: &WebhookSecret, webhook_id: &str, payload: &str) -> String {
+    let signature = sign_payload(secret, payload);
+    format!(
+        r#"{{"webhook":"kycliveness.update","webhook_id":"{webhook_id}","webhook_created_at":"1720000000.1234","object":"kycliveness","object_id":"123","object_payload":{payload},"object_payload_signature":"{signature}"}}"#
+    )
+}
+
+pub fn envelope(webhook_id: &str, payload: &str) -> String {
+    envelope_signed_with(&secret(), webhook_id, payload)
+}
+
+pub fn liveness_payload(user_id: u64) -> String {
+    format!(
+        r#"{{"user_id":"{user_id}","kyc-status":"processed","score":"1","identification-id":"idv-{user_id}"}}"#
+    )
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
