@@ -1,5 +1,5 @@
-# Shared by the scripts in this folder: run from the workspace root, find cargo's tools, and print
-# section headers that say how long each step took.
+# Shared by the scripts in this folder: run from the workspace root, find cargo's tools, print
+# section headers that say how long each step took, and build the app one way for all of them.
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -15,4 +15,15 @@ section() {
 
 section_done() {
   printf '    done in %ss\n' "$((SECONDS - section_started))"
+}
+
+# The dashboard as the officer runs it, with the UI embedded (the custom-protocol feature).
+app_binary="${CARGO_TARGET_DIR:-$PWD/target}/debug/kyc-desk"
+
+# Builds the UI into ui/dist, then the app around it. The whole workspace is built in one go, so
+# that its dependencies get the same features as in `cargo test --workspace`: scripts/test then
+# rebuilds only the crates the feature touches, and scripts/run after scripts/test nothing.
+build_app() {
+  npm --prefix ui run build
+  cargo build --workspace --features kyc-desk/custom-protocol
 }
