@@ -7,8 +7,10 @@
 use tauri_build::{AppManifest, Attributes};
 
 fn main() {
-    // tauri-build watches the capabilities itself, but leaves the permissions folder to us.
+    // With a path pattern, tauri-build watches neither folder: without these lines, a changed
+    // grant would not reach the binary until something else made this script run again.
     println!("cargo:rerun-if-changed=src-tauri/permissions");
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
     let attributes = Attributes::new()
         .capabilities_path_pattern("src-tauri/capabilities/**/*")
         .app_manifest(AppManifest::new().permissions_path_pattern("src-tauri/permissions/**/*"));
