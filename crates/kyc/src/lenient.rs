@@ -4,6 +4,10 @@
 //! `"userId":123`. Every value the domain reads goes through [`StringOrNumber`] first, so both
 //! shapes land on the same parser.
 
+// `parse_with`, `lenient_serde!` and `parse_integer` are for the identifier and score types that
+// build on this module; until those land nothing else calls them.
+#![allow(dead_code, unused_macros, unused_imports)]
+
 use std::fmt;
 
 use serde::Deserialize;

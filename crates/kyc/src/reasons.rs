@@ -27,6 +27,7 @@ pub enum Sensitivity {
 
 /// The families of the guide's codes, by their first two digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Family {
     /// 12xx: the customer's connection.
@@ -268,6 +269,7 @@ impl Reason {
 
 /// One line of the reason-code catalogue, as the officer sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CatalogueEntry {
     pub code: u16,
     pub message: &'static str,

@@ -97,7 +97,10 @@ pub(crate) async fn events(
     }
     let FeedQuery { after, limit, wait } = match FeedQuery::parse(query.as_deref()) {
         Ok(query) => query,
-        Err(message) => return refusal(StatusCode::BAD_REQUEST, "bad_parameter", &message),
+        Err(message) => {
+            tracing::warn!(peer = ?peer_of(&request), reason = message, "feed request refused");
+            return refusal(StatusCode::BAD_REQUEST, "bad_parameter", &message);
+        }
     };
     let mut committed = shared.writer.committed();
     let mut newest = *committed.borrow_and_update();

@@ -18,8 +18,9 @@
 //!   [`feed`] (`GET /v1/events`) are its handlers.
 //! - [`server`]: the accept loop (HTTP/1.1, TLS, timeouts for slow clients, graceful shutdown);
 //!   [`tls`] loads the certificate.
-//! - [`store`]: the SQLite log: schema and durability settings, the group-commit [`store::writer`],
-//!   [`store::read`] for pages and export, [`store::retention`].
+//! - [`store`]: the SQLite log: schema and durability settings, the group-commit [`store::writer`]
+//!   (its thread in `store::group`), [`store::seen`] for duplicates, [`store::read`] for pages and
+//!   export, [`store::retention`].
 //! - [`secret_file`]: secrets read from owner-only files.
 //! - [`error`]: the one error type.
 //!

@@ -26,7 +26,6 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use kyc::webhook::Envelope;
 
 use crate::app::{AppState, json_response, peer_of, refusal};
-use crate::error::RelayError;
 use crate::store::Record;
 use crate::store::writer::Outcome;
 
@@ -51,18 +50,21 @@ pub(crate) async fn receive(State(state): State<AppState>, request: Request) -> 
             );
         }
     };
-    if let Err(error) = envelope.verify(&shared.webhook_secret) {
-        log_refused(peer, &envelope, &error.to_string());
-        return refusal(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "bad_signature",
-            &format!(
-                "webhook {} was not stored: {error}; check the relay's webhook secret",
-                envelope.webhook_id
-            ),
-        );
-    }
-    match store(&state, &envelope).await {
+    let record = match Record::verify(&envelope, &shared.webhook_secret) {
+        Ok(record) => record,
+        Err(error) => {
+            log_refused(peer, &envelope, &error.to_string());
+            return refusal(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "bad_signature",
+                &format!(
+                    "webhook {} was not stored: {error}; check the relay's webhook secret",
+                    envelope.webhook_id
+                ),
+            );
+        }
+    };
+    match shared.writer.store(record).await {
         Ok(Outcome::Stored { seq }) => {
             tracing::debug!(webhook_id = %envelope.webhook_id, seq, "webhook stored");
             json_response(
@@ -87,14 +89,6 @@ pub(crate) async fn receive(State(state): State<AppState>, request: Request) -> 
             response
         }
     }
-}
-
-async fn store(state: &AppState, envelope: &Envelope) -> Result<Outcome, RelayError> {
-    state
-        .shared()
-        .writer
-        .store(Record::of_verified(envelope))
-        .await
 }
 
 fn log_refused(peer: Option<SocketAddr>, envelope: &Envelope, reason: &str) {

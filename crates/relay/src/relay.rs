@@ -58,14 +58,15 @@ impl Relay {
         let waiting = state.waiting_readers();
         let server = tokio::spawn(serve(
             listener,
-            app(state),
+            app(state.clone()),
             tls.clone(),
             config.timeouts,
             closing.clone(),
         ));
+        let (passes, retention_passes) = watch::channel(0);
         let retention = config
             .retention_days
-            .map(|days| tokio::spawn(retain(writer.clone(), days, closing.clone())));
+            .map(|days| tokio::spawn(retain(writer.clone(), days, passes, closing.clone())));
         let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!(
             %addr,
@@ -78,12 +79,14 @@ impl Relay {
         );
         Ok(RunningRelay {
             addr,
+            state,
             waiting,
             scheme,
             closing,
             writer,
             server: Some(server),
             retention,
+            retention_passes,
             writer_thread: Some(writer_thread),
         })
     }
@@ -93,12 +96,14 @@ impl Relay {
 /// without waiting).
 pub struct RunningRelay {
     addr: SocketAddr,
+    state: AppState,
     waiting: watch::Receiver<usize>,
     scheme: &'static str,
     closing: CancellationToken,
     writer: Writer,
     server: Option<JoinHandle<()>>,
     retention: Option<JoinHandle<()>>,
+    retention_passes: watch::Receiver<u64>,
     writer_thread: Option<WriterThread>,
 }
 
@@ -136,9 +141,21 @@ impl RunningRelay {
         self.writer.committed()
     }
 
+    /// The running relay's state, to mount [`app`] elsewhere (another listener, or
+    /// `tower::ServiceExt::oneshot` in a test) over the same store and writer.
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
     /// How well the writer groups commits so far.
     pub fn writer_stats(&self) -> WriterStats {
         self.writer.stats()
+    }
+
+    /// How many retention passes have finished (the first one runs at start); stays 0 without
+    /// retention.
+    pub fn retention_passes(&self) -> watch::Receiver<u64> {
+        self.retention_passes.clone()
     }
 
     /// How many long polls are waiting for a commit right now.
@@ -173,7 +190,7 @@ impl Drop for RunningRelay {
 
 /// Deletes events older than `days`, at start and then every [`RETENTION_PERIOD`]. Chunks go
 /// through the writer one at a time, so ingest interleaves with a long prune.
-async fn retain(writer: Writer, days: u32, closing: CancellationToken) {
+async fn retain(writer: Writer, days: u32, passes: watch::Sender<u64>, closing: CancellationToken) {
     let mut period = tokio::time::interval(RETENTION_PERIOD);
     loop {
         tokio::select! {
@@ -199,5 +216,6 @@ async fn retain(writer: Writer, days: u32, closing: CancellationToken) {
         if deleted > 0 {
             tracing::info!(deleted, days, "retention deleted old events");
         }
+        passes.send_modify(|n| *n += 1);
     }
 }

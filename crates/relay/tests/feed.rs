@@ -315,3 +315,86 @@ async fn a_missing_certificate_is_reported_by_path() {
     let error = relay::Relay::start(config).await.err().unwrap().to_string();
     assert!(error.contains("/nonexistent/relay.crt"), "{error}");
 }
+
+#[tokio::test]
+async fn retention_deletes_events_older_than_its_window_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.sqlite3");
+    let config = |retention_days| {
+        let mut config =
+            relay::RelayConfig::new(&path, secret(), relay::FeedToken::new(TOKEN).unwrap());
+        config.retention_days = retention_days;
+        config
+    };
+    let running = relay::Relay::start(config(None)).await.unwrap();
+    let http = reqwest::Client::new();
+    for id in ["old-1", "old-2", "recent"] {
+        let response = http
+            .post(running.webhook_url())
+            .body(envelope(id, &liveness_payload(1)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    running.shutdown().await;
+    // Age the first two by 40 days, as if they had been received then.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE events SET received_at = received_at - 40 * 86400000000 WHERE seq <= 2",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+
+    let running = relay::Relay::start(config(Some(30))).await.unwrap();
+    let mut passes = running.retention_passes();
+    tokio::time::timeout(Duration::from_secs(20), passes.wait_for(|n| *n >= 1))
+        .await
+        .expect("the first retention pass runs at start")
+        .unwrap();
+    let page: FeedPage = http
+        .get(running.events_url())
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = page.events.iter().map(|e| e.webhook_id.as_str()).collect();
+    assert_eq!(ids, ["recent"]);
+    assert_eq!(page.events[0].seq, 3);
+    assert_eq!(page.last_seq, 3);
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_router_can_be_mounted_on_another_listener_over_the_same_store() {
+    let relay = TestRelay::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other = format!("http://{}", listener.local_addr().unwrap());
+    let stop = tokio_util::sync::CancellationToken::new();
+    let serving = tokio::spawn(relay::serve(
+        listener,
+        relay::app(relay.running.state()),
+        None,
+        relay::Timeouts::default(),
+        stop.clone(),
+    ));
+    let response = relay
+        .http
+        .post(format!("{other}/webhooks/treezor"))
+        .body(envelope(&new_id(), &liveness_payload(1)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        relay.feed("").await.events.len(),
+        1,
+        "seen through the first one"
+    );
+    stop.cancel();
+    serving.await.unwrap();
+}

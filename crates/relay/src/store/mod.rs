@@ -8,16 +8,22 @@
 //!   whose commit returned survives a crash or power loss. (`NORMAL` would let the last commits
 //!   roll back on power loss, which would break the promise a 200 makes.) Group commit pays that
 //!   fsync once per group instead of once per webhook.
-//! - Checkpoints (copying the WAL back into the main file) are SQLite's own: one runs inside the
-//!   commit that takes the WAL past 1000 pages. A checkpoint thread of our own was tried and
-//!   measured slower: under steady load its PASSIVE checkpoints never caught up, the WAL never
-//!   restarted, and commits that grow the file cost more to fsync than commits that reuse it.
+//! - Checkpoints (copying the WAL back into the main file, then an fsync of it) are SQLite's own:
+//!   one runs inside the commit that takes the WAL past 8192 pages (32 MB) instead of the default
+//!   1000. Every commit rewrites the table's last page, so small groups write many WAL frames for
+//!   few distinct pages; at 1000 pages a checkpoint (and its extra fsync, which the group waiting
+//!   on that commit pays) came several times a second under load. A checkpoint thread of our own
+//!   was tried and measured slower: under steady load its PASSIVE checkpoints never caught up,
+//!   the WAL never restarted, and commits that grow the file cost more to fsync than commits that
+//!   reuse it.
 //! - `seq` is assigned by the writer, increases by one per stored webhook and is never reused:
-//!   `meta.last_seq` keeps the highest one given, even after retention deletes the rows.
+//!   the highest is the table's last row, and retention copies it to `meta.last_seq` before it
+//!   deletes rows, so it survives even a prune of everything.
 //! - `webhook_id` is unique: a duplicate delivery is stored once. The writer enforces it with the
 //!   ids it keeps in memory ([`seen`], which says why there is no UNIQUE index), and the data file
 //!   is locked to one writing relay so that no other process can insert behind its back.
 
+mod group;
 pub mod read;
 pub mod retention;
 pub mod seen;
@@ -27,7 +33,7 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use kyc::Timestamp;
-use kyc::webhook::Envelope;
+use kyc::webhook::{Envelope, SignatureError, WebhookSecret};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{RelayError, Result};
@@ -53,28 +59,35 @@ INSERT INTO meta (key, value) VALUES ('last_seq', 0);
 ";
 
 /// One verified webhook, as the writer stores it. Times are microseconds since the epoch.
+///
+/// The only way to build one is [`Record::verify`]: nothing unverified can reach the store.
 #[derive(Clone, Debug)]
 pub struct Record {
-    pub webhook_id: String,
-    pub event: String,
-    pub object: String,
-    pub object_id: Option<String>,
-    pub webhook_created_at: Option<i64>,
+    pub(crate) webhook_id: String,
+    pub(crate) event: String,
+    pub(crate) object: String,
+    pub(crate) object_id: Option<String>,
+    pub(crate) webhook_created_at: Option<i64>,
     /// The payload's JSON text exactly as received.
-    pub payload: String,
+    pub(crate) payload: String,
 }
 
 impl Record {
-    /// The record of a webhook. Call it only on an envelope whose signature was verified.
-    pub fn of_verified(envelope: &Envelope) -> Record {
-        Record {
+    /// Checks the envelope's signature and, if it holds, makes the record to store.
+    pub fn verify(envelope: &Envelope, secret: &WebhookSecret) -> Result<Record, SignatureError> {
+        envelope.verify(secret)?;
+        Ok(Record {
             webhook_id: envelope.webhook_id.as_str().to_owned(),
             event: envelope.event.clone(),
             object: envelope.object.clone(),
             object_id: envelope.object_id.clone(),
             webhook_created_at: envelope.created_at.map(Timestamp::unix_micros),
             payload: envelope.payload_json().to_owned(),
-        }
+        })
+    }
+
+    pub fn webhook_id(&self) -> &str {
+        &self.webhook_id
     }
 }
 
@@ -108,7 +121,8 @@ pub fn open_for_writing(path: &Path) -> Result<Connection> {
         "PRAGMA synchronous=FULL;
          PRAGMA busy_timeout=5000;
          PRAGMA foreign_keys=OFF;
-         PRAGMA cache_size=-16000;",
+         PRAGMA cache_size=-16000;
+         PRAGMA wal_autocheckpoint=8192;",
     )
     .map_err(open_error)?;
     migrate(&mut conn, path)?;

@@ -14,11 +14,15 @@ use crate::error::{RelayError, Result};
 const SELECT: &str = "SELECT seq, webhook_id, webhook, object, object_id, webhook_created_at, \
      received_at, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 
-/// The highest sequence number ever given (0 for an empty store), pruned rows included.
+/// The highest sequence number ever given (0 for an empty store), pruned rows included: the
+/// highest `seq` in the table, or the one retention recorded before deleting, whichever is higher.
 pub fn last_seq(conn: &Connection) -> Result<u64> {
-    let value: i64 = conn.query_row("SELECT value FROM meta WHERE key = 'last_seq'", [], |r| {
-        r.get(0)
-    })?;
+    let value: i64 = conn.query_row(
+        "SELECT max(coalesce((SELECT max(seq) FROM events), 0), \
+                (SELECT value FROM meta WHERE key = 'last_seq'))",
+        [],
+        |r| r.get(0),
+    )?;
     Ok(value as u64)
 }
 

@@ -3,8 +3,9 @@
 //! `received_at` never decreases along `seq` (the writer guarantees it), so the events to delete
 //! are always a prefix of the log. Each chunk reads the oldest rows in `seq` order up to the first
 //! one still inside the retention window and deletes that prefix in one transaction, so a chunk
-//! touches only rows it deletes and never scans the rest of the log. `meta.last_seq` is left as is:
-//! sequence numbers are never reused.
+//! touches only rows it deletes and never scans the rest of the log. Before deleting, the chunk
+//! records the highest `seq` in `meta.last_seq`, so that numbers are never reused even when every
+//! row goes.
 
 use kyc::Timestamp;
 use rusqlite::Connection;
@@ -40,15 +41,19 @@ pub fn prune_chunk(conn: &mut Connection, before: Timestamp) -> Result<Pruned> {
         }
         boundary
     };
-    let pruned = match boundary {
-        Some(seq) => Pruned {
-            deleted: tx.execute("DELETE FROM events WHERE seq <= ?1", [seq])?,
-            up_to: seq as u64,
-        },
-        None => Pruned::default(),
+    let Some(boundary) = boundary else {
+        return Ok(Pruned::default());
     };
+    tx.execute(
+        "UPDATE meta SET value = max(value, (SELECT max(seq) FROM events)) WHERE key = 'last_seq'",
+        [],
+    )?;
+    let deleted = tx.execute("DELETE FROM events WHERE seq <= ?1", [boundary])?;
     tx.commit()?;
-    Ok(pruned)
+    Ok(Pruned {
+        deleted,
+        up_to: boundary as u64,
+    })
 }
 
 /// Deletes every event received before `before`, chunk by chunk. Returns the count.
@@ -81,8 +86,6 @@ mod tests {
             )
             .unwrap();
         }
-        tx.execute("UPDATE meta SET value = 12000 WHERE key = 'last_seq'", [])
-            .unwrap();
         tx.commit().unwrap();
         let deleted = prune_all(&mut conn, Timestamp::from_unix_micros(11_001)).unwrap();
         assert_eq!(deleted, 11_000);

@@ -2,6 +2,8 @@
 //! webhook envelopes signed the way Treezor signs them.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::path::PathBuf;
 
 use kyc::feed::FeedPage;

@@ -1,0 +1,204 @@
+//! A WebDriver session on the KYC Desk window, with the few things the tests do in it: wait for
+//! what the page shows, read its visible text, and keep a screenshot.
+//!
+//! Waits are bounded polls on the page itself, never fixed sleeps: a test goes on as soon as the
+//! page is in the state it needs, and fails with what the page showed instead when it never is.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Map, Value, json};
+
+use crate::driver::Driver;
+use crate::workspace_root;
+
+/// How long the window may take to show what a test waits for (a cold WebKit start under Xvfb on
+/// a loaded two-core machine takes a few seconds).
+const PATIENCE: Duration = Duration::from_secs(30);
+const POLL_EVERY: Duration = Duration::from_millis(100);
+
+/// The colour scheme the app's window is asked for, through the GTK theme it inherits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+impl Theme {
+    fn gtk_theme(self) -> &'static str {
+        match self {
+            Theme::Light => "Adwaita",
+            Theme::Dark => "Adwaita:dark",
+        }
+    }
+}
+
+/// The KYC Desk window, open and driven through WebDriver.
+pub struct Desk {
+    client: Client,
+    // Dropped after the session: it ends tauri-driver, WebKitWebDriver and the app.
+    _driver: Driver,
+}
+
+impl Desk {
+    /// Starts the app in a new window, with the given colour scheme.
+    pub async fn open(theme: Theme) -> Desk {
+        let app = app_binary();
+        let driver = Driver::start(&[("GTK_THEME", theme.gtk_theme())]);
+        let mut capabilities = Map::new();
+        capabilities.insert("browserName".into(), json!("wry"));
+        capabilities.insert("tauri:options".into(), json!({ "application": app }));
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url())
+            .await
+            .unwrap_or_else(|error| panic!("no WebDriver session on {}: {error}", app.display()));
+        Desk {
+            client,
+            _driver: driver,
+        }
+    }
+
+    /// Polls `probe` until it gives a value, and returns it. Panics after [`PATIENCE`], naming
+    /// `what` and quoting the page's text.
+    pub async fn wait_for<T>(
+        &self,
+        what: &str,
+        mut probe: impl AsyncFnMut(&Desk) -> Option<T>,
+    ) -> T {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(value) = probe(self).await {
+                return value;
+            }
+            if Instant::now() >= deadline {
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                let body = self.text_of("body").await;
+                panic!(
+                    "waited {PATIENCE:?} for {what}; the window shows {url:?} with text {body:?}. \
+                     An empty page usually means the app was built without --features custom-protocol."
+                );
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+        }
+    }
+
+    /// The visible text of the first element matching `css`, if there is one.
+    pub async fn text_of(&self, css: &str) -> Option<String> {
+        let element = self.client.find(Locator::Css(css)).await.ok()?;
+        element.text().await.ok()
+    }
+
+    /// The visible text of each cell (`th` or `td`) of each row matching `rows_css`.
+    pub async fn rows(&self, rows_css: &str) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        for row in self.find_all(rows_css).await {
+            let mut cells = Vec::new();
+            for cell in row
+                .find_all(Locator::Css("th, td"))
+                .await
+                .expect("a row's cells can be listed")
+            {
+                cells.push(cell.text().await.expect("a cell's text can be read"));
+            }
+            rows.push(cells);
+        }
+        rows
+    }
+
+    /// Every element matching `css`, in document order.
+    pub async fn find_all(&self, css: &str) -> Vec<fantoccini::elements::Element> {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("could not look for {css}: {error}"))
+    }
+
+    /// The result of a script run in the page (`return …;`).
+    pub async fn script(&self, source: &str) -> Value {
+        self.client
+            .execute(source, Vec::new())
+            .await
+            .unwrap_or_else(|error| panic!("the page could not run {source:?}: {error}"))
+    }
+
+    /// Scrolls the page until the first element matching `css` is at the top of the window.
+    pub async fn scroll_to(&self, css: &str) {
+        let found = self
+            .client
+            .execute(
+                "const element = document.querySelector(arguments[0]);
+                 if (element) element.scrollIntoView({ block: 'start' });
+                 return element !== null;",
+                vec![json!(css)],
+            )
+            .await
+            .unwrap_or_else(|error| panic!("could not scroll to {css}: {error}"));
+        assert_eq!(found, true, "nothing matches {css} to scroll to");
+    }
+
+    /// The window's title.
+    pub async fn title(&self) -> String {
+        self.client.title().await.expect("the window has a title")
+    }
+
+    /// Saves what the window shows as `artifacts/screenshots/<name>.png`, and returns the path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        self.painted().await;
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .unwrap_or_else(|error| panic!("no screenshot of {name}: {error}"));
+        let folder = workspace_root().join("artifacts/screenshots");
+        std::fs::create_dir_all(&folder).expect("artifacts/screenshots can be created");
+        let path = folder.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("the screenshot can be written");
+        path
+    }
+
+    /// Returns once the page has painted what the DOM holds now. WebKit's screenshots copy the
+    /// last painted frame, so without this one taken right after a change can show the page as it
+    /// was before it (seen: a "Loading" frame after the table was in the DOM, and a scrolled page
+    /// shown unscrolled). Two animation frames: the next one runs before the paint, the one after
+    /// it once the paint is done.
+    async fn painted(&self) {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                Vec::new(),
+            )
+            .await
+            .expect("the page paints");
+    }
+
+    /// Ends the WebDriver session, which closes the window, then stops the drivers.
+    pub async fn close(self) {
+        self.client
+            .close()
+            .await
+            .expect("the WebDriver session closes");
+    }
+}
+
+/// The app binary under test: `KYC_DESK_BIN`, or the debug build in cargo's target folder.
+fn app_binary() -> PathBuf {
+    let path = std::env::var_os("KYC_DESK_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| workspace_root().join("target"))
+                .join("debug/kyc-desk")
+        });
+    assert!(
+        path.is_file(),
+        "no app binary at {}: build it with `cargo build -p kyc-desk --features custom-protocol` \
+         (scripts/test does) or point KYC_DESK_BIN at one",
+        path.display()
+    );
+    path
+}

@@ -1,0 +1,189 @@
+//! `tauri-driver` as a child process of the test, and everything it starts.
+//!
+//! `tauri-driver` is a WebDriver intermediary: it starts `WebKitWebDriver`, which starts the app
+//! binary named in the session's capabilities. Each [`Driver`] gives them a world of their own, so
+//! that tests can run side by side:
+//! - a private D-Bus session bus (`dbus-run-session`). GTK makes an application unique per bus:
+//!   on a shared bus a second KYC Desk would hand its window to the first and exit, and the two
+//!   tests would drive one app;
+//! - private XDG data, config and cache folders, so no test sees another's files;
+//! - a process group of their own, so that dropping the [`Driver`] ends them all, even when a test
+//!   panics halfway.
+
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+/// Where Debian's `webkit2gtk-driver` package puts the native driver.
+const WEBKIT_WEBDRIVER: &str = "/usr/bin/WebKitWebDriver";
+
+/// How long `tauri-driver` and `WebKitWebDriver` may take to listen.
+const STARTUP: Duration = Duration::from_secs(20);
+
+/// A running `tauri-driver`, listening on loopback.
+pub struct Driver {
+    child: Child,
+    port: u16,
+    /// The app's XDG folders; removed once the processes have ended.
+    home: Option<TempDir>,
+}
+
+impl Driver {
+    /// Starts `tauri-driver` with `env` added to its environment (the app inherits it), and waits
+    /// until both it and `WebKitWebDriver` accept connections.
+    pub fn start(env: &[(&str, &str)]) -> Driver {
+        require_display();
+        let native_driver = Path::new(WEBKIT_WEBDRIVER);
+        assert!(
+            native_driver.exists(),
+            "{WEBKIT_WEBDRIVER} is missing: install Debian's webkit2gtk-driver (scripts/setup does)"
+        );
+        let home = tempfile::Builder::new()
+            .prefix("kyc-desk-e2e-")
+            .tempdir()
+            .expect("a temporary folder for the app's files");
+        let [port, native_port] = free_ports();
+        let mut command = Command::new("dbus-run-session");
+        command
+            .arg("--")
+            .arg(tauri_driver())
+            .arg("--port")
+            .arg(port.to_string())
+            .arg("--native-port")
+            .arg(native_port.to_string())
+            .arg("--native-driver")
+            .arg(native_driver)
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            // No accessibility bus: nothing reads it here, and it is one more process per test.
+            .env("NO_AT_BRIDGE", "1")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null());
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command.spawn().unwrap_or_else(|error| {
+            panic!("dbus-run-session could not start tauri-driver: {error} (is Debian's dbus installed?)")
+        });
+        let mut driver = Driver {
+            child,
+            port,
+            home: Some(home),
+        };
+        driver.wait_until_listening("tauri-driver", port);
+        driver.wait_until_listening("WebKitWebDriver", native_port);
+        driver
+    }
+
+    /// The WebDriver endpoint to open sessions on.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn wait_until_listening(&mut self, what: &str, port: u16) {
+        let deadline = Instant::now() + STARTUP;
+        loop {
+            if TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok() {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "tauri-driver exited before {what} listened ({status}); see its output above"
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what} did not listen on port {port} within {STARTUP:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Driver {
+    /// Ends the bus, tauri-driver, WebKitWebDriver and the app: SIGTERM to the group first
+    /// (tauri-driver then stops WebKitWebDriver itself), SIGKILL for whatever is left.
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        signal_group("-TERM", &group);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        signal_group("-KILL", &group);
+        let _ = self.child.wait();
+        if let Some(home) = self.home.take() {
+            remove_folder(home);
+        }
+    }
+}
+
+/// Removes a test's folder. Processes the bus started on demand (dconf, portals) may still be
+/// writing into it for a moment after the group was killed, so a failed attempt is retried.
+fn remove_folder(home: TempDir) {
+    let path = home.keep();
+    for _ in 0..20 {
+        if std::fs::remove_dir_all(&path).is_ok() || !path.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    eprintln!("could not remove {}", path.display());
+}
+
+fn signal_group(signal: &str, group: &str) {
+    // A group that has already exited is fine: kill(1) then fails, and there is nothing to do.
+    let _ = Command::new("kill")
+        .args([signal, "--", group])
+        .stderr(Stdio::null())
+        .status();
+}
+
+fn require_display() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some_and(|display| !display.is_empty()),
+        "the end-to-end tests need an X display: run them with scripts/test, or under \
+         `xvfb-run -a -s '-screen 0 1920x1080x24'`"
+    );
+}
+
+/// `tauri-driver` from `PATH` or cargo's bin folder.
+fn tauri_driver() -> PathBuf {
+    let mut folders: Vec<PathBuf> =
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).collect();
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        folders.push(PathBuf::from(home).join("bin"));
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        folders.push(PathBuf::from(home).join(".cargo/bin"));
+    }
+    folders
+        .into_iter()
+        .map(|folder| folder.join("tauri-driver"))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "tauri-driver is not installed: `cargo install tauri-driver --locked` (scripts/setup does)"
+            )
+        })
+}
+
+/// Distinct loopback ports nobody listens on right now. Another process could take one before
+/// tauri-driver binds it; tauri-driver then exits and the test says so.
+fn free_ports<const N: usize>() -> [u16; N] {
+    // Held open together, so the system cannot hand out the same port twice.
+    let listeners = [(); N].map(|()| {
+        TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("the system hands out a loopback port")
+    });
+    listeners.map(|listener| {
+        listener
+            .local_addr()
+            .expect("a bound listener has an address")
+            .port()
+    })
+}

@@ -1,0 +1,213 @@
+//! The writer thread itself: gathers a group, commits it, answers its waiters. See [`super::writer`]
+//! for the design and what must stay true.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Receiver;
+
+use kyc::Timestamp;
+use rusqlite::{Connection, params};
+use tokio::sync::watch;
+
+use super::retention::{self, Pruned};
+use super::seen::Seen;
+use super::writer::{Command, Counters, MAX_GROUP, Outcome, Reply};
+use super::{Record, now};
+use crate::error::{RelayError, Result};
+
+const INSERT: &str = "INSERT INTO events \
+     (seq, webhook_id, webhook, object, object_id, webhook_created_at, received_at, payload) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+pub(super) struct State {
+    conn: Connection,
+    _lock: std::fs::File,
+    seen: Seen,
+    /// Entries of `seen` whose rows retention deleted, not yet forgotten.
+    forgettable: usize,
+    /// Retention has deleted every row up to this `seq`.
+    pruned_through: u64,
+    next_seq: u64,
+    last_received: i64,
+    publish: watch::Sender<u64>,
+    stats: Arc<Counters>,
+}
+
+impl State {
+    /// The thread's state over a store whose highest number is `last_seq`.
+    pub(super) fn new(
+        conn: Connection,
+        lock: std::fs::File,
+        seen: Seen,
+        last_seq: u64,
+        publish: watch::Sender<u64>,
+        stats: Arc<Counters>,
+    ) -> Result<State> {
+        let last_received: Option<i64> =
+            conn.query_row("SELECT max(received_at) FROM events", [], |r| r.get(0))?;
+        Ok(State {
+            conn,
+            _lock: lock,
+            seen,
+            forgettable: 0,
+            pruned_through: 0,
+            next_seq: last_seq + 1,
+            last_received: last_received.unwrap_or(i64::MIN),
+            publish,
+            stats,
+        })
+    }
+
+    pub(super) fn run(mut self, inbox: Receiver<Command>) {
+        let mut group: Vec<(Record, Reply<Outcome>)> = Vec::with_capacity(MAX_GROUP);
+        while let Ok(first) = inbox.recv() {
+            let mut next = Some(first);
+            let mut stopping = false;
+            while let Some(command) = next.take() {
+                match command {
+                    Command::Insert { record, reply } => group.push((record, reply)),
+                    Command::Prune { before, reply } => {
+                        // Keep the order the commands came in: earlier inserts commit first.
+                        self.commit(&mut group);
+                        let _ = reply.send(self.prune(before));
+                    }
+                    Command::Stop => {
+                        stopping = true;
+                        break;
+                    }
+                }
+                if group.len() >= MAX_GROUP {
+                    break;
+                }
+                next = inbox.try_recv().ok();
+            }
+            self.commit(&mut group);
+            if stopping {
+                break;
+            }
+        }
+        tracing::debug!(last_seq = self.next_seq - 1, "event writer stopped");
+    }
+
+    /// Commits a group and answers its waiters.
+    fn commit(&mut self, group: &mut Vec<(Record, Reply<Outcome>)>) {
+        if group.is_empty() {
+            return;
+        }
+        let received_at = now().unix_micros().max(self.last_received);
+        let records: Vec<&Record> = group.iter().map(|(record, _)| record).collect();
+        let outcomes = match self.insert(&records, received_at) {
+            Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+            Err(error) => {
+                tracing::warn!(%error, size = group.len(), "a group commit failed; retrying its webhooks one by one");
+                records
+                    .iter()
+                    .map(|record| {
+                        self.insert(&[record], received_at)
+                            .map(|outcomes| outcomes[0])
+                            .map_err(|error| {
+                                tracing::error!(%error, webhook_id = %record.webhook_id, event = %record.event, "a webhook could not be stored");
+                                RelayError::Commit(error.to_string())
+                            })
+                    })
+                    .collect::<Vec<_>>()
+            }
+        };
+        self.stats.groups.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .webhooks
+            .fetch_add(group.len() as u64, Ordering::Relaxed);
+        self.publish.send_if_modified(|published| {
+            let committed = self.next_seq - 1;
+            let changed = *published != committed;
+            *published = committed;
+            changed
+        });
+        for ((_, reply), outcome) in group.drain(..).zip(outcomes) {
+            // A waiter that went away (client disconnected) still had its webhook stored.
+            let _ = reply.send(outcome);
+        }
+    }
+
+    /// Inserts records in one transaction. On error nothing is stored, the counter is unchanged
+    /// and the ids staged for the group are taken back.
+    fn insert(&mut self, records: &[&Record], received_at: i64) -> rusqlite::Result<Vec<Outcome>> {
+        let mut staged = Vec::with_capacity(records.len());
+        let result = insert_group(
+            &mut self.conn,
+            &mut self.seen,
+            &mut staged,
+            self.next_seq,
+            records,
+            received_at,
+        );
+        match result {
+            Ok(outcomes) => {
+                self.next_seq += staged.len() as u64;
+                self.last_received = received_at;
+                Ok(outcomes)
+            }
+            Err(error) => {
+                for (record, seq) in staged {
+                    self.seen.remove(&record.webhook_id, seq);
+                }
+                Err(error)
+            }
+        }
+    }
+
+    fn prune(&mut self, before: Timestamp) -> Result<Pruned> {
+        let pruned = retention::prune_chunk(&mut self.conn, before)?;
+        self.forgettable += pruned.deleted;
+        // Forgetting walks every entry, so it waits for the end of a pass or a tenth of them.
+        let pass_ended = pruned.deleted < retention::CHUNK;
+        self.pruned_through = self.pruned_through.max(pruned.up_to);
+        if self.forgettable > 0 && (pass_ended || self.forgettable > self.seen.len() / 10) {
+            self.seen.forget_up_to(self.pruned_through);
+            self.forgettable = 0;
+        }
+        Ok(pruned)
+    }
+}
+
+/// One group's transaction: skips ids already stored (or staged earlier in the group), inserts
+/// the rest with consecutive numbers from `next_seq`, records them in `staged`, moves
+/// commits. (`meta.last_seq` is not touched: the highest `seq` in the table is the last one, and
+/// retention records it before deleting; one page less to write per group.)
+fn insert_group<'r>(
+    conn: &mut Connection,
+    seen: &mut Seen,
+    staged: &mut Vec<(&'r Record, u64)>,
+    next_seq: u64,
+    records: &[&'r Record],
+    received_at: i64,
+) -> rusqlite::Result<Vec<Outcome>> {
+    let mut seq = next_seq;
+    let mut outcomes = Vec::with_capacity(records.len());
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    {
+        let mut insert = tx.prepare_cached(INSERT)?;
+        for &record in records {
+            if seen.find(&tx, &record.webhook_id)?.is_some() {
+                outcomes.push(Outcome::Duplicate);
+                continue;
+            }
+            insert.execute(params![
+                seq as i64,
+                record.webhook_id,
+                record.event,
+                record.object,
+                record.object_id,
+                record.webhook_created_at,
+                received_at,
+                record.payload,
+            ])?;
+            seen.insert(&record.webhook_id, seq);
+            staged.push((record, seq));
+            outcomes.push(Outcome::Stored { seq });
+            seq += 1;
+        }
+    }
+    tx.commit()?;
+    Ok(outcomes)
+}

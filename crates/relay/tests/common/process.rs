@@ -1,0 +1,109 @@
+//! The real `kyc-relay` binary as a child process, and its JSON log lines.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use kyc::feed::FeedPage;
+
+use super::{SECRET, TOKEN};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_kyc-relay");
+
+pub fn command(data: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .env_clear()
+        .env("RUST_LOG", "info")
+        .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+        .arg("--data")
+        .arg(data)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// A running `kyc-relay serve` and its log lines (JSON objects from stderr).
+pub struct Process {
+    pub child: Child,
+    pub url: String,
+    pub logs: mpsc::Receiver<serde_json::Value>,
+}
+
+impl Process {
+    pub fn start(data: &Path) -> Process {
+        let mut child = command(data)
+            .env("KYC_RELAY_WEBHOOK_SECRET", SECRET)
+            .env("KYC_RELAY_FEED_TOKEN", TOKEN)
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (lines, logs) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let value = serde_json::from_str(&line)
+                    .unwrap_or_else(|_| serde_json::json!({ "raw": line }));
+                if lines.send(value).is_err() {
+                    return;
+                }
+            }
+        });
+        let listening = wait_for_log(&logs, |line| line["message"] == "relay listening");
+        let url = format!("http://{}", listening["addr"].as_str().unwrap());
+        Process { child, url, logs }
+    }
+
+    pub fn kill(mut self) {
+        self.child.kill().unwrap(); // SIGKILL
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn wait_for_log(
+    logs: &mpsc::Receiver<serde_json::Value>,
+    wanted: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    loop {
+        let line = logs
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the relay logs the expected line in time");
+        if wanted(&line) {
+            return line;
+        }
+    }
+}
+
+pub async fn feed_ids(http: &reqwest::Client, url: &str) -> Vec<(u64, String)> {
+    let mut all = Vec::new();
+    let mut after = 0;
+    loop {
+        let page: FeedPage = http
+            .get(format!("{url}/v1/events?after={after}&limit=1000"))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let Some(last) = page.events.last() else {
+            return all;
+        };
+        after = last.seq;
+        all.extend(
+            page.events
+                .into_iter()
+                .map(|e| (e.seq, e.webhook_id.as_str().to_owned())),
+        );
+    }
+}
