@@ -9,6 +9,7 @@ use thiserror::Error;
 
 /// A child user whose documents are not in Treezor yet (the review request warns about them).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChildWithoutDocuments {
     pub user_id: UserId,
     pub display_name: String,

@@ -165,7 +165,7 @@ impl fmt::Display for CaseState {
 }
 
 /// What an officer can do to a case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     StartVerification,

@@ -17,7 +17,7 @@ use cache::{AuditEntry, Outcome};
 use kyc::{Action, CaseView, DocumentId, Permission, UserId};
 use serde::{Deserialize, Serialize};
 
-pub use download::DownloadProgress;
+pub use download::{DownloadProgress, SavedDocument};
 pub use review::ReviewRequested;
 pub use start::StartedVerification;
 
