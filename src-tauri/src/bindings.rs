@@ -27,6 +27,9 @@ fn bindings() -> Vec<Binding> {
         binding::<kyc::Family>(&cfg),
         binding::<crate::IpcError>(&cfg),
         binding::<crate::ErrorCode>(&cfg),
+        binding::<crate::error::ErrorDetail>(&cfg),
+        binding::<desk::error::ChildWithoutDocuments>(&cfg),
+        binding::<kyc::UserId>(&cfg),
     ]
 }
 

@@ -1,9 +1,11 @@
-//! The one error shape that crosses the IPC boundary: `{"code": "...", "message": "..."}`.
+//! The one error shape that crosses the IPC boundary: `{"code": "...", "message": "...",
+//! "detail": ...}`.
 //!
 //! The UI switches on `code` (a snake_case string, stable across releases) and shows `message` to
 //! the officer as it is, so a message says what failed, for which object, and what the officer can
-//! do. Each library crate keeps its own error enum; a command maps it here with `From`, choosing the
-//! code, and nothing else about the library error crosses over.
+//! do. `detail` carries what a code needs beyond words (the children a review would cover without
+//! their documents, the attributes Treezor's 428 names). Each library crate keeps its own error
+//! enum; this module maps the dashboard's, and nothing else about a library error crosses over.
 //!
 //! What must stay true: a message never holds a secret (client secret, feed token) nor an
 //! AML-sensitive reason meant for the customer; the JSON shape is pinned by the tests below and by
@@ -11,15 +13,55 @@
 
 use std::fmt;
 
+use desk::error::ChildWithoutDocuments;
 use serde::Serialize;
 
-/// What kind of failure an [`IpcError`] reports. New commands add the codes they need.
+/// What kind of failure an [`IpcError`] reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// A failure inside the dashboard itself, not caused by the officer's input nor by Treezor.
     Internal,
+    /// The dashboard is still starting, or could not start (the message says why).
+    NotReady,
+    KeychainLocked,
+    KeychainUnavailable,
+    MissingSecret,
+    InvalidSetting,
+    SettingsFile,
+    NoHomeFolder,
+    TreezorNotConfigured,
+    /// The case's state does not allow the action; the message says why.
+    NotAllowed,
+    /// The action needs the officer's confirmation; the message says what to confirm.
+    NeedsConfirmation,
+    /// Treezor's 428: the user lacks attributes a live verification needs.
+    MissingAttributes,
+    /// Treezor refused the call (credentials, scope, or a feature not enabled).
+    TreezorRefused,
+    TreezorNotFound,
+    TreezorError,
+    /// Treezor could not be reached, or its answer could not be read.
+    TreezorUnreachable,
+    /// The local cache failed.
+    Cache,
+    InvalidRedirectUrl,
+    /// An argument from the window is not valid.
+    InvalidArgument,
+}
+
+/// What a code needs beyond its message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ErrorDetail {
+    /// Children a review request covers whose documents are not in Treezor.
+    ChildrenWithoutDocuments {
+        children: Vec<ChildWithoutDocuments>,
+    },
+    /// The attributes Treezor's 428 names.
+    MissingAttributes { attributes: Vec<String> },
 }
 
 /// An error as the window receives it.
@@ -28,6 +70,7 @@ pub enum ErrorCode {
 pub struct IpcError {
     pub code: ErrorCode,
     pub message: String,
+    pub detail: Option<ErrorDetail>,
 }
 
 impl IpcError {
@@ -35,6 +78,7 @@ impl IpcError {
         IpcError {
             code,
             message: message.into(),
+            detail: None,
         }
     }
 }
@@ -47,33 +91,115 @@ impl fmt::Display for IpcError {
 
 impl std::error::Error for IpcError {}
 
+impl From<desk::Error> for IpcError {
+    fn from(error: desk::Error) -> Self {
+        use desk::Error as E;
+        let message = error.to_string();
+        let (code, detail) = match error {
+            E::KeychainLocked { .. } => (ErrorCode::KeychainLocked, None),
+            E::KeychainUnavailable { .. } => (ErrorCode::KeychainUnavailable, None),
+            E::MissingSecret { .. } => (ErrorCode::MissingSecret, None),
+            E::InvalidSetting { .. } => (ErrorCode::InvalidSetting, None),
+            E::SettingsFile { .. } => (ErrorCode::SettingsFile, None),
+            E::NoHomeFolder => (ErrorCode::NoHomeFolder, None),
+            E::TreezorNotConfigured => (ErrorCode::TreezorNotConfigured, None),
+            E::NotAllowed { .. } => (ErrorCode::NotAllowed, None),
+            E::NeedsConfirmation { children, .. } => (
+                ErrorCode::NeedsConfirmation,
+                (!children.is_empty())
+                    .then_some(ErrorDetail::ChildrenWithoutDocuments { children }),
+            ),
+            E::MissingAttributes { missing, .. } => (
+                ErrorCode::MissingAttributes,
+                Some(ErrorDetail::MissingAttributes {
+                    attributes: missing,
+                }),
+            ),
+            E::Treezor(ref e) => (
+                match e.treezor().map(|t| t.status) {
+                    Some(401 | 403 | 501) => ErrorCode::TreezorRefused,
+                    Some(404 | 410) => ErrorCode::TreezorNotFound,
+                    Some(_) => ErrorCode::TreezorError,
+                    None => ErrorCode::TreezorUnreachable,
+                },
+                None,
+            ),
+            E::Cache(_) => (ErrorCode::Cache, None),
+            E::InvalidRedirectUrl(_) => (ErrorCode::InvalidRedirectUrl, None),
+            E::Demo(_) | E::Internal(_) => (ErrorCode::Internal, None),
+        };
+        IpcError {
+            code,
+            message,
+            detail,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use kyc::UserId;
     use serde_json::json;
 
     use super::*;
 
     #[test]
-    fn an_error_reaches_the_window_as_a_code_and_a_message() {
+    fn an_error_reaches_the_window_as_a_code_a_message_and_a_detail() {
         let error = IpcError::new(
             ErrorCode::Internal,
             "The reason-code catalogue could not be read. Restart KYC Desk.",
         );
-
         assert_eq!(
             serde_json::to_value(&error).unwrap(),
             json!({
                 "code": "internal",
                 "message": "The reason-code catalogue could not be read. Restart KYC Desk.",
+                "detail": null,
             })
+        );
+    }
+
+    #[test]
+    fn a_review_confirmation_names_the_children() {
+        let error: IpcError = desk::Error::NeedsConfirmation {
+            action: "Requesting the KYC review",
+            user: UserId::new(7).unwrap(),
+            reason: "children without documents".into(),
+            children: vec![ChildWithoutDocuments {
+                user_id: UserId::new(8).unwrap(),
+                display_name: "Hugo Martin".into(),
+            }],
+        }
+        .into();
+        assert_eq!(
+            serde_json::to_value(&error).unwrap(),
+            json!({
+                "code": "needs_confirmation",
+                "message": "Requesting the KYC review for user 7 needs your confirmation: children without documents",
+                "detail": {"kind": "children_without_documents", "children": [{"user_id": 8, "display_name": "Hugo Martin"}]},
+            })
+        );
+    }
+
+    #[test]
+    fn a_428_lists_the_missing_attributes() {
+        let error: IpcError = desk::Error::MissingAttributes {
+            user: UserId::new(7).unwrap(),
+            missing: vec!["birthday".into()],
+        }
+        .into();
+        assert_eq!(error.code, ErrorCode::MissingAttributes);
+        assert_eq!(
+            serde_json::to_value(&error.detail).unwrap(),
+            json!({"kind": "missing_attributes", "attributes": ["birthday"]})
         );
     }
 
     #[test]
     fn codes_are_snake_case_strings() {
         assert_eq!(
-            serde_json::to_string(&ErrorCode::Internal).unwrap(),
-            r#""internal""#
+            serde_json::to_string(&ErrorCode::NeedsConfirmation).unwrap(),
+            r#""needs_confirmation""#
         );
     }
 }

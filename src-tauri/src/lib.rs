@@ -6,23 +6,69 @@
 //!
 //! # Layout
 //! - [`commands`]: the IPC commands, one small function each.
+//! - [`state`]: the desk as the shell holds it, or why it could not start.
+//! - [`events`]: the desk's announcements forwarded to the window, and desktop notifications.
 //! - [`error`]: [`IpcError`], the one error shape that crosses the IPC boundary.
 //! - `bindings` (tests only): keeps the UI's TypeScript types in step with the Rust ones.
 
 pub mod commands;
 pub mod error;
+pub mod events;
+pub mod state;
 
 #[cfg(test)]
 mod bindings;
 
+use desk::{Desk, StartOptions};
+use tauri::{Manager, RunEvent};
+
 pub use error::{ErrorCode, IpcError};
+use state::DeskState;
 
 /// Opens the dashboard window and serves its commands until the officer closes it.
 pub fn run() {
-    tauri::Builder::default()
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .setup(|app| {
+            let started = tauri::async_runtime::block_on(async {
+                let options = StartOptions::for_current_user().map_err(|e| e.to_string())?;
+                Desk::start(options).await.map_err(|e| e.to_string())
+            });
+            match &started {
+                Ok(desk) => events::forward(app.handle(), desk),
+                Err(why) => tracing::error!("the dashboard could not start: {why}"),
+            }
+            app.manage(DeskState::new(started));
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
-            commands::catalogue::reason_catalogue
+            commands::catalogue::reason_catalogue,
+            commands::status::app_status,
+            commands::queue::queue_page,
+            commands::queue::queue_counts,
+            commands::case::case_file,
+            commands::case::decode_redirect,
+            commands::actions::start_verification,
+            commands::actions::retrieve_documents,
+            commands::actions::download_document,
+            commands::actions::request_review,
+            commands::actions::cancel_action,
+            commands::actions::show_in_folder,
+            commands::audit::verify_audit,
+            commands::audit::export_audit,
+            commands::settings::settings_view,
+            commands::settings::save_settings,
+            commands::settings::check_treezor,
+            commands::settings::check_relay,
         ])
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())
         .unwrap_or_else(|error| panic!("KYC Desk could not start its window: {error}"));
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event
+            && let Ok(desk) = handle.state::<DeskState>().desk()
+        {
+            // Let the sync loop finish its batch and the demo servers their requests.
+            tauri::async_runtime::block_on(desk.shutdown());
+        }
+    });
 }

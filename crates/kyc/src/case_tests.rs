@@ -502,3 +502,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn states_read_back_from_their_stable_names() {
+    for state in CaseState::ALL {
+        let json = serde_json::to_string(&state).unwrap();
+        assert_eq!(json, format!("\"{}\"", state.as_str()));
+        let back: CaseState = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, state);
+    }
+    assert!(serde_json::from_str::<CaseState>("\"closed\"").is_err());
+}

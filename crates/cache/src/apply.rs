@@ -1,0 +1,212 @@
+//! Applying the relay's feed: a batch of events in one transaction, with the cursor.
+//!
+//! For each event not seen before (by `webhook_id`): keep it in `webhooks` (every kind, readable or
+//! not), note which users it concerns, record the user and document objects it carries (newest
+//! observation wins) and add its case events to their users' sets. Then every user whose set grew
+//! is projected once, links past their time are marked expired, and the cursor moves to the
+//! batch's highest sequence number, all in the same commit: a crash before the commit leaves the
+//! cache as it was, and the sync asks the relay again from the old cursor.
+
+use std::collections::BTreeSet;
+
+use kyc::feed::FeedEvent;
+use kyc::webhook::Meaning;
+use kyc::{Timestamp, UserId};
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use crate::documents::observe_document;
+use crate::error::{Doing, Result};
+use crate::profile::observe_user;
+use crate::project::{expire_links, insert_event, project};
+
+/// What a batch did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    /// Events stored for the first time (including unreadable ones).
+    pub applied: usize,
+    /// Events skipped because their `webhook_id` was applied already.
+    pub duplicates: usize,
+    /// Events whose payload could not be read; kept and shown as unreadable webhooks.
+    pub unreadable: usize,
+    /// The feed cursor after the batch.
+    pub cursor: u64,
+    /// Users whose queue row, profile or documents changed, in id order.
+    pub changed_users: Vec<UserId>,
+}
+
+pub(crate) fn apply_events(
+    conn: &Connection,
+    events: &[FeedEvent],
+    now: Timestamp,
+) -> Result<Applied> {
+    let mut applied = Applied::default();
+    let mut grown: BTreeSet<UserId> = BTreeSet::new();
+    let mut changed: BTreeSet<UserId> = BTreeSet::new();
+    for event in events {
+        if is_applied(conn, event)? {
+            applied.duplicates += 1;
+            continue;
+        }
+        applied.applied += 1;
+        let meaning = event.meaning();
+        let error = meaning.as_ref().err().map(ToString::to_string);
+        if error.is_some() {
+            applied.unreadable += 1;
+        }
+        let webhook = insert_webhook(conn, event, error.as_deref(), now)?;
+        let concerned = match &meaning {
+            Ok(meaning) if meaning != &Meaning::default() => users_in(meaning),
+            _ => mentioned_users(event.object_payload.get()),
+        };
+        for user in &concerned {
+            link_user(conn, *user, webhook)?;
+        }
+        let Ok(meaning) = meaning else { continue };
+        let at = event.webhook_created_at.unwrap_or(event.received_at);
+        for user in &meaning.users {
+            let observed = event
+                .webhook_created_at
+                .or(user.modified_at)
+                .unwrap_or(event.received_at);
+            if observe_user(conn, user, observed)? {
+                changed.insert(user.user_id);
+            }
+        }
+        for document in &meaning.documents {
+            if let Some(Some(user)) = observe_document(conn, document, at)? {
+                changed.insert(user);
+            }
+        }
+        for (user, case_event) in &meaning.case_events {
+            if insert_event(conn, *user, case_event)? {
+                grown.insert(*user);
+            }
+        }
+    }
+    for user in &grown {
+        project(conn, *user, now)?;
+    }
+    expire_links(conn, now)?;
+    applied.cursor = advance_cursor(conn, events.iter().map(|e| e.seq).max())?;
+    changed.extend(grown);
+    applied.changed_users = changed.into_iter().collect();
+    Ok(applied)
+}
+
+fn is_applied(conn: &Connection, event: &FeedEvent) -> Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM webhooks WHERE webhook_id = ?1")
+        .and_then(|mut s| s.exists([event.webhook_id.as_str()]))
+        .doing("checking applied webhooks")
+}
+
+fn insert_webhook(
+    conn: &Connection,
+    event: &FeedEvent,
+    error: Option<&str>,
+    now: Timestamp,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO webhooks (seq, webhook_id, event, object, object_id, created_at, received_at,
+             applied_at, payload, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )
+    .and_then(|mut s| {
+        s.insert(params![
+            event.seq as i64,
+            event.webhook_id.as_str(),
+            event.webhook,
+            event.object,
+            event.object_id,
+            event.webhook_created_at.map(Timestamp::unix_micros),
+            event.received_at.unix_micros(),
+            now.unix_micros(),
+            event.object_payload.get(),
+            error,
+        ])
+    })
+    .doing("storing a webhook")
+}
+
+fn link_user(conn: &Connection, user: UserId, webhook: i64) -> Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO webhook_users (user_id, webhook) VALUES (?1, ?2)")
+        .and_then(|mut s| s.execute(params![user.get() as i64, webhook]))
+        .doing("linking a webhook to its user")?;
+    Ok(())
+}
+
+/// Moves the cursor forward (never back: a batch of old, re-delivered events leaves it).
+pub(crate) fn advance_cursor(conn: &Connection, seq: Option<u64>) -> Result<u64> {
+    if let Some(seq) = seq {
+        conn.prepare_cached("UPDATE feed_cursor SET seq = max(seq, ?1) WHERE id = 1")
+            .and_then(|mut s| s.execute([seq as i64]))
+            .doing("saving the feed cursor")?;
+    }
+    read_cursor(conn)
+}
+
+pub(crate) fn read_cursor(conn: &Connection) -> Result<u64> {
+    conn.prepare_cached("SELECT seq FROM feed_cursor WHERE id = 1")
+        .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
+        .map(|seq| seq as u64)
+        .doing("reading the feed cursor")
+}
+
+fn users_in(meaning: &Meaning) -> BTreeSet<UserId> {
+    let mut users: BTreeSet<UserId> = meaning.users.iter().map(|u| u.user_id).collect();
+    users.extend(meaning.documents.iter().filter_map(|d| d.user_id));
+    users.extend(meaning.case_events.iter().map(|(u, _)| *u));
+    users
+}
+
+/// Users named by a payload the product does not act on (or could not read), so that the case
+/// timeline still shows the webhook: `userId` / `user_id` at the top level or in the objects of a
+/// top-level list. At most 100.
+fn mentioned_users(payload: &str) -> BTreeSet<UserId> {
+    let mut users = BTreeSet::new();
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(payload) else {
+        return users;
+    };
+    let mut look = |object: &serde_json::Value| {
+        for key in ["userId", "user_id"] {
+            let id = match object.get(key) {
+                Some(serde_json::Value::String(s)) => UserId::parse(s).ok(),
+                Some(serde_json::Value::Number(n)) => n.as_u64().and_then(|n| UserId::new(n).ok()),
+                _ => None,
+            };
+            if let Some(id) = id {
+                users.insert(id);
+            }
+        }
+    };
+    look(&value);
+    if let Some(object) = value.as_object() {
+        for item in object
+            .values()
+            .filter_map(serde_json::Value::as_array)
+            .flatten()
+            .take(100)
+        {
+            look(item);
+        }
+    }
+    users
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_are_found_in_payloads_of_any_kind() {
+        let ids =
+            |p: &str| -> Vec<u64> { mentioned_users(p).into_iter().map(UserId::get).collect() };
+        assert_eq!(ids(r#"{"userId":"42","cardId":"7"}"#), [42]);
+        assert_eq!(
+            ids(r#"{"cards":[{"userId":3},{"user_id":"4"},{"userId":"x"}]}"#),
+            [3, 4]
+        );
+        assert_eq!(ids(r#"not json"#), Vec::<u64>::new());
+        assert_eq!(ids(r#"{"userId":"0"}"#), Vec::<u64>::new());
+    }
+}

@@ -1,0 +1,216 @@
+//! One user's case in full: profile, parent and children, the case as of now, documents and every
+//! webhook that concerned them.
+
+use kyc::case::CaseView;
+use kyc::objects::User;
+use kyc::{CaseState, IdentificationId, Timestamp, UserId, WebhookId};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::documents::{StoredDocument, documents_of};
+use crate::error::{Doing, Error, Result};
+use crate::project::load_case;
+
+/// Everything the case screen shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CaseDetail {
+    pub user_id: UserId,
+    /// Treezor's user object, when the cache has seen one.
+    pub profile: Option<User>,
+    pub display_name: String,
+    pub parent: Option<Relative>,
+    pub children: Vec<Relative>,
+    /// The case as of the `now` asked for. Its reasons are for the officer only.
+    pub view: CaseView,
+    pub documents: Vec<StoredDocument>,
+    /// Every webhook about this user, oldest first.
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// A parent or child user, with their own documents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Relative {
+    pub user_id: UserId,
+    pub display_name: String,
+    /// `None` when the cache has not seen this user.
+    pub profile: Option<User>,
+    pub state: Option<CaseState>,
+    pub documents: Vec<StoredDocument>,
+}
+
+/// One webhook in a case's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TimelineEntry {
+    pub seq: u64,
+    pub webhook_id: WebhookId,
+    /// The event name, e.g. `kycliveness.update`.
+    pub event: String,
+    pub object: String,
+    pub object_id: Option<String>,
+    /// Treezor's `webhook_created_at`.
+    pub created_at: Option<Timestamp>,
+    /// When the relay received it.
+    pub received_at: Timestamp,
+    /// Why its payload could not be read, for an unreadable webhook.
+    pub error: Option<String>,
+}
+
+pub(crate) fn case_detail(conn: &Connection, user: UserId, now: Timestamp) -> Result<CaseDetail> {
+    let Some((profile, display_name, parent)) = profile_of(conn, user)? else {
+        return Err(Error::UnknownUser(user.get()));
+    };
+    let case = load_case(conn, user)?;
+    let parent = parent
+        .and_then(|p| UserId::new(p as u64).ok())
+        .map(|p| relative(conn, p, now))
+        .transpose()?;
+    let children = children_of(conn, user)?
+        .into_iter()
+        .map(|child| relative(conn, child, now))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(CaseDetail {
+        user_id: user,
+        profile,
+        display_name,
+        parent,
+        children,
+        view: case.view(now),
+        documents: documents_of(conn, user)?,
+        timeline: timeline(conn, user)?,
+    })
+}
+
+type ProfileRow = (Option<User>, String, Option<i64>);
+
+fn profile_of(conn: &Connection, user: UserId) -> Result<Option<ProfileRow>> {
+    let row: Option<(Option<String>, String, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT profile, display_name, parent_user_id FROM users WHERE user_id = ?1",
+        )
+        .and_then(|mut s| {
+            s.query_row([user.get() as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()
+        })
+        .doing("reading a user")?;
+    row.map(|(json, name, parent)| {
+        let profile = json
+            .map(|j| serde_json::from_str::<User>(&j))
+            .transpose()
+            .map_err(|e| Error::Stored {
+                what: "user profile",
+                detail: e.to_string(),
+            })?;
+        Ok((profile, name, parent))
+    })
+    .transpose()
+}
+
+fn relative(conn: &Connection, user: UserId, now: Timestamp) -> Result<Relative> {
+    let known = profile_of(conn, user)?;
+    let state = match known {
+        Some(_) => Some(load_case(conn, user)?.view(now).state),
+        None => None,
+    };
+    let (profile, display_name) = match known {
+        Some((profile, name, _)) => (profile, name),
+        None => (None, format!("User {user}")),
+    };
+    Ok(Relative {
+        user_id: user,
+        display_name,
+        profile,
+        state,
+        documents: documents_of(conn, user)?,
+    })
+}
+
+fn children_of(conn: &Connection, user: UserId) -> Result<Vec<UserId>> {
+    let ids: Vec<i64> = conn
+        .prepare_cached("SELECT user_id FROM users WHERE parent_user_id = ?1 ORDER BY user_id")
+        .and_then(|mut s| s.query_map([user.get() as i64], |r| r.get(0))?.collect())
+        .doing("reading a user's children")?;
+    Ok(ids
+        .into_iter()
+        .filter_map(|id| UserId::new(id as u64).ok())
+        .collect())
+}
+
+const TIMELINE_COLUMNS: &str =
+    "w.seq, w.webhook_id, w.event, w.object, w.object_id, w.created_at, w.received_at, w.error";
+
+fn timeline(conn: &Connection, user: UserId) -> Result<Vec<TimelineEntry>> {
+    conn.prepare_cached(&format!(
+        "SELECT {TIMELINE_COLUMNS} FROM webhook_users AS wu JOIN webhooks AS w ON w.id = wu.webhook
+         WHERE wu.user_id = ?1
+         ORDER BY coalesce(w.created_at, w.received_at), w.received_at, w.webhook_id"
+    ))
+    .and_then(|mut s| s.query_map([user.get() as i64], read_entry)?.collect())
+    .doing("reading a case's timeline")
+}
+
+/// Webhooks whose payload could not be read, newest first.
+pub(crate) fn unreadable(conn: &Connection, limit: u32) -> Result<Vec<TimelineEntry>> {
+    conn.prepare_cached(&format!(
+        "SELECT {TIMELINE_COLUMNS} FROM webhooks AS w WHERE w.error IS NOT NULL
+         ORDER BY w.id DESC LIMIT ?1"
+    ))
+    .and_then(|mut s| s.query_map([limit], read_entry)?.collect())
+    .doing("reading unreadable webhooks")
+}
+
+/// A stored webhook's payload, exactly as Treezor sent it.
+pub(crate) fn payload(conn: &Connection, webhook: &WebhookId) -> Result<Option<String>> {
+    conn.prepare_cached("SELECT payload FROM webhooks WHERE webhook_id = ?1")
+        .and_then(|mut s| s.query_row([webhook.as_str()], |r| r.get(0)).optional())
+        .doing("reading a webhook")
+}
+
+/// The user a verification belongs to.
+pub(crate) fn user_of_identification(
+    conn: &Connection,
+    identification: &IdentificationId,
+) -> Result<Option<UserId>> {
+    let id: Option<i64> = conn
+        .prepare_cached("SELECT user_id FROM identifications WHERE identification = ?1 LIMIT 1")
+        .and_then(|mut s| {
+            s.query_row([identification.as_str()], |r| r.get(0))
+                .optional()
+        })
+        .doing("finding a verification")?;
+    Ok(id.and_then(|id| UserId::new(id as u64).ok()))
+}
+
+fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<TimelineEntry> {
+    let webhook_id: String = r.get(1)?;
+    Ok(TimelineEntry {
+        seq: r.get::<_, i64>(0)? as u64,
+        webhook_id: WebhookId::parse(&webhook_id).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
+        })?,
+        event: r.get(2)?,
+        object: r.get(3)?,
+        object_id: r.get(4)?,
+        created_at: r.get::<_, Option<i64>>(5)?.map(Timestamp::from_unix_micros),
+        received_at: Timestamp::from_unix_micros(r.get(6)?),
+        error: r.get(7)?,
+    })
+}
+
+pub(crate) fn users_without_profile(conn: &Connection, users: &[UserId]) -> Result<Vec<UserId>> {
+    let mut statement = conn
+        .prepare_cached("SELECT profile IS NULL FROM users WHERE user_id = ?1")
+        .doing("preparing the profile check")?;
+    let mut missing = Vec::new();
+    for user in users {
+        let without: Option<bool> = statement
+            .query_row([user.get() as i64], |r| r.get(0))
+            .optional()
+            .doing("checking a user's profile")?;
+        if without.unwrap_or(true) {
+            missing.push(*user);
+        }
+    }
+    Ok(missing)
+}

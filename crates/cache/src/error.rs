@@ -1,0 +1,85 @@
+//! The one error of the cache.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// What went wrong in the cache. Messages name the file or object and say what the officer or
+/// the caller can do; none quotes a webhook payload or a reason text.
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error(
+        "could not create the folder {path} for the cache file: {source}. Check that the folder is writable."
+    )]
+    CreateFolder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error(
+        "could not open the cache file {path}: {source}. Check that the file is not held by another program and the disk is not full."
+    )]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+
+    #[error(
+        "could not bring the cache file {path} to schema version {target}: {detail}. The file is unchanged; keep it (it holds the audit log) and report this error."
+    )]
+    Migration {
+        path: PathBuf,
+        target: usize,
+        detail: String,
+    },
+
+    #[error(
+        "the cache file {path} was written by a newer KYC Desk (schema version {found}, this version knows up to {known}). Update KYC Desk; do not delete the file, it holds the audit log."
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        known: usize,
+    },
+
+    #[error("the cache database failed while {doing}: {source}")]
+    Database {
+        doing: &'static str,
+        source: rusqlite::Error,
+    },
+
+    #[error(
+        "a stored {what} could not be read back ({detail}). The cache file may have been edited outside KYC Desk."
+    )]
+    Stored { what: &'static str, detail: String },
+
+    #[error("the queue position is not valid: {0}. Reload the queue from its first page.")]
+    Cursor(String),
+
+    #[error("the search text is too long ({0} characters, at most 200).")]
+    SearchTooLong(usize),
+
+    #[error(
+        "user {0} is not in the cache. Sync with the relay or fetch the user from Treezor first."
+    )]
+    UnknownUser(u64),
+
+    #[error("document {0} is not in the cache. Sync with the relay before recording its download.")]
+    UnknownDocument(u64),
+
+    #[error("could not write the audit export: {0}. Check the destination and try again.")]
+    Export(#[from] std::io::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Adds what the cache was doing to a database error.
+pub(crate) trait Doing<T> {
+    fn doing(self, doing: &'static str) -> Result<T>;
+}
+
+impl<T> Doing<T> for std::result::Result<T, rusqlite::Error> {
+    fn doing(self, doing: &'static str) -> Result<T> {
+        self.map_err(|source| Error::Database { doing, source })
+    }
+}

@@ -1,0 +1,253 @@
+//! The two ways into a cache file: [`Cache`], the one writer (the sync loop and the officer's
+//! actions), and [`Reader`], a connection of its own for queries, so that a page of the queue never
+//! waits for a long batch to commit (WAL lets readers see the last commit meanwhile).
+//!
+//! Both are synchronous and own their connection: give each its own thread (or use
+//! `spawn_blocking`) and do not share one between threads.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use kyc::case::CaseEvent;
+use kyc::feed::FeedEvent;
+use kyc::objects::{Document, User};
+use kyc::{DocumentId, IdentificationId, Timestamp, UserId, WebhookId};
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::apply::{Applied, apply_events, read_cursor};
+use crate::audit::{self, AuditBreak, AuditEntry, AuditRecord, AuditScope};
+use crate::detail::{self, CaseDetail, TimelineEntry};
+use crate::documents::{Download, observe_document, record_download};
+use crate::error::{Doing, Result};
+use crate::profile::observe_user;
+use crate::project::{expire_links, insert_event, project};
+use crate::queue::{self, QueueFilter, QueuePage, QueueQuery, QueueRow, StateCounts};
+use crate::schema;
+
+/// The cache file, open for writing (and reading).
+pub struct Cache {
+    conn: Connection,
+    path: PathBuf,
+    selective_search: usize,
+}
+
+/// The cache file, open for queries only.
+pub struct Reader {
+    conn: Connection,
+    selective_search: usize,
+}
+
+impl Cache {
+    /// Opens the cache at `path`, creating the file and its folder if needed and migrating it to
+    /// this build's schema. Refuses a file written by a newer build.
+    pub fn open(path: impl AsRef<Path>) -> Result<Cache> {
+        let path = path.as_ref().to_path_buf();
+        let conn = schema::open_writer(&path)?;
+        Ok(Cache {
+            conn,
+            path,
+            selective_search: queue::SELECTIVE_SEARCH,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A second connection to the same file, for queries.
+    pub fn reader(&self) -> Result<Reader> {
+        Reader::open(&self.path)
+    }
+
+    /// Applies a page of the relay's feed in one transaction, cursor included. Events already
+    /// applied (by `webhook_id`) are skipped; unreadable ones are kept as such. `now` decides
+    /// which links have expired.
+    pub fn apply_batch(&mut self, events: &[FeedEvent], now: Timestamp) -> Result<Applied> {
+        self.write(|conn| apply_events(conn, events, now))
+    }
+
+    /// The highest feed sequence number applied: ask the relay for events after it.
+    pub fn cursor(&self) -> Result<u64> {
+        read_cursor(&self.conn)
+    }
+
+    /// Records case events the desk learnt itself (a link issued, documents requested), each
+    /// user's case projected once. Returns the users whose case changed.
+    pub fn record_case_events(
+        &mut self,
+        events: &[(UserId, CaseEvent)],
+        now: Timestamp,
+    ) -> Result<Vec<UserId>> {
+        self.write(|conn| {
+            let mut grown = std::collections::BTreeSet::new();
+            for (user, event) in events {
+                if insert_event(conn, *user, event)? {
+                    grown.insert(*user);
+                }
+            }
+            for user in &grown {
+                project(conn, *user, now)?;
+            }
+            Ok(grown.into_iter().collect())
+        })
+    }
+
+    /// [`Cache::record_case_events`] for one event. Returns whether the case changed.
+    pub fn record_case_event(
+        &mut self,
+        user: UserId,
+        event: CaseEvent,
+        now: Timestamp,
+    ) -> Result<bool> {
+        Ok(!self.record_case_events(&[(user, event)], now)?.is_empty())
+    }
+
+    /// Records a user as Treezor's REST API returned it at `fetched_at`. A newer observation
+    /// already stored wins. Returns whether the stored profile changed.
+    pub fn upsert_user(&mut self, user: &User, fetched_at: Timestamp) -> Result<bool> {
+        self.write(|conn| observe_user(conn, user, fetched_at))
+    }
+
+    /// Records a document as Treezor's REST API returned it at `fetched_at`.
+    pub fn upsert_document(&mut self, document: &Document, fetched_at: Timestamp) -> Result<bool> {
+        self.write(|conn| Ok(observe_document(conn, document, fetched_at)?.is_some()))
+    }
+
+    /// Records a document saved on this machine.
+    pub fn record_download(&mut self, document: DocumentId, download: &Download) -> Result<()> {
+        self.write(|conn| record_download(conn, document, download))
+    }
+
+    /// Rewrites rows of links whose time has passed as expired. Queries show them expired
+    /// anyway; this keeps them fast. Each batch does it too. Returns how many rows changed.
+    pub fn expire_links(&mut self, now: Timestamp) -> Result<usize> {
+        self.write(|conn| expire_links(conn, now))
+    }
+
+    /// Appends an officer's action to the audit log.
+    pub fn audit_append(&mut self, entry: &AuditEntry) -> Result<AuditRecord> {
+        self.write(|conn| audit::append(conn, entry))
+    }
+
+    /// Refreshes the query planner's statistics (cheap when little changed): call after a large
+    /// catch-up and now and then.
+    pub fn optimize(&self) -> Result<()> {
+        schema::optimize(&self.conn)
+    }
+
+    /// Runs `work` in one immediate transaction: all of it is committed, or none.
+    fn write<T>(&mut self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .doing("starting a write")?;
+        let out = work(&tx)?;
+        tx.commit().doing("committing a write")?;
+        Ok(out)
+    }
+}
+
+impl Reader {
+    /// Opens an existing cache file for queries. The file must have been opened once by
+    /// [`Cache::open`] (which migrates it).
+    pub fn open(path: impl AsRef<Path>) -> Result<Reader> {
+        Ok(Reader {
+            conn: schema::open_reader(path.as_ref())?,
+            selective_search: queue::SELECTIVE_SEARCH,
+        })
+    }
+}
+
+/// The queries, the same on both handles.
+macro_rules! queries {
+    ($type:ty) => {
+        impl $type {
+            /// Sets how many matches make a search "selective" (fetched by id and sorted) rather
+            /// than checked along an index walk. Both ways return the same rows; the default,
+            /// [`queue::SELECTIVE_SEARCH`], is the measured one. For tests and benchmarks.
+            pub fn set_selective_search(&mut self, matches: usize) {
+                self.selective_search = matches;
+            }
+
+            /// One page of the queue, as of `now`.
+            pub fn queue(&self, query: &QueueQuery, now: Timestamp) -> Result<QueuePage> {
+                queue::page(&self.conn, query, now, self.selective_search)
+            }
+
+            /// Users per state under `filter` (its states ignored), as of `now`.
+            pub fn counts(&self, filter: &QueueFilter, now: Timestamp) -> Result<StateCounts> {
+                queue::counts(&self.conn, filter, now, self.selective_search)
+            }
+
+            /// The row at position `n` of the queue. Costs in proportion to `n`: for tests and
+            /// benchmarks that need a deep position; page with cursors instead.
+            pub fn queue_row_at(
+                &self,
+                query: &QueueQuery,
+                n: u64,
+                now: Timestamp,
+            ) -> Result<Option<QueueRow>> {
+                queue::nth_row(&self.conn, query, n, now)
+            }
+
+            /// Those of `users` the cache has no Treezor profile for (known only from case
+            /// webhooks), so the caller can fetch them.
+            pub fn users_without_profile(&self, users: &[UserId]) -> Result<Vec<UserId>> {
+                detail::users_without_profile(&self.conn, users)
+            }
+
+            /// One user's case in full, as of `now`.
+            pub fn case_detail(&self, user: UserId, now: Timestamp) -> Result<CaseDetail> {
+                detail::case_detail(&self.conn, user, now)
+            }
+
+            /// Webhooks whose payload could not be read, newest first.
+            pub fn unreadable_webhooks(&self, limit: u32) -> Result<Vec<TimelineEntry>> {
+                detail::unreadable(&self.conn, limit)
+            }
+
+            /// A stored webhook's payload as Treezor sent it (for the officer's eyes only: it may
+            /// hold AML-sensitive reasons).
+            pub fn webhook_payload(&self, webhook: &WebhookId) -> Result<Option<String>> {
+                detail::payload(&self.conn, webhook)
+            }
+
+            /// The user a verification belongs to.
+            pub fn user_of_identification(
+                &self,
+                identification: &IdentificationId,
+            ) -> Result<Option<UserId>> {
+                detail::user_of_identification(&self.conn, identification)
+            }
+
+            /// Checks the audit chain: `Ok(Ok(n))` when its `n` entries hold, `Ok(Err(break))`
+            /// at the first entry found edited, removed or moved.
+            pub fn audit_verify(&self) -> Result<Result<u64, AuditBreak>> {
+                audit::verify(&self.conn)
+            }
+
+            /// Up to `limit` audit entries after `after_seq`, oldest first.
+            pub fn audit_entries(
+                &self,
+                scope: AuditScope,
+                after_seq: u64,
+                limit: usize,
+            ) -> Result<Vec<AuditRecord>> {
+                audit::entries(&self.conn, scope, after_seq, limit)
+            }
+
+            /// Writes the audit log (or one user's trail) as CSV. Returns the number of entries.
+            pub fn audit_export_csv(&self, scope: AuditScope, out: &mut dyn Write) -> Result<u64> {
+                audit::export_csv(&self.conn, scope, out)
+            }
+
+            /// Writes the audit log (or one user's trail) as JSON. Returns the number of entries.
+            pub fn audit_export_json(&self, scope: AuditScope, out: &mut dyn Write) -> Result<u64> {
+                audit::export_json(&self.conn, scope, out)
+            }
+        }
+    };
+}
+
+queries!(Cache);
+queries!(Reader);

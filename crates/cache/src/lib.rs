@@ -1,0 +1,55 @@
+//! The dashboard's local cache: one SQLite file holding every user and their case, the
+//! verifications and documents, every webhook applied from the relay's feed with the feed cursor,
+//! the officer's queue, and the hash-chained audit log.
+//!
+//! # Layout
+//! - [`handles`]: [`Cache`] (the one writer) and [`Reader`] (queries on a connection of its own).
+//! - [`schema`] (`schema.sql`): versioned migrations, WAL, pragmas; newer files are refused.
+//! - [`apply`]: a feed batch applied in one transaction with its cursor, idempotently.
+//! - `stored_event`: a case event's stored form and the digest that deduplicates it.
+//! - `project`: a user's case rebuilt from their events into the queue row and identifications.
+//! - `profile`: users' profiles, newest observation wins; folded names and the search index.
+//! - [`documents`]: Treezor documents and local downloads.
+//! - [`queue`]: filters, sorts, text search, keyset pages and per-state counts.
+//! - [`detail`]: one case in full, with its webhook timeline.
+//! - [`audit`]: the append-only, SHA-256-chained audit log; verification and exports.
+//! - [`codes`]: the numbers that stand for states in the file.
+//! - [`fold`]: accent- and case-folding for search keys.
+//! - [`error`]: the one error type.
+//!
+//! # House rules
+//! - Order does not matter: a user's case is derived from the *set* of their events, profiles
+//!   and documents are "newest observation wins", so any arrival order (and any repetition) of the
+//!   same webhooks gives the same rows. A property test holds this.
+//! - The feed cursor moves only in the transaction that applied the events it covers.
+//! - No clock inside: callers pass `now`.
+//! - Nothing here logs. The cache holds AML-sensitive reasons for the officer; what leaves it for
+//!   customers is built elsewhere from `kyc::CustomerText`.
+
+pub mod apply;
+pub mod audit;
+pub mod codes;
+pub mod detail;
+pub mod documents;
+pub mod error;
+pub mod fold;
+pub mod handles;
+pub mod queue;
+pub mod schema;
+
+mod profile;
+mod project;
+mod stored_event;
+
+pub use apply::Applied;
+pub use audit::{AuditBreak, AuditEntry, AuditRecord, AuditScope, BreakKind, Outcome};
+pub use codes::ReviewState;
+pub use detail::{CaseDetail, Relative, TimelineEntry};
+pub use documents::{Download, StoredDocument};
+pub use error::{Error, Result};
+pub use handles::{Cache, Reader};
+pub use queue::{
+    Cursor, Direction, QueueFilter, QueuePage, QueueQuery, QueueRow, Sort, SortKey, StateCounts,
+    TimeRange,
+};
+pub use schema::SCHEMA_VERSION;

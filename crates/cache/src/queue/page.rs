@@ -1,0 +1,241 @@
+//! Running a page query: the index walk (per state when states are asked for) or, for a search
+//! matching few users, the matches fetched by id and sorted.
+
+use kyc::{CaseState, Timestamp};
+use rusqlite::{Connection, params_from_iter};
+
+use super::counts::cube_total;
+use super::cursor::{Key, key_of};
+use super::search::SearchPlan;
+use super::sql::{
+    Sql, columns, filter_predicates, keyset, order_by, read_row, sort_index, state_predicate,
+};
+use super::{Cursor, Direction, MAX_PAGE, QueueFilter, QueuePage, QueueQuery, QueueRow, Sort};
+use crate::codes::state_code;
+use crate::error::{Doing, Error, Result};
+
+pub(crate) fn page(
+    conn: &Connection,
+    query: &QueueQuery,
+    now: Timestamp,
+    selective_limit: usize,
+) -> Result<QueuePage> {
+    if query.limit == 0 || query.limit > MAX_PAGE {
+        return Err(Error::Cursor(format!(
+            "a page holds 1 to {MAX_PAGE} rows, not {}",
+            query.limit
+        )));
+    }
+    let after = query
+        .after
+        .as_ref()
+        .map(|c| c.open(query.sort))
+        .transpose()?;
+    let wanted = query.limit as usize + 1;
+    let filter = &query.filter;
+    let (mut rows, total) = match SearchPlan::of(filter.search.as_deref())? {
+        Some(search) => match search.count_up_to(conn, selective_limit)? {
+            Some(_) => {
+                let rows = selective(conn, query, &search, after.as_ref(), now, wanted)?;
+                let total = match after {
+                    None => Some(selective_total(conn, filter, &search, now)?),
+                    Some(_) => None,
+                };
+                (rows, total)
+            }
+            None => (
+                walk(conn, query, Some(&search), after.as_ref(), now, wanted)?,
+                None,
+            ),
+        },
+        None => (
+            walk(conn, query, None, after.as_ref(), now, wanted)?,
+            cube_total(conn, filter, now)?,
+        ),
+    };
+    let next = if rows.len() > query.limit as usize {
+        rows.truncate(query.limit as usize);
+        rows.last().map(|row| Cursor::after(query.sort, row))
+    } else {
+        None
+    };
+    Ok(QueuePage { rows, next, total })
+}
+
+/// Which stored rows make up the shown states: a stored state number and what its link expiry
+/// must be. "Link issued" rows whose link has passed are shown as expired.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Stored(i64),
+    LiveLinks,
+    PassedLinks,
+}
+
+fn parts(states: &[CaseState]) -> Vec<Part> {
+    let issued = states.contains(&CaseState::LinkIssued);
+    let expired = states.contains(&CaseState::LinkExpired);
+    let mut parts = Vec::new();
+    for state in states {
+        let part = match state {
+            CaseState::LinkIssued if !expired => Part::LiveLinks,
+            CaseState::LinkExpired if !issued => {
+                parts.push(Part::PassedLinks);
+                Part::Stored(state_code(*state))
+            }
+            _ => Part::Stored(state_code(*state)),
+        };
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    parts
+}
+
+/// Walks the sort index (one walk per part when states are asked for) and merges.
+fn walk(
+    conn: &Connection,
+    query: &QueueQuery,
+    search: Option<&SearchPlan>,
+    after: Option<&(Key, u64)>,
+    now: Timestamp,
+    wanted: usize,
+) -> Result<Vec<QueueRow>> {
+    let sort = query.sort;
+    let index = sort_index(sort.key);
+    if query.filter.states.is_empty() {
+        let mut sql = Sql::default();
+        sql.push("SELECT ");
+        columns(&mut sql, now, "u");
+        sql.push(&format!(
+            " FROM users AS u INDEXED BY users_by_{index} WHERE 1"
+        ));
+        tail(&mut sql, query, search, after, wanted);
+        return run(conn, &sql);
+    }
+    let mut rows = Vec::new();
+    for part in parts(&query.filter.states) {
+        let mut sql = Sql::default();
+        sql.push("SELECT ");
+        columns(&mut sql, now, "u");
+        sql.push(&format!(
+            " FROM users AS u INDEXED BY users_by_state_{index} WHERE "
+        ));
+        // State numbers are written literally (they are ours, not input) so the index's leading
+        // column is an equality the planner sees.
+        match part {
+            Part::Stored(code) => sql.push(&format!("u.state = {code}")),
+            Part::LiveLinks => sql
+                .push("u.state = 1 AND (u.link_expires_at IS NULL OR u.link_expires_at > ")
+                .bind(now.unix_micros())
+                .push(")"),
+            Part::PassedLinks => sql
+                .push("u.state = 1 AND u.link_expires_at <= ")
+                .bind(now.unix_micros()),
+        };
+        tail(&mut sql, query, search, after, wanted);
+        rows.extend(run(conn, &sql)?);
+    }
+    sort_rows(&mut rows, sort);
+    rows.truncate(wanted);
+    Ok(rows)
+}
+
+/// Fetches the few users a search matches by id, then filters, sorts and pages them.
+fn selective(
+    conn: &Connection,
+    query: &QueueQuery,
+    search: &SearchPlan,
+    after: Option<&(Key, u64)>,
+    now: Timestamp,
+    wanted: usize,
+) -> Result<Vec<QueueRow>> {
+    let mut sql = Sql::default();
+    sql.push("SELECT ");
+    columns(&mut sql, now, "u");
+    sql.push(" FROM (");
+    search.candidates(&mut sql);
+    sql.push(") AS c CROSS JOIN users AS u ON u.user_id = c.id WHERE 1");
+    state_predicate(&mut sql, &query.filter.states, now, "u");
+    tail(&mut sql, query, None, after, wanted);
+    run(conn, &sql)
+}
+
+/// How many users a selective search matches under the filter.
+fn selective_total(
+    conn: &Connection,
+    filter: &QueueFilter,
+    search: &SearchPlan,
+    now: Timestamp,
+) -> Result<u64> {
+    let mut sql = Sql::default();
+    sql.push("SELECT count(*) FROM (");
+    search.candidates(&mut sql);
+    sql.push(") AS c CROSS JOIN users AS u ON u.user_id = c.id WHERE 1");
+    state_predicate(&mut sql, &filter.states, now, "u");
+    filter_predicates(&mut sql, filter, "u");
+    conn.prepare_cached(&sql.text)
+        .and_then(|mut s| s.query_row(params_from_iter(sql.params.iter()), |r| r.get::<_, i64>(0)))
+        .map(|n| n as u64)
+        .doing("counting the queue")
+}
+
+/// Filters, search, keyset, order and limit: the end every page statement shares.
+fn tail(
+    sql: &mut Sql,
+    query: &QueueQuery,
+    search: Option<&SearchPlan>,
+    after: Option<&(Key, u64)>,
+    wanted: usize,
+) {
+    filter_predicates(sql, &query.filter, "u");
+    if let Some(search) = search {
+        search.predicate(sql, "u");
+    }
+    if let Some(after) = after {
+        keyset(sql, query.sort.key, query.sort.direction, after, "u");
+    }
+    order_by(sql, query.sort.key, query.sort.direction, "u");
+    sql.push(" LIMIT ").bind(wanted as i64);
+}
+
+fn run(conn: &Connection, sql: &Sql) -> Result<Vec<QueueRow>> {
+    conn.prepare_cached(&sql.text)
+        .and_then(|mut s| {
+            s.query_map(params_from_iter(sql.params.iter()), read_row)?
+                .collect()
+        })
+        .doing("reading the queue")
+}
+
+fn sort_rows(rows: &mut [QueueRow], sort: Sort) {
+    rows.sort_by(|a, b| {
+        let order = (key_of(sort.key, a), a.user_id).cmp(&(key_of(sort.key, b), b.user_id));
+        match sort.direction {
+            Direction::Ascending => order,
+            Direction::Descending => order.reverse(),
+        }
+    });
+}
+
+/// The row at position `n` (0-based) of the queue, or `None` past its end. It skips `n` rows, so
+/// it costs in proportion to `n`: for tests and benchmarks that need a position deep in the list,
+/// never for paging.
+pub(crate) fn nth_row(
+    conn: &Connection,
+    query: &QueueQuery,
+    n: u64,
+    now: Timestamp,
+) -> Result<Option<QueueRow>> {
+    let mut sql = Sql::default();
+    sql.push("SELECT ");
+    columns(&mut sql, now, "u");
+    sql.push(" FROM users AS u WHERE 1");
+    state_predicate(&mut sql, &query.filter.states, now, "u");
+    filter_predicates(&mut sql, &query.filter, "u");
+    if let Some(search) = SearchPlan::of(query.filter.search.as_deref())? {
+        search.predicate(&mut sql, "u");
+    }
+    order_by(&mut sql, query.sort.key, query.sort.direction, "u");
+    sql.push(" LIMIT 1 OFFSET ").bind(n as i64);
+    Ok(run(conn, &sql)?.into_iter().next())
+}

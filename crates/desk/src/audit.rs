@@ -1,0 +1,111 @@
+//! The audit log, as the officer reaches it: verify the chain, export all of it or one user's trail.
+
+use std::path::{Path, PathBuf};
+
+use cache::{AuditBreak, AuditScope, Outcome};
+use kyc::UserId;
+use serde::{Deserialize, Serialize};
+
+use crate::desk::Desk;
+use crate::error::{Error, Result};
+
+/// The file format of an export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+/// What verifying the chain found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditCheck {
+    pub intact: bool,
+    pub entries: u64,
+    /// Where the chain breaks, if it does.
+    pub problem: Option<String>,
+}
+
+/// A written export.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditExport {
+    pub path: PathBuf,
+    pub entries: u64,
+}
+
+impl Desk {
+    /// Verifies the hash chain of the whole log.
+    pub async fn verify_audit(&self) -> Result<AuditCheck> {
+        let verdict = self.store().read(|reader| reader.audit_verify()).await?;
+        Ok(match verdict {
+            Ok(entries) => AuditCheck {
+                intact: true,
+                entries,
+                problem: None,
+            },
+            Err(broken) => AuditCheck {
+                intact: false,
+                entries: 0,
+                problem: Some(describe(&broken)),
+            },
+        })
+    }
+
+    /// Exports the log (or one user's trail) into `folder`, and audits the export itself.
+    pub async fn export_audit(
+        &self,
+        user: Option<UserId>,
+        format: ExportFormat,
+        folder: &Path,
+    ) -> Result<AuditExport> {
+        std::fs::create_dir_all(folder).map_err(|e| {
+            Error::Internal(format!(
+                "the folder {} could not be created: {e}",
+                folder.display()
+            ))
+        })?;
+        let stamp = crate::clock::now().to_rfc3339().replace([':', '.'], "-");
+        let scope_name = user.map_or_else(|| "all".to_owned(), |u| format!("user-{u}"));
+        let extension = match format {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+        };
+        let path = folder.join(format!("kyc-desk-audit-{scope_name}-{stamp}.{extension}"));
+        let temporary = path.with_extension(format!("{extension}.part"));
+        let scope = user.map_or(AuditScope::All, AuditScope::User);
+        let target = temporary.clone();
+        let entries = self
+            .store()
+            .read(move |reader| {
+                let mut file = std::io::BufWriter::new(
+                    std::fs::File::create(&target).map_err(cache::Error::Export)?,
+                );
+                let count = match format {
+                    ExportFormat::Csv => reader.audit_export_csv(scope, &mut file)?,
+                    ExportFormat::Json => reader.audit_export_json(scope, &mut file)?,
+                };
+                std::io::Write::flush(&mut file).map_err(cache::Error::Export)?;
+                Ok(count)
+            })
+            .await?;
+        std::fs::rename(&temporary, &path).map_err(|e| {
+            Error::Internal(format!(
+                "the export could not be named {}: {e}",
+                path.display()
+            ))
+        })?;
+        self.audit_named(
+            "export_audit",
+            user,
+            None,
+            Outcome::Succeeded,
+            format!("{entries} entries exported as {extension}"),
+        )
+        .await?;
+        Ok(AuditExport { path, entries })
+    }
+}
+
+fn describe(broken: &AuditBreak) -> String {
+    format!("{broken}")
+}

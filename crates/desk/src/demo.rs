@@ -1,0 +1,107 @@
+//! Demo mode: the embedded Treezor sandbox and webhook relay, on free loopback ports, with a
+//! seeded population. This is what the dashboard runs on with no settings.
+//!
+//! The sandbox keeps its world in memory and is seeded afresh at each start, so the demo's relay
+//! data and cache are started afresh too: yesterday's demo cache would describe people who no
+//! longer exist. Demo credentials are random per start and protect nothing real, so they stay in
+//! memory; the keychain is for real secrets.
+
+use std::path::Path;
+
+use relay::{FeedToken, Relay, RelayConfig, RunningRelay};
+use sandbox::{RunningSandbox, Sandbox, SandboxConfig, SeedOptions};
+
+use crate::error::{Error, Result};
+use crate::secrets::Secret;
+use crate::sync::Feed;
+
+/// The running demo world.
+pub struct DemoWorld {
+    pub sandbox: RunningSandbox,
+    pub relay: RunningRelay,
+}
+
+/// How big a demo to seed, and how its sandbox behaves.
+#[derive(Clone, Debug)]
+pub struct DemoOptions {
+    pub users: usize,
+    pub rng_seed: u64,
+    /// The sandbox's behaviour (delays, sizes); its credentials, secrets and webhook target are
+    /// set by the demo.
+    pub sandbox: SandboxConfig,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            users: 300,
+            rng_seed: 42,
+            sandbox: SandboxConfig::default(),
+        }
+    }
+}
+
+fn random_secret(prefix: &str) -> String {
+    let bytes: [u8; 24] = rand::random();
+    format!("{prefix}-{}", hex::encode(bytes))
+}
+
+impl DemoWorld {
+    /// Starts the relay, then the sandbox posting to it, then seeds the sandbox. Files go in `dir`,
+    /// which is emptied first.
+    pub async fn start(
+        dir: &Path,
+        options: DemoOptions,
+    ) -> Result<(DemoWorld, treezor::Client, Feed)> {
+        let fail = |what: &str, e: &dyn std::fmt::Display| Error::Demo(format!("{what}: {e}"));
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)
+                .map_err(|e| fail("the previous demo files could not be removed", &e))?;
+        }
+        std::fs::create_dir_all(dir)
+            .map_err(|e| fail("the demo folder could not be created", &e))?;
+
+        let webhook_secret = random_secret("demo-webhook");
+        let feed_token = random_secret("demo-feed");
+        let relay = Relay::start(RelayConfig::new(
+            dir.join("relay.sqlite"),
+            kyc::webhook::WebhookSecret::new(webhook_secret.clone())
+                .expect("a random secret is not empty"),
+            FeedToken::new(&feed_token).expect("a random token is not empty"),
+        ))
+        .await
+        .map_err(|e| fail("the demo relay did not start", &e))?;
+
+        let sandbox = Sandbox::start(SandboxConfig {
+            client_secret: random_secret("demo-client"),
+            webhook_secret,
+            webhook_target: Some(relay.webhook_url()),
+            ..options.sandbox
+        })
+        .await
+        .map_err(|e| fail("the demo sandbox did not start", &e))?;
+        sandbox.seed(&SeedOptions {
+            users: options.users,
+            rng_seed: options.rng_seed,
+            send_webhooks: true,
+        });
+
+        let client = treezor::Client::new(treezor::ClientConfig::new(
+            sandbox.base_url(),
+            sandbox.client_id(),
+            treezor::ClientSecret::new(sandbox.client_secret()),
+        ))
+        .map_err(|e| fail("the demo Treezor client could not be made", &e))?;
+        let feed = Feed::new(
+            &relay.url(),
+            Secret::new(feed_token).expect("a random token is not empty"),
+        );
+        Ok((DemoWorld { sandbox, relay }, client, feed))
+    }
+
+    /// Stops the sandbox and the relay, letting requests in flight finish.
+    pub async fn shutdown(self) {
+        self.sandbox.shutdown().await;
+        self.relay.shutdown().await;
+    }
+}

@@ -1,0 +1,150 @@
+//! The dashboard without its window: one [`Desk`] holds the cache, the Treezor client, the sync
+//! loop and the settings, and offers what the window shows and does.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use kyc::{CaseEvent, UserId};
+use tokio::sync::{broadcast, watch};
+
+use crate::clock::now;
+use crate::error::{Error, Result};
+use crate::officer::Officer;
+use crate::secrets::SecretStore;
+use crate::settings::{Paths, Settings};
+use crate::start::Running;
+use crate::store::Store;
+use crate::sync::{Feed, Notice, Parts, SyncHealth, SyncOptions};
+
+/// What changed, for the window to refresh.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// These users' queue rows or cases changed.
+    Users(Vec<UserId>),
+    /// Counts for a desktop notification (never names, never reasons).
+    Notice(Notice),
+}
+
+/// Which world the dashboard talks to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The embedded sandbox and relay, with demo data.
+    Demo {
+        sandbox_url: String,
+        relay_url: String,
+    },
+    /// Treezor and a relay, from the settings.
+    Live,
+}
+
+pub(crate) struct Inner {
+    pub officer: Officer,
+    pub mode: Mode,
+    pub paths: Paths,
+    pub settings: RwLock<Settings>,
+    pub secrets: SecretStore,
+    pub store: Store,
+    /// Shared with the sync loop, which fetches unknown users.
+    pub treezor: Arc<RwLock<Option<treezor::Client>>>,
+    pub treezor_problem: RwLock<Option<String>>,
+    /// A problem met at start (an unreadable settings file), shown until the next start.
+    pub startup_problem: Option<String>,
+    pub changes: broadcast::Sender<Change>,
+    pub health: watch::Receiver<SyncHealth>,
+    pub health_tx: watch::Sender<SyncHealth>,
+    pub sync_options: SyncOptions,
+    pub running: Mutex<Running>,
+}
+
+/// The dashboard's state and everything it can do. Cheap to clone.
+#[derive(Clone)]
+pub struct Desk {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Desk {
+    pub fn officer(&self) -> &Officer {
+        &self.inner.officer
+    }
+
+    pub fn mode(&self) -> &Mode {
+        &self.inner.mode
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.inner.paths
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The settings as they stand.
+    pub fn settings(&self) -> Settings {
+        read(&self.inner.settings).clone()
+    }
+
+    /// The Treezor client, or why there is none.
+    pub(crate) fn treezor(&self) -> Result<treezor::Client> {
+        read(&self.inner.treezor)
+            .clone()
+            .ok_or(Error::TreezorNotConfigured)
+    }
+
+    /// Where documents are saved.
+    pub fn download_dir(&self) -> PathBuf {
+        self.settings()
+            .download_dir
+            .unwrap_or_else(|| self.inner.paths.default_download_dir.clone())
+    }
+
+    /// Changes, as they happen.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.inner.changes.subscribe()
+    }
+
+    /// The sync loop's health, as it changes.
+    pub fn health(&self) -> watch::Receiver<SyncHealth> {
+        self.inner.health.clone()
+    }
+
+    pub(crate) fn notify_changed(&self, users: Vec<UserId>) {
+        if !users.is_empty() {
+            // No receiver is not an error: the window may not be listening yet.
+            let _ = self.inner.changes.send(Change::Users(users));
+        }
+    }
+
+    /// Records an event that did not come by webhook (a link issued, documents requested…).
+    pub(crate) async fn record(&self, user: UserId, event: CaseEvent) -> Result<()> {
+        let when = now();
+        self.store()
+            .write(move |cache| cache.record_case_event(user, event, when))
+            .await?;
+        self.notify_changed(vec![user]);
+        Ok(())
+    }
+}
+
+/// What the sync loop needs from the desk.
+pub(crate) fn sync_parts(desk: &Desk, feed: Feed) -> Parts {
+    Parts {
+        feed,
+        store: desk.inner.store.clone(),
+        treezor: desk.inner.treezor.clone(),
+        changes: desk.inner.changes.clone(),
+        health: desk.inner.health_tx.clone(),
+    }
+}
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+pub(crate) fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|p| p.into_inner())
+}
+
+pub(crate) fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|p| p.into_inner())
+}

@@ -1,0 +1,109 @@
+//! The dashboard's one error. Each message says what failed, for which object, and what the officer
+//! can do; [`Error::code`] gives the window a stable name to switch on.
+
+use std::path::PathBuf;
+
+use kyc::UserId;
+use serde::Serialize;
+use thiserror::Error;
+
+/// A child user whose documents are not in Treezor yet (the review request warns about them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ChildWithoutDocuments {
+    pub user_id: UserId,
+    pub display_name: String,
+}
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error(
+        "The keychain is locked, so {secret} could not be {operation}d. Unlock your login keyring (log in again, or open \"Passwords and Keys\") and retry."
+    )]
+    KeychainLocked {
+        secret: &'static str,
+        operation: &'static str,
+    },
+    #[error(
+        "The keychain could not {operation} {secret}: {detail}. Make sure a Secret Service (GNOME Keyring or KWallet) is running in your session, then retry."
+    )]
+    KeychainUnavailable {
+        secret: &'static str,
+        operation: &'static str,
+        detail: String,
+    },
+    #[error("No {secret} is saved. Enter it in Settings.")]
+    MissingSecret { secret: &'static str },
+    #[error("The {setting} is not valid: {problem}.")]
+    InvalidSetting {
+        setting: &'static str,
+        problem: String,
+    },
+    #[error("The settings file {} is not usable: {problem}.", path.display())]
+    SettingsFile { path: PathBuf, problem: String },
+    #[error(
+        "The home folder could not be found, so there is nowhere to keep settings. Set KYC_DESK_HOME to a folder the dashboard may use."
+    )]
+    NoHomeFolder,
+    #[error(
+        "Treezor is not configured. Enter its base URL, client id and client secret in Settings."
+    )]
+    TreezorNotConfigured,
+    #[error("{action} is not possible for user {user}: {reason}")]
+    NotAllowed {
+        action: &'static str,
+        user: UserId,
+        reason: &'static str,
+    },
+    #[error("{action} for user {user} needs your confirmation: {reason}")]
+    NeedsConfirmation {
+        action: &'static str,
+        user: UserId,
+        reason: String,
+        children: Vec<ChildWithoutDocuments>,
+    },
+    #[error("Treezor refused to start a verification for user {user}: the user has no {}. Complete the user in Treezor, then start again.", missing.join(", "))]
+    MissingAttributes { user: UserId, missing: Vec<String> },
+    #[error("{0}")]
+    Treezor(#[from] treezor::Error),
+    #[error("{0}")]
+    Cache(#[from] cache::Error),
+    #[error(
+        "The redirect URL is not valid: {0}. Give an https:// address, or leave it empty to use the one set up with Treezor."
+    )]
+    InvalidRedirectUrl(String),
+    #[error("The demo could not start: {0}. Restart KYC Desk; if it happens again, report it.")]
+    Demo(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// A stable, snake_case name for the kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::KeychainLocked { .. } => "keychain_locked",
+            Error::KeychainUnavailable { .. } => "keychain_unavailable",
+            Error::MissingSecret { .. } => "missing_secret",
+            Error::InvalidSetting { .. } => "invalid_setting",
+            Error::SettingsFile { .. } => "settings_file",
+            Error::NoHomeFolder => "no_home_folder",
+            Error::TreezorNotConfigured => "treezor_not_configured",
+            Error::NotAllowed { .. } => "not_allowed",
+            Error::NeedsConfirmation { .. } => "needs_confirmation",
+            Error::MissingAttributes { .. } => "missing_attributes",
+            Error::Treezor(e) => match e.treezor().map(|t| t.status) {
+                Some(401 | 403) => "treezor_refused",
+                Some(404) => "treezor_not_found",
+                Some(_) => "treezor_error",
+                None => "treezor_unreachable",
+            },
+            Error::Cache(_) => "cache",
+            Error::InvalidRedirectUrl(_) => "invalid_redirect_url",
+            Error::Demo(_) => "demo",
+            Error::Internal(_) => "internal",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,45 @@
+//! Everything the dashboard does, with no window.
+//!
+//! # Layout
+//! - [`desk`]: the [`Desk`] itself: its parts, and the changes it announces.
+//! - [`start`]: starting in demo mode (no settings) or live (settings and keychain), and stopping.
+//! - [`demo`]: the embedded Treezor sandbox and relay with seeded demo data.
+//! - [`sync`]: the loop that keeps the cache in step with the relay's feed, and its health.
+//! - [`actions`]: the officer's actions, each checked, called on Treezor, then audited.
+//! - [`views`]: the queue, the counts, one case in full with its customer text.
+//! - [`audit`]: verifying and exporting the audit log.
+//! - [`status`]: the status bar.
+//! - [`configure`]: changing the settings from the window and checking connections.
+//! - [`settings`]: where Treezor and the relay are, where documents go; JSON, no secrets.
+//! - [`secrets`]: the client secret and the feed token, in the OS keychain only.
+//! - [`officer`]: the OS user, named in every audit entry.
+//! - `store`, `actor`, `clock`: the cache's two threads, and the wall clock.
+//! - [`error`]: the one error, with a stable code for the window.
+//!
+//! # House rules
+//! - No Tauri here: the window calls these functions and forwards their notifications.
+//! - Every officer action is checked against the case's state machine first, then called on
+//!   Treezor, then written to the audit log, whatever its outcome.
+//! - Nothing AML-sensitive goes to logs or notifications; secrets go nowhere but the keychain.
+
+pub mod actions;
+mod actor;
+pub mod audit;
+mod clock;
+pub mod configure;
+pub mod demo;
+pub mod desk;
+pub mod error;
+pub mod officer;
+pub mod secrets;
+pub mod settings;
+pub mod start;
+pub mod status;
+mod store;
+pub mod sync;
+pub mod views;
+
+pub use actions::Confirmation;
+pub use desk::{Change, Desk, Mode};
+pub use error::{Error, Result};
+pub use start::StartOptions;

@@ -1,0 +1,200 @@
+//! Starting the dashboard: demo mode with no settings, Treezor and the relay with them.
+//!
+//! Start-up does not fail on a setting or a secret: the window must open so the officer can fix
+//! it. What is missing is reported in the status ([`crate::status`]) and the affected part waits.
+//! Only a cache that cannot be opened stops the start, since nothing can be shown without it.
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use tokio::sync::{broadcast, watch};
+
+use crate::demo::{DemoOptions, DemoWorld};
+use crate::desk::{Desk, Inner, Mode, read};
+use crate::error::{Error, Result};
+use crate::officer::Officer;
+use crate::secrets::{SecretName, SecretStore};
+use crate::settings::{Paths, Settings, TreezorSettings};
+use crate::store::Store;
+use crate::sync::{Feed, SyncHealth, SyncLoop, SyncOptions};
+
+/// What [`Desk::start`] needs.
+pub struct StartOptions {
+    pub paths: Paths,
+    /// The keychain in the app; memory in tests of other parts.
+    pub secrets: SecretStore,
+    pub officer: Officer,
+    pub sync: SyncOptions,
+    pub demo: DemoOptions,
+}
+
+impl StartOptions {
+    /// The app's own: the current user's folders, the OS keychain, the OS user.
+    pub fn for_current_user() -> Result<StartOptions> {
+        Ok(StartOptions {
+            paths: Paths::for_current_user()?,
+            secrets: SecretStore::Keychain,
+            officer: Officer::current(),
+            sync: SyncOptions::default(),
+            demo: DemoOptions::default(),
+        })
+    }
+}
+
+/// What runs beside the desk and must be stopped with it.
+pub(crate) struct Running {
+    pub sync: Option<SyncLoop>,
+    pub demo: Option<DemoWorld>,
+}
+
+impl Desk {
+    /// Starts the dashboard (see the module doc).
+    pub async fn start(options: StartOptions) -> Result<Desk> {
+        let StartOptions {
+            paths,
+            secrets,
+            officer,
+            sync,
+            demo,
+        } = options;
+        let (settings, startup_problem) = match Settings::load(&paths.settings_file) {
+            Ok(settings) => (settings, None),
+            Err(e) => (Settings::default(), Some(e.to_string())),
+        };
+        let (changes, _) = broadcast::channel(256);
+        let (health_tx, health) = watch::channel(SyncHealth::starting(0));
+        let treezor = Arc::new(RwLock::new(None));
+        let mut treezor_problem = None;
+        let (mode, store, feed, world) = if settings.is_live() && startup_problem.is_none() {
+            let store = Store::open(&paths.cache_file)?;
+            match client_for(settings.treezor.as_ref(), &secrets) {
+                Ok(client) => *crate::desk::write(&treezor) = Some(client),
+                Err(e) => treezor_problem = Some(e.to_string()),
+            }
+            let feed = feed_for(&settings, &secrets);
+            if let Err(e) = &feed {
+                health_tx.send_modify(|h| h.failed(e.to_string()));
+            }
+            (Mode::Live, store, feed.ok(), None)
+        } else {
+            let (world, client, feed) = DemoWorld::start(&paths.demo_dir, demo).await?;
+            let store = Store::open(&paths.demo_dir.join("cache.sqlite"))?;
+            *crate::desk::write(&treezor) = Some(client);
+            let mode = Mode::Demo {
+                sandbox_url: world.sandbox.base_url().to_owned(),
+                relay_url: world.relay.url(),
+            };
+            (mode, store, Some(feed), Some(world))
+        };
+        let inner = Arc::new(Inner {
+            officer,
+            mode,
+            paths,
+            settings: RwLock::new(settings),
+            secrets,
+            store: store.clone(),
+            treezor,
+            treezor_problem: RwLock::new(treezor_problem),
+            startup_problem,
+            changes: changes.clone(),
+            health,
+            health_tx,
+            sync_options: sync,
+            running: Mutex::new(Running {
+                sync: None,
+                demo: world,
+            }),
+        });
+        let desk = Desk { inner };
+        if let Some(feed) = feed {
+            desk.start_sync(feed);
+        }
+        Ok(desk)
+    }
+
+    /// (Re)starts the sync loop with `feed`.
+    pub(crate) fn start_sync(&self, feed: Feed) {
+        let sync = SyncLoop::spawn(crate::desk::sync_parts(self, feed), self.inner.sync_options);
+        let previous = crate::desk::lock(&self.inner.running).sync.replace(sync);
+        if let Some(previous) = previous {
+            tokio::spawn(previous.stop());
+        }
+    }
+
+    /// Stops the sync loop and the demo world; the cache's last batch is committed or not at all.
+    pub async fn shutdown(&self) {
+        let (sync, demo) = {
+            let mut running = crate::desk::lock(&self.inner.running);
+            (running.sync.take(), running.demo.take())
+        };
+        if let Some(sync) = sync {
+            sync.stop().await;
+        }
+        if let Some(demo) = demo {
+            demo.shutdown().await;
+        }
+    }
+
+    /// The demo's sandbox, for the window's "play the customer" link and for tests.
+    pub fn demo_sandbox(&self) -> Option<sandbox::Control> {
+        crate::desk::lock(&self.inner.running)
+            .demo
+            .as_ref()
+            .map(|world| world.sandbox.control())
+    }
+
+    /// Whether Treezor is usable, and if not, why.
+    pub fn treezor_problem(&self) -> Option<String> {
+        read(&self.inner.treezor_problem).clone()
+    }
+}
+
+/// A Treezor client from the settings and the keychain.
+pub(crate) fn client_for(
+    settings: Option<&TreezorSettings>,
+    secrets: &SecretStore,
+) -> Result<treezor::Client> {
+    let settings = settings.ok_or(Error::TreezorNotConfigured)?;
+    let secret = secrets
+        .get(SecretName::TreezorClientSecret)?
+        .ok_or(Error::MissingSecret {
+            secret: SecretName::TreezorClientSecret.words(),
+        })?;
+    let mut config = treezor::ClientConfig::new(
+        settings.base_url.trim(),
+        settings.client_id.trim(),
+        treezor::ClientSecret::new(secret.expose()),
+    );
+    if !settings.scopes.is_empty() {
+        config.scopes = settings.scopes.clone();
+    }
+    let read_pem = |what: &'static str, path: &std::path::Path| {
+        std::fs::read(path).map_err(|e| Error::InvalidSetting {
+            setting: what,
+            problem: format!("{} could not be read: {e}", path.display()),
+        })
+    };
+    if let (Some(cert), Some(key)) = (&settings.client_certificate, &settings.client_key) {
+        let mut identity = read_pem("Treezor client certificate", cert)?;
+        identity.push(b'\n');
+        identity.extend(read_pem("Treezor client key", key)?);
+        config.tls.client_identity_pem = Some(identity);
+    }
+    if let Some(ca) = &settings.extra_ca {
+        config.tls.extra_ca_pem = Some(read_pem("extra CA", ca)?);
+    }
+    Ok(treezor::Client::new(config)?)
+}
+
+/// The relay feed from the settings and the keychain.
+pub(crate) fn feed_for(settings: &Settings, secrets: &SecretStore) -> Result<Feed> {
+    let relay = settings.relay.as_ref().ok_or(Error::InvalidSetting {
+        setting: "relay URL",
+        problem: "it is not set".to_owned(),
+    })?;
+    let token = secrets
+        .get(SecretName::RelayFeedToken)?
+        .ok_or(Error::MissingSecret {
+            secret: SecretName::RelayFeedToken.words(),
+        })?;
+    Ok(Feed::new(relay.url.trim(), token))
+}

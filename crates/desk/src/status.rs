@@ -1,0 +1,50 @@
+//! The status bar: which world, who, and how the connections are doing.
+
+use serde::Serialize;
+
+use crate::desk::{Desk, Mode};
+use crate::sync::SyncHealth;
+
+/// The mode as the window shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ModeView {
+    Demo {
+        sandbox_url: String,
+        relay_url: String,
+    },
+    Live,
+}
+
+/// Everything the status bar shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AppStatus {
+    pub mode: ModeView,
+    pub officer: String,
+    pub sync: SyncHealth,
+    /// Why Treezor cannot be called, if it cannot.
+    pub treezor_problem: Option<String>,
+    /// A problem met at start (e.g. an unreadable settings file).
+    pub startup_problem: Option<String>,
+}
+
+impl Desk {
+    pub fn status(&self) -> AppStatus {
+        AppStatus {
+            mode: match self.mode() {
+                Mode::Demo {
+                    sandbox_url,
+                    relay_url,
+                } => ModeView::Demo {
+                    sandbox_url: sandbox_url.clone(),
+                    relay_url: relay_url.clone(),
+                },
+                Mode::Live => ModeView::Live,
+            },
+            officer: self.officer().as_str().to_owned(),
+            sync: self.inner.health.borrow().clone(),
+            treezor_problem: self.treezor_problem(),
+            startup_problem: self.inner.startup_problem.clone(),
+        }
+    }
+}

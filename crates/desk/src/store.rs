@@ -1,0 +1,58 @@
+//! The cache, as the dashboard uses it: one writer thread (the sync loop and the officer's
+//! actions) and one reader thread (the window's queries), each owning its SQLite connection.
+
+use std::path::Path;
+
+use cache::{Cache, Reader};
+
+use crate::actor::{Actor, ActorGone};
+use crate::error::{Error, Result};
+
+/// The cache's two connections.
+#[derive(Clone)]
+pub struct Store {
+    writer: Actor<Cache>,
+    reader: Actor<Reader>,
+}
+
+impl Store {
+    /// Opens (creating and migrating) the cache file.
+    pub fn open(path: &Path) -> Result<Store> {
+        let cache = Cache::open(path)?;
+        let reader = cache.reader()?;
+        let spawn_failed =
+            |e: std::io::Error| Error::Internal(format!("the cache thread could not start: {e}"));
+        Ok(Store {
+            writer: Actor::spawn("cache-writer", cache).map_err(spawn_failed)?,
+            reader: Actor::spawn("cache-reader", reader).map_err(spawn_failed)?,
+        })
+    }
+
+    /// Runs `job` with the writer.
+    pub async fn write<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Cache) -> cache::Result<R> + Send + 'static,
+    ) -> Result<R> {
+        self.writer
+            .run(job)
+            .await
+            .map_err(gone)?
+            .map_err(Error::from)
+    }
+
+    /// Runs `job` with the reader.
+    pub async fn read<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Reader) -> cache::Result<R> + Send + 'static,
+    ) -> Result<R> {
+        self.reader
+            .run(job)
+            .await
+            .map_err(gone)?
+            .map_err(Error::from)
+    }
+}
+
+fn gone(_: ActorGone) -> Error {
+    Error::Internal("the cache stopped after an internal error; restart KYC Desk".to_owned())
+}

@@ -1,0 +1,121 @@
+//! Reading the relay's feed: `GET /v1/events?after&limit&wait` with the feed token.
+
+use std::time::Duration;
+
+use kyc::feed::FeedPage;
+use thiserror::Error;
+
+use crate::secrets::Secret;
+
+/// Why a page of the feed could not be read. Messages never hold the token.
+#[derive(Debug, Error)]
+pub enum FeedError {
+    #[error(
+        "the relay at {url} cannot be reached ({detail}). Check the relay URL in Settings and that the relay is running."
+    )]
+    Unreachable { url: String, detail: String },
+    #[error(
+        "the relay refused the feed token (HTTP 401). Enter the current feed token in Settings."
+    )]
+    Unauthorized,
+    #[error("the relay answered HTTP {status}: {detail}")]
+    Status { status: u16, detail: String },
+    #[error(
+        "the relay's answer is not a feed page ({0}). Check that the relay URL points to a KYC Desk relay."
+    )]
+    Malformed(String),
+}
+
+/// The relay's feed endpoint.
+#[derive(Clone)]
+pub struct Feed {
+    base_url: String,
+    token: Secret,
+    http: reqwest::Client,
+}
+
+impl Feed {
+    pub fn new(base_url: &str, token: Secret) -> Feed {
+        Feed {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            token,
+            // No overall timeout here: a long poll holds for `wait` seconds; each request sets one.
+            http: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .build()
+                .expect("the HTTP client builds"),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Events after `after`, waiting up to `wait` for the first one.
+    pub async fn page(
+        &self,
+        after: u64,
+        limit: u32,
+        wait: Duration,
+    ) -> Result<FeedPage, FeedError> {
+        let url = format!("{}/v1/events", self.base_url);
+        let response = self
+            .http
+            .get(&url)
+            .query(&[
+                ("after", after.to_string()),
+                ("limit", limit.to_string()),
+                ("wait", wait.as_secs().to_string()),
+            ])
+            .bearer_auth(self.token.expose())
+            .timeout(wait + Duration::from_secs(10))
+            .send()
+            .await
+            .map_err(|e| FeedError::Unreachable {
+                url: self.base_url.clone(),
+                detail: without_url(&e),
+            })?;
+        let status = response.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(FeedError::Unauthorized);
+        }
+        if !status.is_success() {
+            let detail: String = response
+                .text()
+                .await
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect();
+            return Err(FeedError::Status {
+                status: status.as_u16(),
+                detail,
+            });
+        }
+        let bytes = response.bytes().await.map_err(|e| FeedError::Unreachable {
+            url: self.base_url.clone(),
+            detail: without_url(&e),
+        })?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| FeedError::Malformed(format!("line {} column {}", e.line(), e.column())))
+    }
+
+    /// Checks that the relay answers and accepts the token, without waiting.
+    pub async fn check(&self) -> Result<u64, FeedError> {
+        self.page(0, 1, Duration::ZERO).await.map(|p| p.last_seq)
+    }
+}
+
+/// reqwest's message without the URL (which could carry query parameters).
+fn without_url(error: &reqwest::Error) -> String {
+    let kind = if error.is_connect() {
+        "connection refused or no route"
+    } else if error.is_timeout() {
+        "timed out"
+    } else if error.is_body() || error.is_decode() {
+        "the answer was cut off"
+    } else {
+        "request failed"
+    };
+    kind.to_owned()
+}

@@ -1,0 +1,74 @@
+//! How the sync with the relay is doing, for the status bar.
+
+use kyc::Timestamp;
+use serde::Serialize;
+
+/// Where the sync loop stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Connection {
+    /// Not started yet, or asking the relay for the first time.
+    Connecting,
+    /// The last request to the relay succeeded.
+    Connected,
+    /// The last request failed; the loop is waiting before it tries again.
+    Disconnected,
+    /// The loop was stopped.
+    Stopped,
+}
+
+/// The sync loop's health.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SyncHealth {
+    pub connection: Connection,
+    /// The highest feed sequence number applied to the cache.
+    pub cursor: u64,
+    /// The highest sequence number the relay holds, as of the last answer.
+    pub relay_last_seq: u64,
+    /// Events the relay holds that the cache has not applied yet.
+    pub lag: u64,
+    /// When the last event was applied.
+    pub last_event_at: Option<Timestamp>,
+    /// When the relay last answered.
+    pub last_contact_at: Option<Timestamp>,
+    /// What went wrong last, in words the officer can act on; cleared by the next success.
+    pub last_error: Option<String>,
+    /// Webhooks whose payload could not be read (kept, shown in the case timeline).
+    pub unreadable: u64,
+}
+
+impl SyncHealth {
+    pub fn starting(cursor: u64) -> SyncHealth {
+        SyncHealth {
+            connection: Connection::Connecting,
+            cursor,
+            relay_last_seq: cursor,
+            lag: 0,
+            last_event_at: None,
+            last_contact_at: None,
+            last_error: None,
+            unreadable: 0,
+        }
+    }
+
+    pub(crate) fn contact(&mut self, now: Timestamp, relay_last_seq: u64) {
+        self.connection = Connection::Connected;
+        self.last_contact_at = Some(now);
+        self.relay_last_seq = relay_last_seq.max(self.cursor);
+        self.lag = self.relay_last_seq - self.cursor;
+        self.last_error = None;
+    }
+
+    pub(crate) fn applied(&mut self, now: Timestamp, cursor: u64, unreadable: usize) {
+        self.cursor = cursor;
+        self.relay_last_seq = self.relay_last_seq.max(cursor);
+        self.lag = self.relay_last_seq - cursor;
+        self.last_event_at = Some(now);
+        self.unreadable += unreadable as u64;
+    }
+
+    pub(crate) fn failed(&mut self, message: String) {
+        self.connection = Connection::Disconnected;
+        self.last_error = Some(message);
+    }
+}

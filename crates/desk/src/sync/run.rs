@@ -1,0 +1,188 @@
+//! The sync loop itself.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use kyc::UserId;
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+
+use super::backoff::Backoff;
+use super::feed::Feed;
+use super::health::{Connection, SyncHealth};
+use super::notice::Notice;
+use crate::clock::now;
+use crate::desk::{Change, read};
+use crate::store::Store;
+
+/// How the loop reads the feed.
+#[derive(Clone, Copy, Debug)]
+pub struct SyncOptions {
+    /// Events asked for per request.
+    pub page_size: u32,
+    /// How long one long poll may wait for an event.
+    pub wait: Duration,
+    /// The first wait after a failure; doubled up to `max_backoff`.
+    pub first_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            page_size: 1000,
+            wait: Duration::from_secs(25),
+            first_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A running sync loop.
+pub struct SyncLoop {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+/// What the loop works with.
+pub(crate) struct Parts {
+    pub feed: Feed,
+    pub store: Store,
+    pub treezor: Arc<RwLock<Option<treezor::Client>>>,
+    pub changes: broadcast::Sender<Change>,
+    pub health: watch::Sender<SyncHealth>,
+}
+
+impl SyncLoop {
+    /// Starts the loop on the current runtime.
+    pub(crate) fn spawn(parts: Parts, options: SyncOptions) -> SyncLoop {
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(run(parts, options, stopped));
+        SyncLoop { stop, task }
+    }
+
+    /// Stops the loop and waits for it: a batch being applied is committed or not at all.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bool>) {
+    let Parts {
+        feed,
+        store,
+        treezor,
+        changes,
+        health,
+    } = parts;
+    let mut backoff = Backoff::new(options.first_backoff, options.max_backoff);
+    let mut cursor = match store.write(|cache| cache.cursor()).await {
+        Ok(cursor) => cursor,
+        Err(e) => {
+            health.send_modify(|h| h.failed(format!("the cache could not be read: {e}")));
+            return;
+        }
+    };
+    health.send_modify(|h| *h = SyncHealth::starting(cursor));
+    loop {
+        let page = tokio::select! {
+            _ = stopped.changed() => break,
+            page = feed.page(cursor, options.page_size, options.wait) => page,
+        };
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::warn!(relay = feed.base_url(), "relay feed failed: {e}");
+                health.send_modify(|h| h.failed(e.to_string()));
+                if pause(backoff.next_wait(), &mut stopped).await {
+                    break;
+                }
+                continue;
+            }
+        };
+        backoff.reset();
+        health.send_modify(|h| h.contact(now(), page.last_seq));
+        if page.events.is_empty() {
+            continue;
+        }
+        let notice = Notice::of(&page.events);
+        let events = page.events;
+        let applied = match store
+            .write(move |cache| cache.apply_batch(&events, now()))
+            .await
+        {
+            Ok(applied) => applied,
+            Err(e) => {
+                tracing::error!("a feed page could not be applied to the cache: {e}");
+                health.send_modify(|h| {
+                    h.failed(format!("the cache could not store new webhooks: {e}"))
+                });
+                if pause(backoff.next_wait(), &mut stopped).await {
+                    break;
+                }
+                continue;
+            }
+        };
+        cursor = applied.cursor;
+        health.send_modify(|h| h.applied(now(), applied.cursor, applied.unreadable));
+        let changed = applied.changed_users;
+        refresh_unknown_users(&store, &treezor, &changed).await;
+        if !changed.is_empty() {
+            let _ = changes.send(Change::Users(changed));
+        }
+        if !notice.is_empty() {
+            let _ = changes.send(Change::Notice(notice));
+        }
+    }
+    health.send_modify(|h| h.connection = Connection::Stopped);
+}
+
+/// Waits `wait`, or less if the loop is stopped; says whether it was stopped.
+async fn pause(wait: Duration, stopped: &mut watch::Receiver<bool>) -> bool {
+    tokio::select! {
+        _ = stopped.changed() => true,
+        () = tokio::time::sleep(wait) => false,
+    }
+}
+
+const MAX_REFRESH_PER_PAGE: usize = 50;
+
+/// Fetches from Treezor the users a webhook named but the cache has no profile for, so the queue
+/// can show who they are. Failures are logged and retried with the next change: the case itself
+/// is already in the cache.
+async fn refresh_unknown_users(
+    store: &Store,
+    treezor: &Arc<RwLock<Option<treezor::Client>>>,
+    changed: &[UserId],
+) {
+    let Some(client) = read(treezor).clone() else {
+        return;
+    };
+    let ids = changed.to_vec();
+    let unknown = match store
+        .read(move |reader| reader.users_without_profile(&ids))
+        .await
+    {
+        Ok(unknown) => unknown,
+        Err(e) => {
+            tracing::warn!("could not list users without a profile: {e}");
+            return;
+        }
+    };
+    // Bounded per page, so that a burst of unknown users cannot hold the loop for long; the rest
+    // are fetched as their next webhooks arrive.
+    for user in unknown.into_iter().take(MAX_REFRESH_PER_PAGE) {
+        match client.get_user(user).await {
+            Ok(profile) => {
+                let saved = store
+                    .write(move |cache| cache.upsert_user(&profile, now()))
+                    .await;
+                if let Err(e) = saved {
+                    tracing::warn!(%user, "could not store the fetched user: {e}");
+                }
+            }
+            Err(e) => tracing::warn!(%user, "could not fetch the user from Treezor: {e}"),
+        }
+    }
+}

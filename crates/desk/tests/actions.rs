@@ -1,0 +1,199 @@
+//! The officer's actions against the sandbox: each checked against the case first, the guide's
+//! warnings enforced, Treezor's refusals explained, and every attempt audited.
+
+mod common;
+
+use common::{World, case_in, known, until};
+use desk::{Confirmation, Error};
+use kyc::{CaseState, Permission};
+use sandbox::{NewUser, Outcome};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_case_flags_its_aml_reason_for_the_officer_and_hides_it_from_the_customer() {
+    let world = World::start().await;
+    let desk = world.desk().await;
+    let user = world.person("Ana", "Souza");
+    known(&desk, user).await;
+    let started = desk
+        .start_verification(user, None, Confirmation::Unconfirmed)
+        .await
+        .unwrap();
+    world
+        .control()
+        .finish(
+            started.identification.as_str(),
+            Outcome::Refused {
+                reasons: vec![1301, 2304],
+                comment: Some("Refused".into()),
+            },
+            None,
+        )
+        .unwrap();
+    let case = case_in(&desk, user, CaseState::Refused).await;
+    assert!(case.detail.view.aml_flagged());
+    let flagged: Vec<(&str, bool)> = case
+        .reasons
+        .iter()
+        .map(|r| (r.code.as_str(), r.aml_sensitive))
+        .collect();
+    assert_eq!(flagged, [("1301", false), ("2304", true)]);
+    let officer_2304 = case.reasons.iter().find(|r| r.code == "2304").unwrap();
+    assert_eq!(
+        officer_2304.message,
+        "Applicant is not the rightful owner of the document"
+    );
+
+    let customer = case.customer_text_plain.unwrap();
+    assert!(
+        !customer.contains("2304") && !customer.contains("owner"),
+        "{customer}"
+    );
+    assert!(
+        !customer.contains("1301") && !customer.contains("focus"),
+        "a sensitive reason silences every tip: {customer}"
+    );
+    assert_eq!(
+        customer,
+        "We could not complete the verification of your identity. We will contact you about the next steps."
+    );
+
+    // Documents cannot be retrieved from a refused verification; the refusal is audited.
+    let refused = desk.retrieve_documents(user).await.unwrap_err();
+    assert_eq!(refused.code(), "not_allowed");
+    assert!(refused.to_string().contains("score 1"), "{refused}");
+    let trail = desk
+        .export_audit(
+            Some(user),
+            desk::audit::ExportFormat::Csv,
+            &world.home.path().join("x"),
+        )
+        .await
+        .unwrap();
+    let csv = std::fs::read_to_string(trail.path).unwrap();
+    assert!(
+        csv.contains("retrieve_documents") && csv.contains("refused"),
+        "{csv}"
+    );
+    assert!(
+        !csv.contains("rightful owner"),
+        "no reason text in the audit log"
+    );
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_without_a_birthday_gets_treezors_428_as_the_missing_attributes() {
+    let world = World::start().await;
+    let desk = world.desk().await;
+    let user = world.user(NewUser {
+        user_type_id: Some(1),
+        firstname: Some("Jean".into()),
+        lastname: Some("Dupont".into()),
+        ..NewUser::default()
+    });
+    known(&desk, user).await;
+    let error = desk
+        .start_verification(user, None, Confirmation::Unconfirmed)
+        .await
+        .unwrap_err();
+    match &error {
+        Error::MissingAttributes { missing, .. } => assert_eq!(missing, &["birthday".to_owned()]),
+        other => panic!("expected the missing attributes, got {other:?}"),
+    }
+    assert_eq!(error.code(), "missing_attributes");
+    assert!(error.to_string().contains("birthday"));
+    let case = desk.case_file(user).await.unwrap();
+    assert_eq!(
+        case.detail.view.state,
+        CaseState::NoVerification,
+        "nothing was recorded"
+    );
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replacing_a_verification_in_progress_needs_confirmation() {
+    let world = World::start().await;
+    let desk = world.desk().await;
+    let user = world.person("Li", "Wei");
+    known(&desk, user).await;
+    let first = desk
+        .start_verification(user, None, Confirmation::Unconfirmed)
+        .await
+        .unwrap();
+    case_in(&desk, user, CaseState::LinkIssued).await;
+
+    let asked = desk
+        .start_verification(user, None, Confirmation::Unconfirmed)
+        .await
+        .unwrap_err();
+    assert_eq!(asked.code(), "needs_confirmation");
+    assert!(asked.to_string().contains("replaces it"), "{asked}");
+    assert_eq!(
+        world
+            .control()
+            .identifications()
+            .iter()
+            .filter(|i| i.user == user.get())
+            .count(),
+        1,
+        "Treezor was not called"
+    );
+
+    let second = desk
+        .start_verification(user, None, Confirmation::Confirmed)
+        .await
+        .unwrap();
+    assert_ne!(first.identification, second.identification);
+    let case = until(&desk, "the second link to be current", || async {
+        desk.case_file(user).await.ok().filter(|c| {
+            c.detail
+                .view
+                .current_attempt()
+                .and_then(|a| a.identification.clone())
+                == Some(second.identification.clone())
+        })
+    })
+    .await;
+    assert_eq!(case.detail.view.attempts.len(), 2);
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actions_say_why_they_are_disabled_and_a_cancellation_is_audited() {
+    let world = World::start().await;
+    let desk = world.desk().await;
+    let user = world.person("Ada", "Lovelace");
+    let case = known(&desk, user).await;
+    let review = case
+        .actions
+        .iter()
+        .find(|a| a.action == "request_review")
+        .unwrap();
+    assert!(matches!(review.permission, Permission::NotAllowed(_)));
+    assert!(review.message.unwrap().contains("Start a verification"));
+    let error = desk
+        .request_review(user, Confirmation::Confirmed)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "not_allowed");
+
+    desk.cancel(kyc::Action::StartVerification, user)
+        .await
+        .unwrap();
+    let export = desk
+        .export_audit(
+            None,
+            desk::audit::ExportFormat::Json,
+            &world.home.path().join("x"),
+        )
+        .await
+        .unwrap();
+    let json = std::fs::read_to_string(export.path).unwrap();
+    assert!(
+        json.contains("cancelled") && json.contains("request_review"),
+        "{json}"
+    );
+    assert!(desk.verify_audit().await.unwrap().intact);
+    desk.shutdown().await;
+}

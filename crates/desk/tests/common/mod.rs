@@ -1,0 +1,216 @@
+//! A Treezor sandbox and a relay on loopback, and a dashboard connected to them as a live
+//! installation would be (settings file, secrets, the real sync loop).
+
+#![allow(dead_code)] // Each test binary uses part of this.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use desk::desk::Desk;
+use desk::officer::Officer;
+use desk::secrets::{Secret, SecretName, SecretStore};
+use desk::settings::{Environment, Paths, RelaySettings, Settings, TreezorSettings};
+use desk::sync::SyncOptions;
+use desk::views::CaseFile;
+use desk::{Change, StartOptions};
+use kyc::{CaseState, UserId};
+use relay::{FeedToken, Relay, RelayConfig, RunningRelay};
+use sandbox::{Control, NewUser, RunningSandbox, Sandbox, SandboxConfig};
+
+pub const WEBHOOK_SECRET: &str = "test-webhook-secret";
+pub const FEED_TOKEN: &str = "test-feed-token";
+
+pub struct World {
+    pub sandbox: RunningSandbox,
+    pub relay: Option<RunningRelay>,
+    pub relay_addr: std::net::SocketAddr,
+    pub relay_data: PathBuf,
+    pub home: tempfile::TempDir,
+}
+
+pub fn relay_config(data: PathBuf, listen: std::net::SocketAddr) -> RelayConfig {
+    let mut config = RelayConfig::new(
+        data,
+        kyc::webhook::WebhookSecret::new(WEBHOOK_SECRET).unwrap(),
+        FeedToken::new(FEED_TOKEN).unwrap(),
+    );
+    config.listen = listen;
+    config
+}
+
+impl World {
+    pub async fn start() -> World {
+        Self::start_with(SandboxConfig::for_tests()).await
+    }
+
+    pub async fn start_with(sandbox: SandboxConfig) -> World {
+        let home = tempfile::tempdir().unwrap();
+        let relay_data = home.path().join("relay").join("events.sqlite");
+        std::fs::create_dir_all(relay_data.parent().unwrap()).unwrap();
+        let relay = Relay::start(relay_config(
+            relay_data.clone(),
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .await
+        .unwrap();
+        let sandbox = Sandbox::start(SandboxConfig {
+            webhook_secret: WEBHOOK_SECRET.into(),
+            webhook_target: Some(relay.webhook_url()),
+            ..sandbox
+        })
+        .await
+        .unwrap();
+        World {
+            sandbox,
+            relay_addr: relay.addr(),
+            relay: Some(relay),
+            relay_data,
+            home,
+        }
+    }
+
+    pub fn control(&self) -> Control {
+        self.sandbox.control()
+    }
+
+    pub fn desk_home(&self) -> PathBuf {
+        self.home.path().join("desk")
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            treezor: Some(TreezorSettings {
+                environment: Environment::Sandbox,
+                base_url: self.sandbox.base_url().to_owned(),
+                client_id: self.sandbox.client_id().to_owned(),
+                scopes: Vec::new(),
+                client_certificate: None,
+                client_key: None,
+                extra_ca: None,
+            }),
+            relay: Some(RelaySettings {
+                url: format!("http://{}", self.relay_addr),
+            }),
+            download_dir: Some(self.home.path().join("downloads")),
+        }
+    }
+
+    /// A dashboard on this world, live mode, its secrets in memory.
+    pub async fn desk(&self) -> Desk {
+        let paths = Paths::under(&self.desk_home());
+        self.settings().save(&paths.settings_file).unwrap();
+        let secrets = SecretStore::memory();
+        secrets
+            .set(
+                SecretName::TreezorClientSecret,
+                &Secret::new(self.sandbox.client_secret()).unwrap(),
+            )
+            .unwrap();
+        secrets
+            .set(
+                SecretName::RelayFeedToken,
+                &Secret::new(FEED_TOKEN).unwrap(),
+            )
+            .unwrap();
+        Desk::start(StartOptions {
+            paths,
+            secrets,
+            officer: Officer::named("officer.test"),
+            sync: SyncOptions {
+                page_size: 200,
+                wait: Duration::from_secs(2),
+                first_backoff: Duration::from_millis(50),
+                max_backoff: Duration::from_millis(400),
+            },
+            demo: Default::default(),
+        })
+        .await
+        .unwrap()
+    }
+
+    /// A person with everything a live verification needs.
+    pub fn person(&self, firstname: &str, lastname: &str) -> UserId {
+        self.user(NewUser {
+            user_type_id: Some(1),
+            firstname: Some(firstname.into()),
+            lastname: Some(lastname.into()),
+            birthday: Some("1990-04-12".into()),
+            email: Some(format!(
+                "{}.{}@example.com",
+                firstname.to_lowercase(),
+                lastname.to_lowercase()
+            )),
+            ..NewUser::default()
+        })
+    }
+
+    pub fn user(&self, new: NewUser) -> UserId {
+        UserId::new(self.control().create_user(&new).unwrap()).unwrap()
+    }
+
+    pub async fn stop_relay(&mut self) {
+        if let Some(relay) = self.relay.take() {
+            relay.shutdown().await;
+        }
+    }
+
+    /// Restarts the relay on the same address and data file.
+    pub async fn restart_relay(&mut self) {
+        let relay = Relay::start(relay_config(self.relay_data.clone(), self.relay_addr))
+            .await
+            .unwrap();
+        self.relay = Some(relay);
+    }
+}
+
+/// Waits until `check` gives a value, re-checking whenever the desk announces a change or its sync
+/// health moves (and at least every 100 ms, for conditions that depend on the clock). Fails after
+/// 20 s, naming what it waited for.
+pub async fn until<T, F, Fut>(desk: &Desk, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let mut changes = desk.subscribe();
+    let mut health = desk.health();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        tokio::select! {
+            _ = changes.recv() => {}
+            _ = health.changed() => {}
+            () = tokio::time::sleep(Duration::from_millis(100)) => {}
+            () = tokio::time::sleep_until(deadline) => panic!("timed out after 20 s waiting for {what}"),
+        }
+    }
+}
+
+/// The case of `user` once it is in `state`.
+pub async fn case_in(desk: &Desk, user: UserId, state: CaseState) -> CaseFile {
+    until(desk, &format!("user {user} to reach {state}"), || async {
+        desk.case_file(user)
+            .await
+            .ok()
+            .filter(|c| c.detail.view.state == state)
+    })
+    .await
+}
+
+/// Waits until the cache knows `user` (its user.create webhook has been applied).
+pub async fn known(desk: &Desk, user: UserId) -> CaseFile {
+    until(desk, &format!("user {user} to reach the cache"), || async {
+        desk.case_file(user)
+            .await
+            .ok()
+            .filter(|c| c.detail.profile.is_some())
+    })
+    .await
+}
+
+/// Ignores change notifications (keeps `Change` in use for binaries that do not).
+pub fn is_users(change: &Change) -> bool {
+    matches!(change, Change::Users(_))
+}

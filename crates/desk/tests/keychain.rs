@@ -1,0 +1,271 @@
+//! The keychain against a real Secret Service. Each test starts a private D-Bus session bus and
+//! its own gnome-keyring-daemon in a temporary home, so the officer's keyring is never touched and
+//! tests do not disturb each other. The dashboard's keychain code runs in `kyc-desk-keychain`, a
+//! separate process bound to that bus; `secret-tool`, libsecret's own client, checks what landed.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const PROBE: &str = env!("CARGO_BIN_EXE_kyc-desk-keychain");
+
+/// A private session bus with an unlocked login keyring.
+struct SecretService {
+    home: tempfile::TempDir,
+    address: String,
+    bus: Child,
+    keyring: Child,
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        let _ = self.keyring.kill();
+        let _ = self.bus.kill();
+        let _ = self.keyring.wait();
+        let _ = self.bus.wait();
+    }
+}
+
+impl SecretService {
+    fn start() -> SecretService {
+        for program in [
+            "dbus-daemon",
+            "gnome-keyring-daemon",
+            "secret-tool",
+            "dbus-send",
+        ] {
+            let found = Command::new("sh")
+                .args(["-c", &format!("command -v {program}")])
+                .output()
+                .is_ok_and(|o| o.status.success());
+            assert!(
+                found,
+                "{program} is needed for the keychain tests: run scripts/setup (it installs dbus, gnome-keyring and libsecret-tools)"
+            );
+        }
+        let home = tempfile::tempdir().unwrap();
+        let mut bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("dbus-daemon starts");
+        let mut address = String::new();
+        BufReader::new(bus.stdout.take().unwrap())
+            .read_line(&mut address)
+            .unwrap();
+        let address = address.trim().to_owned();
+        assert!(!address.is_empty(), "dbus-daemon printed no address");
+        let mut service = SecretService {
+            address,
+            keyring: Command::new("true").spawn().unwrap(),
+            bus,
+            home,
+        };
+        std::fs::create_dir_all(service.home.path().join("run")).unwrap();
+        let mut keyring = service
+            .command("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon starts");
+        // With --unlock the daemon reads the login keyring's password from standard input and
+        // creates the keyring, unlocked, with it.
+        keyring
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"keychain-test-password")
+            .unwrap();
+        service.keyring = keyring;
+        service.wait_for_name();
+        service
+    }
+
+    /// A command bound to this bus and home.
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .env("HOME", self.home.path())
+            .env("XDG_DATA_HOME", self.home.path().join("data"))
+            .env("XDG_RUNTIME_DIR", self.home.path().join("run"));
+        command
+    }
+
+    fn wait_for_name(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let out = self.dbus_send(&[
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.freedesktop.secrets",
+            ]);
+            if String::from_utf8_lossy(&out.stdout).contains("boolean true") {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "gnome-keyring-daemon did not serve org.freedesktop.secrets within 20 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn dbus_send(&self, args: &[&str]) -> Output {
+        self.command("dbus-send")
+            .args(["--session", "--print-reply"])
+            .args(args)
+            .output()
+            .expect("dbus-send runs")
+    }
+
+    fn probe(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = self
+            .command(PROBE)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("kyc-desk-keychain runs");
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+        drop(input);
+        child.wait_with_output().unwrap()
+    }
+
+    /// What libsecret itself finds for an entry of ours.
+    fn lookup(&self, entry: &str) -> Option<String> {
+        let out = self
+            .command("secret-tool")
+            .args(["lookup", "service", "eu.kycdesk.app", "username", entry])
+            .output()
+            .expect("secret-tool runs");
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    fn lock_login_keyring(&self) {
+        let out = self.dbus_send(&[
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.Lock",
+            "array:objpath:/org/freedesktop/secrets/collection/login",
+        ]);
+        assert!(
+            out.status.success(),
+            "locking the login keyring failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn a_saved_secret_lands_in_the_secret_service_and_comes_back() {
+    let service = SecretService::start();
+    let out = service.probe(&["status"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout(&service.probe(&["has", "treezor-client-secret"], None)),
+        "absent"
+    );
+
+    let saved = service.probe(
+        &["set", "treezor-client-secret"],
+        Some("cs-9f2e-very-secret\n"),
+    );
+    assert!(
+        saved.status.success(),
+        "{}",
+        String::from_utf8_lossy(&saved.stderr)
+    );
+    assert_eq!(
+        service.lookup("treezor-client-secret").as_deref(),
+        Some("cs-9f2e-very-secret"),
+        "libsecret reads what the dashboard saved"
+    );
+    assert_eq!(
+        stdout(&service.probe(&["has", "treezor-client-secret"], None)),
+        "present"
+    );
+    assert_eq!(
+        stdout(&service.probe(&["has", "relay-feed-token"], None)),
+        "absent"
+    );
+
+    let deleted = service.probe(&["delete", "treezor-client-secret"], None);
+    assert!(deleted.status.success());
+    assert_eq!(service.lookup("treezor-client-secret"), None);
+    assert_eq!(
+        stdout(&service.probe(&["has", "treezor-client-secret"], None)),
+        "absent"
+    );
+}
+
+#[test]
+fn the_probe_never_prints_a_secret() {
+    let service = SecretService::start();
+    let saved = service.probe(&["set", "relay-feed-token"], Some("feed-token-7c1d"));
+    let read = service.probe(&["has", "relay-feed-token"], None);
+    for out in [saved, read] {
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains("feed-token-7c1d"), "{all}");
+    }
+}
+
+#[test]
+fn a_locked_keyring_is_reported_as_locked_with_what_to_do() {
+    let service = SecretService::start();
+    let saved = service.probe(&["set", "relay-feed-token"], Some("feed-token"));
+    assert!(saved.status.success());
+    service.lock_login_keyring();
+    let out = service.probe(&["has", "relay-feed-token"], None);
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "exit code for a locked keychain; stderr: {message}"
+    );
+    assert!(
+        message.contains("locked") && message.contains("Unlock"),
+        "{message}"
+    );
+}
+
+#[test]
+fn no_secret_service_is_reported_as_unavailable() {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(PROBE)
+        .arg("status")
+        .env_clear()
+        .env("HOME", home.path())
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}/no-bus", home.path().display()),
+        )
+        .output()
+        .unwrap();
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{message}");
+    assert!(message.contains("Secret Service"), "{message}");
+}
