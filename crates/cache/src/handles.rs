@@ -17,7 +17,9 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::apply::{Applied, apply_events, read_cursor};
 use crate::audit::{self, AuditBreak, AuditEntry, AuditRecord, AuditScope};
 use crate::detail::{self, CaseDetail, TimelineEntry};
-use crate::documents::{Download, observe_document, record_download};
+use crate::documents::{
+    Download, LocalDownload, forget_download, local_downloads, observe_document, record_download,
+};
 use crate::error::{Doing, Result};
 use crate::profile::observe_user;
 use crate::project::{expire_links, insert_event, project};
@@ -116,6 +118,12 @@ impl Cache {
     /// Records a document saved on this machine.
     pub fn record_download(&mut self, document: DocumentId, download: &Download) -> Result<()> {
         self.write(|conn| record_download(conn, document, download))
+    }
+
+    /// Forgets a download (by [`LocalDownload::id`]) whose file was removed from this machine.
+    /// Returns whether it was recorded. The audit log keeps the story.
+    pub fn forget_download(&mut self, id: i64) -> Result<bool> {
+        self.write(|conn| forget_download(conn, id))
     }
 
     /// Rewrites rows of links whose time has passed as expired. Queries show them expired
@@ -224,6 +232,17 @@ macro_rules! queries {
             /// at the first entry found edited, removed or moved.
             pub fn audit_verify(&self) -> Result<Result<u64, AuditBreak>> {
                 audit::verify(&self.conn)
+            }
+
+            /// Every download recorded on this machine, newest first.
+            pub fn local_downloads(&self) -> Result<Vec<LocalDownload>> {
+                local_downloads(&self.conn)
+            }
+
+            /// The `started` entries of `action` that no `succeeded` or `failed` entry for the
+            /// same user and document followed: actions a crash cut short.
+            pub fn audit_unfinished(&self, action: &str) -> Result<Vec<AuditRecord>> {
+                audit::unfinished(&self.conn, action)
             }
 
             /// Up to `limit` audit entries after `after_seq`, oldest first.

@@ -45,7 +45,7 @@ pub use apply::Applied;
 pub use audit::{AuditBreak, AuditEntry, AuditRecord, AuditScope, BreakKind, Outcome};
 pub use codes::ReviewState;
 pub use detail::{CaseDetail, Relative, TimelineEntry};
-pub use documents::{Download, StoredDocument};
+pub use documents::{Download, LocalDownload, StoredDocument};
 pub use error::{Error, Result};
 pub use handles::{Cache, Reader};
 pub use queue::{
