@@ -8,6 +8,7 @@
 //! - [`actions`]: the officer's actions, each checked, called on Treezor, then audited.
 //! - [`views`]: the queue, the counts, one case in full with its customer text.
 //! - [`audit`]: verifying and exporting the audit log.
+//! - [`files`]: documents on this machine: their age, purging them, interrupted downloads.
 //! - [`status`]: the status bar.
 //! - [`configure`]: changing the settings from the window and checking connections.
 //! - [`settings`]: where Treezor and the relay are, where documents go; JSON, no secrets.
@@ -30,6 +31,7 @@ pub mod configure;
 pub mod demo;
 pub mod desk;
 pub mod error;
+pub mod files;
 pub mod officer;
 pub mod secrets;
 pub mod settings;

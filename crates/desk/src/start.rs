@@ -103,8 +103,13 @@ impl Desk {
                 sync: None,
                 demo: world,
             }),
+            interrupted: Mutex::new(Vec::new()),
         });
         let desk = Desk { inner };
+        // Before anything can start a new download: what the last stop cut short.
+        if let Err(error) = desk.recover_downloads().await {
+            tracing::warn!(%error, "downloads interrupted by the last stop could not be checked");
+        }
         if let Some(feed) = feed {
             desk.start_sync(feed);
         }
