@@ -6,7 +6,9 @@
 //! # Layout
 //! - `figure`: one measured figure and the printed table.
 //! - one module per area, each with `run(selected) -> Vec<Figure>`.
+//! - `cache`: B5 (the cache's apply path) and B6 (queue queries on a 1,000,000-user cache).
 
+mod cache;
 mod figure;
 
 use figure::{Figure, print_table};
@@ -15,8 +17,8 @@ fn main() {
     let selected: Vec<String> = std::env::args().skip(1).collect();
     let wants =
         |id: &str| selected.is_empty() || selected.iter().any(|s| s.eq_ignore_ascii_case(id));
-    let figures: Vec<Figure> = Vec::new();
-    let _ = wants;
+    let mut figures: Vec<Figure> = Vec::new();
+    figures.extend(cache::run(&wants));
     print_table(&figures);
     let json = serde_json::to_string_pretty(&figures).expect("figures serialize");
     if let Err(e) = std::fs::write("bench-results.json", json) {

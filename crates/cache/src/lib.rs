@@ -6,9 +6,12 @@
 //! - [`handles`]: [`Cache`] (the one writer) and [`Reader`] (queries on a connection of its own).
 //! - [`schema`] (`schema.sql`): versioned migrations, WAL, pragmas; newer files are refused.
 //! - [`apply`]: a feed batch applied in one transaction with its cursor, idempotently.
+//! - `batch`: the users one transaction touches, each rebuilt and written once.
 //! - `stored_event`: a case event's stored form and the digest that deduplicates it.
 //! - `project`: a user's case rebuilt from their events into the queue row and identifications.
-//! - `profile`: users' profiles, newest observation wins; folded names and the search index.
+//! - `profile`: users' profiles, merged field by field, newest observation winning.
+//! - `row`: a user's row in `users`, its derived sort columns, written by changed column group.
+//! - `tally`: the per-state counts table, kept in the transaction that moves a user.
 //! - [`documents`]: Treezor documents and local downloads.
 //! - [`queue`]: filters, sorts, text search, keyset pages and per-state counts.
 //! - [`detail`]: one case in full, with its webhook timeline.
@@ -37,9 +40,12 @@ pub mod handles;
 pub mod queue;
 pub mod schema;
 
+mod batch;
 mod profile;
 mod project;
+mod row;
 mod stored_event;
+mod tally;
 
 pub use apply::Applied;
 pub use audit::{AuditBreak, AuditEntry, AuditRecord, AuditScope, BreakKind, Outcome};

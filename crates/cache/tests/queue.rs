@@ -185,26 +185,25 @@ fn matches_search(row: &QueueRow, people: &[Person], text: &str) -> bool {
         return true;
     }
     let person = people.iter().find(|p| p.id == row.user_id.get()).unwrap();
-    let (first_last, last_first, email) = match &person.names {
-        Some((f, l, e)) => (
-            fold(&format!("{f} {l}")),
-            fold(&format!("{l} {f}")),
-            fold(e),
-        ),
-        None => (format!("user {}", person.id), String::new(), String::new()),
-    };
-    if q.chars().count() >= 3 {
-        let all = if person.names.is_some() {
-            format!("{first_last} | {last_first} | {email}")
-        } else {
-            String::new()
+    let words: Vec<&str> = q.split(' ').collect();
+    if words.iter().all(|w| w.chars().count() < 3) {
+        let name_key = match &person.names {
+            Some((f, l, _)) => fold(&format!("{f} {l}")),
+            None => format!("user {}", person.id),
         };
-        all.contains(&q)
-    } else {
-        [first_last, last_first, email]
-            .iter()
-            .any(|s| !s.is_empty() && s.starts_with(&q))
+        return name_key.starts_with(&q);
     }
+    let Some((f, l, e)) = &person.names else {
+        return false;
+    };
+    let text = format!(" {} {}", fold(&format!("{f} {l}")), fold(e));
+    words.iter().all(|w| {
+        if w.chars().count() >= 3 {
+            text.contains(w)
+        } else {
+            text.contains(&format!(" {w}"))
+        }
+    })
 }
 
 fn model(rows: &[QueueRow], people: &[Person], filter: &QueueFilter, sort: Sort) -> Vec<QueueRow> {

@@ -34,6 +34,7 @@ pub(crate) fn counts(
             sql.push("(");
             search.candidates(&mut sql);
             sql.push(") AS c CROSS JOIN users AS u ON u.user_id = c.id WHERE 1");
+            search.predicate(&mut sql, "u");
         }
         Some(search) => {
             sql.push("users AS u WHERE 1");

@@ -156,7 +156,7 @@ fn selective(
     search.candidates(&mut sql);
     sql.push(") AS c CROSS JOIN users AS u ON u.user_id = c.id WHERE 1");
     state_predicate(&mut sql, &query.filter.states, now, "u");
-    tail(&mut sql, query, None, after, wanted);
+    tail(&mut sql, query, Some(search), after, wanted);
     run(conn, &sql)
 }
 
@@ -173,6 +173,7 @@ fn selective_total(
     sql.push(") AS c CROSS JOIN users AS u ON u.user_id = c.id WHERE 1");
     state_predicate(&mut sql, &filter.states, now, "u");
     filter_predicates(&mut sql, filter, "u");
+    search.predicate(&mut sql, "u");
     conn.prepare_cached(&sql.text)
         .and_then(|mut s| s.query_row(params_from_iter(sql.params.iter()), |r| r.get::<_, i64>(0)))
         .map(|n| n as u64)
