@@ -67,11 +67,6 @@ impl Cache {
         self.write(|conn, tally| apply_events(conn, events, now, tally))
     }
 
-    /// The highest feed sequence number applied: ask the relay for events after it.
-    pub fn cursor(&self) -> Result<u64> {
-        read_cursor(&self.conn)
-    }
-
     /// Records case events the desk learnt itself (a link issued, documents requested), each
     /// user's case projected once. Returns the users whose case changed.
     pub fn record_case_events(
@@ -170,6 +165,11 @@ macro_rules! queries {
             /// [`queue::SELECTIVE_SEARCH`], is the measured one. For tests and benchmarks.
             pub fn set_selective_search(&mut self, matches: usize) {
                 self.selective_search = matches;
+            }
+
+            /// The highest feed sequence number applied: ask the relay for events after it.
+            pub fn cursor(&self) -> Result<u64> {
+                read_cursor(&self.conn)
             }
 
             /// One page of the queue, as of `now`.
