@@ -29,13 +29,13 @@ use crate::tally::Tally;
 pub struct Cache {
     conn: Connection,
     path: PathBuf,
-    selective_search: usize,
+    search: queue::SearchTuning,
 }
 
 /// The cache file, open for queries only.
 pub struct Reader {
     conn: Connection,
-    selective_search: usize,
+    search: queue::SearchTuning,
 }
 
 impl Cache {
@@ -47,7 +47,7 @@ impl Cache {
         Ok(Cache {
             conn,
             path,
-            selective_search: queue::SELECTIVE_SEARCH,
+            search: queue::SearchTuning::default(),
         })
     }
 
@@ -151,7 +151,7 @@ impl Reader {
     pub fn open(path: impl AsRef<Path>) -> Result<Reader> {
         Ok(Reader {
             conn: schema::open_reader(path.as_ref())?,
-            selective_search: queue::SELECTIVE_SEARCH,
+            search: queue::SearchTuning::default(),
         })
     }
 }
@@ -160,11 +160,10 @@ impl Reader {
 macro_rules! queries {
     ($type:ty) => {
         impl $type {
-            /// Sets how many matches make a search "selective" (fetched by id and sorted) rather
-            /// than checked along an index walk. Both ways return the same rows; the default,
-            /// [`queue::SELECTIVE_SEARCH`], is the measured one. For tests and benchmarks.
-            pub fn set_selective_search(&mut self, matches: usize) {
-                self.selective_search = matches;
+            /// Sets which way a search runs for how many candidates. Every way returns the same
+            /// rows; the default is the measured one. For tests and benchmarks.
+            pub fn set_search_tuning(&mut self, tuning: queue::SearchTuning) {
+                self.search = tuning;
             }
 
             /// The highest feed sequence number applied: ask the relay for events after it.
@@ -174,12 +173,12 @@ macro_rules! queries {
 
             /// One page of the queue, as of `now`.
             pub fn queue(&self, query: &QueueQuery, now: Timestamp) -> Result<QueuePage> {
-                queue::page(&self.conn, query, now, self.selective_search)
+                queue::page(&self.conn, query, now, self.search)
             }
 
             /// Users per state under `filter` (its states ignored), as of `now`.
             pub fn counts(&self, filter: &QueueFilter, now: Timestamp) -> Result<StateCounts> {
-                queue::counts(&self.conn, filter, now, self.selective_search)
+                queue::counts(&self.conn, filter, now, self.search)
             }
 
             /// The row at position `n` of the queue. Costs in proportion to `n`: for tests and

@@ -55,7 +55,7 @@ pub use documents::{Download, StoredDocument};
 pub use error::{Error, Result};
 pub use handles::{Cache, Reader};
 pub use queue::{
-    Cursor, Direction, QueueFilter, QueuePage, QueueQuery, QueueRow, Sort, SortKey, StateCounts,
-    TimeRange,
+    Cursor, Direction, QueueFilter, QueuePage, QueueQuery, QueueRow, SearchTuning, Sort, SortKey,
+    StateCounts, TimeRange,
 };
 pub use schema::SCHEMA_VERSION;

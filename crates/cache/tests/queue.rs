@@ -6,7 +6,8 @@ mod common;
 
 use cache::fold::fold;
 use cache::{
-    Cache, Direction, QueueFilter, QueueQuery, QueueRow, ReviewState, Sort, SortKey, TimeRange,
+    Cache, Direction, QueueFilter, QueueQuery, QueueRow, ReviewState, SearchTuning, Sort, SortKey,
+    TimeRange,
 };
 use common::*;
 use kyc::case::{CaseEvent, LINK_LIFETIME_SECONDS};
@@ -464,8 +465,8 @@ fn every_filter_and_sort_pages_through_exactly_the_matching_rows_in_order() {
         rows.len() as u64,
         USERS - rows_without_anything(&people, &rows)
     );
-    for threshold in [cache::queue::SELECTIVE_SEARCH, 0] {
-        cache.set_selective_search(threshold);
+    for threshold in search_ways() {
+        cache.set_search_tuning(threshold);
         for (name, filter) in filters() {
             for sort in sorts() {
                 let expected = model(&rows, &people, &filter, sort);
@@ -474,12 +475,28 @@ fn every_filter_and_sort_pages_through_exactly_the_matching_rows_in_order() {
                 assert_eq!(
                     ids(&got),
                     ids(&expected),
-                    "{name}, {sort:?}, search threshold {threshold}"
+                    "{name}, {sort:?}, search {threshold:?}"
                 );
                 assert_eq!(got, expected, "{name}, {sort:?}");
             }
         }
     }
+}
+
+/// Every way a search can run: candidates fetched and sorted, kept along a walk, or each row's
+/// text checked along a walk.
+fn search_ways() -> [SearchTuning; 3] {
+    [
+        SearchTuning::default(),
+        SearchTuning {
+            fetch_up_to: 0,
+            members_up_to: 1_000_000,
+        },
+        SearchTuning {
+            fetch_up_to: 0,
+            members_up_to: 0,
+        },
+    ]
 }
 
 /// Users with neither a profile nor a case event have no row.
@@ -528,8 +545,8 @@ fn the_data_covers_what_the_filters_test() {
 fn counts_per_state_match_the_rows_under_every_filter() {
     let (_dir, mut cache, people) = populate();
     let rows = all_rows(&cache);
-    for threshold in [cache::queue::SELECTIVE_SEARCH, 0] {
-        cache.set_selective_search(threshold);
+    for threshold in search_ways() {
+        cache.set_search_tuning(threshold);
         for (name, filter) in filters() {
             let counts = cache.counts(&filter, at(NOW)).unwrap();
             let matching = model(&rows, &people, &filter.without_states(), Sort::default());
