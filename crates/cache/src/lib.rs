@@ -21,13 +21,17 @@
 //! - [`error`]: the one error type.
 //!
 //! # House rules
-//! - Order does not matter: a user's case is derived from the *set* of their events, profiles
-//!   and documents are "newest observation wins", so any arrival order (and any repetition) of the
-//!   same webhooks gives the same rows. A property test holds this.
+//! - Order does not matter: a user's case is derived from the *set* of their events, a profile
+//!   keeps each field's newest observed value, a document its newest observation, so any arrival
+//!   order (and any repetition) of the same webhooks gives the same rows. A property test holds
+//!   this.
 //! - The feed cursor moves only in the transaction that applied the events it covers.
 //! - No clock inside: callers pass `now`.
-//! - Nothing here logs. The cache holds AML-sensitive reasons for the officer; what leaves it for
-//!   customers is built elsewhere from `kyc::CustomerText`.
+//! - Nothing here logs. The cache holds AML-sensitive reasons for the officer (queue rows, case
+//!   views, raw payloads: their `Debug` output is not for logs); what leaves it for customers is
+//!   built elsewhere from `kyc::CustomerText`.
+//! - Writes are sized for catch-up: each transaction reads and writes each touched user's row
+//!   once, only changed column groups, no triggers or generated columns on `users`.
 
 pub mod apply;
 pub mod audit;

@@ -7,6 +7,7 @@
 mod b5;
 mod b6;
 mod big;
+mod names;
 mod population;
 
 use crate::figure::Figure;

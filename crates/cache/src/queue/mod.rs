@@ -13,8 +13,9 @@
 //!   entries whose id is a candidate, a check that needs no table read, so non-matching rows cost
 //!   next to nothing. Very many: the sort index is walked checking each row's search text, which
 //!   finds a page quickly precisely because matches are dense.
-//! - Counts per state come from `queue_counts`, a table the triggers on `users` keep, whenever the
-//!   filter is on states, scores, flag, review or type only.
+//! - Counts per state come from `queue_counts`, which every write to `users` keeps in its own
+//!   transaction, whenever the filter is on states, scores, flag, review or type only; with dates
+//!   or a search they are counted over the rows (a scan for broad ones: hundreds of ms at 1M).
 //!
 //! # Links that expire
 //! A link is usable for 15 minutes. The stored state is the one at the last write; a row still
