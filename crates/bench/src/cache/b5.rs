@@ -68,7 +68,15 @@ fn feed() -> Vec<FeedEvent> {
     let users = EVENTS as u64 * 100 / 295;
     while webhooks.len() < EVENTS {
         let created = start.plus_seconds((id * 86_400 / users) as i64);
-        webhooks.extend(story(&mut dice, id, created).webhooks);
+        webhooks.extend(
+            story(
+                &mut dice,
+                id,
+                created,
+                Timestamp::from_unix_seconds(4_000_000_000),
+            )
+            .webhooks,
+        );
         id += 1;
     }
     webhooks.truncate(EVENTS);

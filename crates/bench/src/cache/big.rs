@@ -75,7 +75,7 @@ fn generate(path: &std::path::Path) {
             id += 1;
             // Ids grow with sign-up time, as Treezor's do.
             let created = NOW.plus_seconds(-((SPAN_SECONDS * (USERS - id) / USERS) as i64));
-            let story = story(&mut dice, id, created);
+            let story = story(&mut dice, id, created, NOW);
             webhooks.extend(story.webhooks);
             recorded.extend(story.recorded.into_iter().map(|e| (story.user, e)));
         }
