@@ -184,7 +184,13 @@ fn a_cursor_from_another_sort_or_a_bad_page_size_is_refused() {
         limit: 5_000,
         ..QueueQuery::default()
     };
-    assert!(cache.queue(&huge, at(NOW)).is_err());
+    assert!(matches!(
+        cache.queue(&huge, at(NOW)),
+        Err(cache::Error::PageSize {
+            asked: 5_000,
+            max: 1_000
+        })
+    ));
 }
 
 #[test]

@@ -24,10 +24,10 @@ pub(crate) fn page(
     tuning: SearchTuning,
 ) -> Result<QueuePage> {
     if query.limit == 0 || query.limit > MAX_PAGE {
-        return Err(Error::Cursor(format!(
-            "a page holds 1 to {MAX_PAGE} rows, not {}",
-            query.limit
-        )));
+        return Err(Error::PageSize {
+            asked: query.limit,
+            max: MAX_PAGE,
+        });
     }
     let after = query
         .after
