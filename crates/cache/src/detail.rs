@@ -188,15 +188,14 @@ fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<TimelineEntry> {
 
 pub(crate) fn users_without_profile(conn: &Connection, users: &[UserId]) -> Result<Vec<UserId>> {
     let mut statement = conn
-        .prepare_cached("SELECT profile IS NULL FROM users WHERE user_id = ?1")
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM profiles WHERE user_id = ?1)")
         .doing("preparing the profile check")?;
     let mut missing = Vec::new();
     for user in users {
-        let without: Option<bool> = statement
+        let has_profile: bool = statement
             .query_row([user.get() as i64], |r| r.get(0))
-            .optional()
             .doing("checking a user's profile")?;
-        if without.unwrap_or(true) {
+        if !has_profile {
             missing.push(*user);
         }
     }

@@ -40,15 +40,19 @@ pub struct LocalDownload {
     pub download: Download,
 }
 
-/// Every download recorded, newest first.
-pub(crate) fn local_downloads(conn: &Connection) -> Result<Vec<LocalDownload>> {
+/// Every download recorded (or those of one user's documents), newest first.
+pub(crate) fn local_downloads(
+    conn: &Connection,
+    user: Option<UserId>,
+) -> Result<Vec<LocalDownload>> {
     conn.prepare_cached(
         "SELECT d.id, d.document_id, documents.user_id, d.path, d.size, d.sha256, d.downloaded_at
          FROM document_downloads AS d LEFT JOIN documents USING (document_id)
+         WHERE ?1 IS NULL OR documents.user_id = ?1
          ORDER BY d.downloaded_at DESC, d.id DESC",
     )
     .and_then(|mut s| {
-        s.query_map([], |r| {
+        s.query_map([user.map(|u| u.get() as i64)], |r| {
             let document: i64 = r.get(1)?;
             let user: Option<i64> = r.get(2)?;
             Ok((

@@ -88,6 +88,6 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
-        assert!(matches!(cache.audit_verify().unwrap(), Ok(9)));
+        assert!(matches!(cache.audit_verify().unwrap(), Ok(8)));
     }
 }
