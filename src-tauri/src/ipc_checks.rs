@@ -42,6 +42,7 @@ fn window() -> Window {
             url: "http://127.0.0.1:9".into(),
         }),
         download_dir: Some(home.path().join("downloads")),
+        retention: Default::default(),
     };
     settings.save(&paths.settings_file).unwrap();
     let desk = tauri::async_runtime::block_on(desk::Desk::start(desk::StartOptions {

@@ -47,6 +47,8 @@ pub enum PurgeSelection {
     Documents(Vec<DocumentId>),
     /// Every download older than this many days.
     OlderThanDays(u32),
+    /// Every download of these users' documents (retention).
+    Users(Vec<UserId>),
 }
 
 /// What a purge did, file by file.
@@ -76,14 +78,20 @@ impl Desk {
     /// Every document downloaded on this machine, newest first, with its age and whether its file
     /// is still there.
     pub async fn local_documents(&self) -> Result<Vec<LocalDocument>> {
-        let downloads = self.store().read(|reader| reader.local_downloads()).await?;
+        let downloads = self
+            .store()
+            .read(|reader| reader.local_downloads(None))
+            .await?;
         let now = now();
         Ok(downloads.iter().map(|d| local(d, now)).collect())
     }
 
     /// Removes downloaded documents from this machine (see the module doc for what is deleted).
     pub async fn purge_documents(&self, selection: PurgeSelection) -> Result<PurgeReport> {
-        let downloads = self.store().read(|reader| reader.local_downloads()).await?;
+        let downloads = self
+            .store()
+            .read(|reader| reader.local_downloads(None))
+            .await?;
         let now = now();
         let chosen: Vec<LocalDownload> = downloads
             .into_iter()
@@ -93,6 +101,7 @@ impl Desk {
                     now.unix_micros() - d.download.downloaded_at.unix_micros()
                         > i64::from(*days) * MICROS_PER_DAY
                 }
+                PurgeSelection::Users(users) => d.user_id.is_some_and(|u| users.contains(&u)),
             })
             .collect();
         let mut report = PurgeReport::default();

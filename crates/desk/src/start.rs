@@ -44,6 +44,8 @@ impl StartOptions {
 pub(crate) struct Running {
     pub sync: Option<SyncLoop>,
     pub demo: Option<DemoWorld>,
+    /// The retention pass, at start and daily.
+    pub retention: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Desk {
@@ -102,6 +104,7 @@ impl Desk {
             running: Mutex::new(Running {
                 sync: None,
                 demo: world,
+                retention: None,
             }),
             interrupted: Mutex::new(Vec::new()),
         });
@@ -113,6 +116,8 @@ impl Desk {
         if let Some(feed) = feed {
             desk.start_sync(feed);
         }
+        let retention = crate::retention::spawn_daily(desk.clone());
+        crate::desk::lock(&desk.inner.running).retention = Some(retention);
         Ok(desk)
     }
 
@@ -129,6 +134,9 @@ impl Desk {
     pub async fn shutdown(&self) {
         let (sync, demo) = {
             let mut running = crate::desk::lock(&self.inner.running);
+            if let Some(retention) = running.retention.take() {
+                retention.abort();
+            }
             (running.sync.take(), running.demo.take())
         };
         if let Some(sync) = sync {

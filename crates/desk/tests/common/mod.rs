@@ -93,6 +93,7 @@ impl World {
                 url: format!("http://{}", self.relay_addr),
             }),
             download_dir: Some(self.home.path().join("downloads")),
+            retention: Default::default(),
         }
     }
 
