@@ -30,7 +30,10 @@ pub async fn run() -> Vec<Figure> {
     let users: Vec<u64> = (FIRST_USER..FIRST_USER + USERS).collect();
     let created = post_all(&url, users.iter().map(|u| user_create(*u)).collect(), 16).await;
     assert_eq!(created, USERS as usize, "every user.create is acknowledged");
-    assert!(caught_up(&desk, &world.relay, Duration::from_secs(60)).await, "the dashboard caught up");
+    assert!(
+        caught_up(&desk, &world.relay, Duration::from_secs(60)).await,
+        "the dashboard caught up"
+    );
 
     let commits: Arc<Mutex<HashMap<u64, Instant>>> = Arc::default();
     let mut changes = desk.subscribe();
@@ -57,7 +60,10 @@ pub async fn run() -> Vec<Figure> {
     let watcher = tokio::spawn(async move {
         while committed.changed().await.is_ok() {
             let seq = *committed.borrow_and_update();
-            noted.lock().expect("not poisoned").push((seq, Instant::now()));
+            noted
+                .lock()
+                .expect("not poisoned")
+                .push((seq, Instant::now()));
             if seq >= first_seq + USERS - 1 {
                 break;
             }
@@ -75,7 +81,9 @@ pub async fn run() -> Vec<Figure> {
         posts.push(tokio::spawn(async move {
             let answer = client.post(&url).body(body).send().await;
             if answer.is_ok_and(|r| r.status().is_success()) {
-                acks.lock().expect("not poisoned").insert(user, Instant::now());
+                acks.lock()
+                    .expect("not poisoned")
+                    .insert(user, Instant::now());
             }
         }));
     }
@@ -85,7 +93,10 @@ pub async fn run() -> Vec<Figure> {
     let _ = tokio::time::timeout(Duration::from_secs(60), listener).await;
     let _ = tokio::time::timeout(Duration::from_secs(5), watcher).await;
     let seq_of_user = feed_sequence_numbers(&world, first_seq).await;
-    let (acks, commits) = (acks.lock().expect("acks").clone(), commits.lock().expect("commits").clone());
+    let (acks, commits) = (
+        acks.lock().expect("acks").clone(),
+        commits.lock().expect("commits").clone(),
+    );
     let relay_commits = relay_commits.lock().expect("relay commits").clone();
     let mut latencies: Vec<f64> = users
         .iter()
@@ -93,7 +104,13 @@ pub async fn run() -> Vec<Figure> {
         .filter_map(|u| {
             let seq = *seq_of_user.get(u)?;
             let relay = relay_commits.iter().find(|(s, _)| *s >= seq)?.1;
-            Some(commits.get(u)?.saturating_duration_since(relay).as_secs_f64() * 1000.0)
+            Some(
+                commits
+                    .get(u)?
+                    .saturating_duration_since(relay)
+                    .as_secs_f64()
+                    * 1000.0,
+            )
         })
         .collect();
     latencies.sort_by(f64::total_cmp);
@@ -141,7 +158,9 @@ async fn feed_sequence_numbers(world: &World, first_seq: u64) -> HashMap<u64, u6
             .json()
             .await
             .expect("a feed page");
-        let Some(last) = page.events.last().map(|e| e.seq) else { break };
+        let Some(last) = page.events.last().map(|e| e.seq) else {
+            break;
+        };
         for event in page.events {
             if let Some(user) = event.object_id.and_then(|id| id.parse().ok()) {
                 seqs.entry(user).or_insert(event.seq);

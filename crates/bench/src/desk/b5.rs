@@ -20,13 +20,31 @@ pub async fn run() -> Vec<Figure> {
     let mut bodies = Vec::with_capacity(USERS as usize * 5);
     for user in FIRST_USER..FIRST_USER + USERS {
         bodies.push(user_create(user));
-        bodies.push(liveness(user, "kycliveness.create", "processing", None, &[]));
+        bodies.push(liveness(
+            user,
+            "kycliveness.create",
+            "processing",
+            None,
+            &[],
+        ));
         if user % 3 == 0 {
-            bodies.push(liveness(user, "kycliveness.update", "processed", Some("0"), &["1301", "2304"]));
+            bodies.push(liveness(
+                user,
+                "kycliveness.update",
+                "processed",
+                Some("0"),
+                &["1301", "2304"],
+            ));
             bodies.push(user_event("user.update", user));
             bodies.push(user_event("user.update", user));
         } else {
-            bodies.push(liveness(user, "kycliveness.update", "processed", Some("1"), &[]));
+            bodies.push(liveness(
+                user,
+                "kycliveness.update",
+                "processed",
+                Some("1"),
+                &[],
+            ));
             bodies.push(document_create(user, user * 10 + 1, 9));
             bodies.push(document_create(user, user * 10 + 2, 34));
         }
@@ -50,7 +68,11 @@ pub async fn run() -> Vec<Figure> {
     eprintln!(
         "B5: {applied} events applied in {:.2} s ({}), {rate:.0}/s",
         elapsed.as_secs_f64(),
-        if done { "caught up" } else { "NOT caught up within 600 s" }
+        if done {
+            "caught up"
+        } else {
+            "NOT caught up within 600 s"
+        }
     );
     vec![Figure {
         id: "B5",

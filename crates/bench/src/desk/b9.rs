@@ -33,16 +33,25 @@ pub async fn run() -> Vec<Figure> {
         let saved = desk
             .download_document(user, document, move |p| {
                 if p.bytes > 0 {
-                    seen.lock().expect("not poisoned").get_or_insert_with(Instant::now);
+                    seen.lock()
+                        .expect("not poisoned")
+                        .get_or_insert_with(Instant::now);
                 }
             })
             .await
             .expect("the 25 MB document downloads");
         let total = start.elapsed();
-        let first = first_byte.lock().expect("first byte").map(|t| t - start).unwrap_or(total);
+        let first = first_byte
+            .lock()
+            .expect("first byte")
+            .map(|t| t - start)
+            .unwrap_or(total);
         assert_eq!(saved.size, BIG);
         let ms = first.as_secs_f64() * 1000.0;
-        eprintln!("B9: 25 MB in {:.2} s, first byte after {ms:.1} ms", total.as_secs_f64());
+        eprintln!(
+            "B9: 25 MB in {:.2} s, first byte after {ms:.1} ms",
+            total.as_secs_f64()
+        );
         figures.push(Figure {
             id: "B9",
             figure: "download: action to first byte".into(),
@@ -65,14 +74,35 @@ pub async fn run() -> Vec<Figure> {
 
     let (world, desk, user, document) = ready(SMALL).await;
     let control = world.sandbox.control();
-    let (expected_sha, _) = control.document_file(document.get()).expect("the document exists");
+    let (expected_sha, _) = control
+        .document_file(document.get())
+        .expect("the document exists");
     let faults = [
-        FaultRule::new("/v1/documents/", Fault::Status { status: 503, after_handling: false }).times(1),
+        FaultRule::new(
+            "/v1/documents/",
+            Fault::Status {
+                status: 503,
+                after_handling: false,
+            },
+        )
+        .times(1),
         FaultRule::new("/v1/documents/", Fault::Delay { millis: 1500 }).times(1),
         FaultRule::new("/v1/documents/", Fault::UrlAge { seconds: 29 }).times(1),
         FaultRule::new("/v1/documents/", Fault::UrlAge { seconds: 40 }).times(1),
-        FaultRule::new("/files/", Fault::DropConnection { after_bytes: 300_000 }).times(1),
-        FaultRule::new("/files/", Fault::SlowBody { bytes_per_second: 4 * 1024 * 1024 }).times(1),
+        FaultRule::new(
+            "/files/",
+            Fault::DropConnection {
+                after_bytes: 300_000,
+            },
+        )
+        .times(1),
+        FaultRule::new(
+            "/files/",
+            Fault::SlowBody {
+                bytes_per_second: 4 * 1024 * 1024,
+            },
+        )
+        .times(1),
     ];
     let mut completed = 0;
     let mut failures = Vec::new();
@@ -97,7 +127,9 @@ pub async fn run() -> Vec<Figure> {
     for failure in failures.iter().take(5) {
         eprintln!("B9: {failure}");
     }
-    eprintln!("B9: {completed}/{FAULTED_DOWNLOADS} complete, {expired_used} expired URLs used, {partial} partial files");
+    eprintln!(
+        "B9: {completed}/{FAULTED_DOWNLOADS} complete, {expired_used} expired URLs used, {partial} partial files"
+    );
     desk.shutdown().await;
     figures.push(Figure {
         id: "B9",
@@ -157,7 +189,9 @@ async fn ready(size: u64) -> (World, Desk, UserId, DocumentId) {
         .finish(started.identification.as_str(), Outcome::Validated, None)
         .expect("the customer finishes");
     wait_for(&desk, user, |c| c.detail.view.state == CaseState::Validated).await;
-    desk.retrieve_documents(user).await.expect("documents requested");
+    desk.retrieve_documents(user)
+        .await
+        .expect("documents requested");
     let file = wait_for(&desk, user, |c| {
         c.detail.view.state == CaseState::DocumentsReceived && c.detail.documents.len() == 2
     })
@@ -166,14 +200,22 @@ async fn ready(size: u64) -> (World, Desk, UserId, DocumentId) {
         .detail
         .documents
         .iter()
-        .find(|d| d.document.document_type_id.is_some_and(|t| t.is_synthesis()))
+        .find(|d| {
+            d.document
+                .document_type_id
+                .is_some_and(|t| t.is_synthesis())
+        })
         .expect("the synthesis document")
         .document
         .document_id;
     (world, desk, user, document)
 }
 
-async fn wait_for(desk: &Desk, user: UserId, done: impl Fn(&desk::views::CaseFile) -> bool) -> desk::views::CaseFile {
+async fn wait_for(
+    desk: &Desk,
+    user: UserId,
+    done: impl Fn(&desk::views::CaseFile) -> bool,
+) -> desk::views::CaseFile {
     let mut changes = desk.subscribe();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
@@ -194,7 +236,9 @@ fn partial_files(dir: &std::path::Path) -> usize {
     let mut count = 0;
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -202,7 +246,9 @@ fn partial_files(dir: &std::path::Path) -> usize {
             } else if path
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
-                .is_some_and(|n| n.ends_with(".part") || n.starts_with(".tmp") || n.contains(".partial"))
+                .is_some_and(|n| {
+                    n.ends_with(".part") || n.starts_with(".tmp") || n.contains(".partial")
+                })
             {
                 count += 1;
             }

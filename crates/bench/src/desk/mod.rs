@@ -51,7 +51,11 @@ pub fn percentile(sorted: &[f64], quantile: f64) -> f64 {
 }
 
 /// Waits until the dashboard has applied everything the relay holds (bounded).
-pub async fn caught_up(desk: &desk::Desk, relay: &relay::RunningRelay, within: std::time::Duration) -> bool {
+pub async fn caught_up(
+    desk: &desk::Desk,
+    relay: &relay::RunningRelay,
+    within: std::time::Duration,
+) -> bool {
     let target = *relay.committed().borrow();
     let mut health = desk.health();
     let deadline = tokio::time::Instant::now() + within;

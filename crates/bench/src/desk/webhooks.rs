@@ -12,7 +12,9 @@ pub fn envelope(event: &str, object: &str, object_id: u64, payload: serde_json::
     let secret = WebhookSecret::new(WEBHOOK_SECRET).expect("secret");
     let payload = canonical_json(&payload.to_string()).expect("JSON");
     let signature = sign_payload(&secret, &payload);
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let created = now.as_micros() / 100;
     format!(
         r#"{{"webhook":"{event}","webhook_id":"{}","webhook_created_at":{created},"object":"{object}","object_id":"{object_id}","object_payload":{payload},"object_payload_signature":"{signature}"}}"#,
@@ -40,7 +42,13 @@ pub fn user_event(event: &str, user: u64) -> Vec<u8> {
     )
 }
 
-pub fn liveness(user: u64, event: &str, status: &str, score: Option<&str>, reasons: &[&str]) -> Vec<u8> {
+pub fn liveness(
+    user: u64,
+    event: &str,
+    status: &str,
+    score: Option<&str>,
+    reasons: &[&str],
+) -> Vec<u8> {
     let reasons: Vec<_> = reasons
         .iter()
         .map(|code| json!({"reason-code": code, "reason-message": "bench reason"}))

@@ -57,13 +57,22 @@ impl World {
                 client_key: None,
                 extra_ca: None,
             }),
-            relay: Some(RelaySettings { url: self.relay.url() }),
+            relay: Some(RelaySettings {
+                url: self.relay.url(),
+            }),
             download_dir: Some(self.home.path().join(name).join("downloads")),
         };
         settings.save(&paths.settings_file).expect("settings saved");
         let secrets = SecretStore::memory();
-        let set = |name, value: &str| secrets.set(name, &Secret::new(value).expect("not empty")).expect("kept");
-        set(SecretName::TreezorClientSecret, self.sandbox.client_secret());
+        let set = |name, value: &str| {
+            secrets
+                .set(name, &Secret::new(value).expect("not empty"))
+                .expect("kept")
+        };
+        set(
+            SecretName::TreezorClientSecret,
+            self.sandbox.client_secret(),
+        );
         set(SecretName::RelayFeedToken, FEED_TOKEN);
         Desk::start(StartOptions {
             paths,
