@@ -13,6 +13,7 @@ use crate::project::load_case;
 
 /// Everything the case screen shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseDetail {
     pub user_id: UserId,
     /// Treezor's user object, when the cache has seen one.
@@ -29,6 +30,7 @@ pub struct CaseDetail {
 
 /// A parent or child user, with their own documents.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Relative {
     pub user_id: UserId,
     pub display_name: String,
@@ -40,6 +42,7 @@ pub struct Relative {
 
 /// One webhook in a case's timeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TimelineEntry {
     pub seq: u64,
     pub webhook_id: WebhookId,
