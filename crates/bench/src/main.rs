@@ -6,8 +6,10 @@
 //! # Layout
 //! - `figure`: one measured figure and the printed table.
 //! - one module per area, each with `run(selected) -> Vec<Figure>`:
-//!   `relay` (B1–B3).
+//!   `relay` (B1–B3), `cache` (B5 through the cache's apply path, B6 queue queries on a
+//!   1,000,000-user cache).
 
+mod cache;
 mod figure;
 mod relay;
 
@@ -23,6 +25,7 @@ fn main() {
         |id: &str| selected.is_empty() || selected.iter().any(|s| s.eq_ignore_ascii_case(id));
     let mut figures: Vec<Figure> = Vec::new();
     figures.extend(relay::run(&wants));
+    figures.extend(cache::run(&wants));
     print_table(&figures);
     let json = serde_json::to_string_pretty(&figures).expect("figures serialize");
     if let Err(e) = std::fs::write("bench-results.json", json) {

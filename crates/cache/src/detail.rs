@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::documents::{StoredDocument, documents_of};
 use crate::error::{Doing, Error, Result};
+use crate::profile::load_profile;
 use crate::project::load_case;
 
 /// Everything the case screen shows.
@@ -86,28 +87,15 @@ pub(crate) fn case_detail(conn: &Connection, user: UserId, now: Timestamp) -> Re
 type ProfileRow = (Option<User>, String, Option<i64>);
 
 fn profile_of(conn: &Connection, user: UserId) -> Result<Option<ProfileRow>> {
-    let row: Option<(Option<String>, String, Option<i64>)> = conn
-        .prepare_cached(
-            "SELECT profile, display_name, parent_user_id FROM users WHERE user_id = ?1",
-        )
+    let row: Option<(String, Option<i64>)> = conn
+        .prepare_cached("SELECT display_name, parent_user_id FROM users WHERE user_id = ?1")
         .and_then(|mut s| {
-            s.query_row([user.get() as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()
+            s.query_row([user.get() as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
         })
         .doing("reading a user")?;
-    row.map(|(json, name, parent)| {
-        let profile = json
-            .map(|j| serde_json::from_str::<User>(&j))
-            .transpose()
-            .map_err(|e| Error::Stored {
-                what: "user profile",
-                detail: e.to_string(),
-            })?;
-        Ok((profile, name, parent))
-    })
-    .transpose()
+    row.map(|(name, parent)| Ok((load_profile(conn, user.get() as i64)?, name, parent)))
+        .transpose()
 }
 
 fn relative(conn: &Connection, user: UserId, now: Timestamp) -> Result<Relative> {

@@ -56,6 +56,9 @@ pub enum Error {
     #[error("the queue position is not valid: {0}. Reload the queue from its first page.")]
     Cursor(String),
 
+    #[error("a queue page holds 1 to {max} rows, not {asked}.")]
+    PageSize { asked: u32, max: u32 },
+
     #[error("the search text is too long ({0} characters, at most 200).")]
     SearchTooLong(usize),
 

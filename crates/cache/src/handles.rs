@@ -16,25 +16,26 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::apply::{Applied, apply_events, read_cursor};
 use crate::audit::{self, AuditBreak, AuditEntry, AuditRecord, AuditScope};
+use crate::batch::Batch;
 use crate::detail::{self, CaseDetail, TimelineEntry};
 use crate::documents::{Download, observe_document, record_download};
 use crate::error::{Doing, Result};
-use crate::profile::observe_user;
-use crate::project::{expire_links, insert_event, project};
+use crate::project::expire_links;
 use crate::queue::{self, QueueFilter, QueuePage, QueueQuery, QueueRow, StateCounts};
 use crate::schema;
+use crate::tally::Tally;
 
 /// The cache file, open for writing (and reading).
 pub struct Cache {
     conn: Connection,
     path: PathBuf,
-    selective_search: usize,
+    search: queue::SearchTuning,
 }
 
 /// The cache file, open for queries only.
 pub struct Reader {
     conn: Connection,
-    selective_search: usize,
+    search: queue::SearchTuning,
 }
 
 impl Cache {
@@ -46,7 +47,7 @@ impl Cache {
         Ok(Cache {
             conn,
             path,
-            selective_search: queue::SELECTIVE_SEARCH,
+            search: queue::SearchTuning::default(),
         })
     }
 
@@ -63,12 +64,7 @@ impl Cache {
     /// applied (by `webhook_id`) are skipped; unreadable ones are kept as such. `now` decides
     /// which links have expired.
     pub fn apply_batch(&mut self, events: &[FeedEvent], now: Timestamp) -> Result<Applied> {
-        self.write(|conn| apply_events(conn, events, now))
-    }
-
-    /// The highest feed sequence number applied: ask the relay for events after it.
-    pub fn cursor(&self) -> Result<u64> {
-        read_cursor(&self.conn)
+        self.write(|conn, tally| apply_events(conn, events, now, tally))
     }
 
     /// Records case events the desk learnt itself (a link issued, documents requested), each
@@ -78,17 +74,12 @@ impl Cache {
         events: &[(UserId, CaseEvent)],
         now: Timestamp,
     ) -> Result<Vec<UserId>> {
-        self.write(|conn| {
-            let mut grown = std::collections::BTreeSet::new();
+        self.write(|conn, tally| {
+            let mut batch = Batch::default();
             for (user, event) in events {
-                if insert_event(conn, *user, event)? {
-                    grown.insert(*user);
-                }
+                batch.record(conn, *user, event)?;
             }
-            for user in &grown {
-                project(conn, *user, now)?;
-            }
-            Ok(grown.into_iter().collect())
+            batch.finish(conn, now, tally)
         })
     }
 
@@ -102,31 +93,35 @@ impl Cache {
         Ok(!self.record_case_events(&[(user, event)], now)?.is_empty())
     }
 
-    /// Records a user as Treezor's REST API returned it at `fetched_at`. A newer observation
-    /// already stored wins. Returns whether the stored profile changed.
+    /// Records a user as Treezor's REST API returned it at `fetched_at`. Each field keeps the
+    /// value of the newest observation that had one. Returns whether the user's row changed.
     pub fn upsert_user(&mut self, user: &User, fetched_at: Timestamp) -> Result<bool> {
-        self.write(|conn| observe_user(conn, user, fetched_at))
+        self.write(|conn, tally| {
+            let mut batch = Batch::default();
+            batch.observe(user, fetched_at);
+            Ok(!batch.finish(conn, fetched_at, tally)?.is_empty())
+        })
     }
 
     /// Records a document as Treezor's REST API returned it at `fetched_at`.
     pub fn upsert_document(&mut self, document: &Document, fetched_at: Timestamp) -> Result<bool> {
-        self.write(|conn| Ok(observe_document(conn, document, fetched_at)?.is_some()))
+        self.write(|conn, _| Ok(observe_document(conn, document, fetched_at)?.is_some()))
     }
 
     /// Records a document saved on this machine.
     pub fn record_download(&mut self, document: DocumentId, download: &Download) -> Result<()> {
-        self.write(|conn| record_download(conn, document, download))
+        self.write(|conn, _| record_download(conn, document, download))
     }
 
     /// Rewrites rows of links whose time has passed as expired. Queries show them expired
     /// anyway; this keeps them fast. Each batch does it too. Returns how many rows changed.
     pub fn expire_links(&mut self, now: Timestamp) -> Result<usize> {
-        self.write(|conn| expire_links(conn, now))
+        self.write(|conn, tally| expire_links(conn, now, tally))
     }
 
     /// Appends an officer's action to the audit log.
     pub fn audit_append(&mut self, entry: &AuditEntry) -> Result<AuditRecord> {
-        self.write(|conn| audit::append(conn, entry))
+        self.write(|conn, _| audit::append(conn, entry))
     }
 
     /// Refreshes the query planner's statistics (cheap when little changed): call after a large
@@ -135,13 +130,16 @@ impl Cache {
         schema::optimize(&self.conn)
     }
 
-    /// Runs `work` in one immediate transaction: all of it is committed, or none.
-    fn write<T>(&mut self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    /// Runs `work` in one immediate transaction, with the per-state counts it moves: all of it is
+    /// committed, or none.
+    fn write<T>(&mut self, work: impl FnOnce(&Connection, &mut Tally) -> Result<T>) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .doing("starting a write")?;
-        let out = work(&tx)?;
+        let mut tally = Tally::default();
+        let out = work(&tx, &mut tally)?;
+        tally.flush(&tx)?;
         tx.commit().doing("committing a write")?;
         Ok(out)
     }
@@ -153,7 +151,7 @@ impl Reader {
     pub fn open(path: impl AsRef<Path>) -> Result<Reader> {
         Ok(Reader {
             conn: schema::open_reader(path.as_ref())?,
-            selective_search: queue::SELECTIVE_SEARCH,
+            search: queue::SearchTuning::default(),
         })
     }
 }
@@ -162,21 +160,25 @@ impl Reader {
 macro_rules! queries {
     ($type:ty) => {
         impl $type {
-            /// Sets how many matches make a search "selective" (fetched by id and sorted) rather
-            /// than checked along an index walk. Both ways return the same rows; the default,
-            /// [`queue::SELECTIVE_SEARCH`], is the measured one. For tests and benchmarks.
-            pub fn set_selective_search(&mut self, matches: usize) {
-                self.selective_search = matches;
+            /// Sets which way a search runs for how many candidates. Every way returns the same
+            /// rows; the default is the measured one. For tests and benchmarks.
+            pub fn set_search_tuning(&mut self, tuning: queue::SearchTuning) {
+                self.search = tuning;
+            }
+
+            /// The highest feed sequence number applied: ask the relay for events after it.
+            pub fn cursor(&self) -> Result<u64> {
+                read_cursor(&self.conn)
             }
 
             /// One page of the queue, as of `now`.
             pub fn queue(&self, query: &QueueQuery, now: Timestamp) -> Result<QueuePage> {
-                queue::page(&self.conn, query, now, self.selective_search)
+                queue::page(&self.conn, query, now, self.search)
             }
 
             /// Users per state under `filter` (its states ignored), as of `now`.
             pub fn counts(&self, filter: &QueueFilter, now: Timestamp) -> Result<StateCounts> {
-                queue::counts(&self.conn, filter, now, self.selective_search)
+                queue::counts(&self.conn, filter, now, self.search)
             }
 
             /// The row at position `n` of the queue. Costs in proportion to `n`: for tests and

@@ -6,9 +6,12 @@
 //! - [`handles`]: [`Cache`] (the one writer) and [`Reader`] (queries on a connection of its own).
 //! - [`schema`] (`schema.sql`): versioned migrations, WAL, pragmas; newer files are refused.
 //! - [`apply`]: a feed batch applied in one transaction with its cursor, idempotently.
+//! - `batch`: the users one transaction touches, each rebuilt and written once.
 //! - `stored_event`: a case event's stored form and the digest that deduplicates it.
 //! - `project`: a user's case rebuilt from their events into the queue row and identifications.
-//! - `profile`: users' profiles, newest observation wins; folded names and the search index.
+//! - `profile`: users' profiles, merged field by field, newest observation winning.
+//! - `row`: a user's row in `users`, its derived sort columns, written by changed column group.
+//! - `tally`: the per-state counts table, kept in the transaction that moves a user.
 //! - [`documents`]: Treezor documents and local downloads.
 //! - [`queue`]: filters, sorts, text search, keyset pages and per-state counts.
 //! - [`detail`]: one case in full, with its webhook timeline.
@@ -18,13 +21,17 @@
 //! - [`error`]: the one error type.
 //!
 //! # House rules
-//! - Order does not matter: a user's case is derived from the *set* of their events, profiles
-//!   and documents are "newest observation wins", so any arrival order (and any repetition) of the
-//!   same webhooks gives the same rows. A property test holds this.
+//! - Order does not matter: a user's case is derived from the *set* of their events, a profile
+//!   keeps each field's newest observed value, a document its newest observation, so any arrival
+//!   order (and any repetition) of the same webhooks gives the same rows. A property test holds
+//!   this.
 //! - The feed cursor moves only in the transaction that applied the events it covers.
 //! - No clock inside: callers pass `now`.
-//! - Nothing here logs. The cache holds AML-sensitive reasons for the officer; what leaves it for
-//!   customers is built elsewhere from `kyc::CustomerText`.
+//! - Nothing here logs. The cache holds AML-sensitive reasons for the officer (queue rows, case
+//!   views, raw payloads: their `Debug` output is not for logs); what leaves it for customers is
+//!   built elsewhere from `kyc::CustomerText`.
+//! - Writes are sized for catch-up: each transaction reads and writes each touched user's row
+//!   once, only changed column groups, no triggers or generated columns on `users`.
 
 pub mod apply;
 pub mod audit;
@@ -37,9 +44,12 @@ pub mod handles;
 pub mod queue;
 pub mod schema;
 
+mod batch;
 mod profile;
 mod project;
+mod row;
 mod stored_event;
+mod tally;
 
 pub use apply::Applied;
 pub use audit::{AuditBreak, AuditEntry, AuditRecord, AuditScope, BreakKind, Outcome};
@@ -49,7 +59,7 @@ pub use documents::{Download, StoredDocument};
 pub use error::{Error, Result};
 pub use handles::{Cache, Reader};
 pub use queue::{
-    Cursor, Direction, QueueFilter, QueuePage, QueueQuery, QueueRow, Sort, SortKey, StateCounts,
-    TimeRange,
+    Cursor, Direction, QueueFilter, QueuePage, QueueQuery, QueueRow, SearchTuning, Sort, SortKey,
+    StateCounts, TimeRange,
 };
 pub use schema::SCHEMA_VERSION;

@@ -7,10 +7,13 @@
 use kyc::case::{Case, CaseEvent, CaseView};
 use kyc::{CaseState, Score, Timestamp, UserId};
 use rusqlite::{Connection, params};
+use sha2::{Digest, Sha256};
 
 use crate::codes::{ReviewState, state_code};
 use crate::error::{Doing, Result};
+use crate::row::Row;
 use crate::stored_event::{StoredEvent, read_event};
+use crate::tally::Tally;
 
 /// Stores a case event. Returns whether it was new.
 pub(crate) fn insert_event(conn: &Connection, user: UserId, event: &CaseEvent) -> Result<bool> {
@@ -47,23 +50,21 @@ pub(crate) fn load_case(conn: &Connection, user: UserId) -> Result<Case> {
     Ok(case)
 }
 
-/// Rewrites the user's case columns and identifications from their stored events.
-pub(crate) fn project(conn: &Connection, user: UserId, now: Timestamp) -> Result<()> {
-    let case = load_case(conn, user)?;
-    let view = case.view(now);
-    let first_event = case.events().map(CaseEvent::at).min();
-    write_row(conn, user, &view, first_event)?;
-    write_identifications(conn, user, &view)
-}
-
-fn write_row(
+/// Sets `row`'s case columns from the user's stored events, and rewrites their identifications
+/// if the attempts changed.
+pub(crate) fn project_into(
     conn: &Connection,
     user: UserId,
-    view: &CaseView,
-    first_event: Option<Timestamp>,
+    now: Timestamp,
+    row: &mut Row,
 ) -> Result<()> {
+    let case = load_case(conn, user)?;
+    let view = case.view(now);
     let current = view.current_attempt();
-    let reasons = current
+    row.state = state_code(view.state);
+    row.score = current.and_then(|a| a.score).map(|s| i64::from(s.number()));
+    row.aml_flagged = view.aml_flagged();
+    row.reasons = current
         .map(|a| {
             a.reasons
                 .iter()
@@ -72,35 +73,25 @@ fn write_row(
                 .join(",")
         })
         .unwrap_or_default();
-    conn.prepare_cached(
-        "INSERT INTO users (user_id, state, score, aml_flagged, reasons, review, first_event_at,
-             case_last_change, identification, link_expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-         ON CONFLICT (user_id) DO UPDATE SET
-             state = excluded.state, score = excluded.score, aml_flagged = excluded.aml_flagged,
-             reasons = excluded.reasons, review = excluded.review,
-             first_event_at = excluded.first_event_at,
-             case_last_change = excluded.case_last_change,
-             identification = excluded.identification,
-             link_expires_at = excluded.link_expires_at",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            user.get() as i64,
-            state_code(view.state),
-            current.and_then(|a| a.score).map(Score::number),
-            view.aml_flagged(),
-            reasons,
-            ReviewState::of(view.review).code(),
-            first_event.map(Timestamp::unix_micros),
-            view.last_change.map(Timestamp::unix_micros),
-            current.and_then(|a| a.identification.as_ref().map(|i| i.as_str())),
-            current
-                .and_then(|a| a.expires_at)
-                .map(Timestamp::unix_micros),
-        ])
-    })
-    .doing("writing a queue row")?;
+    row.review = ReviewState::of(view.review).code();
+    row.first_event_at = case
+        .events()
+        .map(CaseEvent::at)
+        .min()
+        .map(Timestamp::unix_micros);
+    row.case_last_change = view.last_change.map(Timestamp::unix_micros);
+    row.identification = current
+        .and_then(|a| a.identification.as_ref())
+        .map(|i| i.as_str().to_owned());
+    row.link_expires_at = current
+        .and_then(|a| a.expires_at)
+        .map(Timestamp::unix_micros);
+    let attempts = serde_json::to_string(&view.attempts).expect("attempts serialize");
+    let attempts_key = Some(Sha256::digest(attempts.as_bytes())[..16].to_vec());
+    if row.attempts_key != attempts_key {
+        write_identifications(conn, user, &view)?;
+        row.attempts_key = attempts_key;
+    }
     Ok(())
 }
 
@@ -143,11 +134,31 @@ fn write_identifications(conn: &Connection, user: UserId, view: &CaseView) -> Re
 
 /// Moves the queue rows of links whose time has passed from "link issued" to "link expired",
 /// as [`Case::view`] would at `now`. Returns how many rows moved.
-pub(crate) fn expire_links(conn: &Connection, now: Timestamp) -> Result<usize> {
+pub(crate) fn expire_links(conn: &Connection, now: Timestamp, tally: &mut Tally) -> Result<usize> {
     // Literal state numbers (see `codes`): the partial index `users_live_links` is used only when
     // the query states `state = 1` itself.
     debug_assert_eq!(state_code(CaseState::LinkIssued), 1);
     debug_assert_eq!(state_code(CaseState::LinkExpired), 2);
+    let expired: Vec<(i64, i64, i64, i64, i64)> = conn
+        .prepare_cached(
+            "SELECT coalesce(user_type, 0), aml_flagged, coalesce(score, -9), review, count(*)
+             FROM users WHERE state = 1 AND link_expires_at <= ?1
+             GROUP BY 1, 2, 3, 4",
+        )
+        .and_then(|mut s| {
+            s.query_map([now.unix_micros()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect()
+        })
+        .doing("finding expired links")?;
+    if expired.is_empty() {
+        return Ok(0);
+    }
+    for (user_type, aml, score, review, n) in expired {
+        tally.add((1, user_type, aml, score, review), -n);
+        tally.add((2, user_type, aml, score, review), n);
+    }
     conn.prepare_cached("UPDATE users SET state = 2 WHERE state = 1 AND link_expires_at <= ?1")
         .and_then(|mut s| s.execute([now.unix_micros()]))
         .doing("marking expired links")

@@ -26,10 +26,11 @@ CREATE TABLE webhooks (
 );
 CREATE INDEX webhooks_unreadable ON webhooks (id) WHERE error IS NOT NULL;
 
--- Which users a webhook concerns (a payload may list several).
+-- Which users a webhook concerns (a payload may list several). No foreign key: only the apply
+-- path writes here, right after the webhook, and the check would cost a lookup per row.
 CREATE TABLE webhook_users (
     user_id INTEGER NOT NULL,
-    webhook INTEGER NOT NULL REFERENCES webhooks (id),
+    webhook INTEGER NOT NULL,
     PRIMARY KEY (user_id, webhook)
 ) WITHOUT ROWID;
 
@@ -43,48 +44,44 @@ CREATE TABLE case_events (
     PRIMARY KEY (user_id, key)
 ) WITHOUT ROWID;
 
--- Observations of a user's profile (webhook objects, REST answers), as JSON. The profile is
--- their merge, field by field, the newest observation having the field winning; an observation
--- that no longer wins any field is dropped, since none arriving later can make it win again.
-CREATE TABLE user_observations (
-    user_id INTEGER NOT NULL,
-    at INTEGER NOT NULL,
-    key BLOB NOT NULL,
-    object TEXT NOT NULL,
-    PRIMARY KEY (user_id, at, key)
-) WITHOUT ROWID;
+-- Users' profiles, merged field by field from every observation (webhook objects, REST
+-- answers): `fields` is a JSON object {"field": [at, key, value]} keeping, for each field, the
+-- value of the newest observation that had it, with that observation's instant and digest.
+CREATE TABLE profiles (
+    user_id INTEGER PRIMARY KEY,
+    fields TEXT NOT NULL
+);
 
--- One row per user: the merged profile, and the case projection the queue reads. The case
--- columns are rewritten from the user's full event set whenever it grows, the profile columns
--- from the user's observations whenever one is added, so arrival order never matters.
+-- One row per user, what the queue reads: the profile's columns and the case projection, and the
+-- four columns the queue sorts and shows that derive from both (display_name, name_key,
+-- created_at, last_change; see `row.rs`). The case columns are rewritten from the user's full
+-- event set whenever it grows, the profile columns from the merged profile whenever it changes,
+-- so arrival order never matters. No trigger and no generated column here: both cost more per
+-- write than all the indexes together (measured), and every applied batch rewrites the rows it
+-- touches.
 CREATE TABLE users (
     user_id INTEGER PRIMARY KEY,
-    profile TEXT,
     profile_at INTEGER,
     user_type INTEGER,
     parent_user_id INTEGER,
     profile_created INTEGER,
     profile_modified INTEGER,
     full_name TEXT,
-    name_fold TEXT,
-    last_first_fold TEXT,
-    email_fold TEXT,
     search_text TEXT,
-    state INTEGER NOT NULL DEFAULT 0,
+    state INTEGER NOT NULL,
     score INTEGER,
-    aml_flagged INTEGER NOT NULL DEFAULT 0,
-    reasons TEXT NOT NULL DEFAULT '',
-    review INTEGER NOT NULL DEFAULT 0,
+    aml_flagged INTEGER NOT NULL,
+    reasons TEXT NOT NULL,
+    review INTEGER NOT NULL,
     first_event_at INTEGER,
     case_last_change INTEGER,
     identification TEXT,
     link_expires_at INTEGER,
-    display_name TEXT GENERATED ALWAYS AS (coalesce(full_name, 'User ' || user_id)) VIRTUAL,
-    name_key TEXT GENERATED ALWAYS AS (coalesce(name_fold, 'user ' || user_id)) VIRTUAL,
-    created_at INTEGER GENERATED ALWAYS AS
-        (coalesce(profile_created, first_event_at, profile_at, 0)) VIRTUAL,
-    last_change INTEGER GENERATED ALWAYS AS
-        (coalesce(case_last_change, profile_modified, profile_created, profile_at, 0)) VIRTUAL
+    attempts_key BLOB,
+    display_name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_change INTEGER NOT NULL
 );
 
 -- Each sort the queue offers, alone and within one state (the rowid, user_id, ends every index
@@ -95,24 +92,24 @@ CREATE INDEX users_by_name ON users (name_key);
 CREATE INDEX users_by_state_created ON users (state, created_at);
 CREATE INDEX users_by_state_last_change ON users (state, last_change);
 CREATE INDEX users_by_state_name ON users (state, name_key);
--- Short searches (one or two characters) are prefix searches on these.
-CREATE INDEX users_by_last_first ON users (last_first_fold) WHERE last_first_fold IS NOT NULL;
-CREATE INDEX users_by_email ON users (email_fold) WHERE email_fold IS NOT NULL;
 -- Links still counted as issued: the queue shows them expired once their time has passed.
 CREATE INDEX users_live_links ON users (link_expires_at) WHERE state = 1;
 CREATE INDEX users_by_parent ON users (parent_user_id) WHERE parent_user_id IS NOT NULL;
 
--- Longer searches: substrings of names and emails, through trigrams of the folded text.
+-- Searches: words of three characters or more anywhere in the folded "first last email", through
+-- its trigrams. Without positions (detail = none) the index is a third of the size and cheaper to
+-- write; it returns candidates, and the queue checks each against `users.search_text`.
 CREATE VIRTUAL TABLE users_search USING fts5 (
     text,
     content = '',
     contentless_delete = 1,
+    detail = none,
     tokenize = 'trigram'
 );
 
 -- How many users per (state, type, AML flag, score, review): the per-state counts without a scan.
--- Kept by the triggers below in the transaction that changes a user. -9 stands for "no score",
--- 0 for "no user type".
+-- Kept in the transaction that changes a user, by the code that writes `users`. -9 stands for
+-- "no score", 0 for "no user type".
 CREATE TABLE queue_counts (
     state INTEGER NOT NULL,
     user_type INTEGER NOT NULL,
@@ -122,35 +119,6 @@ CREATE TABLE queue_counts (
     n INTEGER NOT NULL,
     PRIMARY KEY (state, user_type, aml_flagged, score, review)
 ) WITHOUT ROWID;
-
-CREATE TRIGGER users_counted AFTER INSERT ON users BEGIN
-    INSERT INTO queue_counts (state, user_type, aml_flagged, score, review, n)
-    VALUES (NEW.state, coalesce(NEW.user_type, 0), NEW.aml_flagged, coalesce(NEW.score, -9),
-            NEW.review, 1)
-    ON CONFLICT DO UPDATE SET n = n + 1;
-END;
-
-CREATE TRIGGER users_recounted AFTER UPDATE OF state, user_type, aml_flagged, score, review ON users
-WHEN OLD.state IS NOT NEW.state OR OLD.user_type IS NOT NEW.user_type
-    OR OLD.aml_flagged IS NOT NEW.aml_flagged OR OLD.score IS NOT NEW.score
-    OR OLD.review IS NOT NEW.review
-BEGIN
-    UPDATE queue_counts SET n = n - 1
-    WHERE state = OLD.state AND user_type = coalesce(OLD.user_type, 0)
-        AND aml_flagged = OLD.aml_flagged AND score = coalesce(OLD.score, -9)
-        AND review = OLD.review;
-    INSERT INTO queue_counts (state, user_type, aml_flagged, score, review, n)
-    VALUES (NEW.state, coalesce(NEW.user_type, 0), NEW.aml_flagged, coalesce(NEW.score, -9),
-            NEW.review, 1)
-    ON CONFLICT DO UPDATE SET n = n + 1;
-END;
-
-CREATE TRIGGER users_uncounted AFTER DELETE ON users BEGIN
-    UPDATE queue_counts SET n = n - 1
-    WHERE state = OLD.state AND user_type = coalesce(OLD.user_type, 0)
-        AND aml_flagged = OLD.aml_flagged AND score = coalesce(OLD.score, -9)
-        AND review = OLD.review;
-END;
 
 -- Every verification attempt of a user, oldest first, rewritten with the case projection.
 CREATE TABLE identifications (

@@ -9,9 +9,9 @@ use kyc::{CaseState, Timestamp};
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
-use super::search::SearchPlan;
+use super::search::{SearchPlan, id_list};
 use super::sql::{Sql, filter_predicates};
-use super::{QueueFilter, StateCounts};
+use super::{QueueFilter, SearchTuning, StateCounts};
 use crate::codes::{state_code, state_from_code};
 use crate::error::{Doing, Result};
 
@@ -19,7 +19,7 @@ pub(crate) fn counts(
     conn: &Connection,
     filter: &QueueFilter,
     now: Timestamp,
-    selective_limit: usize,
+    tuning: SearchTuning,
 ) -> Result<StateCounts> {
     let filter = filter.without_states();
     if let Some(counts) = cube_counts(conn, &filter, now)? {
@@ -30,15 +30,18 @@ pub(crate) fn counts(
         .bind(now.unix_micros())
         .push(" THEN 2 ELSE u.state END AS shown, count(*) FROM ");
     match SearchPlan::of(filter.search.as_deref())? {
-        Some(search) if search.count_up_to(conn, selective_limit)?.is_some() => {
-            sql.push("(");
-            search.candidates(&mut sql);
-            sql.push(") AS c CROSS JOIN users AS u ON u.user_id = c.id WHERE 1");
-        }
-        Some(search) => {
-            sql.push("users AS u WHERE 1");
-            search.predicate(&mut sql, "u");
-        }
+        Some(search) => match search.candidates_up_to(conn, tuning.members_up_to)? {
+            Some(ids) => {
+                sql.push("json_each(")
+                    .bind(id_list(&ids))
+                    .push(") AS c CROSS JOIN users AS u ON u.user_id = c.value WHERE 1");
+                search.predicate(&mut sql, "u");
+            }
+            None => {
+                sql.push("users AS u WHERE 1");
+                search.predicate(&mut sql, "u");
+            }
+        },
         None => {
             sql.push("users AS u WHERE 1");
         }
@@ -56,7 +59,6 @@ pub(crate) fn counts(
         .doing("counting the queue")?;
     assemble(rows)
 }
-
 /// The total for a page's filter, when the counts table can answer it.
 pub(crate) fn cube_total(
     conn: &Connection,

@@ -7,13 +7,15 @@
 //!   `users_by_state_<sort>`). A state filter runs one index walk per state asked for and merges
 //!   them; other filters (score, AML flag, review, user type, dates) are checked on the rows the
 //!   walk meets.
-//! - A search first asks how many users match, up to [`SELECTIVE_SEARCH`]. Few: those users are
-//!   fetched by id (trigram index for three characters or more, name and email prefix indexes
-//!   for shorter text, exact user id for digits) and sorted. Many: the sort index is walked and
-//!   each row's search text checked, which finds a page quickly precisely because matches are
-//!   dense.
-//! - Counts per state come from `queue_counts`, a table the triggers on `users` keep, whenever the
-//!   filter is on states, scores, flag, review or type only.
+//! - A search first looks its candidates up (trigram index for words of three characters or more,
+//!   the name index for shorter text, the user id for digits), up to a bound ([`SearchTuning`]).
+//!   Few: they are fetched by id, checked and sorted. More: the sort index is walked keeping the
+//!   entries whose id is a candidate, a check that needs no table read, so non-matching rows cost
+//!   next to nothing. Very many: the sort index is walked checking each row's search text, which
+//!   finds a page quickly precisely because matches are dense.
+//! - Counts per state come from `queue_counts`, which every write to `users` keeps in its own
+//!   transaction, whenever the filter is on states, scores, flag, review or type only; with dates
+//!   or a search they are counted over the rows (a scan for broad ones: hundreds of ms at 1M).
 //!
 //! # Links that expire
 //! A link is usable for 15 minutes. The stored state is the one at the last write; a row still
@@ -36,10 +38,28 @@ pub(crate) use counts::counts;
 pub use cursor::Cursor;
 pub(crate) use page::{nth_row, page};
 
-/// Above this many matching users a search walks the sort index instead of sorting the matches.
-/// Measured with benchmark B6: sorting a few thousand rows fetched by id and walking an index to
-/// find a page of matches that are at least this dense both stay within its budget.
-pub const SELECTIVE_SEARCH: usize = 4_000;
+/// How a search runs, by how many users its index lookup finds (see the module doc).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SearchTuning {
+    /// Up to this many candidates: fetch them by id and sort them.
+    pub fetch_up_to: usize,
+    /// Up to this many: walk the sort index keeping the rows whose id is a candidate, which
+    /// needs no table read for the others. Beyond: walk checking each row's search text.
+    pub members_up_to: usize,
+}
+
+impl Default for SearchTuning {
+    /// Measured with benchmark B6 on 1,000,000 users: fetching and sorting costs about 6 µs a
+    /// candidate, a membership walk about 0.15 µs an index entry passed over (100 / density of
+    /// them for a page), a text walk a table read per row passed over; these bounds keep each
+    /// way in the range where it is the cheapest.
+    fn default() -> Self {
+        SearchTuning {
+            fetch_up_to: 1_500,
+            members_up_to: 15_000,
+        }
+    }
+}
 
 /// The most rows one page may ask for.
 pub const MAX_PAGE: u32 = 1_000;

@@ -1,16 +1,19 @@
-//! Running a page query: the index walk (per state when states are asked for) or, for a search
-//! matching few users, the matches fetched by id and sorted.
+//! Running a page query: the index walk (per state when states are asked for, keeping a search's
+//! candidates or checking its text), or, for a search with few candidates, those fetched by id
+//! and sorted.
 
 use kyc::{CaseState, Timestamp};
 use rusqlite::{Connection, params_from_iter};
 
 use super::counts::cube_total;
 use super::cursor::{Key, key_of};
-use super::search::SearchPlan;
+use super::search::{SearchPlan, id_list};
 use super::sql::{
     Sql, columns, filter_predicates, keyset, order_by, read_row, sort_index, state_predicate,
 };
-use super::{Cursor, Direction, MAX_PAGE, QueueFilter, QueuePage, QueueQuery, QueueRow, Sort};
+use super::{
+    Cursor, Direction, MAX_PAGE, QueueFilter, QueuePage, QueueQuery, QueueRow, SearchTuning, Sort,
+};
 use crate::codes::state_code;
 use crate::error::{Doing, Error, Result};
 
@@ -18,13 +21,13 @@ pub(crate) fn page(
     conn: &Connection,
     query: &QueueQuery,
     now: Timestamp,
-    selective_limit: usize,
+    tuning: SearchTuning,
 ) -> Result<QueuePage> {
     if query.limit == 0 || query.limit > MAX_PAGE {
-        return Err(Error::Cursor(format!(
-            "a page holds 1 to {MAX_PAGE} rows, not {}",
-            query.limit
-        )));
+        return Err(Error::PageSize {
+            asked: query.limit,
+            max: MAX_PAGE,
+        });
     }
     let after = query
         .after
@@ -34,22 +37,40 @@ pub(crate) fn page(
     let wanted = query.limit as usize + 1;
     let filter = &query.filter;
     let (mut rows, total) = match SearchPlan::of(filter.search.as_deref())? {
-        Some(search) => match search.count_up_to(conn, selective_limit)? {
-            Some(_) => {
-                let rows = selective(conn, query, &search, after.as_ref(), now, wanted)?;
+        Some(search) => match search.candidates_up_to(conn, tuning.members_up_to)? {
+            Some(ids) if ids.len() <= tuning.fetch_up_to => {
+                let ids = id_list(&ids);
+                let rows = selective(conn, query, &search, &ids, after.as_ref(), now, wanted)?;
                 let total = match after {
-                    None => Some(selective_total(conn, filter, &search, now)?),
+                    None => Some(selective_total(conn, filter, &search, &ids, now)?),
                     Some(_) => None,
                 };
                 (rows, total)
             }
-            None => (
-                walk(conn, query, Some(&search), after.as_ref(), now, wanted)?,
-                None,
-            ),
+            Some(ids) => {
+                let members = Members(id_list(&ids));
+                let walked = Walk {
+                    search: Some(&search),
+                    members: Some(&members),
+                };
+                (
+                    walk(conn, query, walked, after.as_ref(), now, wanted)?,
+                    None,
+                )
+            }
+            None => {
+                let walked = Walk {
+                    search: Some(&search),
+                    members: None,
+                };
+                (
+                    walk(conn, query, walked, after.as_ref(), now, wanted)?,
+                    None,
+                )
+            }
         },
         None => (
-            walk(conn, query, None, after.as_ref(), now, wanted)?,
+            walk(conn, query, Walk::default(), after.as_ref(), now, wanted)?,
             cube_total(conn, filter, now)?,
         ),
     };
@@ -91,11 +112,21 @@ fn parts(states: &[CaseState]) -> Vec<Part> {
     parts
 }
 
+/// The candidate ids a walk keeps, as a JSON array.
+struct Members(String);
+
+/// What a walk checks besides the filter: the search, and the candidates' ids when known.
+#[derive(Clone, Copy, Default)]
+struct Walk<'a> {
+    search: Option<&'a SearchPlan>,
+    members: Option<&'a Members>,
+}
+
 /// Walks the sort index (one walk per part when states are asked for) and merges.
 fn walk(
     conn: &Connection,
     query: &QueueQuery,
-    search: Option<&SearchPlan>,
+    walked: Walk<'_>,
     after: Option<&(Key, u64)>,
     now: Timestamp,
     wanted: usize,
@@ -109,7 +140,8 @@ fn walk(
         sql.push(&format!(
             " FROM users AS u INDEXED BY users_by_{index} WHERE 1"
         ));
-        tail(&mut sql, query, search, after, wanted);
+        walked.members_predicate(&mut sql);
+        tail(&mut sql, query, walked.search, after, wanted);
         return run(conn, &sql);
     }
     let mut rows = Vec::new();
@@ -132,7 +164,8 @@ fn walk(
                 .push("u.state = 1 AND u.link_expires_at <= ")
                 .bind(now.unix_micros()),
         };
-        tail(&mut sql, query, search, after, wanted);
+        walked.members_predicate(&mut sql);
+        tail(&mut sql, query, walked.search, after, wanted);
         rows.extend(run(conn, &sql)?);
     }
     sort_rows(&mut rows, sort);
@@ -140,23 +173,48 @@ fn walk(
     Ok(rows)
 }
 
-/// Fetches the few users a search matches by id, then filters, sorts and pages them.
+impl Walk<'_> {
+    /// ` AND` the row's id is a candidate: checked on the index entry, before any table read.
+    fn members_predicate(&self, sql: &mut Sql) {
+        if let Some(Members(ids)) = self.members {
+            sql.push(" AND u.user_id IN (SELECT value FROM json_each(")
+                .bind(ids.clone())
+                .push("))");
+        }
+    }
+}
+
+/// Pages through the few users a search may match: their sort keys first (the predicate checked,
+/// sorted, cut to the page), then the page's rows.
 fn selective(
     conn: &Connection,
     query: &QueueQuery,
     search: &SearchPlan,
+    ids: &str,
     after: Option<&(Key, u64)>,
     now: Timestamp,
     wanted: usize,
 ) -> Result<Vec<QueueRow>> {
+    let mut keys = Sql::default();
+    keys.push("SELECT u.user_id FROM json_each(")
+        .bind(ids.to_owned())
+        .push(") AS c CROSS JOIN users AS u ON u.user_id = c.value WHERE 1");
+    state_predicate(&mut keys, &query.filter.states, now, "u");
+    tail(&mut keys, query, Some(search), after, wanted);
+    let page: Vec<i64> = conn
+        .prepare_cached(&keys.text)
+        .and_then(|mut s| {
+            s.query_map(params_from_iter(keys.params.iter()), |r| r.get(0))?
+                .collect()
+        })
+        .doing("searching the queue")?;
     let mut sql = Sql::default();
     sql.push("SELECT ");
     columns(&mut sql, now, "u");
-    sql.push(" FROM (");
-    search.candidates(&mut sql);
-    sql.push(") AS c CROSS JOIN users AS u ON u.user_id = c.id WHERE 1");
-    state_predicate(&mut sql, &query.filter.states, now, "u");
-    tail(&mut sql, query, None, after, wanted);
+    sql.push(" FROM json_each(")
+        .bind(id_list(&page))
+        .push(") AS c CROSS JOIN users AS u ON u.user_id = c.value");
+    order_by(&mut sql, query.sort.key, query.sort.direction, "u");
     run(conn, &sql)
 }
 
@@ -165,14 +223,16 @@ fn selective_total(
     conn: &Connection,
     filter: &QueueFilter,
     search: &SearchPlan,
+    ids: &str,
     now: Timestamp,
 ) -> Result<u64> {
     let mut sql = Sql::default();
-    sql.push("SELECT count(*) FROM (");
-    search.candidates(&mut sql);
-    sql.push(") AS c CROSS JOIN users AS u ON u.user_id = c.id WHERE 1");
+    sql.push("SELECT count(*) FROM json_each(")
+        .bind(ids.to_owned())
+        .push(") AS c CROSS JOIN users AS u ON u.user_id = c.value WHERE 1");
     state_predicate(&mut sql, &filter.states, now, "u");
     filter_predicates(&mut sql, filter, "u");
+    search.predicate(&mut sql, "u");
     conn.prepare_cached(&sql.text)
         .and_then(|mut s| s.query_row(params_from_iter(sql.params.iter()), |r| r.get::<_, i64>(0)))
         .map(|n| n as u64)

@@ -2,6 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod people;
+pub mod queries;
+
 use cache::Cache;
 use kyc::feed::FeedEvent;
 use kyc::{Timestamp, WebhookId};
