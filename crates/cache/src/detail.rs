@@ -191,7 +191,8 @@ fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<TimelineEntry> {
 
 pub(crate) fn users_without_profile(conn: &Connection, users: &[UserId]) -> Result<Vec<UserId>> {
     let mut statement = conn
-        .prepare_cached("SELECT profile IS NULL FROM users WHERE user_id = ?1")
+        // `profile_at` is set by the first observation of the user's object.
+        .prepare_cached("SELECT profile_at IS NULL FROM users WHERE user_id = ?1")
         .doing("preparing the profile check")?;
     let mut missing = Vec::new();
     for user in users {
