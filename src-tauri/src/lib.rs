@@ -29,6 +29,8 @@ use state::DeskState;
 pub fn run() {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        // Only our `copy_text` command uses it; none of its own commands is granted to the window.
+        .plugin(tauri_plugin_clipboard_manager::init())
         .setup(|app| {
             let started = tauri::async_runtime::block_on(async {
                 let options = StartOptions::for_current_user().map_err(|e| e.to_string())?;
@@ -43,6 +45,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::catalogue::reason_catalogue,
+            commands::clipboard::copy_text,
             commands::status::app_status,
             commands::queue::queue_page,
             commands::queue::queue_counts,

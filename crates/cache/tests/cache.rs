@@ -340,3 +340,32 @@ fn a_user_fetched_from_treezor_gets_a_row_and_an_older_fetch_does_not_overwrite_
         "the earliest observation stands for its creation"
     );
 }
+
+#[test]
+fn users_known_only_from_their_verification_are_the_ones_without_a_profile() {
+    let (_dir, mut cache) = fresh_cache();
+    cache
+        .apply_batch(
+            &[
+                user_created(1, 42, "Zoé", "Martin", "z@example.com", 0),
+                liveness(2, 42, "idv-42", "processing", None, &[], 1),
+                liveness(3, 43, "idv-43", "processing", None, &[], 1),
+            ],
+            at(2),
+        )
+        .unwrap();
+    assert_eq!(
+        cache
+            .users_without_profile(&[uid(42), uid(43), uid(44)])
+            .unwrap(),
+        [uid(43), uid(44)],
+        "43 has only a verification, 44 is unknown"
+    );
+    let user: kyc::objects::User =
+        serde_json::from_str(r#"{"userId":43,"firstname":"Hugo","lastname":"Petit"}"#).unwrap();
+    cache.upsert_user(&user, at(3)).unwrap();
+    assert_eq!(
+        cache.users_without_profile(&[uid(42), uid(43)]).unwrap(),
+        []
+    );
+}

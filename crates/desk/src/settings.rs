@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 
 /// Which Treezor environment the settings point to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Environment {
     /// `https://<company>.sandbox.treezor.co`
@@ -25,6 +26,7 @@ pub enum Environment {
 
 /// How to reach Treezor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TreezorSettings {
     pub environment: Environment,
     pub base_url: String,
@@ -44,12 +46,14 @@ pub struct TreezorSettings {
 
 /// How to reach the webhook relay.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RelaySettings {
     pub url: String,
 }
 
 /// All settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Settings {
     #[serde(default)]
     pub treezor: Option<TreezorSettings>,
