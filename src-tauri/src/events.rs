@@ -11,9 +11,11 @@ use tauri::{AppHandle, Emitter};
 use tauri_plugin_notification::NotificationExt;
 use tokio::sync::broadcast::error::RecvError;
 
-#[derive(Clone, Serialize)]
-struct Changed {
-    users: Vec<u64>,
+/// The payload of `desk://changed`: the users whose cases changed; empty means "reload all".
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct Changed {
+    pub users: Vec<u64>,
 }
 
 /// Starts the forwarding tasks; they end with the app.

@@ -63,8 +63,11 @@ pub fn run() {
 pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
         .plugin(tauri_plugin_notification::init())
+        // Only our `copy_text` command uses it; none of its own commands is granted to the window.
+        .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(tauri::generate_handler![
             commands::catalogue::reason_catalogue,
+            commands::clipboard::copy_text,
             commands::status::app_status,
             commands::queue::queue_page,
             commands::queue::queue_counts,

@@ -7,9 +7,10 @@
 //! - `figure`: one measured figure and the printed table.
 //! - one module per area, each with `run(selected) -> Vec<Figure>`:
 //!   `relay` (B1–B3), `cache` (B5 through the cache's apply path, B6 queue queries on a
-//!   1,000,000-user cache).
+//!   1,000,000-user cache), `desk` (B4, B5 through the feed and the sync loop, B9).
 
 mod cache;
+mod desk;
 mod figure;
 mod relay;
 
@@ -26,6 +27,7 @@ fn main() {
     let mut figures: Vec<Figure> = Vec::new();
     figures.extend(relay::run(&wants));
     figures.extend(cache::run(&wants));
+    figures.extend(desk::run(&wants));
     print_table(&figures);
     let json = serde_json::to_string_pretty(&figures).expect("figures serialize");
     if let Err(e) = std::fs::write("bench-results.json", json) {

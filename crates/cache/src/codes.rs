@@ -38,6 +38,7 @@ pub(crate) fn state_from_code(code: i64) -> Result<CaseState> {
 /// Where Treezor's KYC review of a user stands, as the queue groups it: the several "in progress"
 /// values of `kycReview` are one state for the officer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewState {
     /// No review asked for (or none since the current verification started).

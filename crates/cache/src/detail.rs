@@ -14,6 +14,7 @@ use crate::project::load_case;
 
 /// Everything the case screen shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseDetail {
     pub user_id: UserId,
     /// Treezor's user object, when the cache has seen one.
@@ -30,6 +31,7 @@ pub struct CaseDetail {
 
 /// A parent or child user, with their own documents.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Relative {
     pub user_id: UserId,
     pub display_name: String,
@@ -41,6 +43,7 @@ pub struct Relative {
 
 /// One webhook in a case's timeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TimelineEntry {
     pub seq: u64,
     pub webhook_id: WebhookId,
@@ -188,14 +191,16 @@ fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<TimelineEntry> {
 
 pub(crate) fn users_without_profile(conn: &Connection, users: &[UserId]) -> Result<Vec<UserId>> {
     let mut statement = conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM profiles WHERE user_id = ?1)")
+        // `profile_at` is set by the first observation of the user's object.
+        .prepare_cached("SELECT profile_at IS NULL FROM users WHERE user_id = ?1")
         .doing("preparing the profile check")?;
     let mut missing = Vec::new();
     for user in users {
-        let has_profile: bool = statement
+        let without: Option<bool> = statement
             .query_row([user.get() as i64], |r| r.get(0))
+            .optional()
             .doing("checking a user's profile")?;
-        if !has_profile {
+        if without.unwrap_or(true) {
             missing.push(*user);
         }
     }

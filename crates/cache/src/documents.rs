@@ -11,6 +11,7 @@ use crate::error::{Doing, Error, Result};
 
 /// A document as the case detail shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StoredDocument {
     pub document: Document,
     /// When the observation shown was made (webhook time or REST fetch).
@@ -21,6 +22,7 @@ pub struct StoredDocument {
 
 /// A document saved on this machine.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Download {
     pub path: String,
     pub size: u64,

@@ -28,6 +28,9 @@ use crate::retention::{self, Pruned, PrunedUser};
 use crate::schema;
 use crate::tally::Tally;
 
+/// A batch this large leaves the writer's page cache full; it is emptied after it.
+const LARGE_BATCH: usize = 5_000;
+
 /// The cache file, open for writing (and reading).
 pub struct Cache {
     conn: Connection,
@@ -67,7 +70,14 @@ impl Cache {
     /// applied (by `webhook_id`) are skipped; unreadable ones are kept as such. `now` decides
     /// which links have expired.
     pub fn apply_batch(&mut self, events: &[FeedEvent], now: Timestamp) -> Result<Applied> {
-        self.write(|conn, tally| apply_events(conn, events, now, tally))
+        let applied = self.write(|conn, tally| apply_events(conn, events, now, tally))?;
+        if events.len() >= LARGE_BATCH {
+            // A catch-up batch filled the writer's page cache; give the memory back.
+            self.conn
+                .execute_batch("PRAGMA shrink_memory;")
+                .doing("releasing the page cache")?;
+        }
+        Ok(applied)
     }
 
     /// Records case events the desk learnt itself (a link issued, documents requested), each

@@ -341,27 +341,31 @@ fn a_user_fetched_from_treezor_gets_a_row_and_an_older_fetch_does_not_overwrite_
     );
 }
 
-/// The check once read a `users.profile` column that the schema no longer has, so the desk never
-/// fetched the profile of a user it knew only from a verification webhook.
 #[test]
-fn users_known_only_from_their_case_are_listed_as_without_a_profile() {
+fn users_known_only_from_their_verification_are_the_ones_without_a_profile() {
     let (_dir, mut cache) = fresh_cache();
     cache
         .apply_batch(
             &[
                 user_created(1, 42, "Zoé", "Martin", "z@example.com", 0),
-                liveness(2, 43, "idv-43", "processing", None, &[], 10),
+                liveness(2, 42, "idv-42", "processing", None, &[], 1),
+                liveness(3, 43, "idv-43", "processing", None, &[], 1),
             ],
-            at(20),
+            at(2),
         )
         .unwrap();
-    let ids = [uid(42), uid(43), uid(44)];
     assert_eq!(
-        cache.users_without_profile(&ids).unwrap(),
-        [uid(43), uid(44)]
+        cache
+            .users_without_profile(&[uid(42), uid(43), uid(44)])
+            .unwrap(),
+        [uid(43), uid(44)],
+        "43 has only a verification, 44 is unknown"
     );
-    let fetched: kyc::objects::User =
-        serde_json::from_str(r#"{"userId":43,"firstname":"Ana","lastname":"Lima"}"#).unwrap();
-    cache.upsert_user(&fetched, at(30)).unwrap();
-    assert_eq!(cache.users_without_profile(&ids).unwrap(), [uid(44)]);
+    let user: kyc::objects::User =
+        serde_json::from_str(r#"{"userId":43,"firstname":"Hugo","lastname":"Petit"}"#).unwrap();
+    cache.upsert_user(&user, at(3)).unwrap();
+    assert_eq!(
+        cache.users_without_profile(&[uid(42), uid(43)]).unwrap(),
+        []
+    );
 }

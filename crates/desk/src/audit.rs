@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 
 /// The file format of an export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ExportFormat {
     Csv,
@@ -19,6 +20,7 @@ pub enum ExportFormat {
 
 /// What verifying the chain found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditCheck {
     pub intact: bool,
     pub entries: u64,
@@ -28,6 +30,7 @@ pub struct AuditCheck {
 
 /// A written export.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditExport {
     pub path: PathBuf,
     pub entries: u64,

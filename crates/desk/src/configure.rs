@@ -15,6 +15,7 @@ use crate::start::{client_for, feed_for};
 
 /// The settings as the window shows them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SettingsView {
     pub settings: Settings,
     pub has_client_secret: bool,
@@ -25,6 +26,7 @@ pub struct SettingsView {
 
 /// New settings from the window. A secret left `None` stays as it is.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SettingsInput {
     pub settings: Settings,
     pub client_secret: Option<String>,
@@ -33,6 +35,7 @@ pub struct SettingsInput {
 
 /// What saving did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Saved {
     /// Demo mode ends at the next start; the running demo is left alone meanwhile.
     pub restart_needed: bool,
@@ -41,6 +44,7 @@ pub struct Saved {
 
 /// One step of a connection check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CheckStep {
     pub step: String,
     pub ok: bool,
@@ -49,6 +53,7 @@ pub struct CheckStep {
 
 /// What a connection check found, step by step, stopping at the first failure.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConnectionCheck {
     pub ok: bool,
     pub steps: Vec<CheckStep>,
@@ -276,6 +281,12 @@ fn changed_fields(before: &Settings, after: &Settings) -> Vec<String> {
     }
     if before.download_dir != after.download_dir {
         changed.push("download folder changed".to_owned());
+    }
+    if before.retention != after.retention {
+        changed.push(format!(
+            "retention set to {} days after a case closes",
+            after.retention.closed_case_days
+        ));
     }
     changed
 }

@@ -41,6 +41,53 @@ impl Default for DemoOptions {
     }
 }
 
+/// How fast the demo's Treezor decides: `KYC_DESK_DEMO_PACE`.
+///
+/// Realistic by default (the provider decides 3 s after the customer finishes, the KYC review 10 s
+/// after the request) so that a demo shows each state. `quick` takes the sandbox's test delays
+/// (milliseconds), for the end-to-end tests that walk the whole process several times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemoPace {
+    Realistic,
+    Quick,
+}
+
+impl DemoPace {
+    /// The environment variable that chooses the pace.
+    pub const VARIABLE: &'static str = "KYC_DESK_DEMO_PACE";
+
+    /// Reads the variable's value: unset or empty is realistic.
+    pub fn parse(value: Option<&str>) -> Result<DemoPace> {
+        match value.map(str::trim).unwrap_or_default() {
+            "" | "realistic" => Ok(DemoPace::Realistic),
+            "quick" => Ok(DemoPace::Quick),
+            other => Err(Error::InvalidSetting {
+                setting: "demo pace (KYC_DESK_DEMO_PACE)",
+                problem: format!("{other:?} is not a pace; use quick or realistic, or unset it"),
+            }),
+        }
+    }
+
+    /// The pace this process was started with.
+    pub fn from_env() -> Result<DemoPace> {
+        let value = std::env::var(Self::VARIABLE).ok();
+        Self::parse(value.as_deref())
+    }
+}
+
+impl DemoOptions {
+    /// The default demo at `pace`.
+    pub fn at_pace(pace: DemoPace) -> DemoOptions {
+        let mut options = DemoOptions::default();
+        if pace == DemoPace::Quick {
+            let quick = SandboxConfig::for_tests();
+            options.sandbox.decision_delay = quick.decision_delay;
+            options.sandbox.review_delay = quick.review_delay;
+        }
+        options
+    }
+}
+
 fn random_secret(prefix: &str) -> String {
     let bytes: [u8; 24] = rand::random();
     format!("{prefix}-{}", hex::encode(bytes))
@@ -103,5 +150,36 @@ impl DemoWorld {
     pub async fn shutdown(self) {
         self.sandbox.shutdown().await;
         self.relay.shutdown().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn the_demo_is_realistic_unless_asked_to_be_quick() {
+        assert_eq!(DemoPace::parse(None).unwrap(), DemoPace::Realistic);
+        assert_eq!(DemoPace::parse(Some(" ")).unwrap(), DemoPace::Realistic);
+        assert_eq!(DemoPace::parse(Some("quick")).unwrap(), DemoPace::Quick);
+        let realistic = DemoOptions::at_pace(DemoPace::Realistic).sandbox;
+        assert_eq!(realistic.decision_delay, Duration::from_secs(3));
+        assert_eq!(realistic.review_delay, Duration::from_secs(10));
+        let quick = DemoOptions::at_pace(DemoPace::Quick).sandbox;
+        assert!(quick.decision_delay < Duration::from_secs(1));
+        assert!(quick.review_delay < Duration::from_secs(1));
+        // Only the delays change: documents keep their demo size.
+        assert_eq!(quick.document_size, realistic.document_size);
+    }
+
+    #[test]
+    fn an_unknown_pace_is_a_clear_error() {
+        let error = DemoPace::parse(Some("fast")).unwrap_err().to_string();
+        assert!(
+            error.contains("KYC_DESK_DEMO_PACE") && error.contains("quick or realistic"),
+            "{error}"
+        );
     }
 }

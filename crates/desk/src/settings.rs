@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 
 /// Which Treezor environment the settings point to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Environment {
     /// `https://<company>.sandbox.treezor.co`
@@ -25,6 +26,7 @@ pub enum Environment {
 
 /// How to reach Treezor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TreezorSettings {
     pub environment: Environment,
     pub base_url: String,
@@ -44,12 +46,14 @@ pub struct TreezorSettings {
 
 /// How to reach the webhook relay.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RelaySettings {
     pub url: String,
 }
 
 /// How long personal data stays on this machine after a case closes (see [`crate::retention`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Retention {
     /// Days a case stays closed with no activity before its personal data leaves the cache
     /// (and its downloaded documents this machine). 1 to 36,500.
@@ -68,6 +72,7 @@ impl Default for Retention {
 
 /// All settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Settings {
     #[serde(default)]
     pub treezor: Option<TreezorSettings>,

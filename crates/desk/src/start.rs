@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::{broadcast, watch};
 
-use crate::demo::{DemoOptions, DemoWorld};
+use crate::demo::{DemoOptions, DemoPace, DemoWorld};
 use crate::desk::{Desk, Inner, Mode, read};
 use crate::error::{Error, Result};
 use crate::officer::Officer;
@@ -28,14 +28,15 @@ pub struct StartOptions {
 }
 
 impl StartOptions {
-    /// The app's own: the current user's folders, the OS keychain, the OS user.
+    /// The app's own: the current user's folders, the OS keychain, the OS user, and the demo's
+    /// pace from `KYC_DESK_DEMO_PACE` ([`DemoPace`]).
     pub fn for_current_user() -> Result<StartOptions> {
         Ok(StartOptions {
             paths: Paths::for_current_user()?,
             secrets: SecretStore::Keychain,
             officer: Officer::current(),
             sync: SyncOptions::default(),
-            demo: DemoOptions::default(),
+            demo: DemoOptions::at_pace(DemoPace::from_env()?),
         })
     }
 }

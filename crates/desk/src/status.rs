@@ -7,6 +7,7 @@ use crate::sync::SyncHealth;
 
 /// The mode as the window shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ModeView {
     Demo {
@@ -18,6 +19,7 @@ pub enum ModeView {
 
 /// Everything the status bar shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AppStatus {
     pub mode: ModeView,
     pub officer: String,

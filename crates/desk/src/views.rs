@@ -12,8 +12,10 @@ use crate::error::Result;
 
 /// One action as the case screen offers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ActionState {
     /// `start_verification`, `retrieve_documents`, `download_document`, `request_review`.
+    #[cfg_attr(feature = "ts", ts(as = "kyc::Action"))]
     pub action: &'static str,
     pub permission: Permission,
     /// Why it is disabled or what to confirm, in the officer's words.
@@ -22,6 +24,7 @@ pub struct ActionState {
 
 /// One reason of the current verification, for the officer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OfficerReason {
     pub code: String,
     pub message: String,
@@ -32,6 +35,7 @@ pub struct OfficerReason {
 
 /// A case as the case screen shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseFile {
     pub detail: CaseDetail,
     pub state_words: &'static str,

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Map, Value, json};
@@ -39,7 +40,7 @@ impl Theme {
 pub struct Desk {
     client: Client,
     // Dropped after the session: it ends tauri-driver, WebKitWebDriver and the app.
-    _driver: Driver,
+    driver: Driver,
 }
 
 impl Desk {
@@ -55,10 +56,7 @@ impl Desk {
             .connect(&driver.url())
             .await
             .unwrap_or_else(|error| panic!("no WebDriver session on {}: {error}", app.display()));
-        Desk {
-            client,
-            _driver: driver,
-        }
+        Desk { client, driver }
     }
 
     /// Polls `probe` until it gives a value, and returns it. Panics after [`PATIENCE`], naming
@@ -76,13 +74,102 @@ impl Desk {
             if Instant::now() >= deadline {
                 let url = self.client.current_url().await.map(|u| u.to_string());
                 let body = self.text_of("body").await;
+                let shot = self.failure_screenshot().await;
                 panic!(
-                    "waited {PATIENCE:?} for {what}; the window shows {url:?} with text {body:?}. \
-                     An empty page usually means the app was built without --features custom-protocol."
+                    "waited {PATIENCE:?} for {what}; the window shows {url:?} with text {body:?} \
+                     (screenshot: {shot}). An empty page usually means the app was built without \
+                     --features custom-protocol."
                 );
             }
             tokio::time::sleep(POLL_EVERY).await;
         }
+    }
+
+    /// The first element matching `css`, once there is one.
+    pub async fn element(&self, css: &str) -> Element {
+        self.wait_for(&format!("an element matching {css}"), async |desk| {
+            desk.client.find(Locator::Css(css)).await.ok()
+        })
+        .await
+    }
+
+    /// Clicks the first element matching `css`, once there is one.
+    pub async fn click(&self, css: &str) {
+        let element = self.element(css).await;
+        element
+            .click()
+            .await
+            .unwrap_or_else(|error| panic!("could not click {css}: {error:?}"));
+    }
+
+    /// Clicks the first `button` (or link) whose visible text contains `text`.
+    pub async fn click_button(&self, text: &str) {
+        let element = self
+            .wait_for(&format!("a button saying {text:?}"), async |desk| {
+                for button in desk.find_all("button").await {
+                    let shown = button.is_displayed().await.unwrap_or(false);
+                    if shown && button.text().await.is_ok_and(|t| t.contains(text)) {
+                        return Some(button);
+                    }
+                }
+                None
+            })
+            .await;
+        element
+            .click()
+            .await
+            .unwrap_or_else(|error| panic!("could not click the button {text:?}: {error:?}"));
+    }
+
+    /// Replaces the value of the first field matching `css` with `text`, typed as keys.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let element = self.element(css).await;
+        element
+            .clear()
+            .await
+            .unwrap_or_else(|error| panic!("could not clear {css}: {error}"));
+        element
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|error| panic!("could not type into {css}: {error}"));
+    }
+
+    /// Sends keys to whatever has the focus (WebDriver key codes, e.g. `\u{E015}` for ↓).
+    pub async fn press(&self, keys: &str) {
+        let focused = self
+            .client
+            .active_element()
+            .await
+            .expect("the page has a focused element (the body at least)");
+        focused
+            .send_keys(keys)
+            .await
+            .unwrap_or_else(|error| panic!("could not press {keys:?}: {error}"));
+    }
+
+    /// Waits until the first element matching `css` shows text containing `wanted`, and returns
+    /// its whole text.
+    pub async fn wait_for_text(&self, css: &str, wanted: &str) -> String {
+        self.wait_for(&format!("{css} to show {wanted:?}"), async |desk| {
+            desk.text_of(css).await.filter(|text| text.contains(wanted))
+        })
+        .await
+    }
+
+    /// The value of `attribute` on the first element matching `css`, if both exist.
+    pub async fn attribute(&self, css: &str, attribute: &str) -> Option<String> {
+        let element = self.client.find(Locator::Css(css)).await.ok()?;
+        element.attr(attribute).await.ok().flatten()
+    }
+
+    /// The app's `KYC_DESK_HOME`, where its downloads and settings are.
+    pub fn app_home(&self) -> PathBuf {
+        self.driver.app_home()
+    }
+
+    /// What the app's keychain holds for `username` under the app's service name.
+    pub fn keychain_entry(&self, username: &str) -> Option<String> {
+        self.driver.keychain_entry("eu.kycdesk.app", username)
     }
 
     /// The visible text of the first element matching `css`, if there is one.
@@ -157,6 +244,22 @@ impl Desk {
         let path = folder.join(format!("{name}.png"));
         std::fs::write(&path, png).expect("the screenshot can be written");
         path
+    }
+
+    /// Keeps what the window showed when a wait failed, under a name of its own; says where.
+    async fn failure_screenshot(&self) -> String {
+        let Ok(png) = self.client.screenshot().await else {
+            return "none could be taken".to_owned();
+        };
+        let folder = workspace_root().join("artifacts/screenshots");
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let path = folder.join(format!("failed-{stamp}.png"));
+        match std::fs::create_dir_all(&folder).and_then(|()| std::fs::write(&path, png)) {
+            Ok(()) => path.display().to_string(),
+            Err(e) => format!("not saved: {e}"),
+        }
     }
 
     /// Returns once the page has painted what the DOM holds now. WebKit's screenshots copy the

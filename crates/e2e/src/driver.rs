@@ -6,7 +6,10 @@
 //! - a private D-Bus session bus (`dbus-run-session`). GTK makes an application unique per bus:
 //!   on a shared bus a second KYC Desk would hand its window to the first and exit, and the two
 //!   tests would drive one app;
-//! - private XDG data, config and cache folders, so no test sees another's files;
+//! - a Secret Service on that bus (gnome-keyring, unlocked, with its files in the test's folder), so
+//!   the app's keychain works as on a desktop and a test can look at what it saved;
+//! - private XDG data, config and cache folders and a `KYC_DESK_HOME`, so no test sees another's
+//!   files and the downloads land where the test can check them;
 //! - a process group of their own, so that dropping the [`Driver`] ends them all, even when a test
 //!   panics halfway.
 
@@ -22,6 +25,27 @@ const WEBKIT_WEBDRIVER: &str = "/usr/bin/WebKitWebDriver";
 
 /// How long `tauri-driver` and `WebKitWebDriver` may take to listen.
 const STARTUP: Duration = Duration::from_secs(20);
+
+/// Runs inside the private bus before `tauri-driver`: starts gnome-keyring with a fresh login
+/// keyring, unlocked (the password only opens this throwaway keyring), waits until it serves the
+/// Secret Service (a bounded poll on the bus), writes the bus address where the test can read it,
+/// then becomes `tauri-driver`. The daemon stays in the process group, so it ends with the others.
+const SESSION: &str = r#"
+set -eu
+home="$1"; shift
+mkdir -p -m 700 "$home/keyring/run"
+printf 'kyc-desk-e2e' | XDG_RUNTIME_DIR="$home/keyring/run" XDG_DATA_HOME="$home/keyring/data" \
+  gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
+tries=0
+until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+  org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; do
+  tries=$((tries + 1))
+  if [ "$tries" -gt 200 ]; then echo "gnome-keyring-daemon did not serve the Secret Service" >&2; exit 1; fi
+  sleep 0.05
+done
+printf '%s' "$DBUS_SESSION_BUS_ADDRESS" > "$home/bus-address"
+exec "$@"
+"#;
 
 /// A running `tauri-driver`, listening on loopback.
 pub struct Driver {
@@ -48,7 +72,8 @@ impl Driver {
         let [port, native_port] = free_ports();
         let mut command = Command::new("dbus-run-session");
         command
-            .arg("--")
+            .args(["--", "sh", "-c", SESSION, "sh"])
+            .arg(home.path())
             .arg(tauri_driver())
             .arg("--port")
             .arg(port.to_string())
@@ -59,6 +84,9 @@ impl Driver {
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("KYC_DESK_HOME", home.path().join("desk"))
+            // The demo's Treezor decides in milliseconds instead of seconds.
+            .env("KYC_DESK_DEMO_PACE", "quick")
             // No accessibility bus: nothing reads it here, and it is one more process per test.
             .env("NO_AT_BRIDGE", "1")
             .envs(env.iter().copied())
@@ -80,6 +108,35 @@ impl Driver {
     /// The WebDriver endpoint to open sessions on.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The app's `KYC_DESK_HOME`: its settings, cache, demo files and downloads.
+    pub fn app_home(&self) -> PathBuf {
+        self.home().join("desk")
+    }
+
+    fn home(&self) -> &Path {
+        self.home
+            .as_ref()
+            .expect("the folder lives as long as the driver")
+            .path()
+    }
+
+    /// What the app's keychain holds for one of its entries, as libsecret's own `secret-tool`
+    /// finds it on the app's bus.
+    pub fn keychain_entry(&self, service: &str, username: &str) -> Option<String> {
+        let address = std::fs::read_to_string(self.home().join("bus-address"))
+            .expect("the session wrote its bus address before starting tauri-driver");
+        let output = Command::new("secret-tool")
+            .args(["lookup", "service", service, "username", username])
+            .env("DBUS_SESSION_BUS_ADDRESS", address)
+            .stdin(Stdio::null())
+            .output()
+            .expect("secret-tool runs (scripts/setup installs libsecret-tools)");
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
     fn wait_until_listening(&mut self, what: &str, port: u16) {

@@ -77,6 +77,7 @@ impl CaseEvent {
 
 /// Where a case stands. Deserializable so that the window can name states in its queue filters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseState {
     NoVerification,
@@ -166,6 +167,7 @@ impl fmt::Display for CaseState {
 
 /// What an officer can do to a case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     StartVerification,
@@ -194,6 +196,7 @@ impl Action {
 
 /// Why an action needs the officer to confirm it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Caution {
     /// A link is out or the provider is deciding: a new verification replaces it.
@@ -222,6 +225,7 @@ impl Caution {
 
 /// Why an action is not allowed now, in words an officer can act on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Refusal {
     NoVerification,
@@ -273,6 +277,7 @@ impl Refusal {
 
 /// The answer to "may the officer do this now?".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "verdict", content = "why", rename_all = "snake_case")]
 pub enum Permission {
     Allowed,
@@ -293,6 +298,7 @@ impl Permission {
 
 /// One verification attempt, as derived from the case's events.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Attempt {
     /// `None` for a verification known only from webhooks that did not name it.
     pub identification: Option<IdentificationId>,
@@ -309,6 +315,7 @@ pub struct Attempt {
 
 /// A document known for the user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KnownDocument {
     pub document: DocumentId,
     pub document_type: DocumentTypeId,
@@ -317,6 +324,7 @@ pub struct KnownDocument {
 
 /// Everything derived from a case at one instant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseView {
     pub state: CaseState,
     /// Every attempt, oldest first; the last is the current one.

@@ -101,6 +101,7 @@ const WAITING: &str = "Your identity check has not been completed yet.";
 
 /// What the customer may be told about their verification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CustomerText {
     headline: &'static str,
     tips: Vec<&'static str>,

@@ -80,6 +80,7 @@ impl Optional for String {
 
 /// A date of birth, `YYYY-MM-DD`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct BirthDate(String);
 
 impl BirthDate {
@@ -121,6 +122,7 @@ pub fn optional<'de, D: Deserializer<'de>, T: Optional>(
 
 /// A Treezor user, as far as the dashboard needs it.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     #[serde(alias = "user_id")]
@@ -181,6 +183,7 @@ impl User {
 
 /// A Treezor document.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Document {
     pub document_id: DocumentId,

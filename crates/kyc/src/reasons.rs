@@ -149,6 +149,7 @@ impl ListedReason {
 /// A reason code as Treezor sent it: one of the guide's, or one nobody has listed (kept as received,
 /// and treated as sensitive).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub enum ReasonCode {
     Listed(ListedReason),
     Unlisted(UnlistedCode),
@@ -238,6 +239,7 @@ impl<'de> Deserialize<'de> for ReasonCode {
 /// provider sent with it. For the officer only; customer text is built with
 /// [`crate::customer::CustomerText`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reason {
     #[serde(rename = "reason-code", alias = "reason_code", alias = "code")]
     pub code: ReasonCode,

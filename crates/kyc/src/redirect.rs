@@ -10,6 +10,7 @@ use crate::error::{ParseError, Result};
 
 /// `event` of a redirect.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RedirectEvent {
     CaptureAborted,
@@ -55,6 +56,7 @@ impl RedirectEvent {
 
 /// The decoded query of a redirect URL.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RedirectQuery {
     /// The verification's identifier at the provider.
     pub id: Option<String>,

@@ -17,6 +17,7 @@ const MICROS_PER_SECOND: i64 = 1_000_000;
 
 /// An instant, UTC, to the microsecond.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Timestamp(i64);
 
 impl Timestamp {

@@ -13,6 +13,7 @@ use crate::lenient::{lenient_serde, parse_integer};
 
 /// `kyc-status` of a live verification, as the webhooks carry it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub enum LivenessStatus {
     /// The end user finished (or left) the capture; the provider is deciding.
     Processing,
@@ -66,6 +67,7 @@ lenient_serde!(LivenessStatus, string);
 
 /// `score` of a processed live verification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "-1 | 0 | 1"))]
 pub enum Score {
     /// 1: the user was identified.
     Validated,
@@ -115,6 +117,7 @@ macro_rules! coded_enum {
     ($(#[$doc:meta])* $name:ident, $field:literal { $($variant:ident = $value:literal => $words:literal,)* }) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "number"))]
         pub enum $name {
             $(#[doc = $words] $variant,)*
             /// A value Treezor added after this list was written.
@@ -212,6 +215,7 @@ impl KycReview {
 
 /// `documentTypeId`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "number"))]
 pub struct DocumentTypeId(u16);
 
 impl DocumentTypeId {
@@ -280,6 +284,7 @@ impl Serialize for DocumentTypeId {
 
 /// Which of the two live verification methods Treezor set up for the account (`type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LivenessType {
     /// Video, identity proof and a SEPA transfer as an extra step.

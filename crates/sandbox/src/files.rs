@@ -93,6 +93,10 @@ pub struct Presigned {
     signature: Option<String>,
 }
 
+/// The hit counter's key for file requests refused because their URL had expired
+/// (`Control::hits_for("GET", EXPIRED_FILE_REQUESTS)`).
+pub const EXPIRED_FILE_REQUESTS: &str = "/files (expired URL)";
+
 fn denied(code: &str, message: &str) -> Response {
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>"
@@ -136,6 +140,8 @@ pub async fn serve(
         return denied("AccessDenied", "X-Amz-Date or X-Amz-Expires is malformed");
     };
     if state.now() > crate::clock::after(created, Duration::from_secs(lifetime)) {
+        // Counted apart, so a test or a benchmark can prove no expired URL was ever used.
+        state.count("GET", EXPIRED_FILE_REQUESTS);
         return denied("AccessDenied", "Request has expired");
     }
     let Some(record) = document

@@ -59,6 +59,7 @@ pub use config::{DownloadAccess, LivenessAnswer, SandboxConfig, Scope, WebhookRe
 pub use control::{Control, Finished, IdentificationView};
 pub use error::{Error, Result};
 pub use faults::{Fault, FaultRule};
+pub use files::EXPIRED_FILE_REQUESTS;
 pub use seed::{SeedOptions, SeedReport};
 pub use server::{RunningSandbox, Sandbox, app};
 pub use state::SandboxState;

@@ -17,6 +17,7 @@ pub async fn case_file(state: State<'_, DeskState>, user: u64) -> Result<CaseFil
 
 /// A decoded redirect URL with what its event means.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct DecodedRedirect {
     pub query: RedirectQuery,
     pub explanation: Option<&'static str>,

@@ -10,6 +10,7 @@ pub mod actions;
 pub mod audit;
 pub mod case;
 pub mod catalogue;
+pub mod clipboard;
 pub mod queue;
 pub mod settings;
 pub mod status;

@@ -1,16 +1,72 @@
 /**
- * The window's one way in to the backend. Every Tauri command is called from here, with the
- * payload types generated from the Rust declarations (`./bindings`, kept current by the Rust test
- * `the_ui_types_match_the_rust_types`). Components import these functions, never `invoke`.
+ * The window's one way in to the backend. Every Tauri command and event is reached from here, with
+ * the payload types generated from the Rust declarations (`./bindings`, kept current by the Rust
+ * test `the_ui_types_match_the_rust_types`). Components import these functions, never `invoke` or
+ * `listen`.
  */
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
+import type { Action } from './bindings/Action';
+import type { AppStatus } from './bindings/AppStatus';
+import type { AuditCheck } from './bindings/AuditCheck';
+import type { AuditExport } from './bindings/AuditExport';
+import type { CaseFile } from './bindings/CaseFile';
 import type { CatalogueEntry } from './bindings/CatalogueEntry';
+import type { Changed } from './bindings/Changed';
+import type { Confirmation } from './bindings/Confirmation';
+import type { ConnectionCheck } from './bindings/ConnectionCheck';
+import type { DecodedRedirect } from './bindings/DecodedRedirect';
+import type { DownloadProgress } from './bindings/DownloadProgress';
 import type { ErrorCode } from './bindings/ErrorCode';
+import type { ErrorDetail } from './bindings/ErrorDetail';
+import type { ExportFormat } from './bindings/ExportFormat';
 import type { IpcError } from './bindings/IpcError';
+import type { Notice } from './bindings/Notice';
+import type { QueueFilter } from './bindings/QueueFilter';
+import type { QueuePage } from './bindings/QueuePage';
+import type { QueueQuery } from './bindings/QueueQuery';
+import type { ReviewRequested } from './bindings/ReviewRequested';
+import type { Saved } from './bindings/Saved';
+import type { SavedDocument } from './bindings/SavedDocument';
+import type { SettingsInput } from './bindings/SettingsInput';
+import type { SettingsView } from './bindings/SettingsView';
+import type { StartedVerification } from './bindings/StartedVerification';
+import type { StateCounts } from './bindings/StateCounts';
+import type { SyncHealth } from './bindings/SyncHealth';
 
+export type { Action } from './bindings/Action';
+export type { AppStatus } from './bindings/AppStatus';
+export type { AuditExport } from './bindings/AuditExport';
+export type { CaseDetail } from './bindings/CaseDetail';
+export type { CaseFile } from './bindings/CaseFile';
+export type { CaseState } from './bindings/CaseState';
 export type { CatalogueEntry } from './bindings/CatalogueEntry';
+export type { CheckStep } from './bindings/CheckStep';
+export type { Confirmation } from './bindings/Confirmation';
+export type { ConnectionCheck } from './bindings/ConnectionCheck';
+export type { DecodedRedirect } from './bindings/DecodedRedirect';
+export type { DownloadProgress } from './bindings/DownloadProgress';
+export type { Environment } from './bindings/Environment';
+export type { ErrorDetail } from './bindings/ErrorDetail';
 export type { Family } from './bindings/Family';
+export type { QueueFilter } from './bindings/QueueFilter';
+export type { QueuePage } from './bindings/QueuePage';
+export type { QueueQuery } from './bindings/QueueQuery';
+export type { QueueRow } from './bindings/QueueRow';
+export type { Relative } from './bindings/Relative';
+export type { ReviewState } from './bindings/ReviewState';
+export type { Saved } from './bindings/Saved';
+export type { SavedDocument } from './bindings/SavedDocument';
+export type { Settings } from './bindings/Settings';
+export type { SettingsInput } from './bindings/SettingsInput';
+export type { SettingsView } from './bindings/SettingsView';
+export type { Sort } from './bindings/Sort';
+export type { StartedVerification } from './bindings/StartedVerification';
+export type { StateCounts } from './bindings/StateCounts';
+export type { StoredDocument } from './bindings/StoredDocument';
+export type { SyncHealth } from './bindings/SyncHealth';
+export type { TimelineEntry } from './bindings/TimelineEntry';
 
 /**
  * Why a backend call failed: one of the backend's codes, or `unreachable` when the call never got
@@ -21,11 +77,13 @@ export type DeskErrorCode = ErrorCode | 'unreachable';
 /** A failed backend call. Switch on `code`; `message` is written for the officer. */
 export class DeskError extends Error {
   readonly code: DeskErrorCode;
+  readonly detail: ErrorDetail | null;
 
-  constructor(code: DeskErrorCode, message: string) {
+  constructor(code: DeskErrorCode, message: string, detail: ErrorDetail | null = null) {
     super(message);
     this.name = 'DeskError';
     this.code = code;
+    this.detail = detail;
   }
 }
 
@@ -44,7 +102,7 @@ export function toDeskError(reason: unknown): DeskError {
     return reason;
   }
   if (isIpcError(reason)) {
-    return new DeskError(reason.code, reason.message);
+    return new DeskError(reason.code, reason.message, reason.detail ?? null);
   }
   const detail = reason instanceof Error ? reason.message : String(reason);
   return new DeskError('unreachable', `KYC Desk could not reach its backend: ${detail}`);
@@ -61,4 +119,110 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 /** The guide's 30 refusal reason codes, in its order. */
 export function reasonCatalogue(): Promise<CatalogueEntry[]> {
   return call<CatalogueEntry[]>('reason_catalogue');
+}
+
+/** Which world the desk talks to, who the officer is, and how the sync is doing. */
+export function appStatus(): Promise<AppStatus> {
+  return call<AppStatus>('app_status');
+}
+
+/** One keyset page of the queue. */
+export function queuePage(query: QueueQuery): Promise<QueuePage> {
+  return call<QueuePage>('queue_page', { query });
+}
+
+/** Cases per state under a filter (its own states ignored). */
+export function queueCounts(filter: QueueFilter): Promise<StateCounts> {
+  return call<StateCounts>('queue_counts', { filter });
+}
+
+/** One case in full. */
+export function caseFile(user: number): Promise<CaseFile> {
+  return call<CaseFile>('case_file', { user });
+}
+
+/** The `id`, `event` and `response_code` of a redirect URL, explained. */
+export function decodeRedirect(url: string): Promise<DecodedRedirect> {
+  return call<DecodedRedirect>('decode_redirect', { url });
+}
+
+export function startVerification(
+  user: number,
+  redirectUrl: string | null,
+  confirmation: Confirmation,
+): Promise<StartedVerification> {
+  return call<StartedVerification>('start_verification', { user, redirectUrl, confirmation });
+}
+
+export function retrieveDocuments(user: number): Promise<void> {
+  return call<void>('retrieve_documents', { user });
+}
+
+/** Downloads a document; `onProgress` hears every chunk. */
+export function downloadDocument(
+  user: number,
+  document: number,
+  onProgress: (progress: DownloadProgress) => void,
+): Promise<SavedDocument> {
+  const channel = new Channel<DownloadProgress>(onProgress);
+  return call<SavedDocument>('download_document', { user, document, onProgress: channel });
+}
+
+export function requestReview(user: number, confirmation: Confirmation): Promise<ReviewRequested> {
+  return call<ReviewRequested>('request_review', { user, confirmation });
+}
+
+/** Records in the audit log that the officer declined to confirm `action`. */
+export function cancelAction(user: number, action: Action): Promise<void> {
+  return call<void>('cancel_action', { user, action });
+}
+
+/** Opens the file manager on a downloaded document. */
+export function showInFolder(user: number, document: number): Promise<void> {
+  return call<void>('show_in_folder', { user, document });
+}
+
+export function verifyAudit(): Promise<AuditCheck> {
+  return call<AuditCheck>('verify_audit');
+}
+
+/** Exports the audit log, or one user's trail, into the download folder. */
+export function exportAudit(user: number | null, format: ExportFormat): Promise<AuditExport> {
+  return call<AuditExport>('export_audit', { user, format });
+}
+
+export function settingsView(): Promise<SettingsView> {
+  return call<SettingsView>('settings_view');
+}
+
+export function saveSettings(input: SettingsInput): Promise<Saved> {
+  return call<Saved>('save_settings', { input });
+}
+
+export function checkTreezor(): Promise<ConnectionCheck> {
+  return call<ConnectionCheck>('check_treezor');
+}
+
+export function checkRelay(): Promise<ConnectionCheck> {
+  return call<ConnectionCheck>('check_relay');
+}
+
+/** Puts text on the system clipboard. */
+export function copyText(text: string): Promise<void> {
+  return call<void>('copy_text', { text });
+}
+
+/** Cases changed: `users` lists them, or is empty when everything should be reloaded. */
+export function onChanged(handler: (changed: Changed) => void): Promise<UnlistenFn> {
+  return listen<Changed>('desk://changed', (event) => handler(event.payload));
+}
+
+/** The sync loop's health moved. */
+export function onHealth(handler: (health: SyncHealth) => void): Promise<UnlistenFn> {
+  return listen<SyncHealth>('desk://health', (event) => handler(event.payload));
+}
+
+/** Verifications were processed or reviews decided (counts only). */
+export function onNotice(handler: (notice: Notice) => void): Promise<UnlistenFn> {
+  return listen<Notice>('desk://notice', (event) => handler(event.payload));
 }

@@ -51,9 +51,17 @@ fn apply_all(events: &[FeedEvent], page: usize) -> f64 {
     }
     let seconds = started.elapsed().as_secs_f64();
     assert_eq!(applied, events.len(), "every generated event is new");
+    let size = |name: &str| {
+        std::fs::metadata(dir.path().join(name))
+            .map(|m| m.len() / (1024 * 1024))
+            .unwrap_or(0)
+    };
     eprintln!(
-        "B5: {} events in {seconds:.2} s, pages of {page}, straight into Cache::apply_batch",
-        events.len()
+        "B5: {} events in {seconds:.2} s, pages of {page}, straight into Cache::apply_batch \
+         (cache file {} MiB, WAL {} MiB)",
+        events.len(),
+        size("b5.sqlite"),
+        size("b5.sqlite-wal")
     );
     events.len() as f64 / seconds
 }

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 
 /// Where a page ends. Opaque to the window: it passes back what it was given.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[serde(transparent)]
 pub struct Cursor(String);
 

@@ -66,6 +66,7 @@ pub const MAX_PAGE: u32 = 1_000;
 
 /// Which rows the queue shows. Empty lists and `None` mean "any".
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct QueueFilter {
     /// Case states, as shown (an expired link counts as `link_expired`).
@@ -95,6 +96,7 @@ impl QueueFilter {
 
 /// An interval of time: `from` included, `until` excluded; either may be open.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct TimeRange {
     pub from: Option<Timestamp>,
@@ -108,6 +110,7 @@ impl TimeRange {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SortKey {
     /// The user's age: when they were created.
@@ -120,6 +123,7 @@ pub enum SortKey {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Ascending,
@@ -128,6 +132,7 @@ pub enum Direction {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct Sort {
     pub key: SortKey,
@@ -136,6 +141,7 @@ pub struct Sort {
 
 /// One page of the queue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct QueueQuery {
     pub filter: QueueFilter,
@@ -159,6 +165,7 @@ impl Default for QueueQuery {
 
 /// One user's line in the queue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QueueRow {
     pub user_id: UserId,
     pub display_name: String,
@@ -184,6 +191,7 @@ pub struct QueueRow {
 
 /// A page of rows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,
     /// Pass as `after` for the next page; `None` on the last page.
@@ -194,6 +202,7 @@ pub struct QueuePage {
 
 /// How many users are in each state, under a filter (its own state list ignored).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StateCounts {
     /// Every state, in the domain's order, zero included.
     pub states: Vec<(CaseState, u64)>,

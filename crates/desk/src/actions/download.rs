@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 
 /// Where a download stands, for the window's progress bar.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DownloadProgress {
     pub document_id: DocumentId,
     pub bytes: u64,
@@ -26,6 +27,7 @@ pub struct DownloadProgress {
 
 /// A document saved on this machine.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SavedDocument {
     pub document_id: DocumentId,
     pub user_id: UserId,

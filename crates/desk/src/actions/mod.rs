@@ -28,6 +28,7 @@ use crate::error::{Error, Result};
 /// Whether the officer confirmed an action that needs it. Asking first without confirmation
 /// returns [`Error::NeedsConfirmation`] with what to confirm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Confirmation {
     Unconfirmed,

@@ -11,6 +11,7 @@ use crate::error::{ChildWithoutDocuments, Error, Result};
 
 /// The review was requested.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReviewRequested {
     pub user_id: UserId,
     /// Children the officer confirmed the request despite.

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 
 /// A started verification: the link to send the customer, valid 15 minutes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StartedVerification {
     pub user_id: UserId,
     pub identification: IdentificationId,

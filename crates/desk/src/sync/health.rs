@@ -5,6 +5,7 @@ use serde::Serialize;
 
 /// Where the sync loop stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Connection {
     /// Not started yet, or asking the relay for the first time.
@@ -19,6 +20,7 @@ pub enum Connection {
 
 /// The sync loop's health.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncHealth {
     pub connection: Connection,
     /// The highest feed sequence number applied to the cache.

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 /// Counts for one notification.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Notice {
     pub verifications_processed: u32,
     pub review_decisions: u32,

@@ -4,6 +4,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use kyc::UserId;
+use kyc::feed::{FeedEvent, FeedPage};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
@@ -25,6 +26,11 @@ pub struct SyncOptions {
     /// The first wait after a failure; doubled up to `max_backoff`.
     pub first_backoff: Duration,
     pub max_backoff: Duration,
+    /// While the relay holds more than a page ahead, pages are gathered into one transaction of up
+    /// to this many events. Each commit rewrites every page of the cache it touched, so catching
+    /// up in larger transactions writes far less (B5); a small backlog is still applied a page at
+    /// a time, so live webhooks reach the queue at once (B4).
+    pub catch_up_batch: usize,
 }
 
 impl Default for SyncOptions {
@@ -34,6 +40,7 @@ impl Default for SyncOptions {
             wait: Duration::from_secs(25),
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
+            catch_up_batch: 50_000,
         }
     }
 }
@@ -85,33 +92,49 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
         }
     };
     health.send_modify(|h| *h = SyncHealth::starting(cursor));
+    // While far behind, the next batch is fetched while the writer applies the current one.
+    let mut prefetched: Option<Batch> = None;
     loop {
-        let page = tokio::select! {
-            _ = stopped.changed() => break,
-            page = feed.page(cursor, options.page_size, options.wait) => page,
-        };
-        let page = match page {
-            Ok(page) => page,
-            Err(e) => {
-                tracing::warn!(relay = feed.base_url(), "relay feed failed: {e}");
-                health.send_modify(|h| h.failed(e.to_string()));
-                if pause(backoff.next_wait(), &mut stopped).await {
-                    break;
+        let batch = match prefetched.take() {
+            Some(batch) => batch,
+            None => {
+                let page = tokio::select! {
+                    _ = stopped.changed() => break,
+                    page = feed.page(cursor, options.page_size, options.wait) => page,
+                };
+                match page {
+                    Ok(page) => {
+                        backoff.reset();
+                        health.send_modify(|h| h.contact(now(), page.last_seq));
+                        if page.events.is_empty() {
+                            continue;
+                        }
+                        gather(&feed, page, &options).await
+                    }
+                    Err(e) => {
+                        tracing::warn!(relay = feed.base_url(), "relay feed failed: {e}");
+                        health.send_modify(|h| h.failed(e.to_string()));
+                        if pause(backoff.next_wait(), &mut stopped).await {
+                            break;
+                        }
+                        continue;
+                    }
                 }
-                continue;
             }
         };
-        backoff.reset();
-        health.send_modify(|h| h.contact(now(), page.last_seq));
-        if page.events.is_empty() {
-            continue;
-        }
-        let notice = Notice::of(&page.events);
-        let events = page.events;
-        let applied = match store
-            .write(move |cache| cache.apply_batch(&events, now()))
-            .await
-        {
+        let Batch { events, relay_last } = batch;
+        let notice = Notice::of(&events);
+        let last_seq = events.last().map_or(cursor, |e| e.seq);
+        let apply = store.write(move |cache| cache.apply_batch(&events, now()));
+        let prefetch = async {
+            if relay_last > last_seq {
+                fetch(&feed, last_seq, &options).await
+            } else {
+                None
+            }
+        };
+        let (applied, next) = tokio::join!(apply, prefetch);
+        let applied = match applied {
             Ok(applied) => applied,
             Err(e) => {
                 tracing::error!("a feed page could not be applied to the cache: {e}");
@@ -125,7 +148,12 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
             }
         };
         cursor = applied.cursor;
-        health.send_modify(|h| h.applied(now(), applied.cursor, applied.unreadable));
+        prefetched = next;
+        health.send_modify(|h| {
+            h.applied(now(), applied.cursor, applied.unreadable);
+            h.relay_last_seq = h.relay_last_seq.max(relay_last);
+            h.lag = h.relay_last_seq - h.cursor;
+        });
         let changed = applied.changed_users;
         refresh_unknown_users(&store, &treezor, &changed).await;
         if !changed.is_empty() {
@@ -136,6 +164,47 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
         }
     }
     health.send_modify(|h| h.connection = Connection::Stopped);
+}
+
+/// Events to apply in one transaction, and how far the relay was when they were read.
+struct Batch {
+    events: Vec<FeedEvent>,
+    relay_last: u64,
+}
+
+/// The page's events, followed, while the relay holds more, by the next pages up to
+/// `catch_up_batch` events. A page that cannot be read ends the gathering: what was gathered is
+/// applied, and the loop asks again from the new cursor.
+async fn gather(feed: &Feed, first: FeedPage, options: &SyncOptions) -> Batch {
+    let mut batch = Batch {
+        events: first.events,
+        relay_last: first.last_seq,
+    };
+    while batch.events.len() < options.catch_up_batch {
+        let Some(last) = batch.events.last().map(|e| e.seq) else {
+            break;
+        };
+        if batch.relay_last <= last {
+            break;
+        }
+        match feed.page(last, options.page_size, Duration::ZERO).await {
+            Ok(page) if !page.events.is_empty() => {
+                batch.relay_last = page.last_seq;
+                batch.events.extend(page.events);
+            }
+            _ => break,
+        }
+    }
+    batch
+}
+
+/// The next batch after `after`, without waiting; `None` when there is none or it failed (the
+/// loop then asks again from its cursor).
+async fn fetch(feed: &Feed, after: u64, options: &SyncOptions) -> Option<Batch> {
+    match feed.page(after, options.page_size, Duration::ZERO).await {
+        Ok(page) if !page.events.is_empty() => Some(gather(feed, page, options).await),
+        _ => None,
+    }
 }
 
 /// Waits `wait`, or less if the loop is stopped; says whether it was stopped.

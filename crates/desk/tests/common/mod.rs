@@ -123,6 +123,7 @@ impl World {
                 wait: Duration::from_secs(2),
                 first_backoff: Duration::from_millis(50),
                 max_backoff: Duration::from_millis(400),
+                catch_up_batch: 1000,
             },
             demo: Default::default(),
         })

@@ -1,4 +1,10 @@
-//! The end-to-end tests, one module per screen, in one test binary: each test opens its own app
-//! window (see `e2e::Desk`), so they run side by side.
+//! The end-to-end tests, one module per screen or process, in one test binary: each test opens its
+//! own app window (see `e2e::Desk`), on its own demo world, so they run side by side.
+//! `customer` plays the other side: Treezor's sandbox, over HTTP.
 
+mod customer;
+mod guide_flow;
+mod queue;
 mod reason_codes;
+mod refusals;
+mod settings;

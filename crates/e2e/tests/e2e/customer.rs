@@ -1,0 +1,151 @@
+//! The other side of the demo: the embedded Treezor sandbox, reached over plain HTTP as a tester
+//! would. A test creates its own users there (so it knows exactly who it works on) and plays the
+//! customer on the hosted verification page by sending the form that page holds, as a browser
+//! would on a click.
+
+use e2e::Desk;
+use serde_json::{Value, json};
+
+/// The sandbox the app under test runs on, found in the window's demo banner.
+pub struct Sandbox {
+    base: String,
+    http: reqwest::Client,
+}
+
+/// How the customer ends the verification on the hosted page, as its buttons say.
+pub enum Finish<'r> {
+    Validated,
+    Refused { reasons: &'r [u16] },
+}
+
+impl Sandbox {
+    pub async fn of(desk: &Desk) -> Sandbox {
+        let shown = desk
+            .wait_for_text("[data-testid=sandbox-url]", "http://127.0.0.1:")
+            .await;
+        let base = shown
+            .trim()
+            .strip_suffix("/sandbox/")
+            .unwrap_or_else(|| panic!("the banner shows the sandbox as {shown:?}"))
+            .to_owned();
+        let http = reqwest::Client::builder()
+            // The hosted page sends the customer on to the bank's redirect URL: stop there.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client");
+        Sandbox { base, http }
+    }
+
+    /// Creates a person through the control endpoint; Treezor's `user.create` webhook follows.
+    pub async fn person(&self, firstname: &str, lastname: &str, birthday: Option<&str>) -> u64 {
+        let mut body = json!({
+            "userTypeId": 1,
+            "firstname": firstname,
+            "lastname": lastname,
+            "email": format!("{}.{}@example.com", firstname.to_lowercase(), lastname.to_lowercase()),
+        });
+        if let Some(birthday) = birthday {
+            body["birthday"] = json!(birthday);
+        }
+        let answer: Value = self
+            .http
+            .post(format!("{}/sandbox/users", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("the sandbox answers")
+            .error_for_status()
+            .expect("the sandbox creates the user")
+            .json()
+            .await
+            .expect("the sandbox answers JSON");
+        answer["userId"]
+            .as_u64()
+            .expect("the answer names the user")
+    }
+
+    /// Plays the customer at `identification_url`: opens the page, then submits its form with
+    /// the chosen button. Returns where the page sends the customer (the redirect URL with `id`,
+    /// `event` and `response_code`).
+    pub async fn finish(&self, identification_url: &str, finish: Finish<'_>) -> String {
+        let page = self
+            .http
+            .get(identification_url)
+            .send()
+            .await
+            .expect("the hosted page answers")
+            .error_for_status()
+            .expect("the hosted page is there")
+            .text()
+            .await
+            .expect("the hosted page is text");
+        assert!(
+            page.contains("simulated live verification"),
+            "not the hosted page: {page}"
+        );
+        let action = page
+            .split("<form method=\"post\" action=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("the hosted page has no form: {page}"));
+        let mut form: Vec<(&str, String)> = vec![("document", "17".into())];
+        match finish {
+            Finish::Validated => form.push(("outcome", "validated".into())),
+            Finish::Refused { reasons } => {
+                for code in reasons {
+                    assert!(
+                        page.contains(&format!("value=\"{code}\"")),
+                        "the page offers no box for reason {code}"
+                    );
+                    form.push(("reason", code.to_string()));
+                }
+                form.push(("outcome", "refused".into()));
+            }
+        }
+        let answer = self
+            .http
+            .post(format!("{}{action}", self.base))
+            .form(&form)
+            .send()
+            .await
+            .expect("the hosted page takes the form");
+        assert!(
+            answer.status().is_redirection(),
+            "the hosted page did not send the customer on: {}",
+            answer.status()
+        );
+        answer
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .expect("a redirect names where to")
+            .to_owned()
+    }
+
+    /// The SHA-256 and size of a document's file, as the sandbox serves it.
+    pub async fn document_file(&self, document: u64) -> (String, u64) {
+        let answer: Value = self
+            .http
+            .get(format!("{}/sandbox/documents/{document}/file", self.base))
+            .send()
+            .await
+            .expect("the sandbox answers")
+            .json()
+            .await
+            .expect("the sandbox answers JSON");
+        (
+            answer["sha256"].as_str().expect("a sha256").to_owned(),
+            answer["size"].as_u64().expect("a size"),
+        )
+    }
+}
+
+/// Finds `user` by its id in the queue's search and opens its case, which must be `name`'s.
+pub async fn open_case(desk: &Desk, name: &str, user: u64) {
+    desk.click("[data-screen=queue]").await;
+    desk.fill("input[type=search]", &user.to_string()).await;
+    // The user reaches the queue through the sandbox's webhook, the relay and the sync loop.
+    let row = format!(".grid .row[data-user=\"{user}\"]");
+    desk.click(&row).await;
+    desk.wait_for_text("#case-title", name).await;
+}

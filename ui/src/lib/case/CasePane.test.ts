@@ -1,0 +1,95 @@
+import { emit } from '@tauri-apps/api/event';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
+
+import { backend, documentsReceivedCase, refusedCase } from '../../test/fixtures';
+import { live } from '../live.svelte';
+import CasePane from './CasePane.svelte';
+
+function open(user = 42) {
+  return render(CasePane, { user, onopen: () => {}, onclose: () => {} });
+}
+
+describe('the case view', () => {
+  test('flags the AML-sensitive reason for the officer and keeps it out of the customer panel', async () => {
+    backend({ case_file: refusedCase() });
+    open();
+
+    const reasons = await screen.findByRole('region', { name: /Reasons — for the officer only/ });
+    const sensitive = within(reasons).getByText('2301').closest('li');
+    expect(sensitive).toHaveClass('sensitive');
+    expect(within(sensitive as HTMLElement).getByText('AML-sensitive — do not disclose')).toBeVisible();
+    expect(within(reasons).getByRole('note')).toHaveTextContent('Do not disclose');
+    const shareable = within(reasons).getByText('1301').closest('li') as HTMLElement;
+    expect(within(shareable).getByText('May be explained to the customer')).toBeVisible();
+
+    const customer = screen.getByRole('region', { name: 'What the customer may be told' });
+    expect(customer).toHaveTextContent('We could not complete the verification of your identity.');
+    expect(customer.textContent).not.toMatch(/2301|counterfeit|falsification|fraud/i);
+  });
+
+  test('copies exactly the customer text', async () => {
+    const calls = backend({ case_file: refusedCase(), copy_text: null });
+    open();
+
+    const customer = await screen.findByRole('region', { name: 'What the customer may be told' });
+    await fireEvent.click(within(customer).getByRole('button', { name: /Copy/ }));
+
+    expect(calls.find((c) => c.command === 'copy_text')?.args).toEqual({
+      text: 'We could not complete the verification of your identity. We will contact you about the next steps.',
+    });
+    expect(await within(customer).findByText('Copied the customer text')).toBeVisible();
+  });
+
+  test('shows the state and the score in words', async () => {
+    backend({ case_file: refusedCase() });
+    open();
+
+    expect(await screen.findByTestId('state-words')).toHaveTextContent('Refused by the provider');
+    expect(screen.getByTestId('score-words')).toHaveTextContent(
+      '0 · Refused: the provider could not verify the user',
+    );
+  });
+
+  test('a disabled action stays focusable and says why', async () => {
+    backend({ case_file: refusedCase() });
+    open();
+
+    const retrieve = await screen.findByRole('button', { name: /Retrieve documents/ });
+    expect(retrieve).toHaveAttribute('aria-disabled', 'true');
+    // Two buttons disabled for the same reason share one line.
+    expect(retrieve).toHaveAccessibleDescription(
+      'Retrieve documents, Request KYC review: Documents can only be retrieved after a verification processed with score 1. Start a new verification.',
+    );
+    expect(screen.getByRole('button', { name: /Request KYC review/ })).toHaveAccessibleDescription(
+      retrieve.getAttribute('aria-describedby') ? /^Retrieve documents, Request KYC review:/ : /never/,
+    );
+    expect(screen.getByRole('button', { name: /Start verification/ })).toHaveAttribute('aria-disabled', 'false');
+  });
+
+  test('reloads itself when the sync loop says the case changed', async () => {
+    let answer = refusedCase();
+    const calls = backend({ case_file: () => answer });
+    const stop = await live.start().catch(() => () => {});
+    open();
+    await screen.findByText('Refused by the provider');
+
+    answer = documentsReceivedCase();
+    await emit('desk://changed', { users: [42] });
+
+    await waitFor(() => expect(screen.getByTestId('state-words')).toHaveTextContent('Documents received'));
+    expect(calls.filter((c) => c.command === 'case_file')).toHaveLength(2);
+    stop();
+  });
+
+  test('says what failed when the case cannot be read', async () => {
+    backend({
+      case_file: () => {
+        throw { code: 'cache', message: 'The cache could not be read: disk full.', detail: null };
+      },
+    });
+    open();
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('The cache could not be read: disk full.');
+  });
+});

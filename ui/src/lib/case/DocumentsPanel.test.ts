@@ -1,0 +1,76 @@
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
+
+import { backend, documentsReceivedCase, refusedCase } from '../../test/fixtures';
+import type { DownloadProgress } from '../api';
+import DocumentsPanel from './DocumentsPanel.svelte';
+
+type Progress = { onmessage: (p: DownloadProgress) => void };
+
+describe('documents', () => {
+  test('downloads one with its progress and the 30-second window, then offers its folder', async () => {
+    let send: (p: DownloadProgress) => void = () => {};
+    let finish: (value: unknown) => void = () => {};
+    const calls = backend({
+      download_document: (args: Record<string, unknown>) => {
+        send = (args.onProgress as Progress).onmessage;
+        return new Promise((resolve) => (finish = resolve));
+      },
+      show_in_folder: null,
+    });
+    render(DocumentsPanel, { file: documentsReceivedCase() });
+
+    const item = screen.getByText('Passport').closest('li') as HTMLElement;
+    await fireEvent.click(within(item).getByRole('button', { name: 'Download' }));
+    expect(within(item).getByRole('status')).toHaveTextContent(/Download URL valid 30 s: starting, 30 s left/);
+
+    send({ document_id: 501, bytes: 0, total: 1000 });
+    send({ document_id: 501, bytes: 400, total: 1000 });
+    await Promise.resolve();
+    expect(await within(item).findByRole('progressbar')).toHaveAttribute('aria-valuenow', '40');
+    expect(within(item).getByRole('status')).toHaveTextContent(/First byte \d+\.\d s after asking for the URL: inside its 30-second window/);
+
+    // The URL expired mid-way: the desk fetched a new one and started over.
+    send({ document_id: 501, bytes: 0, total: 1000 });
+    await Promise.resolve();
+    expect(await within(item).findByText(/new URL fetched \(attempt 2\)/)).toBeVisible();
+
+    finish({
+      document_id: 501,
+      user_id: 42,
+      path: '/tmp/downloads/user-42/501.pdf',
+      size: 1000,
+      sha256: 'ab'.repeat(32),
+      urls_asked: 2,
+    });
+    expect(await within(item).findByText('/tmp/downloads/user-42/501.pdf')).toBeVisible();
+    expect(item).toHaveTextContent('2 download URLs were needed');
+    await fireEvent.click(within(item).getByRole('button', { name: 'Show in folder' }));
+    expect(calls.map((c) => c.command)).toEqual(['download_document', 'show_in_folder']);
+    expect(calls[1].args).toEqual({ user: 42, document: 501 });
+  });
+
+  test("says why a download failed, in the backend's words", async () => {
+    backend({
+      download_document: () => {
+        throw {
+          code: 'treezor_refused',
+          message: 'Document download is not enabled for this Treezor account. Ask Treezor to enable it.',
+          detail: null,
+        };
+      },
+    });
+    render(DocumentsPanel, { file: documentsReceivedCase() });
+
+    await fireEvent.click(screen.getAllByRole('button', { name: 'Download' })[0]);
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('not enabled for this Treezor account');
+  });
+
+  test('with no document yet, says what to do', () => {
+    backend({});
+    render(DocumentsPanel, { file: refusedCase() });
+
+    expect(screen.getByText(/No document has arrived for this user yet/)).toBeVisible();
+  });
+});

@@ -1,0 +1,114 @@
+import { emit } from '@tauri-apps/api/event';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
+
+import { backend, queueRow } from '../../test/fixtures';
+import type { QueueQuery, StateCounts } from '../api';
+import { live } from '../live.svelte';
+import { STATE_ORDER } from '../status';
+import QueuePane from './QueuePane.svelte';
+
+function counts(total: number, refused = 0): StateCounts {
+  return {
+    states: STATE_ORDER.map((s) => [s, s === 'refused' ? refused : s === 'processing' ? total - refused : 0]),
+    total,
+  };
+}
+
+const rows = [
+  queueRow(11, { display_name: 'Zoé Lefèvre', state: 'refused', score: 0, reasons: ['1301', '2301'], aml_flagged: true }),
+  queueRow(12, { display_name: 'Hugo Martin' }),
+  queueRow(13, { display_name: 'Anaïs Dubois' }),
+];
+
+function queries(calls: { command: string; args: Record<string, unknown> }[]): QueueQuery[] {
+  return calls.filter((c) => c.command === 'queue_page').map((c) => c.args.query as QueueQuery);
+}
+
+describe('the queue', () => {
+  test('shows each case with its state, score, reasons and AML badge', async () => {
+    backend({ queue_page: { rows, next: null, total: 3 }, queue_counts: counts(3, 1) });
+    render(QueuePane, { opened: null, compact: false, onopen: () => {} });
+
+    const row = (await screen.findByText('Zoé Lefèvre')).closest('[role=row]') as HTMLElement;
+    expect(within(row).getByText('11')).toBeVisible();
+    expect(within(row).getByText('Refused')).toBeVisible();
+    expect(within(row).getByText('0')).toBeVisible();
+    expect(within(row).getByText('1301 2301')).toBeVisible();
+    expect(within(row).getByText('AML')).toBeVisible();
+    expect(screen.getByRole('grid', { name: 'Cases' })).toHaveAttribute('aria-rowcount', '4');
+    expect(await screen.findByText('3 cases')).toBeVisible();
+  });
+
+  test('filters by state, with the count of each', async () => {
+    const calls = backend({ queue_page: { rows, next: null, total: 3 }, queue_counts: counts(3, 1) });
+    render(QueuePane, { opened: null, compact: false, onopen: () => {} });
+
+    const refused = await screen.findByRole('button', { name: /Refused\s*1/ });
+    await fireEvent.click(refused);
+
+    expect(refused).toHaveAttribute('aria-pressed', 'true');
+    await waitFor(() => expect(queries(calls).at(-1)?.filter.states).toEqual(['refused']));
+  });
+
+  test('searches by name, email or id', async () => {
+    const calls = backend({ queue_page: { rows, next: null, total: 3 }, queue_counts: counts(3) });
+    render(QueuePane, { opened: null, compact: false, onopen: () => {} });
+
+    await fireEvent.input(screen.getByRole('searchbox'), { target: { value: ' zoé ' } });
+
+    await waitFor(() => expect(queries(calls).at(-1)?.filter.search).toBe('zoé'));
+  });
+
+  test('moves with the arrow keys and opens with Enter', async () => {
+    const opened: number[] = [];
+    backend({ queue_page: { rows, next: null, total: 3 }, queue_counts: counts(3) });
+    render(QueuePane, { opened: null, compact: false, onopen: (user: number) => opened.push(user) });
+    await screen.findByText('Hugo Martin');
+
+    await fireEvent.keyDown(window, { key: 'ArrowDown' });
+    await fireEvent.keyDown(window, { key: 'ArrowDown' });
+    await waitFor(() => expect(screen.getByText('row 2', { exact: false })).toBeVisible());
+    await fireEvent.keyDown(window, { key: 'Enter' });
+
+    expect(opened).toEqual([12]);
+    expect(screen.getByText('Hugo Martin').closest('[role=row]')).toHaveClass('cursor');
+  });
+
+  test('/ focuses the search', async () => {
+    backend({ queue_page: { rows, next: null, total: 3 }, queue_counts: counts(3) });
+    render(QueuePane, { opened: null, compact: false, onopen: () => {} });
+    await screen.findByText('Hugo Martin');
+
+    await fireEvent.keyDown(window, { key: '/' });
+
+    expect(screen.getByRole('searchbox')).toHaveFocus();
+  });
+
+  test('reads the rows again when the sync loop announces changes, keeping the cursor', async () => {
+    let answer = { rows, next: null, total: 3 };
+    const calls = backend({ queue_page: () => answer, queue_counts: counts(3) });
+    const stop = await live.start().catch(() => () => {});
+    render(QueuePane, { opened: null, compact: false, onopen: () => {} });
+    await screen.findByText('Hugo Martin');
+    await fireEvent.keyDown(window, { key: 'ArrowDown' });
+    await fireEvent.keyDown(window, { key: 'ArrowDown' });
+
+    answer = { rows: [queueRow(14, { display_name: 'Léa Petit' }), ...rows], next: null, total: 4 };
+    await emit('desk://changed', { users: [14] });
+
+    expect(await screen.findByText('Léa Petit')).toBeVisible();
+    expect(screen.getByText('Hugo Martin').closest('[role=row]')).toHaveClass('cursor');
+    expect(queries(calls).length).toBeGreaterThanOrEqual(2);
+    stop();
+  });
+
+  test('with nothing matching, says how to widen the filters', async () => {
+    backend({ queue_page: { rows: [], next: null, total: 0 }, queue_counts: counts(0) });
+    render(QueuePane, { opened: null, compact: false, onopen: () => {} });
+    await fireEvent.click(screen.getByRole('checkbox', { name: 'AML-flagged only' }));
+
+    expect(await screen.findByText('No case matches these filters.')).toBeVisible();
+    expect(screen.getByRole('button', { name: 'Clear filters' })).toBeVisible();
+  });
+});

@@ -1,0 +1,118 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
+
+import { backend } from '../../test/fixtures';
+import type { SettingsInput, SettingsView } from '../api';
+import SettingsScreen from './SettingsScreen.svelte';
+
+function demoView(saved = false): SettingsView {
+  return {
+    settings: { treezor: null, relay: null, download_dir: null, retention: { closed_case_days: 90 } },
+    has_client_secret: saved,
+    has_feed_token: saved,
+    keychain_problem: null,
+  };
+}
+
+describe('settings', () => {
+  test('saves the settings and sends the secrets to the keychain, never showing them back', async () => {
+    let saved = false;
+    const calls = backend({
+      settings_view: () => demoView(saved),
+      save_settings: () => {
+        saved = true;
+        return { restart_needed: true, message: 'Settings saved. Restart KYC Desk to leave the demo and connect to Treezor.' };
+      },
+      app_status: null,
+    });
+    render(SettingsScreen);
+    await screen.findByText('No client secret in the keychain.');
+
+    await fireEvent.click(screen.getByLabelText('Production'));
+    await fireEvent.input(screen.getByLabelText('Base URL'), { target: { value: 'https://acme.api.treezor.com' } });
+    await fireEvent.input(screen.getByLabelText('Client id'), { target: { value: 'acme-client' } });
+    await fireEvent.input(screen.getByLabelText(/Client secret/), { target: { value: 's3cret-value' } });
+    await fireEvent.input(screen.getByLabelText('Relay URL'), { target: { value: 'https://relay.acme.example' } });
+    await fireEvent.input(screen.getByLabelText(/Feed token/), { target: { value: 'feed-token-value' } });
+    expect(screen.getByLabelText(/Days a case stays closed/)).toHaveValue(90);
+    await fireEvent.input(screen.getByLabelText(/Days a case stays closed/), { target: { value: '30' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+
+    expect(await screen.findByText(/Restart KYC Desk to leave the demo/)).toBeVisible();
+    const input = calls.find((c) => c.command === 'save_settings')?.args.input as SettingsInput;
+    expect(input).toEqual({
+      settings: {
+        treezor: {
+          environment: 'production',
+          base_url: 'https://acme.api.treezor.com',
+          client_id: 'acme-client',
+          scopes: [],
+          client_certificate: null,
+          client_key: null,
+          extra_ca: null,
+        },
+        relay: { url: 'https://relay.acme.example' },
+        download_dir: null,
+        retention: { closed_case_days: 30 },
+      },
+      client_secret: 's3cret-value',
+      feed_token: 'feed-token-value',
+    });
+    await waitFor(() => expect(screen.getByText('✓ A client secret is saved in the keychain.')).toBeVisible());
+    expect(screen.getByLabelText(/Client secret/)).toHaveValue('');
+    expect(document.body.textContent).not.toContain('s3cret-value');
+  });
+
+  test("leaves a saved secret alone when its field is left empty", async () => {
+    const calls = backend({
+      settings_view: demoView(true),
+      save_settings: { restart_needed: false, message: 'Settings saved.' },
+      app_status: null,
+    });
+    render(SettingsScreen);
+    await screen.findByText('✓ A feed token is saved in the keychain.');
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+
+    await screen.findByText('Settings saved.');
+    const input = calls.find((c) => c.command === 'save_settings')?.args.input as SettingsInput;
+    expect(input.client_secret).toBeNull();
+    expect(input.feed_token).toBeNull();
+  });
+
+  test('a connection test says which step worked and which did not', async () => {
+    backend({
+      settings_view: demoView(),
+      check_relay: {
+        ok: false,
+        steps: [
+          { step: 'Settings', ok: true, detail: 'https://relay.acme.example' },
+          { step: 'Feed token', ok: false, detail: 'no feed token in the keychain: enter it and save' },
+        ],
+      },
+    });
+    render(SettingsScreen);
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Test relay connection' }));
+
+    const result = await screen.findByRole('status', { name: 'Relay check' });
+    await waitFor(() => expect(result).toHaveTextContent('Relay: a step failed.'));
+    const [settings, token] = within(result).getAllByRole('listitem');
+    expect(settings).toHaveTextContent('Settings worked: https://relay.acme.example');
+    expect(token).toHaveTextContent('Feed token failed: no feed token in the keychain: enter it and save');
+  });
+
+  test("an invalid setting is refused with the backend's words", async () => {
+    backend({
+      settings_view: demoView(),
+      save_settings: () => {
+        throw { code: 'invalid_setting', message: 'The Treezor base URL is not valid: it must start with https://.', detail: null };
+      },
+    });
+    render(SettingsScreen);
+    await fireEvent.input(screen.getByLabelText('Base URL'), { target: { value: 'http://acme' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('it must start with https://');
+  });
+});
