@@ -85,5 +85,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::settings::save_settings,
             commands::settings::check_treezor,
             commands::settings::check_relay,
+            commands::files::local_files,
+            commands::files::purge_documents,
         ])
 }

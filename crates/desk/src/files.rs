@@ -27,6 +27,7 @@ pub const PURGE_ACTION: &str = "purge_document";
 
 /// A downloaded document as the window lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LocalDocument {
     pub document_id: DocumentId,
     pub user_id: Option<UserId>,
@@ -53,6 +54,7 @@ pub enum PurgeSelection {
 
 /// What a purge did, file by file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PurgeReport {
     /// Files deleted.
     pub removed: Vec<PathBuf>,
@@ -64,12 +66,27 @@ pub struct PurgeReport {
 
 /// A download that a crash cut short, as found at start.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InterruptedDownload {
     pub user_id: Option<UserId>,
     pub document_id: Option<DocumentId>,
     pub started_at: Timestamp,
     /// Partial (`.part`) files removed from the user's download folder.
     pub partial_files_removed: usize,
+}
+
+/// The documents on this machine as the window shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LocalFiles {
+    /// Every download recorded, newest first.
+    pub documents: Vec<LocalDocument>,
+    /// Downloads a crash cut short, found at this start.
+    pub interrupted: Vec<InterruptedDownload>,
+    /// Where new downloads go.
+    pub download_dir: PathBuf,
+    /// Days a case stays closed before its files and data leave this machine.
+    pub retention_days: u32,
 }
 
 const MICROS_PER_DAY: i64 = 86_400_000_000;
@@ -84,6 +101,16 @@ impl Desk {
             .await?;
         let now = now();
         Ok(downloads.iter().map(|d| local(d, now)).collect())
+    }
+
+    /// The documents on this machine, the downloads a crash cut short, and the retention period.
+    pub async fn local_files(&self) -> Result<LocalFiles> {
+        Ok(LocalFiles {
+            documents: self.local_documents().await?,
+            interrupted: self.interrupted_downloads(),
+            download_dir: self.download_dir(),
+            retention_days: self.settings().retention.closed_case_days,
+        })
     }
 
     /// Removes downloaded documents from this machine (see the module doc for what is deleted).
