@@ -4,8 +4,9 @@
 //!
 //! "Closed" and what the cache removes are defined in [`cache::retention`]: the link expired, the
 //! customer abandoned, the verification was refused or failed, or the KYC review was decided, and
-//! no webhook or fetch about the user since. The pass runs at start and then once a day; it works
-//! in chunks, so the sync loop's batches interleave with a long first pass.
+//! no webhook or fetch about the user since. The pass runs a few minutes after start (never while
+//! the window reads its first pages: listing closed cases reads the whole users table) and then
+//! once a day; it works in chunks, so the sync loop's batches interleave with a long first pass.
 
 use std::time::Duration;
 
@@ -24,7 +25,10 @@ pub const RETENTION_ACTION: &str = "retention_prune";
 /// Users pruned per transaction.
 const CHUNK: usize = 500;
 
-/// How often the pass runs after the one at start.
+/// How long after start the first pass waits.
+pub const AFTER_START: Duration = Duration::from_secs(5 * 60);
+
+/// How often the pass runs after the first one.
 pub const PERIOD: Duration = Duration::from_secs(24 * 3600);
 
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -104,10 +108,11 @@ impl Desk {
     }
 }
 
-/// Runs the pass now, then every [`PERIOD`], until aborted.
+/// Runs the pass [`AFTER_START`] from now, then every [`PERIOD`], until aborted.
 pub(crate) fn spawn_daily(desk: Desk) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut period = tokio::time::interval(PERIOD);
+        let first = tokio::time::Instant::now() + AFTER_START;
+        let mut period = tokio::time::interval_at(first, PERIOD);
         loop {
             period.tick().await;
             match desk.retention_pass(now()).await {
