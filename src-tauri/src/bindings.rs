@@ -67,6 +67,9 @@ fn bindings() -> BTreeMap<PathBuf, String> {
     collect.visit::<desk::configure::SettingsInput>();
     collect.visit::<desk::configure::Saved>();
     collect.visit::<desk::configure::ConnectionCheck>();
+    collect.visit::<desk::files::LocalFiles>();
+    collect.visit::<crate::commands::files::PurgeRequest>();
+    collect.visit::<desk::files::PurgeReport>();
     // Events.
     collect.visit::<crate::events::Changed>();
     collect.visit::<desk::sync::SyncHealth>();

@@ -95,6 +95,7 @@ impl From<desk::Error> for IpcError {
     fn from(error: desk::Error) -> Self {
         use desk::Error as E;
         let message = error.to_string();
+        let kind = error.code();
         let (code, detail) = match error {
             E::KeychainLocked { .. } => (ErrorCode::KeychainLocked, None),
             E::KeychainUnavailable { .. } => (ErrorCode::KeychainUnavailable, None),
@@ -115,12 +116,13 @@ impl From<desk::Error> for IpcError {
                     attributes: missing,
                 }),
             ),
-            E::Treezor(ref e) => (
-                match e.treezor().map(|t| t.status) {
-                    Some(401 | 403 | 501) => ErrorCode::TreezorRefused,
-                    Some(404 | 410) => ErrorCode::TreezorNotFound,
-                    Some(_) => ErrorCode::TreezorError,
-                    None => ErrorCode::TreezorUnreachable,
+            // The desk names the kind of a Treezor failure; one naming for both sides.
+            E::Treezor(_) => (
+                match kind {
+                    "treezor_refused" => ErrorCode::TreezorRefused,
+                    "treezor_not_found" => ErrorCode::TreezorNotFound,
+                    "treezor_error" => ErrorCode::TreezorError,
+                    _ => ErrorCode::TreezorUnreachable,
                 },
                 None,
             ),
@@ -193,6 +195,23 @@ mod tests {
             serde_json::to_value(&error.detail).unwrap(),
             json!({"kind": "missing_attributes", "attributes": ["birthday"]})
         );
+    }
+
+    #[test]
+    fn refused_credentials_are_a_refusal_not_an_unreachable_treezor() {
+        let error: IpcError = desk::Error::Treezor(treezor::Error::Credentials {
+            status: 401,
+            message: "Client authentication failed".into(),
+        })
+        .into();
+        assert_eq!(error.code, ErrorCode::TreezorRefused);
+        assert!(error.message.contains("Check the client id and secret"));
+        let unreachable: IpcError = desk::Error::Treezor(treezor::Error::Unreachable {
+            call: "GET /v1/users/1".into(),
+            detail: "the connection failed".into(),
+        })
+        .into();
+        assert_eq!(unreachable.code, ErrorCode::TreezorUnreachable);
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! - [`events`]: the desk's announcements forwarded to the window, and desktop notifications.
 //! - [`error`]: [`IpcError`], the one error shape that crosses the IPC boundary.
 //! - `bindings` (tests only): keeps the UI's TypeScript types in step with the Rust ones.
+//! - `config_checks`, `ipc_checks` (tests only): what the configuration and the capabilities
+//!   allow, and what the IPC boundary refuses.
 
 pub mod commands;
 pub mod error;
@@ -18,19 +20,20 @@ pub mod state;
 
 #[cfg(test)]
 mod bindings;
+#[cfg(test)]
+mod config_checks;
+#[cfg(test)]
+mod ipc_checks;
 
 use desk::{Desk, StartOptions};
-use tauri::{Manager, RunEvent};
+use tauri::{Builder, Manager, RunEvent, Runtime};
 
 pub use error::{ErrorCode, IpcError};
 use state::DeskState;
 
 /// Opens the dashboard window and serves its commands until the officer closes it.
 pub fn run() {
-    let app = tauri::Builder::default()
-        .plugin(tauri_plugin_notification::init())
-        // Only our `copy_text` command uses it; none of its own commands is granted to the window.
-        .plugin(tauri_plugin_clipboard_manager::init())
+    let app = with_commands(Builder::default())
         .setup(|app| {
             let started = tauri::async_runtime::block_on(async {
                 let options = StartOptions::for_current_user().map_err(|e| e.to_string())?;
@@ -43,6 +46,25 @@ pub fn run() {
             app.manage(DeskState::new(started));
             Ok(())
         })
+        .build(tauri::generate_context!())
+        .unwrap_or_else(|error| panic!("KYC Desk could not start its window: {error}"));
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event
+            && let Ok(desk) = handle.state::<DeskState>().desk()
+        {
+            // Let the sync loop finish its batch and the demo servers their requests.
+            tauri::async_runtime::block_on(desk.shutdown());
+        }
+    });
+}
+
+/// The plugins and the commands of the window, on any runtime: the app's own, and Tauri's mock
+/// runtime in the tests that invoke commands the way the window does.
+pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder
+        .plugin(tauri_plugin_notification::init())
+        // Only our `copy_text` command uses it; none of its own commands is granted to the window.
+        .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(tauri::generate_handler![
             commands::catalogue::reason_catalogue,
             commands::clipboard::copy_text,
@@ -63,15 +85,7 @@ pub fn run() {
             commands::settings::save_settings,
             commands::settings::check_treezor,
             commands::settings::check_relay,
+            commands::files::local_files,
+            commands::files::purge_documents,
         ])
-        .build(tauri::generate_context!())
-        .unwrap_or_else(|error| panic!("KYC Desk could not start its window: {error}"));
-    app.run(|handle, event| {
-        if let RunEvent::Exit = event
-            && let Ok(desk) = handle.state::<DeskState>().desk()
-        {
-            // Let the sync loop finish its batch and the demo servers their requests.
-            tauri::async_runtime::block_on(desk.shutdown());
-        }
-    });
 }

@@ -31,6 +31,71 @@ pub struct Download {
     pub downloaded_at: Timestamp,
 }
 
+/// A download as the list of local files shows it: which document, whose, and the file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LocalDownload {
+    /// The download's own number, to forget it once its file is gone.
+    pub id: i64,
+    pub document_id: DocumentId,
+    /// The document's user, when the cache knows the document's owner.
+    pub user_id: Option<UserId>,
+    pub download: Download,
+}
+
+/// Every download recorded (or those of one user's documents), newest first.
+pub(crate) fn local_downloads(
+    conn: &Connection,
+    user: Option<UserId>,
+) -> Result<Vec<LocalDownload>> {
+    conn.prepare_cached(
+        "SELECT d.id, d.document_id, documents.user_id, d.path, d.size, d.sha256, d.downloaded_at
+         FROM document_downloads AS d LEFT JOIN documents USING (document_id)
+         WHERE ?1 IS NULL OR documents.user_id = ?1
+         ORDER BY d.downloaded_at DESC, d.id DESC",
+    )
+    .and_then(|mut s| {
+        s.query_map([user.map(|u| u.get() as i64)], |r| {
+            let document: i64 = r.get(1)?;
+            let user: Option<i64> = r.get(2)?;
+            Ok((
+                r.get::<_, i64>(0)?,
+                document,
+                user,
+                Download {
+                    path: r.get(3)?,
+                    size: r.get::<_, i64>(4)? as u64,
+                    sha256: r.get(5)?,
+                    downloaded_at: Timestamp::from_unix_micros(r.get(6)?),
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()
+    })
+    .doing("reading downloads")?
+    .into_iter()
+    .map(|(id, document, user, download)| {
+        let document_id = DocumentId::new(document as u64).map_err(|e| Error::Stored {
+            what: "download",
+            detail: e.to_string(),
+        })?;
+        Ok(LocalDownload {
+            id,
+            document_id,
+            user_id: user.and_then(|u| UserId::new(u as u64).ok()),
+            download,
+        })
+    })
+    .collect()
+}
+
+/// Forgets a download whose file was removed. Returns whether it was recorded.
+pub(crate) fn forget_download(conn: &Connection, id: i64) -> Result<bool> {
+    conn.prepare_cached("DELETE FROM document_downloads WHERE id = ?1")
+        .and_then(|mut s| s.execute([id]))
+        .map(|n| n == 1)
+        .doing("forgetting a download")
+}
+
 /// Records one observation of a document. Returns the document's user when the stored row changed.
 pub(crate) fn observe_document(
     conn: &Connection,

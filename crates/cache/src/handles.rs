@@ -18,10 +18,13 @@ use crate::apply::{Applied, apply_events, read_cursor};
 use crate::audit::{self, AuditBreak, AuditEntry, AuditRecord, AuditScope};
 use crate::batch::Batch;
 use crate::detail::{self, CaseDetail, TimelineEntry};
-use crate::documents::{Download, observe_document, record_download};
+use crate::documents::{
+    Download, LocalDownload, forget_download, local_downloads, observe_document, record_download,
+};
 use crate::error::{Doing, Result};
 use crate::project::expire_links;
 use crate::queue::{self, QueueFilter, QueuePage, QueueQuery, QueueRow, StateCounts};
+use crate::retention::{self, Pruned, PrunedUser};
 use crate::schema;
 use crate::tally::Tally;
 
@@ -121,6 +124,42 @@ impl Cache {
     /// Records a document saved on this machine.
     pub fn record_download(&mut self, document: DocumentId, download: &Download) -> Result<()> {
         self.write(|conn, _| record_download(conn, document, download))
+    }
+
+    /// Prunes the personal data of those of `users` whose case is still closed with no activity
+    /// since `before` (see [`crate::retention`]), as of `now`, in one transaction with deleted
+    /// content overwritten; then empties the WAL so that no copy of it stays in the files.
+    pub fn prune_closed_users(
+        &mut self,
+        users: &[UserId],
+        before: Timestamp,
+        now: Timestamp,
+    ) -> Result<Pruned> {
+        self.conn
+            .pragma_update(None, "secure_delete", true)
+            .doing("overwriting deleted content")?;
+        let pruned = self.write(|conn, tally| retention::prune(conn, users, before, now, tally));
+        let restored = self
+            .conn
+            .pragma_update(None, "secure_delete", false)
+            .doing("overwriting deleted content");
+        let pruned = pruned?;
+        restored?;
+        if !pruned.users.is_empty() {
+            // Copies the overwritten pages into the file and truncates the WAL, where the old
+            // page images were. A reader in the middle of a query can make it a partial one,
+            // which the next prune completes; the commit above stands either way.
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .doing("emptying the write-ahead log")?;
+        }
+        Ok(pruned)
+    }
+
+    /// Forgets a download (by [`LocalDownload::id`]) whose file was removed from this machine.
+    /// Returns whether it was recorded. The audit log keeps the story.
+    pub fn forget_download(&mut self, id: i64) -> Result<bool> {
+        self.write(|conn, _| forget_download(conn, id))
     }
 
     /// Rewrites rows of links whose time has passed as expired. Queries show them expired
@@ -236,6 +275,30 @@ macro_rules! queries {
             /// at the first entry found edited, removed or moved.
             pub fn audit_verify(&self) -> Result<Result<u64, AuditBreak>> {
                 audit::verify(&self.conn)
+            }
+
+            /// Every download recorded on this machine (or of one user's documents), newest
+            /// first.
+            pub fn local_downloads(&self, user: Option<UserId>) -> Result<Vec<LocalDownload>> {
+                local_downloads(&self.conn, user)
+            }
+
+            /// Users whose case has been closed with no activity since `before` (and whose
+            /// family too), in id order, at most `limit`: what a prune would remove. See
+            /// [`crate::retention`].
+            pub fn closed_users(&self, before: Timestamp, limit: usize) -> Result<Vec<UserId>> {
+                retention::closed_users(&self.conn, before, limit)
+            }
+
+            /// Whether `user`'s personal data was pruned, and when.
+            pub fn pruned_user(&self, user: UserId) -> Result<Option<PrunedUser>> {
+                retention::pruned_user(&self.conn, user)
+            }
+
+            /// The `started` entries of `action` that no `succeeded` or `failed` entry for the
+            /// same user and document followed: actions a crash cut short.
+            pub fn audit_unfinished(&self, action: &str) -> Result<Vec<AuditRecord>> {
+                audit::unfinished(&self.conn, action)
             }
 
             /// Up to `limit` audit entries after `after_seq`, oldest first.

@@ -15,6 +15,7 @@
 //! - [`documents`]: Treezor documents and local downloads.
 //! - [`queue`]: filters, sorts, text search, keyset pages and per-state counts.
 //! - [`detail`]: one case in full, with its webhook timeline.
+//! - [`retention`]: the personal data of cases closed for long enough, pruned; the audit log kept.
 //! - [`audit`]: the append-only, SHA-256-chained audit log; verification and exports.
 //! - [`codes`]: the numbers that stand for states in the file.
 //! - [`fold`]: accent- and case-folding for search keys.
@@ -42,6 +43,7 @@ pub mod error;
 pub mod fold;
 pub mod handles;
 pub mod queue;
+pub mod retention;
 pub mod schema;
 
 mod batch;
@@ -55,11 +57,12 @@ pub use apply::Applied;
 pub use audit::{AuditBreak, AuditEntry, AuditRecord, AuditScope, BreakKind, Outcome};
 pub use codes::ReviewState;
 pub use detail::{CaseDetail, Relative, TimelineEntry};
-pub use documents::{Download, StoredDocument};
+pub use documents::{Download, LocalDownload, StoredDocument};
 pub use error::{Error, Result};
 pub use handles::{Cache, Reader};
 pub use queue::{
     Cursor, Direction, QueueFilter, QueuePage, QueueQuery, QueueRow, SearchTuning, Sort, SortKey,
     StateCounts, TimeRange,
 };
+pub use retention::{CLOSED_STATES, Pruned, PrunedUser};
 pub use schema::SCHEMA_VERSION;

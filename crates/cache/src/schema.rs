@@ -1,6 +1,7 @@
 //! Opening the cache file: versioned migrations, WAL, foreign keys, a busy timeout.
 //!
-//! The schema is `schema.sql` (version 1); a later change is a new migration appended to
+//! The schema is `schema.sql` (version 1) and `schema_2.sql` (retention's record of pruned
+//! users); a later change is a new migration appended to
 //! [`MIGRATIONS`], never an edit of an applied one. A file whose `user_version` is beyond what this
 //! build knows was written by a newer KYC Desk and is refused, unchanged.
 //!
@@ -18,9 +19,12 @@ use rusqlite_migration::{M, Migrations};
 use crate::error::{Doing, Error, Result};
 
 /// The schema version this build writes. Files of a higher version are refused.
-pub const SCHEMA_VERSION: usize = 1;
+pub const SCHEMA_VERSION: usize = 2;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("schema.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("schema.sql")),
+    M::up(include_str!("schema_2.sql")),
+];
 
 /// How long a connection waits for another one's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

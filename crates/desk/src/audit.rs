@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cache::{AuditBreak, AuditScope, Outcome};
+use cache::{AuditBreak, AuditRecord, AuditScope, Outcome};
 use kyc::UserId;
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +37,19 @@ pub struct AuditExport {
 }
 
 impl Desk {
+    /// Up to `limit` entries after `after_seq`, oldest first: the whole log, or one user's trail.
+    pub async fn audit_entries(
+        &self,
+        user: Option<UserId>,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<AuditRecord>> {
+        let scope = user.map_or(AuditScope::All, AuditScope::User);
+        self.store()
+            .read(move |reader| reader.audit_entries(scope, after_seq, limit))
+            .await
+    }
+
     /// Verifies the hash chain of the whole log.
     pub async fn verify_audit(&self) -> Result<AuditCheck> {
         let verdict = self.store().read(|reader| reader.audit_verify()).await?;

@@ -282,5 +282,11 @@ fn changed_fields(before: &Settings, after: &Settings) -> Vec<String> {
     if before.download_dir != after.download_dir {
         changed.push("download folder changed".to_owned());
     }
+    if before.retention != after.retention {
+        changed.push(format!(
+            "retention set to {} days after a case closes",
+            after.retention.closed_case_days
+        ));
+    }
     changed
 }

@@ -54,6 +54,8 @@ pub(crate) struct Inner {
     pub health_tx: watch::Sender<SyncHealth>,
     pub sync_options: SyncOptions,
     pub running: Mutex<Running>,
+    /// Downloads that the last stop cut short, found at this start.
+    pub interrupted: Mutex<Vec<crate::files::InterruptedDownload>>,
 }
 
 /// The dashboard's state and everything it can do. Cheap to clone.

@@ -92,9 +92,12 @@ impl Error {
             Error::NotAllowed { .. } => "not_allowed",
             Error::NeedsConfirmation { .. } => "needs_confirmation",
             Error::MissingAttributes { .. } => "missing_attributes",
+            // Refused credentials are Treezor refusing us, not Treezor out of reach.
+            Error::Treezor(treezor::Error::Credentials { .. }) => "treezor_refused",
             Error::Treezor(e) => match e.treezor().map(|t| t.status) {
-                Some(401 | 403) => "treezor_refused",
-                Some(404) => "treezor_not_found",
+                // 501: document download is not enabled for the account.
+                Some(401 | 403 | 501) => "treezor_refused",
+                Some(404 | 410) => "treezor_not_found",
                 Some(_) => "treezor_error",
                 None => "treezor_unreachable",
             },

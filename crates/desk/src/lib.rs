@@ -8,6 +8,8 @@
 //! - [`actions`]: the officer's actions, each checked, called on Treezor, then audited.
 //! - [`views`]: the queue, the counts, one case in full with its customer text.
 //! - [`audit`]: verifying and exporting the audit log.
+//! - [`files`]: documents on this machine: their age, purging them, interrupted downloads.
+//! - [`retention`]: the personal data of cases closed for long enough leaves this machine, daily.
 //! - [`status`]: the status bar.
 //! - [`configure`]: changing the settings from the window and checking connections.
 //! - [`settings`]: where Treezor and the relay are, where documents go; JSON, no secrets.
@@ -30,7 +32,9 @@ pub mod configure;
 pub mod demo;
 pub mod desk;
 pub mod error;
+pub mod files;
 pub mod officer;
+pub mod retention;
 pub mod secrets;
 pub mod settings;
 pub mod start;

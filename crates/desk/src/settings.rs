@@ -51,6 +51,25 @@ pub struct RelaySettings {
     pub url: String,
 }
 
+/// How long personal data stays on this machine after a case closes (see [`crate::retention`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Retention {
+    /// Days a case stays closed with no activity before its personal data leaves the cache
+    /// (and its downloaded documents this machine). 1 to 36,500.
+    pub closed_case_days: u32,
+}
+
+impl Default for Retention {
+    /// Three months: long enough to answer a customer about a closed case from the dashboard;
+    /// Treezor keeps the data of record.
+    fn default() -> Self {
+        Retention {
+            closed_case_days: 90,
+        }
+    }
+}
+
 /// All settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -62,6 +81,8 @@ pub struct Settings {
     /// Where downloaded documents go; the user's download folder when unset.
     #[serde(default)]
     pub download_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub retention: Retention,
 }
 
 impl Settings {
@@ -89,6 +110,15 @@ impl Settings {
         }
         if let Some(relay) = &self.relay {
             check_url("relay URL", &relay.url)?;
+        }
+        if !(1..=36_500).contains(&self.retention.closed_case_days) {
+            return Err(Error::InvalidSetting {
+                setting: "retention period",
+                problem: format!(
+                    "{} days is outside 1 to 36,500 days",
+                    self.retention.closed_case_days
+                ),
+            });
         }
         Ok(())
     }
@@ -228,7 +258,25 @@ mod tests {
                 url: "https://relay.acme.example".into(),
             }),
             download_dir: None,
+            retention: Retention::default(),
         }
+    }
+
+    #[test]
+    fn the_retention_period_defaults_to_90_days_and_is_bounded() {
+        let settings: Settings = serde_json::from_str("{}").unwrap();
+        assert_eq!(settings.retention.closed_case_days, 90);
+        let mut settings = live();
+        settings.retention.closed_case_days = 0;
+        assert!(
+            settings
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("retention period")
+        );
+        settings.retention.closed_case_days = 3650;
+        settings.validate().unwrap();
     }
 
     #[test]

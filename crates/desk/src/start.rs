@@ -45,6 +45,8 @@ impl StartOptions {
 pub(crate) struct Running {
     pub sync: Option<SyncLoop>,
     pub demo: Option<DemoWorld>,
+    /// The retention pass, at start and daily.
+    pub retention: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Desk {
@@ -103,12 +105,20 @@ impl Desk {
             running: Mutex::new(Running {
                 sync: None,
                 demo: world,
+                retention: None,
             }),
+            interrupted: Mutex::new(Vec::new()),
         });
         let desk = Desk { inner };
+        // Before anything can start a new download: what the last stop cut short.
+        if let Err(error) = desk.recover_downloads().await {
+            tracing::warn!(%error, "downloads interrupted by the last stop could not be checked");
+        }
         if let Some(feed) = feed {
             desk.start_sync(feed);
         }
+        let retention = crate::retention::spawn_daily(desk.clone());
+        crate::desk::lock(&desk.inner.running).retention = Some(retention);
         Ok(desk)
     }
 
@@ -125,6 +135,9 @@ impl Desk {
     pub async fn shutdown(&self) {
         let (sync, demo) = {
             let mut running = crate::desk::lock(&self.inner.running);
+            if let Some(retention) = running.retention.take() {
+                retention.abort();
+            }
             (running.sync.take(), running.demo.take())
         };
         if let Some(sync) = sync {

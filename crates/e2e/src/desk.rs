@@ -46,8 +46,16 @@ pub struct Desk {
 impl Desk {
     /// Starts the app in a new window, with the given colour scheme.
     pub async fn open(theme: Theme) -> Desk {
+        Desk::open_with(theme, &[]).await
+    }
+
+    /// Starts the app in a new window, with the given colour scheme and `env` added to its
+    /// environment.
+    pub async fn open_with(theme: Theme, env: &[(&str, &str)]) -> Desk {
         let app = app_binary();
-        let driver = Driver::start(&[("GTK_THEME", theme.gtk_theme())]);
+        let mut env = env.to_vec();
+        env.push(("GTK_THEME", theme.gtk_theme()));
+        let driver = Driver::start(&env);
         let mut capabilities = Map::new();
         capabilities.insert("browserName".into(), json!("wry"));
         capabilities.insert("tauri:options".into(), json!({ "application": app }));
@@ -211,6 +219,15 @@ impl Desk {
             .unwrap_or_else(|error| panic!("the page could not run {source:?}: {error}"))
     }
 
+    /// The result of an asynchronous script run in the page with `args` (`arguments[0]`, …): it
+    /// ends by calling `arguments[arguments.length - 1]` with its result.
+    pub async fn script_async_with(&self, source: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute_async(source, args)
+            .await
+            .unwrap_or_else(|error| panic!("the page could not run {source:?}: {error}"))
+    }
+
     /// Scrolls the page until the first element matching `css` is at the top of the window.
     pub async fn scroll_to(&self, css: &str) {
         let found = self
@@ -280,10 +297,22 @@ impl Desk {
 
     /// Ends the WebDriver session, which closes the window, then stops the drivers.
     pub async fn close(self) {
+        drop(self.close_keeping_files().await);
+    }
+
+    /// Ends the WebDriver session, which closes the window, and hands back the drivers with the
+    /// app's files and output, to look at before they go (when the [`Driver`] is dropped).
+    pub async fn close_keeping_files(self) -> Driver {
         self.client
             .close()
             .await
             .expect("the WebDriver session closes");
+        self.driver
+    }
+
+    /// Everything the drivers and the app wrote to their output so far (the app's logs).
+    pub fn output(&self) -> String {
+        self.driver.output()
     }
 }
 

@@ -11,7 +11,9 @@
 //! - private XDG data, config and cache folders and a `KYC_DESK_HOME`, so no test sees another's
 //!   files and the downloads land where the test can check them;
 //! - a process group of their own, so that dropping the [`Driver`] ends them all, even when a test
-//!   panics halfway.
+//!   panics halfway;
+//! - one output file for all of them (the app's logs included), which a test can read and which is
+//!   printed when the test fails.
 
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -22,6 +24,9 @@ use tempfile::TempDir;
 
 /// Where Debian's `webkit2gtk-driver` package puts the native driver.
 const WEBKIT_WEBDRIVER: &str = "/usr/bin/WebKitWebDriver";
+
+/// The file, in the test's folder, that gets every process's standard output and error.
+const OUTPUT: &str = "output.log";
 
 /// How long `tauri-driver` and `WebKitWebDriver` may take to listen.
 const STARTUP: Duration = Duration::from_secs(20);
@@ -70,6 +75,8 @@ impl Driver {
             .tempdir()
             .expect("a temporary folder for the app's files");
         let [port, native_port] = free_ports();
+        let output = std::fs::File::create(home.path().join(OUTPUT))
+            .expect("the output file can be created in the test's folder");
         let mut command = Command::new("dbus-run-session");
         command
             .args(["--", "sh", "-c", SESSION, "sh"])
@@ -90,7 +97,9 @@ impl Driver {
             // No accessibility bus: nothing reads it here, and it is one more process per test.
             .env("NO_AT_BRIDGE", "1")
             .envs(env.iter().copied())
-            .stdin(Stdio::null());
+            .stdin(Stdio::null())
+            .stdout(output.try_clone().expect("the output file can be shared"))
+            .stderr(output);
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let child = command.spawn().unwrap_or_else(|error| {
             panic!("dbus-run-session could not start tauri-driver: {error} (is Debian's dbus installed?)")
@@ -115,7 +124,17 @@ impl Driver {
         self.home().join("desk")
     }
 
-    fn home(&self) -> &Path {
+    /// Everything the drivers and the app wrote to their standard output and error so far: the
+    /// app's logs among them.
+    pub fn output(&self) -> String {
+        std::fs::read(self.home().join(OUTPUT))
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The folder that holds everything the app and its session wrote: its XDG folders, its
+    /// `KYC_DESK_HOME`, the keyring's files and the output file.
+    pub fn home(&self) -> &Path {
         self.home
             .as_ref()
             .expect("the folder lives as long as the driver")
@@ -147,7 +166,8 @@ impl Driver {
             }
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!(
-                    "tauri-driver exited before {what} listened ({status}); see its output above"
+                    "tauri-driver exited before {what} listened ({status}); its output:\n{}",
+                    self.output()
                 );
             }
             assert!(
@@ -174,6 +194,12 @@ impl Drop for Driver {
         }
         signal_group("-KILL", &group);
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!(
+                "--- output of tauri-driver, WebKitWebDriver and the app ---\n{}",
+                self.output()
+            );
+        }
         if let Some(home) = self.home.take() {
             remove_folder(home);
         }

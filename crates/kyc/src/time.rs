@@ -92,7 +92,11 @@ impl Timestamp {
         let invalid =
             || ParseError::new("date", raw, "an RFC 3339 date such as 2024-05-01T10:00:00Z");
         let s = raw.trim();
-        if s.len() < 20 || !matches!(s.as_bytes()[10], b'T' | b't' | b' ') {
+        // Byte offsets below: the first 19 bytes must be whole characters (a date is ASCII).
+        if s.len() < 20
+            || !s.is_char_boundary(19)
+            || !matches!(s.as_bytes()[10], b'T' | b't' | b' ')
+        {
             return Err(invalid());
         }
         let base = parse_civil(&s[..19]).ok_or_else(invalid)?;
@@ -183,7 +187,13 @@ fn parse_digits(s: &str) -> Option<i64> {
 /// `YYYY-MM-DD?HH:MM:SS` → seconds since the epoch, as if UTC.
 fn parse_civil(s: &str) -> Option<i64> {
     let b = s.as_bytes();
-    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+    if !s.is_ascii()
+        || b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let year = parse_digits(&s[0..4])?;
@@ -344,6 +354,21 @@ mod tests {
             "1970-01-01T00:00:00.000Z"
         );
         assert!(Timestamp::parse_rfc3339("2024-05-01T10:00:00").is_err());
+    }
+
+    /// Found by fuzzing: a character across byte 19 panicked (a slice inside a character).
+    #[test]
+    fn non_ascii_dates_are_refused_not_sliced() {
+        for raw in [
+            "0é-é😀 é😀 😀€€ é ",
+            "2024-05-01T10:00:0😀Z",
+            "2024-05-01T10:00:é0Z",
+            "2024-05-01é10:00:00Z",
+            "2024-05-0é 10:00:00",
+        ] {
+            assert!(Timestamp::parse_rfc3339(raw).is_err(), "{raw:?}");
+            assert!(Timestamp::parse_treezor_date(raw).is_err(), "{raw:?}");
+        }
     }
 
     #[test]

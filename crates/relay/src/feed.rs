@@ -8,8 +8,8 @@
 //! from a range scan on the primary key.
 //!
 //! Limits: `limit` defaults to 100 and is capped at [`MAX_LIMIT`]; `wait` defaults to 0 and is
-//! capped at [`MAX_WAIT_SECONDS`]. Values over a cap are lowered to it; values that are not
-//! numbers get 400.
+//! capped at [`MAX_WAIT_SECONDS`]. Values over a cap are lowered to it, however many digits they
+//! have; values that are not numbers get 400. `after` beyond any stored event gives an empty page.
 
 use std::time::Duration;
 
@@ -34,7 +34,8 @@ pub struct FeedQuery {
 }
 
 impl FeedQuery {
-    /// Parses the query string; the error says which parameter is wrong and what is expected.
+    /// Parses the query string (form-encoded, as any HTTP client writes it); the error says which
+    /// parameter is wrong and what is expected. Unknown parameters are ignored.
     pub fn parse(query: Option<&str>) -> Result<FeedQuery, String> {
         let mut parsed = FeedQuery {
             after: 0,
@@ -42,9 +43,9 @@ impl FeedQuery {
             wait: Duration::ZERO,
         };
         let mut seen = [false; 3];
-        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let slot = match key {
+        let pairs = form_urlencoded::parse(query.unwrap_or("").as_bytes());
+        for (key, value) in pairs.filter(|(key, value)| !key.is_empty() || !value.is_empty()) {
+            let slot = match key.as_ref() {
                 "after" => 0,
                 "limit" => 1,
                 "wait" => 2,
@@ -53,37 +54,54 @@ impl FeedQuery {
             if std::mem::replace(&mut seen[slot], true) {
                 return Err(format!("{key} is given more than once; give it once"));
             }
-            match key {
-                "after" => {
-                    parsed.after = value.parse().map_err(|_| {
+            match slot {
+                0 => {
+                    parsed.after = whole_number(&value).ok_or_else(|| {
                         "after must be a sequence number (a whole number, 0 or more)".to_owned()
                     })?;
                 }
-                "limit" => {
-                    let limit: usize = value.parse().map_err(|_| {
-                        format!("limit must be a whole number from 1 to {MAX_LIMIT}")
-                    })?;
-                    if limit == 0 {
-                        return Err(format!(
-                            "limit must be a whole number from 1 to {MAX_LIMIT}"
-                        ));
-                    }
-                    parsed.limit = limit.min(MAX_LIMIT);
+                1 => {
+                    let limit =
+                        whole_number(&value)
+                            .filter(|&limit| limit > 0)
+                            .ok_or_else(|| {
+                                format!("limit must be a whole number from 1 to {MAX_LIMIT}")
+                            })?;
+                    parsed.limit = usize::try_from(limit).map_or(MAX_LIMIT, |l| l.min(MAX_LIMIT));
                 }
                 _ => {
-                    let seconds: f64 = value
-                        .parse()
-                        .ok()
-                        .filter(|s: &f64| s.is_finite() && *s >= 0.0)
-                        .ok_or_else(|| {
-                            format!("wait must be a number of seconds from 0 to {MAX_WAIT_SECONDS}")
-                        })?;
+                    let seconds = seconds(&value).ok_or_else(|| {
+                        format!("wait must be a number of seconds from 0 to {MAX_WAIT_SECONDS}")
+                    })?;
                     parsed.wait = Duration::from_secs_f64(seconds.min(MAX_WAIT_SECONDS as f64));
                 }
             }
         }
         Ok(parsed)
     }
+}
+
+/// Digits only; a number too large for 64 bits is read as the largest one (every cap and every
+/// sequence number is below it, so the answer is the same).
+fn whole_number(value: &str) -> Option<u64> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(value.parse().unwrap_or(u64::MAX))
+}
+
+/// A decimal number of seconds, 0 or more (`1`, `0.5`, `2e1`); one too large for a float is
+/// infinite, which the caller lowers to the cap. Words that Rust reads as floats (`inf`, `NaN`)
+/// are not numbers here.
+fn seconds(value: &str) -> Option<f64> {
+    let numeric = value.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|s| numeric && !s.is_nan() && *s >= 0.0)
 }
 
 pub(crate) async fn events(
@@ -195,6 +213,24 @@ fn unauthorized(state: &AppState, request: &Request) -> Option<Response> {
 mod tests {
     use super::*;
 
+    /// A limit or a wait with more digits than a machine number was refused
+    /// although the contract lowers values over a cap; percent-encoded parameters were not read.
+    #[test]
+    fn huge_and_encoded_values_are_read_as_any_client_writes_them() {
+        let q = FeedQuery::parse(Some(
+            "after=18446744073709551616&limit=99999999999999999999999&wait=1e400",
+        ))
+        .unwrap();
+        assert_eq!(
+            (q.after, q.limit, q.wait),
+            (u64::MAX, MAX_LIMIT, Duration::from_secs(MAX_WAIT_SECONDS))
+        );
+        let q = FeedQuery::parse(Some("after=%34%32&limit=5&&wait=")).unwrap_err();
+        assert!(q.contains("wait must be"), "{q}");
+        let q = FeedQuery::parse(Some("after=%34%32&limit=5")).unwrap();
+        assert_eq!((q.after, q.limit), (42, 5));
+    }
+
     #[test]
     fn parameters_default_cap_and_explain_themselves() {
         assert_eq!(
@@ -222,6 +258,9 @@ mod tests {
             ("wait=-3", "wait must be"),
             ("wait=NaN", "wait must be"),
             ("after=1&after=2", "more than once"),
+            ("after=1&%61fter=2", "more than once"),
+            ("wait=inf", "wait must be"),
+            ("limit=0x10", "limit must be"),
         ] {
             let error = FeedQuery::parse(Some(query)).unwrap_err();
             assert!(error.contains(says), "{query}: {error}");

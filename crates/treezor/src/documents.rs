@@ -49,8 +49,9 @@ pub(crate) fn url_expiry(url: &str) -> Option<SystemTime> {
         }
     }
     if let (Some(date), Some(lifetime)) = (date, lifetime) {
+        // ASCII first: the slices below cut at byte offsets.
         let b = date.as_bytes();
-        if b.len() == 16 && b[8] == b'T' && b[15] == b'Z' {
+        if date.is_ascii() && b.len() == 16 && b[8] == b'T' && b[15] == b'Z' {
             let rfc = format!(
                 "{}-{}-{}T{}:{}:{}Z",
                 &date[0..4],
@@ -62,10 +63,11 @@ pub(crate) fn url_expiry(url: &str) -> Option<SystemTime> {
             );
             let created = Timestamp::parse_rfc3339(&rfc).ok()?;
             let seconds = u64::try_from(created.unix_micros() / 1_000_000).ok()?;
-            return Some(UNIX_EPOCH + Duration::from_secs(seconds + lifetime));
+            return UNIX_EPOCH.checked_add(Duration::from_secs(seconds.checked_add(lifetime)?));
         }
     }
-    expires.map(|e| UNIX_EPOCH + Duration::from_secs(e))
+    // A lifetime or an instant too large for the clock says nothing usable: no expiry.
+    expires.and_then(|e| UNIX_EPOCH.checked_add(Duration::from_secs(e)))
 }
 
 impl Client {
@@ -151,6 +153,14 @@ mod tests {
             Some(UNIX_EPOCH + Duration::from_secs(1_720_000_030))
         );
         assert_eq!(url_expiry("https://files.example/a.pdf"), None);
+        // These panicked (a byte slice inside a character, and overflows).
+        for odd in [
+            "https://b.example/a?X-Amz-Date=2024%C3%A90703T094640Z&X-Amz-Expires=30",
+            "https://b.example/a?X-Amz-Date=20240703T094640Z&X-Amz-Expires=18446744073709551615",
+            "https://b.example/a?Expires=18446744073709551615",
+        ] {
+            assert_eq!(url_expiry(odd), None, "{odd}");
+        }
         let url = DownloadUrl {
             url: s3.into(),
             received_at: Instant::now(),

@@ -43,7 +43,7 @@ enum Attempt {
 }
 
 /// A file name safe in any directory: letters, digits, `.`, `-`, `_`; no leading dot.
-fn safe_name(raw: &str) -> Option<String> {
+pub(crate) fn safe_name(raw: &str) -> Option<String> {
     let name: String = raw
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
@@ -53,7 +53,7 @@ fn safe_name(raw: &str) -> Option<String> {
 }
 
 /// The final path: `dest` itself, or inside `dest` when it is a directory (named after the URL).
-fn target(dest: &Path, url: &str, document: DocumentId) -> PathBuf {
+pub(crate) fn target(dest: &Path, url: &str, document: DocumentId) -> PathBuf {
     if dest.is_dir() {
         let from_url = reqwest::Url::parse(url)
             .ok()

@@ -25,6 +25,7 @@
 //! - `users`, `liveness`, `documents`, `review`: the typed calls.
 //! - `download`: downloads inside the 30-second window, to a temporary file renamed when complete.
 //! - [`error`]: the one error.
+//! - `fuzz` (tests only): property-based fuzzing of every reader of Treezor's answers.
 //!
 //! # What must stay true
 //! - A POST or PUT without an `accessTag` is sent once: a retry could act twice.
@@ -40,6 +41,8 @@ mod call;
 mod client;
 mod documents;
 mod download;
+#[cfg(test)]
+mod fuzz;
 mod liveness;
 mod refusal;
 mod review;

@@ -20,7 +20,7 @@ pub struct LivenessStart {
 }
 
 /// Reads the guide's `{"identification":{…}}` or the OpenAPI file's `{"user_kyc":[{…}]}`.
-fn read_start(call: &str, body: &[u8]) -> Result<LivenessStart> {
+pub(crate) fn read_start(call: &str, body: &[u8]) -> Result<LivenessStart> {
     let unexpected = |detail: &str| Error::UnexpectedAnswer {
         call: call.to_owned(),
         detail: detail.to_owned(),

@@ -25,12 +25,20 @@ pub(crate) struct Said {
     pub doc_url: Option<String>,
 }
 
+/// The most of one field of an error body that is kept: enough for any message Treezor writes,
+/// and an error that stays readable (and a log line that stays short) whatever the body holds.
+const MAX_FIELD_CHARS: usize = 300;
+
 fn text(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
+    let text = match value? {
+        Value::String(s) if !s.trim().is_empty() => s.trim(),
+        Value::Number(n) => return Some(n.to_string()),
+        _ => return None,
+    };
+    Some(match text.char_indices().nth(MAX_FIELD_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    })
 }
 
 pub(crate) fn read_body(body: &[u8]) -> Said {
@@ -144,6 +152,20 @@ mod tests {
         );
         let html = read_body(b"<html>502 Bad Gateway</html>");
         assert_eq!(html.message, "<html>502 Bad Gateway</html>");
+    }
+
+    /// A megabyte of message in an error body made a megabyte of error text.
+    #[test]
+    fn long_fields_are_cut() {
+        let body = format!(
+            r#"{{"errors":[{{"message":"{}","code":"{}"}}]}}"#,
+            "é".repeat(5000),
+            "c".repeat(400)
+        );
+        let said = read_body(body.as_bytes());
+        assert_eq!(said.message.chars().count(), MAX_FIELD_CHARS + 1);
+        assert!(said.message.ends_with('…'));
+        assert_eq!(said.code.unwrap().chars().count(), MAX_FIELD_CHARS + 1);
     }
 
     #[test]

@@ -32,20 +32,25 @@ pub(crate) struct TokenAnswer {
 }
 
 impl TokenAnswer {
-    /// The lifetime, from a number or a string; one hour when Treezor leaves it out.
+    /// The lifetime, from a number or a string; one hour when Treezor leaves it out or sends
+    /// something that is not a positive number; at least a second and at most [`MAX_LIFETIME`].
     pub fn lifetime(&self) -> Duration {
         let seconds = match &self.expires_in {
             Some(serde_json::Value::Number(n)) => n.as_f64(),
             Some(serde_json::Value::String(s)) => s.trim().parse::<f64>().ok(),
             _ => None,
         };
-        Duration::from_secs_f64(
-            seconds
-                .filter(|s| s.is_finite() && *s > 0.0)
-                .unwrap_or(3600.0),
-        )
+        let seconds = seconds
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .unwrap_or(3600.0);
+        Duration::from_secs_f64(seconds.clamp(1.0, MAX_LIFETIME.as_secs_f64()))
     }
 }
+
+/// The longest lifetime believed: Treezor's tokens live an hour, and a day bounds both how long a
+/// revoked token could linger in the cache and the instant arithmetic below (an `expires_in` of
+/// `1e300` once overflowed it).
+pub(crate) const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// When to renew a token that lives `lifetime` from `received`.
 pub(crate) fn renew_at(received: Instant, lifetime: Duration, renew_before: Duration) -> Instant {
@@ -138,6 +143,17 @@ mod tests {
         assert_eq!(
             read(r#"{"access_token":"a","expires_in":-5}"#),
             Duration::from_secs(3600)
+        );
+        // A huge lifetime panicked in Duration::from_secs_f64.
+        for huge in [r#""1e300""#, "1e300", "18446744073709551616"] {
+            let lifetime = read(&format!(r#"{{"access_token":"a","expires_in":{huge}}}"#));
+            assert_eq!(lifetime, MAX_LIFETIME);
+            let _ = renew_at(Instant::now(), lifetime, Duration::from_secs(60));
+        }
+        // And a vanishing one made a token that was stale before its first use.
+        assert_eq!(
+            read(r#"{"access_token":"a","expires_in":2.5e-102}"#),
+            Duration::from_secs(1)
         );
     }
 }

@@ -2,7 +2,7 @@
 //! `navigator.clipboard.writeText` to the app's own pages ("not allowed by the user agent"), so the
 //! shell writes the text. Only writing is offered: nothing lets the window read the clipboard.
 
-use tauri::AppHandle;
+use tauri::{AppHandle, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
 use crate::error::{ErrorCode, IpcError};
@@ -12,7 +12,7 @@ const MAX_TEXT: usize = 64 * 1024;
 
 /// Puts `text` on the system clipboard.
 #[tauri::command]
-pub fn copy_text(app: AppHandle, text: String) -> Result<(), IpcError> {
+pub fn copy_text<R: Runtime>(app: AppHandle<R>, text: String) -> Result<(), IpcError> {
     if text.len() > MAX_TEXT {
         return Err(IpcError::new(
             ErrorCode::InvalidArgument,

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod case;
 pub mod catalogue;
 pub mod clipboard;
+pub mod files;
 pub mod queue;
 pub mod settings;
 pub mod status;

@@ -22,9 +22,12 @@ import type { ErrorCode } from './bindings/ErrorCode';
 import type { ErrorDetail } from './bindings/ErrorDetail';
 import type { ExportFormat } from './bindings/ExportFormat';
 import type { IpcError } from './bindings/IpcError';
+import type { LocalFiles } from './bindings/LocalFiles';
 import type { Notice } from './bindings/Notice';
 import type { QueueFilter } from './bindings/QueueFilter';
 import type { QueuePage } from './bindings/QueuePage';
+import type { PurgeReport } from './bindings/PurgeReport';
+import type { PurgeRequest } from './bindings/PurgeRequest';
 import type { QueueQuery } from './bindings/QueueQuery';
 import type { ReviewRequested } from './bindings/ReviewRequested';
 import type { Saved } from './bindings/Saved';
@@ -50,6 +53,11 @@ export type { DownloadProgress } from './bindings/DownloadProgress';
 export type { Environment } from './bindings/Environment';
 export type { ErrorDetail } from './bindings/ErrorDetail';
 export type { Family } from './bindings/Family';
+export type { InterruptedDownload } from './bindings/InterruptedDownload';
+export type { LocalDocument } from './bindings/LocalDocument';
+export type { LocalFiles } from './bindings/LocalFiles';
+export type { PurgeReport } from './bindings/PurgeReport';
+export type { PurgeRequest } from './bindings/PurgeRequest';
 export type { QueueFilter } from './bindings/QueueFilter';
 export type { QueuePage } from './bindings/QueuePage';
 export type { QueueQuery } from './bindings/QueueQuery';
@@ -210,6 +218,16 @@ export function checkRelay(): Promise<ConnectionCheck> {
 /** Puts text on the system clipboard. */
 export function copyText(text: string): Promise<void> {
   return call<void>('copy_text', { text });
+}
+
+/** The documents downloaded on this machine, with their age, and downloads a crash cut short. */
+export function localFiles(): Promise<LocalFiles> {
+  return call<LocalFiles>('local_files');
+}
+
+/** Removes downloaded documents from this machine; only unchanged files are deleted. */
+export function purgeDocuments(request: PurgeRequest): Promise<PurgeReport> {
+  return call<PurgeReport>('purge_documents', { request });
 }
 
 /** Cases changed: `users` lists them, or is empty when everything should be reloaded. */

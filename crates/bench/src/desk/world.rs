@@ -61,6 +61,7 @@ impl World {
                 url: self.relay.url(),
             }),
             download_dir: Some(self.home.path().join(name).join("downloads")),
+            retention: Default::default(),
         };
         settings.save(&paths.settings_file).expect("settings saved");
         let secrets = SecretStore::memory();

@@ -16,6 +16,7 @@
 
 mod chain;
 mod export;
+mod unfinished;
 
 use kyc::{DocumentId, Timestamp, UserId};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -26,11 +27,15 @@ use crate::error::{Doing, Error, Result};
 pub(crate) use chain::verify;
 pub use chain::{AuditBreak, BreakKind};
 pub(crate) use export::{export_csv, export_json};
+pub(crate) use unfinished::unfinished;
 
-/// How an officer's action ended.
+/// How an officer's action ended, or that it began.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// The action began; an entry with its end (succeeded or failed) follows. An action that
+    /// began but never ended was cut short by a crash (see [`crate::Cache::audit_unfinished`]).
+    Started,
     Succeeded,
     /// Treezor or the network answered with an error.
     Failed,
@@ -43,6 +48,7 @@ pub enum Outcome {
 impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
+            Outcome::Started => "started",
             Outcome::Succeeded => "succeeded",
             Outcome::Failed => "failed",
             Outcome::Refused => "refused",
@@ -52,6 +58,7 @@ impl Outcome {
 
     fn parse(raw: &str) -> Result<Outcome> {
         [
+            Outcome::Started,
             Outcome::Succeeded,
             Outcome::Failed,
             Outcome::Refused,
@@ -231,6 +238,8 @@ pub(crate) fn for_each(
     Ok(())
 }
 
+/// Reads the columns `seq, at, officer, action, user_id, document_id, outcome, detail, prev_hash,
+/// hash`, in that order; the outcome is left for the caller to check.
 fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawRecord> {
     let user: Option<i64> = row.get(4)?;
     let document: Option<i64> = row.get(5)?;

@@ -1,4 +1,9 @@
 //! Download a document inside Treezor's 30-second URL window.
+//!
+//! The audit log gets a `started` entry before the first byte and a `succeeded` or `failed` one at
+//! the end. A desk killed in between leaves only the `started` entry (and a hidden `.part` file:
+//! nothing ever has the document's name before it is complete); the next start finds it, logs the
+//! download as failed and removes the leftovers (see [`crate::files`]).
 
 use std::path::PathBuf;
 
@@ -77,6 +82,14 @@ impl Desk {
                 folder.display()
             ))
         })?;
+        self.audit(
+            action,
+            Some(user),
+            Some(document),
+            cache::Outcome::Started,
+            format!("download into {} began", folder.display()),
+        )
+        .await?;
         let outcome = client
             .download(document, &folder, move |bytes, total| {
                 progress(DownloadProgress {

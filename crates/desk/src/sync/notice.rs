@@ -64,3 +64,38 @@ impl Notice {
         parts.join(", ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use kyc::feed::FeedPage;
+
+    use super::*;
+
+    /// A refusal for fraud (2304, AML-sensitive) and a review decision: the notification counts
+    /// them and says nothing else, neither who, nor which user, nor why.
+    #[test]
+    fn a_notice_counts_and_names_no_one_and_no_reason() {
+        let page: FeedPage = serde_json::from_str(
+            r#"{"last_seq":2,"events":[
+                {"seq":1,"webhook_id":"w-1","webhook":"kycliveness.update","object":"kycliveness","object_id":"4242","webhook_created_at":null,"received_at":"2024-07-01T08:00:00.000Z",
+                 "object_payload":{"user_id":"4242","kyc-status":"processed","score":"0","identification-id":"idv-1","comment":"Refused","reasons":[{"reason-code":"2304","reason-message":"Applicant is not the rightful owner of the document"}]}},
+                {"seq":2,"webhook_id":"w-2","webhook":"user.kycreview","object":"user","object_id":"4343","webhook_created_at":null,"received_at":"2024-07-01T08:00:01.000Z",
+                 "object_payload":{"users":[{"userId":"4343","firstname":"Zoé","lastname":"Martin","kycReview":"3"}]}}
+            ]}"#,
+        )
+        .unwrap();
+        let notice = Notice::of(&page.events);
+        assert_eq!(
+            notice,
+            Notice {
+                verifications_processed: 1,
+                review_decisions: 1
+            }
+        );
+        let text = notice.text();
+        assert_eq!(text, "1 verification processed, 1 KYC review decision");
+        for never in ["4242", "4343", "2304", "owner", "Zoé", "Martin", "Refused"] {
+            assert!(!text.contains(never), "{never} in {text:?}");
+        }
+    }
+}

@@ -93,6 +93,7 @@ impl World {
                 url: format!("http://{}", self.relay_addr),
             }),
             download_dir: Some(self.home.path().join("downloads")),
+            retention: Default::default(),
         }
     }
 
@@ -214,4 +215,33 @@ pub async fn known(desk: &Desk, user: UserId) -> CaseFile {
 /// Ignores change notifications (keeps `Change` in use for binaries that do not).
 pub fn is_users(change: &Change) -> bool {
     matches!(change, Change::Users(_))
+}
+
+/// Takes `user` through a validated verification and the retrieval of its documents, as the
+/// guide's steps 1 to 3 do; returns the case once every document has arrived.
+pub async fn documents_received(world: &World, desk: &Desk, user: UserId) -> CaseFile {
+    known(desk, user).await;
+    let started = desk
+        .start_verification(user, None, desk::Confirmation::Unconfirmed)
+        .await
+        .unwrap();
+    world
+        .control()
+        .finish(
+            started.identification.as_str(),
+            sandbox::Outcome::Validated,
+            None,
+        )
+        .unwrap();
+    case_in(desk, user, CaseState::Validated).await;
+    desk.retrieve_documents(user).await.unwrap();
+    case_in(desk, user, CaseState::DocumentsReceived).await;
+    let in_treezor = world.control().documents_of(user.get()).len();
+    until(desk, "every document.create to arrive", || async {
+        desk.case_file(user)
+            .await
+            .ok()
+            .filter(|c| c.detail.documents.len() == in_treezor)
+    })
+    .await
 }

@@ -162,5 +162,25 @@ async fn the_officer_runs_the_guide_pages_whole_process_from_the_window() {
         assert!(trail.contains(action), "{action} is in the audit trail");
     }
 
+    // 6. The downloaded document is listed on the Files screen, and removed from there.
+    desk.click("[data-screen=files]").await;
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let listed = desk.wait_for_text(".files table", &name).await;
+    assert!(
+        listed.contains("today") && listed.contains("Present"),
+        "{listed}"
+    );
+    desk.screenshot("files").await;
+    desk.click(&format!("input[aria-label=\"Choose document {first}\"]"))
+        .await;
+    desk.click_button("Remove chosen (1)").await;
+    desk.wait_for_text("dialog", "Delete the chosen document from this computer?")
+        .await;
+    desk.click("dialog button.primary").await;
+    desk.wait_for_text(".files .report", "1 removed.").await;
+    desk.wait_for_text(".files", "No document has been downloaded on this machine")
+        .await;
+    assert!(!path.exists(), "{} is deleted", path.display());
+
     desk.close().await;
 }

@@ -7,4 +7,5 @@ mod guide_flow;
 mod queue;
 mod reason_codes;
 mod refusals;
+mod security;
 mod settings;

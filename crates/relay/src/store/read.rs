@@ -28,9 +28,13 @@ pub fn last_seq(conn: &Connection) -> Result<u64> {
 
 /// Events with `seq > after`, oldest first, at most `limit`. One indexed range scan on the
 /// primary key, so a reader far behind pages through at the cost of the rows it reads.
+///
+/// SQLite's integers are signed: an `after` past `i64::MAX` is clamped to it (no event is after
+/// it), never wrapped to a negative number that every event is after.
 pub fn page(conn: &Connection, after: u64, limit: usize) -> Result<Vec<FeedEvent>> {
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
     let mut stmt = conn.prepare_cached(SELECT)?;
-    let mut rows = stmt.query(params![after as i64, limit as i64])?;
+    let mut rows = stmt.query(params![after, i64::try_from(limit).unwrap_or(i64::MAX)])?;
     let mut events = Vec::with_capacity(limit.min(1024));
     while let Some(row) = rows.next()? {
         events.push(event_of(row)?);
@@ -111,5 +115,30 @@ impl Readers {
             idle.push(conn);
         }
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `after=18446744073709551615` was bound as -1, and the page
+    /// started again from the first event.
+    #[test]
+    fn an_after_past_every_number_gives_an_empty_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.sqlite3");
+        let conn = crate::store::open_for_writing(&path).unwrap();
+        conn.execute(
+            "INSERT INTO events (seq, webhook_id, webhook, object, received_at, payload)
+             VALUES (1, 'w-1', 'user.update', 'user', 0, '{}')",
+            [],
+        )
+        .unwrap();
+        assert_eq!(page(&conn, 0, 10).unwrap().len(), 1);
+        for after in [u64::MAX, i64::MAX as u64 + 1, i64::MAX as u64] {
+            assert!(page(&conn, after, 10).unwrap().is_empty(), "after={after}");
+        }
+        assert_eq!(page(&conn, 0, usize::MAX).unwrap().len(), 1);
     }
 }

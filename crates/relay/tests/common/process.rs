@@ -35,11 +35,17 @@ pub struct Process {
 
 impl Process {
     pub fn start(data: &Path) -> Process {
-        let mut child = command(data)
+        let mut command = command(data);
+        command
             .env("KYC_RELAY_WEBHOOK_SECRET", SECRET)
-            .env("KYC_RELAY_FEED_TOKEN", TOKEN)
-            .spawn()
-            .unwrap();
+            .env("KYC_RELAY_FEED_TOKEN", TOKEN);
+        Process::spawn(command)
+    }
+
+    /// Spawns `command`, which must end up running `kyc-relay serve` with stderr piped, and waits
+    /// until it listens.
+    pub fn spawn(mut command: Command) -> Process {
+        let mut child = command.spawn().unwrap();
         let stderr = child.stderr.take().unwrap();
         let (lines, logs) = mpsc::channel();
         std::thread::spawn(move || {

@@ -7,7 +7,7 @@ import SettingsScreen from './SettingsScreen.svelte';
 
 function demoView(saved = false): SettingsView {
   return {
-    settings: { treezor: null, relay: null, download_dir: null },
+    settings: { treezor: null, relay: null, download_dir: null, retention: { closed_case_days: 90 } },
     has_client_secret: saved,
     has_feed_token: saved,
     keychain_problem: null,
@@ -34,6 +34,8 @@ describe('settings', () => {
     await fireEvent.input(screen.getByLabelText(/Client secret/), { target: { value: 's3cret-value' } });
     await fireEvent.input(screen.getByLabelText('Relay URL'), { target: { value: 'https://relay.acme.example' } });
     await fireEvent.input(screen.getByLabelText(/Feed token/), { target: { value: 'feed-token-value' } });
+    expect(screen.getByLabelText(/Days a case stays closed/)).toHaveValue(90);
+    await fireEvent.input(screen.getByLabelText(/Days a case stays closed/), { target: { value: '30' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
 
     expect(await screen.findByText(/Restart KYC Desk to leave the demo/)).toBeVisible();
@@ -51,6 +53,7 @@ describe('settings', () => {
         },
         relay: { url: 'https://relay.acme.example' },
         download_dir: null,
+        retention: { closed_case_days: 30 },
       },
       client_secret: 's3cret-value',
       feed_token: 'feed-token-value',
