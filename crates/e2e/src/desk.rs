@@ -4,7 +4,7 @@
 //! Waits are bounded polls on the page itself, never fixed sleeps: a test goes on as soon as the
 //! page is in the state it needs, and fails with what the page showed instead when it never is.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
@@ -52,10 +52,14 @@ impl Desk {
     /// Starts the app in a new window, with the given colour scheme and `env` added to its
     /// environment.
     pub async fn open_with(theme: Theme, env: &[(&str, &str)]) -> Desk {
-        let app = app_binary();
         let mut env = env.to_vec();
         env.push(("GTK_THEME", theme.gtk_theme()));
-        let driver = Driver::start(&env);
+        Desk::connect(Driver::start(&env), &app_binary()).await
+    }
+
+    /// Starts `app` in a new window on a driver already running, whose folders the caller may
+    /// have prepared (settings, a cache) before the app starts.
+    pub async fn connect(driver: Driver, app: &Path) -> Desk {
         let mut capabilities = Map::new();
         capabilities.insert("browserName".into(), json!("wry"));
         capabilities.insert("tauri:options".into(), json!({ "application": app }));

@@ -6,7 +6,7 @@
 
 mod b5;
 mod b6;
-mod big;
+pub mod big;
 mod names;
 mod population;
 
