@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{World, case_in, known, until};
+use common::{World, case_in, known, until, verification_finished};
 use desk::{Confirmation, Error};
 use kyc::{CaseState, Permission};
 use sandbox::{NewUser, Outcome};
@@ -13,23 +13,17 @@ async fn a_refused_case_flags_its_aml_reason_for_the_officer_and_hides_it_from_t
     let world = World::start().await;
     let desk = world.desk().await;
     let user = world.person("Ana", "Souza");
-    known(&desk, user).await;
-    let started = desk
-        .start_verification(user, None, Confirmation::Unconfirmed)
-        .await
-        .unwrap();
-    world
-        .control()
-        .finish(
-            started.identification.as_str(),
-            Outcome::Refused {
-                reasons: vec![1301, 2304],
-                comment: Some("Refused".into()),
-            },
-            None,
-        )
-        .unwrap();
-    let case = case_in(&desk, user, CaseState::Refused).await;
+    let case = verification_finished(
+        &world,
+        &desk,
+        user,
+        Outcome::Refused {
+            reasons: vec![1301, 2304],
+            comment: Some("Refused".into()),
+        },
+        CaseState::Refused,
+    )
+    .await;
     assert!(case.detail.view.aml_flagged());
     let flagged: Vec<(&str, bool)> = case
         .reasons

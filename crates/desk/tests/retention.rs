@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{World, case_in, documents_received, known};
+use common::{World, case_in, documents_received, verification_finished};
 use desk::Confirmation;
 use desk::files::PurgeSelection;
 use kyc::{CaseState, Timestamp};
@@ -55,36 +55,28 @@ async fn closed_cases_leave_this_machine_after_the_retention_period_and_their_tr
 
     // Refused by the provider: closed.
     let refused = world.person("Rafael", "Refusé");
-    known(&desk, refused).await;
-    let started = desk
-        .start_verification(refused, None, Confirmation::Unconfirmed)
-        .await
-        .unwrap();
-    world
-        .control()
-        .finish(
-            started.identification.as_str(),
-            Outcome::Refused {
-                reasons: vec![1301],
-                comment: None,
-            },
-            None,
-        )
-        .unwrap();
-    case_in(&desk, refused, CaseState::Refused).await;
+    verification_finished(
+        &world,
+        &desk,
+        refused,
+        Outcome::Refused {
+            reasons: vec![1301],
+            comment: None,
+        },
+        CaseState::Refused,
+    )
+    .await;
 
     // Validated, documents not asked for yet: waiting on the officer, not closed.
     let waiting = world.person("Wanda", "Waiting");
-    known(&desk, waiting).await;
-    let started = desk
-        .start_verification(waiting, None, Confirmation::Unconfirmed)
-        .await
-        .unwrap();
-    world
-        .control()
-        .finish(started.identification.as_str(), Outcome::Validated, None)
-        .unwrap();
-    case_in(&desk, waiting, CaseState::Validated).await;
+    verification_finished(
+        &world,
+        &desk,
+        waiting,
+        Outcome::Validated,
+        CaseState::Validated,
+    )
+    .await;
 
     // Today nothing is old enough.
     let run = desk.retention_pass(wall_clock()).await.unwrap();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{World, case_in, known, until};
+use common::{World, case_in, known, until, verification_finished};
 use desk::Confirmation;
 use desk::sync::Connection;
 use kyc::CaseState;
@@ -101,23 +101,17 @@ async fn duplicated_and_reordered_deliveries_end_in_the_right_state() {
     });
     let desk = world.desk().await;
     let user = world.person("Sofía", "Núñez");
-    known(&desk, user).await;
-    let started = desk
-        .start_verification(user, None, Confirmation::Unconfirmed)
-        .await
-        .unwrap();
-    world
-        .control()
-        .finish(
-            started.identification.as_str(),
-            Outcome::Refused {
-                reasons: vec![2101],
-                comment: None,
-            },
-            None,
-        )
-        .unwrap();
-    let case = case_in(&desk, user, CaseState::Refused).await;
+    let case = verification_finished(
+        &world,
+        &desk,
+        user,
+        Outcome::Refused {
+            reasons: vec![2101],
+            comment: None,
+        },
+        CaseState::Refused,
+    )
+    .await;
     let attempt = case.detail.view.current_attempt().unwrap();
     assert_eq!(attempt.reasons.len(), 1);
     let updates = case
@@ -153,17 +147,15 @@ async fn a_review_with_children_missing_documents_needs_confirmation_naming_them
         birthday: Some("1985-05-05".into()),
         ..sandbox::NewUser::default()
     });
-    known(&desk, parent).await;
     known(&desk, child).await;
-    let started = desk
-        .start_verification(parent, None, Confirmation::Unconfirmed)
-        .await
-        .unwrap();
-    world
-        .control()
-        .finish(started.identification.as_str(), Outcome::Validated, None)
-        .unwrap();
-    case_in(&desk, parent, CaseState::Validated).await;
+    verification_finished(
+        &world,
+        &desk,
+        parent,
+        Outcome::Validated,
+        CaseState::Validated,
+    )
+    .await;
     desk.retrieve_documents(parent).await.unwrap();
     case_in(&desk, parent, CaseState::DocumentsReceived).await;
 

@@ -217,9 +217,15 @@ pub fn is_users(change: &Change) -> bool {
     matches!(change, Change::Users(_))
 }
 
-/// Takes `user` through a validated verification and the retrieval of its documents, as the
-/// guide's steps 1 to 3 do; returns the case once every document has arrived.
-pub async fn documents_received(world: &World, desk: &Desk, user: UserId) -> CaseFile {
+/// Starts a verification for `user` once the cache knows it, has the customer finish it on the
+/// sandbox with `outcome`, and returns the case once it is in `state`.
+pub async fn verification_finished(
+    world: &World,
+    desk: &Desk,
+    user: UserId,
+    outcome: sandbox::Outcome,
+    state: CaseState,
+) -> CaseFile {
     known(desk, user).await;
     let started = desk
         .start_verification(user, None, desk::Confirmation::Unconfirmed)
@@ -227,13 +233,22 @@ pub async fn documents_received(world: &World, desk: &Desk, user: UserId) -> Cas
         .unwrap();
     world
         .control()
-        .finish(
-            started.identification.as_str(),
-            sandbox::Outcome::Validated,
-            None,
-        )
+        .finish(started.identification.as_str(), outcome, None)
         .unwrap();
-    case_in(desk, user, CaseState::Validated).await;
+    case_in(desk, user, state).await
+}
+
+/// Takes `user` through a validated verification and the retrieval of its documents, as the
+/// guide's steps 1 to 3 do; returns the case once every document has arrived.
+pub async fn documents_received(world: &World, desk: &Desk, user: UserId) -> CaseFile {
+    verification_finished(
+        world,
+        desk,
+        user,
+        sandbox::Outcome::Validated,
+        CaseState::Validated,
+    )
+    .await;
     desk.retrieve_documents(user).await.unwrap();
     case_in(desk, user, CaseState::DocumentsReceived).await;
     let in_treezor = world.control().documents_of(user.get()).len();
