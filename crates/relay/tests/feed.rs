@@ -223,15 +223,7 @@ async fn shutdown_answers_waiting_polls_and_keeps_what_was_stored() {
     assert!(http.post(&url).body("{}").send().await.is_err(), "stopped");
 
     let again = relay::Relay::start(config()).await.unwrap();
-    let page: FeedPage = http
-        .get(again.events_url())
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = feed_page(&http, again.events_url()).await;
     assert_eq!(page.events.len(), 1);
     assert_eq!(page.events[0].webhook_id.as_str(), "w-before-shutdown");
     again.shutdown().await;
@@ -263,15 +255,7 @@ async fn tls_serves_the_same_contract_over_https() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let page: FeedPage = https
-        .get(format!("{url}/v1/events"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = feed_page(&https, format!("{url}/v1/events")).await;
     assert_eq!(page.events.len(), 1);
     let plain = reqwest::Client::new()
         .get(format!("http://127.0.0.1:{}/healthz", relay.running.port()))
@@ -353,15 +337,7 @@ async fn retention_deletes_events_older_than_its_window_at_start() {
         .await
         .expect("the first retention pass runs at start")
         .unwrap();
-    let page: FeedPage = http
-        .get(running.events_url())
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = feed_page(&http, running.events_url()).await;
     let ids: Vec<&str> = page.events.iter().map(|e| e.webhook_id.as_str()).collect();
     assert_eq!(ids, ["recent"]);
     assert_eq!(page.events[0].seq, 3);

@@ -17,6 +17,18 @@ pub fn secret() -> WebhookSecret {
     WebhookSecret::new(SECRET).unwrap()
 }
 
+/// One page of the feed at `url` (the events URL with its query), read with the feed token.
+pub async fn feed_page(http: &reqwest::Client, url: impl reqwest::IntoUrl) -> FeedPage {
+    http.get(url)
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// A relay on 127.0.0.1:0 over a fresh data file; the directory lives as long as the value.
 pub struct TestRelay {
     pub running: RunningRelay,

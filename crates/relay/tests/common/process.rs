@@ -6,8 +6,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use kyc::feed::FeedPage;
-
 use super::{SECRET, TOKEN};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_kyc-relay");
@@ -93,15 +91,8 @@ pub async fn feed_ids(http: &reqwest::Client, url: &str) -> Vec<(u64, String)> {
     let mut all = Vec::new();
     let mut after = 0;
     loop {
-        let page: FeedPage = http
-            .get(format!("{url}/v1/events?after={after}&limit=1000"))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page =
+            super::feed_page(http, format!("{url}/v1/events?after={after}&limit=1000")).await;
         let Some(last) = page.events.last() else {
             return all;
         };
