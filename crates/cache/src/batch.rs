@@ -45,6 +45,12 @@ impl Batch {
         Ok(())
     }
 
+    /// Notes `user`'s case for projection from its stored events, though none was added: for a
+    /// migration that derives again under new rules.
+    pub fn reproject(&mut self, user: UserId) {
+        self.users.entry(user).or_default().case_grew = true;
+    }
+
     /// Rebuilds and writes every touched user's row. Returns the users whose row changed.
     pub fn finish(
         self,

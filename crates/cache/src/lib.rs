@@ -9,6 +9,7 @@
 //! - `batch`: the users one transaction touches, each rebuilt and written once.
 //! - `stored_event`: a case event's stored form and the digest that deduplicates it.
 //! - `project`: a user's case rebuilt from their events into the queue row and identifications.
+//! - `rederive`: schema version 3's hook, deriving existing rows again under new rules.
 //! - `profile`: users' profiles, merged field by field, newest observation winning.
 //! - `row`: a user's row in `users`, its derived sort columns, written by changed column group.
 //! - `tally`: the per-state counts table, kept in the transaction that moves a user.
@@ -49,6 +50,7 @@ pub mod schema;
 mod batch;
 mod profile;
 mod project;
+mod rederive;
 mod row;
 mod stored_event;
 mod tally;

@@ -138,17 +138,28 @@ struct Names {
 
 impl Names {
     fn of(user: &User) -> Names {
-        let full = match (user.firstname.as_deref(), user.lastname.as_deref()) {
+        // A legal entity by its legal name, a person by first and last name (`User::name`).
+        let full = user.name();
+        let person = match (user.firstname.as_deref(), user.lastname.as_deref()) {
             (Some(f), Some(l)) => Some(format!("{f} {l}")),
             (Some(one), None) | (None, Some(one)) => Some(one.to_owned()),
             (None, None) => None,
         };
-        let first_last = full.as_deref().map(fold);
-        // "first last email": every word a search may look for, in one folded text.
-        let parts: Vec<String> = [first_last.clone(), user.email.as_deref().map(fold)]
-            .into_iter()
-            .flatten()
-            .collect();
+        // "first last legal-name email": every word a search may look for, in one folded text.
+        let mut parts: Vec<String> = Vec::new();
+        for text in [
+            person.as_deref(),
+            user.legal_name.as_deref(),
+            user.email.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let folded = fold(text);
+            if !parts.contains(&folded) {
+                parts.push(folded);
+            }
+        }
         let search = (!parts.is_empty()).then(|| parts.join(" "));
         Names { full, search }
     }

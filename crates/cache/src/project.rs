@@ -63,6 +63,7 @@ pub(crate) fn project_into(
     let current = view.current_attempt();
     row.state = state_code(view.state);
     row.score = current.and_then(|a| a.score).map(|s| i64::from(s.number()));
+    // The person's flag, whatever attempt is current (see `kyc::case::AmlFlag`).
     row.aml_flagged = view.aml_flagged();
     row.reasons = current
         .map(|a| {
@@ -83,9 +84,10 @@ pub(crate) fn project_into(
     row.identification = current
         .and_then(|a| a.identification.as_ref())
         .map(|i| i.as_str().to_owned());
-    row.link_expires_at = current
-        .and_then(|a| a.expires_at)
-        .map(Timestamp::unix_micros);
+    // A link's 15 minutes start when the customer opens it, which the cache never learns: no
+    // row is shown expired on the clock (`link_expires_at` stays empty, so the queue's
+    // expired-link correction never applies; see `kyc::case`).
+    row.link_expires_at = None;
     let attempts = serde_json::to_string(&view.attempts).expect("attempts serialize");
     let attempts_key = Some(Sha256::digest(attempts.as_bytes())[..16].to_vec());
     if row.attempts_key != attempts_key {

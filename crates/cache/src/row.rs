@@ -4,7 +4,7 @@
 //! The profile writer and the case projector each own their columns; the four columns the queue
 //! sorts and shows that depend on both are derived here from the row as a whole, so they come out
 //! the same whichever part was written last:
-//! - `display_name`: "First Last", else "User <id>";
+//! - `display_name`: a legal entity's legal name or a person's "First Last", else "User <id>";
 //! - `name_key`: the display name folded (see [`crate::fold`]);
 //! - `created_at`: Treezor's `createdDate`, else the first case event, else the first observation;
 //! - `last_change`: the case's last event, else the profile's `modifiedDate`, `createdDate`, first

@@ -1,8 +1,9 @@
 //! Opening the cache file: versioned migrations, WAL, foreign keys, a busy timeout.
 //!
-//! The schema is `schema.sql` (version 1) and `schema_2.sql` (retention's record of pruned
-//! users); a later change is a new migration appended to
-//! [`MIGRATIONS`], never an edit of an applied one. A file whose `user_version` is beyond what this
+//! The schema is `schema.sql` (version 1), `schema_2.sql` (retention's record of pruned users)
+//! and `schema_3.sql` (no table change; its hook, `rederive`, derives the users' rows again under
+//! new rules); a later change is a new migration appended to [`migrations`], never an edit of an
+//! applied one. A file whose `user_version` is beyond what this
 //! build knows was written by a newer KYC Desk and is refused, unchanged.
 //!
 //! `synchronous = NORMAL` under WAL: a power cut can lose the last committed batches but never
@@ -19,12 +20,15 @@ use rusqlite_migration::{M, Migrations};
 use crate::error::{Doing, Error, Result};
 
 /// The schema version this build writes. Files of a higher version are refused.
-pub const SCHEMA_VERSION: usize = 2;
+pub const SCHEMA_VERSION: usize = 3;
 
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("schema.sql")),
-    M::up(include_str!("schema_2.sql")),
-];
+fn migrations() -> Vec<M<'static>> {
+    vec![
+        M::up(include_str!("schema.sql")),
+        M::up(include_str!("schema_2.sql")),
+        M::up_with_hook(include_str!("schema_3.sql"), crate::rederive::rederive),
+    ]
+}
 
 /// How long a connection waits for another one's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -120,7 +124,7 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             known: SCHEMA_VERSION,
         });
     }
-    Migrations::from_slice(MIGRATIONS)
+    Migrations::new(migrations())
         .to_latest(conn)
         .map_err(|e| Error::Migration {
             path: path.to_path_buf(),
@@ -153,7 +157,7 @@ mod tests {
 
     #[test]
     fn the_migrations_are_valid() {
-        Migrations::from_slice(MIGRATIONS).validate().unwrap();
-        assert_eq!(MIGRATIONS.len(), SCHEMA_VERSION);
+        Migrations::new(migrations()).validate().unwrap();
+        assert_eq!(migrations().len(), SCHEMA_VERSION);
     }
 }

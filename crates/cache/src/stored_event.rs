@@ -6,7 +6,7 @@
 //! equal to the one stored, or a duplicate would not be recognised as one. The form is part of the
 //! file format; changing it needs a migration that rewrites `case_events`.
 
-use kyc::case::CaseEvent;
+use kyc::case::{CaseEvent, ListedDocument};
 use kyc::{
     DocumentId, DocumentTypeId, IdentificationId, KycReview, LivenessStatus, LivenessType, Reason,
     Score, Timestamp,
@@ -57,6 +57,45 @@ enum Form {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         comment: Option<String>,
     },
+    StartUnanswered {
+        at: i64,
+    },
+    DocsListed {
+        at: i64,
+        docs: Vec<Listed>,
+    },
+    DocRecovered {
+        at: i64,
+        doc: Listed,
+    },
+}
+
+/// A listed document: id, type, Treezor's creation instant.
+#[derive(Serialize, Deserialize)]
+struct Listed {
+    doc: u64,
+    ty: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    created: Option<i64>,
+}
+
+impl Listed {
+    fn of(listed: &ListedDocument) -> Listed {
+        Listed {
+            doc: listed.document.get(),
+            ty: listed.document_type.number(),
+            created: listed.created_at.map(Timestamp::unix_micros),
+        }
+    }
+
+    fn read(self) -> Result<ListedDocument> {
+        let bad = |e: kyc::ParseError| stored(e.to_string());
+        Ok(ListedDocument {
+            document: DocumentId::new(self.doc).map_err(bad)?,
+            document_type: DocumentTypeId::parse(&self.ty.to_string()).map_err(bad)?,
+            created_at: self.created.map(Timestamp::from_unix_micros),
+        })
+    }
 }
 
 /// A case event in its stored form.
@@ -117,6 +156,17 @@ impl StoredEvent {
                 at: at.unix_micros(),
                 review: review.number(),
                 comment: comment.clone(),
+            },
+            CaseEvent::StartUnanswered { at } => Form::StartUnanswered {
+                at: at.unix_micros(),
+            },
+            CaseEvent::DocumentsListed { at, documents } => Form::DocsListed {
+                at: at.unix_micros(),
+                docs: documents.iter().map(Listed::of).collect(),
+            },
+            CaseEvent::DocumentRecovered { at, document } => Form::DocRecovered {
+                at: at.unix_micros(),
+                doc: Listed::of(document),
             },
         };
         let json = serde_json::to_string(&form).expect("a case event always serializes");
@@ -186,6 +236,15 @@ pub(crate) fn read_event(json: &str) -> Result<CaseEvent> {
             review: KycReview::parse(&review.to_string()).map_err(bad)?,
             comment,
         },
+        Form::StartUnanswered { at } => CaseEvent::StartUnanswered { at: time(at) },
+        Form::DocsListed { at, docs } => CaseEvent::DocumentsListed {
+            at: time(at),
+            documents: docs.into_iter().map(Listed::read).collect::<Result<_>>()?,
+        },
+        Form::DocRecovered { at, doc } => CaseEvent::DocumentRecovered {
+            at: time(at),
+            document: doc.read()?,
+        },
     })
 }
 
@@ -248,6 +307,34 @@ mod tests {
                 at,
                 review: KycReview::Unknown(42),
                 comment: Some("x".into()),
+            },
+            CaseEvent::StartUnanswered { at },
+            CaseEvent::DocumentsListed {
+                at,
+                documents: vec![
+                    ListedDocument {
+                        document: DocumentId::new(7).unwrap(),
+                        document_type: DocumentTypeId::CERTIFIED_LIVENESS_RESULT,
+                        created_at: Some(at),
+                    },
+                    ListedDocument {
+                        document: DocumentId::new(8).unwrap(),
+                        document_type: DocumentTypeId::IDENTITY_CARD,
+                        created_at: None,
+                    },
+                ],
+            },
+            CaseEvent::DocumentsListed {
+                at,
+                documents: vec![],
+            },
+            CaseEvent::DocumentRecovered {
+                at,
+                document: ListedDocument {
+                    document: DocumentId::new(8).unwrap(),
+                    document_type: DocumentTypeId::IDENTITY_CARD,
+                    created_at: None,
+                },
             },
         ]
     }

@@ -7,11 +7,26 @@
 //! it). Within one verification, a later status never loses to an earlier one: statuses are ranked
 //! (processing before a decision) before they are compared by time.
 //!
-//! The flow (the guide page's): no verification → link issued (the link expires 15 minutes after
-//! issue) → processing → processed with score 1 / 0 / -1 (or abandoned, or the link expired) →
-//! documents requested → documents received (the synthesis document, type 26 or 34, is in) →
-//! review requested → review validated or refused. A new verification may follow a failure; one
-//! started while another is in progress replaces it, so that needs the officer's confirmation.
+//! The flow (the guide page's): no verification → link issued → processing → processed with
+//! score 1 / 0 / -1 (or abandoned, or the link expired) → documents requested → documents
+//! received (every document Treezor lists has arrived, the synthesis, type 26 or 34, among them:
+//! see [`documents`]) → review requested → review validated or refused. A new verification may
+//! follow a failure; one started while another is in progress replaces it, so that needs the
+//! officer's confirmation.
+//!
+//! A link is valid for 15 minutes *once the customer is redirected to it*, which the desk does not
+//! see: it never marks a link expired on the clock, since the customer may have opened it late
+//! and the provider may still be deciding. Only Treezor's word (a liveness webhook saying so)
+//! makes a link expired.
+//!
+//! # Layout
+//! - [`permission`]: the officer's actions, refusals and cautions.
+//! - [`documents`]: when the documents count as all received.
+//! - [`aml`]: the AML flag, which belongs to the person.
+
+mod aml;
+mod documents;
+mod permission;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -23,7 +38,11 @@ use crate::reasons::Reason;
 use crate::time::Timestamp;
 use crate::values::{DocumentTypeId, KycReview, LivenessStatus, LivenessType, Score};
 
-/// How long an identification URL stays usable after Treezor issues it.
+pub use aml::AmlFlag;
+pub use documents::{Awaited, DocumentSource, ListedDocument, Listing};
+pub use permission::{Action, Caution, Permission, Refusal};
+
+/// How long an identification URL stays usable once the customer has been redirected to it.
 pub const LINK_LIFETIME_SECONDS: i64 = 15 * 60;
 
 /// Something that happened to a user's case.
@@ -35,9 +54,16 @@ pub enum CaseEvent {
         at: Timestamp,
         identification: IdentificationId,
         url: String,
+        /// The earliest the link can expire: 15 minutes after issue, had the customer opened it
+        /// at once. It really expires 15 minutes after the customer opens it.
         expires_at: Timestamp,
         liveness_type: Option<LivenessType>,
     },
+    /// An officer started a verification and Treezor's answer was lost after the request left
+    /// (a timeout, a cut connection, a 5xx): Treezor may have started one, whose link nobody
+    /// has. The start is not repeated on its own: Treezor does not say it honours `accessTag`
+    /// there.
+    StartUnanswered { at: Timestamp },
     /// `kycliveness.create` or `kycliveness.update`.
     Liveness {
         at: Timestamp,
@@ -55,6 +81,17 @@ pub enum CaseEvent {
         document: DocumentId,
         document_type: DocumentTypeId,
     },
+    /// Treezor's list of the user's documents, read at `at`.
+    DocumentsListed {
+        at: Timestamp,
+        documents: Vec<ListedDocument>,
+    },
+    /// A document Treezor listed whose `document.create` did not arrive within the grace period:
+    /// the desk takes it from the listing.
+    DocumentRecovered {
+        at: Timestamp,
+        document: ListedDocument,
+    },
     /// `kycReview` changed: the review request's answer, `user.kycrequest`, `user.kycreview`.
     Review {
         at: Timestamp,
@@ -67,9 +104,12 @@ impl CaseEvent {
     pub fn at(&self) -> Timestamp {
         match self {
             CaseEvent::LinkIssued { at, .. }
+            | CaseEvent::StartUnanswered { at }
             | CaseEvent::Liveness { at, .. }
             | CaseEvent::DocumentsRequested { at }
             | CaseEvent::DocumentCreated { at, .. }
+            | CaseEvent::DocumentsListed { at, .. }
+            | CaseEvent::DocumentRecovered { at, .. }
             | CaseEvent::Review { at, .. } => *at,
         }
     }
@@ -165,137 +205,6 @@ impl fmt::Display for CaseState {
     }
 }
 
-/// What an officer can do to a case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    StartVerification,
-    RetrieveDocuments,
-    DownloadDocument,
-    RequestReview,
-}
-
-impl Action {
-    pub const ALL: [Action; 4] = [
-        Action::StartVerification,
-        Action::RetrieveDocuments,
-        Action::DownloadDocument,
-        Action::RequestReview,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::StartVerification => "start_verification",
-            Action::RetrieveDocuments => "retrieve_documents",
-            Action::DownloadDocument => "download_document",
-            Action::RequestReview => "request_review",
-        }
-    }
-}
-
-/// Why an action needs the officer to confirm it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum Caution {
-    /// A link is out or the provider is deciding: a new verification replaces it.
-    ReplacesVerificationInProgress,
-    /// The last verification succeeded and its documents are not reviewed yet.
-    ReplacesValidatedVerification,
-    /// The user's KYC was validated already.
-    AlreadyValidated,
-}
-
-impl Caution {
-    pub fn message(self) -> &'static str {
-        match self {
-            Caution::ReplacesVerificationInProgress => {
-                "A verification is in progress for this user. Starting a new one replaces it: the customer's current link stops counting and its documents can no longer be retrieved."
-            }
-            Caution::ReplacesValidatedVerification => {
-                "The last verification was validated and has not been reviewed yet. Starting a new one replaces it, and its documents can no longer be retrieved."
-            }
-            Caution::AlreadyValidated => {
-                "This user's KYC review was validated. Start a new verification only if the compliance team asked for one."
-            }
-        }
-    }
-}
-
-/// Why an action is not allowed now, in words an officer can act on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum Refusal {
-    NoVerification,
-    NotProcessedYet,
-    NotValidated,
-    DocumentsAlreadyReceived,
-    DocumentsNotRetrieved,
-    DocumentsNotArrived,
-    NoDocuments,
-    ReviewInProgress,
-    ReviewAlreadyValidated,
-    ReviewRefused,
-}
-
-impl Refusal {
-    pub fn message(self) -> &'static str {
-        match self {
-            Refusal::NoVerification => {
-                "There is no processed verification for this user. Start a verification first."
-            }
-            Refusal::NotProcessedYet => {
-                "The verification is not processed yet. Wait for Treezor's kycliveness.update webhook."
-            }
-            Refusal::NotValidated => {
-                "Documents can only be retrieved after a verification processed with score 1. Start a new verification."
-            }
-            Refusal::DocumentsAlreadyReceived => {
-                "The documents of this verification are already in Treezor."
-            }
-            Refusal::DocumentsNotRetrieved => {
-                "The documents of the validated verification have not been retrieved. Retrieve the documents first."
-            }
-            Refusal::DocumentsNotArrived => {
-                "Treezor has not sent the synthesis document (type 26 or 34) yet. Wait for its document.create webhook."
-            }
-            Refusal::NoDocuments => {
-                "No document has arrived for this user yet. Retrieve the documents first."
-            }
-            Refusal::ReviewInProgress => {
-                "A KYC review is in progress at Treezor. Wait for its decision."
-            }
-            Refusal::ReviewAlreadyValidated => "This user's KYC review was validated already.",
-            Refusal::ReviewRefused => {
-                "Treezor refused this user's KYC review. Start a new verification before requesting another review."
-            }
-        }
-    }
-}
-
-/// The answer to "may the officer do this now?".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(tag = "verdict", content = "why", rename_all = "snake_case")]
-pub enum Permission {
-    Allowed,
-    NeedsConfirmation(Caution),
-    NotAllowed(Refusal),
-}
-
-impl Permission {
-    /// The officer-readable explanation, if any.
-    pub fn message(self) -> Option<&'static str> {
-        match self {
-            Permission::Allowed => None,
-            Permission::NeedsConfirmation(caution) => Some(caution.message()),
-            Permission::NotAllowed(refusal) => Some(refusal.message()),
-        }
-    }
-}
-
 /// One verification attempt, as derived from the case's events.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -304,6 +213,7 @@ pub struct Attempt {
     pub identification: Option<IdentificationId>,
     pub started_at: Timestamp,
     pub url: Option<String>,
+    /// The earliest the link can expire (see [`CaseEvent::LinkIssued`]); not when it does.
     pub expires_at: Option<Timestamp>,
     pub liveness_type: Option<LivenessType>,
     pub status: Option<LivenessStatus>,
@@ -320,6 +230,7 @@ pub struct KnownDocument {
     pub document: DocumentId,
     pub document_type: DocumentTypeId,
     pub created_at: Timestamp,
+    pub source: DocumentSource,
 }
 
 /// Everything derived from a case at one instant.
@@ -330,6 +241,15 @@ pub struct CaseView {
     /// Every attempt, oldest first; the last is the current one.
     pub attempts: Vec<Attempt>,
     pub documents: Vec<KnownDocument>,
+    /// What the review still waits for, while the documents are requested.
+    pub awaited: Vec<Awaited>,
+    /// Every reading of Treezor's list of documents, oldest first.
+    pub listings: Vec<Listing>,
+    /// Every verification that raised the AML flag, oldest first. The flag is the person's:
+    /// nothing that happens later removes an entry.
+    pub aml_flags: Vec<AmlFlag>,
+    /// When a start whose answer was lost was sent, if no verification is known since.
+    pub unanswered_start: Option<Timestamp>,
     pub review: Option<KycReview>,
     pub review_comment: Option<String>,
     pub last_change: Option<Timestamp>,
@@ -340,66 +260,9 @@ impl CaseView {
         self.attempts.last()
     }
 
-    /// Whether any reason of the current attempt is AML-sensitive.
+    /// Whether the person was ever refused for an AML-sensitive reason.
     pub fn aml_flagged(&self) -> bool {
-        self.current_attempt()
-            .is_some_and(|a| a.reasons.iter().any(Reason::is_aml_sensitive))
-    }
-
-    /// May the officer do `action` now?
-    pub fn permission(&self, action: Action) -> Permission {
-        use CaseState as S;
-        use Permission::{Allowed, NeedsConfirmation, NotAllowed};
-        match action {
-            Action::StartVerification => match self.state {
-                S::NoVerification
-                | S::LinkExpired
-                | S::Abandoned
-                | S::Refused
-                | S::Failed
-                | S::ReviewRefused => Allowed,
-                S::LinkIssued | S::Processing => {
-                    NeedsConfirmation(Caution::ReplacesVerificationInProgress)
-                }
-                S::Validated | S::DocumentsRequested | S::DocumentsReceived => {
-                    NeedsConfirmation(Caution::ReplacesValidatedVerification)
-                }
-                S::ReviewValidated => NeedsConfirmation(Caution::AlreadyValidated),
-                S::ReviewRequested => NotAllowed(Refusal::ReviewInProgress),
-            },
-            Action::RetrieveDocuments => match self.state {
-                S::Validated | S::DocumentsRequested => Allowed,
-                S::LinkIssued | S::Processing => NotAllowed(Refusal::NotProcessedYet),
-                S::Refused | S::Failed => NotAllowed(Refusal::NotValidated),
-                S::NoVerification | S::LinkExpired | S::Abandoned => {
-                    NotAllowed(Refusal::NoVerification)
-                }
-                S::DocumentsReceived
-                | S::ReviewRequested
-                | S::ReviewValidated
-                | S::ReviewRefused => NotAllowed(Refusal::DocumentsAlreadyReceived),
-            },
-            Action::DownloadDocument => {
-                if self.documents.is_empty() {
-                    NotAllowed(Refusal::NoDocuments)
-                } else {
-                    Allowed
-                }
-            }
-            Action::RequestReview => match self.state {
-                S::DocumentsReceived => Allowed,
-                S::DocumentsRequested => NotAllowed(Refusal::DocumentsNotArrived),
-                S::Validated => NotAllowed(Refusal::DocumentsNotRetrieved),
-                S::ReviewRequested => NotAllowed(Refusal::ReviewInProgress),
-                S::ReviewValidated => NotAllowed(Refusal::ReviewAlreadyValidated),
-                S::ReviewRefused => NotAllowed(Refusal::ReviewRefused),
-                S::LinkIssued | S::Processing => NotAllowed(Refusal::NotProcessedYet),
-                S::Refused | S::Failed => NotAllowed(Refusal::NotValidated),
-                S::NoVerification | S::LinkExpired | S::Abandoned => {
-                    NotAllowed(Refusal::NoVerification)
-                }
-            },
-        }
+        !self.aml_flags.is_empty()
     }
 }
 
@@ -427,21 +290,43 @@ impl Case {
         self.events.is_empty()
     }
 
-    /// The case as it stands at `now` (a link's expiry depends on the clock).
-    pub fn view(&self, now: Timestamp) -> CaseView {
+    /// The case as it stands at `now`. No rule depends on the clock today (a link's expiry is
+    /// not on it: see the module doc); `now` stays so that callers keep passing one.
+    pub fn view(&self, _now: Timestamp) -> CaseView {
         let attempts = self.attempts();
-        let documents = self.documents();
+        let documents = documents::known_documents(self.events.iter());
         let current_start = attempts.last().map(|a| a.started_at);
         let review = self.latest_review(current_start);
-        let state = derive_state(
-            attempts.last(),
-            &documents,
-            self.documents_requested_since(current_start),
-            review.as_ref(),
-            now,
-        );
+        let requested = self.documents_requested_since(current_start);
+        let awaited = attempts
+            .last()
+            .filter(|attempt| expects_documents(attempt, &documents, requested))
+            .map(|attempt| {
+                documents::awaited(
+                    self.events.iter(),
+                    &documents,
+                    attempt.started_at,
+                    requested,
+                )
+            });
+        let state = derive_state(attempts.last(), awaited.as_deref(), review.as_ref());
+        let unanswered_start = self
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                CaseEvent::StartUnanswered { at } => Some(*at),
+                _ => None,
+            })
+            .max()
+            .filter(|lost| current_start.is_none_or(|start| *lost > start));
         CaseView {
             state,
+            awaited: awaited
+                .filter(|_| state == CaseState::DocumentsRequested)
+                .unwrap_or_default(),
+            listings: documents::listings(self.events.iter()),
+            aml_flags: aml::aml_flags(self.events.iter()),
+            unanswered_start,
             attempts,
             documents,
             review: review.as_ref().map(|(review, _)| *review),
@@ -520,34 +405,15 @@ impl Case {
         attempts
     }
 
-    fn documents(&self) -> Vec<KnownDocument> {
-        let mut by_id: BTreeMap<DocumentId, KnownDocument> = BTreeMap::new();
-        for event in &self.events {
-            if let CaseEvent::DocumentCreated {
-                at,
-                document,
-                document_type,
-            } = event
-            {
-                by_id
-                    .entry(*document)
-                    .and_modify(|known| known.created_at = known.created_at.min(*at))
-                    .or_insert(KnownDocument {
-                        document: *document,
-                        document_type: *document_type,
-                        created_at: *at,
-                    });
-            }
-        }
-        let mut documents: Vec<KnownDocument> = by_id.into_values().collect();
-        documents.sort_by_key(|d| (d.created_at, d.document));
-        documents
-    }
-
-    fn documents_requested_since(&self, since: Option<Timestamp>) -> bool {
-        self.events.iter().any(
-            |e| matches!(e, CaseEvent::DocumentsRequested { at } if since.is_none_or(|s| *at >= s)),
-        )
+    /// When the documents of the attempt started at `since` were last asked for.
+    fn documents_requested_since(&self, since: Option<Timestamp>) -> Option<Timestamp> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                CaseEvent::DocumentsRequested { at } if since.is_none_or(|s| *at >= s) => Some(*at),
+                _ => None,
+            })
+            .max()
     }
 
     /// The latest review value since the current attempt started (a review older than the
@@ -628,16 +494,27 @@ fn status_rank(status: &LivenessStatus) -> u8 {
     }
 }
 
+/// Whether documents are due for `attempt`: validated, and the desk asked for them or some
+/// arrived since it started (another desk may have asked).
+fn expects_documents(
+    attempt: &Attempt,
+    documents: &[KnownDocument],
+    requested: Option<Timestamp>,
+) -> bool {
+    let validated = attempt.status == Some(LivenessStatus::Processed)
+        && attempt.score == Some(Score::Validated);
+    validated
+        && (requested.is_some() || documents.iter().any(|d| d.created_at >= attempt.started_at))
+}
+
+/// `awaited` is `None` when no document is due, else what the review still waits for.
 fn derive_state(
     attempt: Option<&Attempt>,
-    documents: &[KnownDocument],
-    documents_requested: bool,
+    awaited: Option<&[Awaited]>,
     review: Option<&(KycReview, Option<String>)>,
-    now: Timestamp,
 ) -> CaseState {
-    let Some(attempt) = attempt else {
-        return CaseState::NoVerification;
-    };
+    // A review decides the state even with no verification: a legal entity's review goes on it
+    // with no verification of its own.
     if let Some((review, _)) = review {
         match review {
             KycReview::Validated => return CaseState::ReviewValidated,
@@ -646,29 +523,20 @@ fn derive_state(
             _ => {}
         }
     }
+    let Some(attempt) = attempt else {
+        return CaseState::NoVerification;
+    };
     match (&attempt.status, attempt.score) {
-        (None | Some(LivenessStatus::Other(_)), _) => {
-            if attempt.expires_at.is_some_and(|expiry| now >= expiry) {
-                CaseState::LinkExpired
-            } else {
-                CaseState::LinkIssued
-            }
-        }
+        // Not on the clock: the 15 minutes start when the customer opens the link.
+        (None | Some(LivenessStatus::Other(_)), _) => CaseState::LinkIssued,
         (Some(LivenessStatus::Processing), _) => CaseState::Processing,
         (Some(LivenessStatus::Aborted), _) => CaseState::Abandoned,
         (Some(LivenessStatus::Expired), _) => CaseState::LinkExpired,
-        (Some(LivenessStatus::Processed), Some(Score::Validated)) => {
-            let synthesis_in = documents
-                .iter()
-                .any(|d| d.document_type.is_synthesis() && d.created_at >= attempt.started_at);
-            if synthesis_in {
-                CaseState::DocumentsReceived
-            } else if documents_requested {
-                CaseState::DocumentsRequested
-            } else {
-                CaseState::Validated
-            }
-        }
+        (Some(LivenessStatus::Processed), Some(Score::Validated)) => match awaited {
+            None => CaseState::Validated,
+            Some([]) => CaseState::DocumentsReceived,
+            Some(_) => CaseState::DocumentsRequested,
+        },
         (Some(LivenessStatus::Processed), Some(Score::Refused)) => CaseState::Refused,
         (Some(LivenessStatus::Processed), Some(Score::Failed) | None) => CaseState::Failed,
     }

@@ -5,6 +5,7 @@
 //!   sensitivity (unknown codes are sensitive).
 //! - [`customer`]: text meant for the customer, a type that only shareable reasons can build.
 //! - [`case`]: one user's case: events, derived state, and which officer action is allowed.
+//! - [`hierarchy`]: parents and children, and what they mean for the KYC review.
 //! - [`webhook`]: Treezor's webhook envelope (flat and wrapped), its signature, and what a
 //!   webhook means for a case.
 //! - [`feed`]: the relay's feed of stored webhooks, the contract between relay and dashboard.
@@ -24,6 +25,7 @@ pub mod case;
 pub mod customer;
 pub mod error;
 pub mod feed;
+pub mod hierarchy;
 pub mod ids;
 pub mod lenient;
 pub mod objects;
@@ -33,9 +35,10 @@ pub mod time;
 pub mod values;
 pub mod webhook;
 
-pub use case::{Action, Case, CaseEvent, CaseState, CaseView, Permission};
+pub use case::{Action, AmlFlag, Case, CaseEvent, CaseState, CaseView, Caution, Permission};
 pub use customer::CustomerText;
 pub use error::ParseError;
+pub use hierarchy::Standing;
 pub use ids::{DocumentId, IdentificationId, UserId, WebhookId};
 pub use reasons::{
     CatalogueEntry, Family, ListedReason, Reason, ReasonCode, Sensitivity, catalogue,

@@ -140,6 +140,27 @@ pub struct User {
     #[serde(default, deserialize_with = "optional")]
     pub email: Option<String>,
     #[serde(default, deserialize_with = "optional")]
+    pub place_of_birth: Option<String>,
+    #[serde(default, deserialize_with = "optional")]
+    pub nationality: Option<String>,
+    #[serde(default, deserialize_with = "optional")]
+    pub address1: Option<String>,
+    #[serde(default, deserialize_with = "optional")]
+    pub postcode: Option<String>,
+    #[serde(default, deserialize_with = "optional")]
+    pub city: Option<String>,
+    #[serde(default, deserialize_with = "optional")]
+    pub country: Option<String>,
+    #[serde(default, deserialize_with = "optional")]
+    pub phone: Option<String>,
+    /// A legal entity's name (businesses, non-profits, government bodies).
+    #[serde(default, deserialize_with = "optional")]
+    pub legal_name: Option<String>,
+    #[serde(default, deserialize_with = "optional")]
+    pub legal_registration_number: Option<String>,
+    #[serde(default, deserialize_with = "optional")]
+    pub legal_form: Option<String>,
+    #[serde(default, deserialize_with = "optional")]
     pub parent_user_id: Option<UserId>,
     #[serde(default, deserialize_with = "optional")]
     pub parent_type: Option<String>,
@@ -171,13 +192,69 @@ impl User {
         missing
     }
 
-    /// "Firstname Lastname", or the user id when both are missing.
-    pub fn display_name(&self) -> String {
-        match (&self.firstname, &self.lastname) {
-            (Some(f), Some(l)) => format!("{f} {l}"),
-            (Some(one), None) | (None, Some(one)) => one.clone(),
-            (None, None) => format!("User {}", self.user_id),
+    /// Whether this user is a legal entity (see [`UserType::is_legal_entity`]).
+    pub fn is_legal_entity(&self) -> bool {
+        self.user_type.is_some_and(UserType::is_legal_entity)
+    }
+
+    /// The name the officer knows the user by: a legal entity's `legalName`, a person's
+    /// "Firstname Lastname"; `None` when Treezor gave neither.
+    pub fn name(&self) -> Option<String> {
+        let person = match (&self.firstname, &self.lastname) {
+            (Some(f), Some(l)) => Some(format!("{f} {l}")),
+            (Some(one), None) | (None, Some(one)) => Some(one.clone()),
+            (None, None) => None,
+        };
+        if self.is_legal_entity() {
+            self.legal_name.clone().or(person)
+        } else {
+            person.or_else(|| self.legal_name.clone())
         }
+    }
+
+    /// [`User::name`], or the user id when Treezor gave no name.
+    pub fn display_name(&self) -> String {
+        self.name()
+            .unwrap_or_else(|| format!("User {}", self.user_id))
+    }
+
+    /// The profile fields that are empty, by Treezor's names, in the order of its user object:
+    /// what the officer checks before a KYC review ("make sure all the information … is properly
+    /// updated"). A legal entity is asked for its legal fields, a person for their identity.
+    pub fn empty_profile_fields(&self) -> Vec<&'static str> {
+        let text = |value: &Option<String>| value.is_none();
+        let mut checks: Vec<(&'static str, bool)> = if self.is_legal_entity() {
+            vec![
+                ("legalName", text(&self.legal_name)),
+                (
+                    "legalRegistrationNumber",
+                    text(&self.legal_registration_number),
+                ),
+                ("legalForm", text(&self.legal_form)),
+            ]
+        } else {
+            vec![
+                ("firstname", text(&self.firstname)),
+                ("lastname", text(&self.lastname)),
+                ("birthday", self.birthday.is_none()),
+                ("placeOfBirth", text(&self.place_of_birth)),
+                ("nationality", text(&self.nationality)),
+            ]
+        };
+        checks.extend([
+            ("email", text(&self.email)),
+            ("address1", text(&self.address1)),
+            ("postcode", text(&self.postcode)),
+            ("city", text(&self.city)),
+            ("country", text(&self.country)),
+        ]);
+        if !self.is_legal_entity() {
+            checks.push(("phone", text(&self.phone)));
+        }
+        checks
+            .into_iter()
+            .filter_map(|(name, empty)| empty.then_some(name))
+            .collect()
     }
 }
 
@@ -265,6 +342,28 @@ mod tests {
             "2024-01-15T09:00:00.000Z"
         );
         assert!(a.missing_for_liveness().is_empty());
+    }
+
+    #[test]
+    fn a_business_is_known_by_its_legal_name_and_asked_for_its_legal_fields() {
+        let business: User = serde_json::from_str(
+            r#"{"userId":"7","userTypeId":"2","legalName":"Atelier Zoé SAS","firstname":"","email":"contact@atelier.example","legalForm":"SAS","city":"Lyon"}"#,
+        )
+        .unwrap();
+        assert!(business.is_legal_entity());
+        assert_eq!(business.display_name(), "Atelier Zoé SAS");
+        assert_eq!(
+            business.empty_profile_fields(),
+            ["legalRegistrationNumber", "address1", "postcode", "country"]
+        );
+        let person: User = serde_json::from_str(
+            r#"{"userId":8,"userTypeId":1,"firstname":"Ann","lastname":"Lee","legalName":"Lee Consulting"}"#,
+        )
+        .unwrap();
+        assert_eq!(person.display_name(), "Ann Lee");
+        assert!(person.empty_profile_fields().contains(&"birthday"));
+        let nameless: User = serde_json::from_str(r#"{"userId":9,"userTypeId":3}"#).unwrap();
+        assert_eq!(nameless.display_name(), "User 9");
     }
 
     #[test]

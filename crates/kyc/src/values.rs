@@ -195,6 +195,18 @@ coded_enum!(
     }
 );
 
+impl UserType {
+    /// A business, a non-profit or a government body: a legal entity. Treezor never verifies
+    /// one by live video; its leaders and shareholders (its children) are verified, and the KYC
+    /// review is requested for it as the parent.
+    pub fn is_legal_entity(self) -> bool {
+        matches!(
+            self,
+            UserType::Business | UserType::NonProfit | UserType::Government
+        )
+    }
+}
+
 impl KycReview {
     /// Whether Treezor has a review in progress for this user.
     pub fn is_pending(self) -> bool {
@@ -366,6 +378,11 @@ mod tests {
         let person: UserType = serde_json::from_str("1").unwrap();
         assert_eq!(person, UserType::Person);
         assert_eq!(person.words(), "natural person");
+        assert!(!person.is_legal_entity());
+        for n in 2..=4 {
+            assert!(UserType::parse(&n.to_string()).unwrap().is_legal_entity());
+        }
+        assert!(!UserType::Unknown(9).is_legal_entity());
     }
 
     #[test]

@@ -17,11 +17,12 @@
 //!   transaction, whenever the filter is on states, scores, flag, review or type only; with dates
 //!   or a search they are counted over the rows (a scan for broad ones: hundreds of ms at 1M).
 //!
-//! # Links that expire
-//! A link is usable for 15 minutes. The stored state is the one at the last write; a row still
-//! stored as "link issued" whose `link_expires_at` has passed is *shown, filtered and counted* as
-//! "link expired" by every query here, with no write needed. Each applied batch also rewrites such
-//! rows (see `Cache::expire_links`), which keeps the set of rows needing that correction small.
+//! # Links do not expire on the clock
+//! A link's 15 minutes start when the customer opens it, which the cache never learns (see
+//! `kyc::case`), so a "link issued" row stays so until Treezor says otherwise. The queries still
+//! show a row stored as "link issued" whose `link_expires_at` has passed as "link expired": no row
+//! written by this version has one (the projection leaves it empty, and schema version 3 emptied
+//! those of older files), so that correction never applies.
 
 mod counts;
 mod cursor;
@@ -176,13 +177,15 @@ pub struct QueueRow {
     pub score: Option<Score>,
     /// The current attempt's reason codes. For the officer only.
     pub reasons: Vec<ReasonCode>,
-    /// Whether one of those reasons is AML-sensitive.
+    /// Whether the person was ever refused for an AML-sensitive reason (in this attempt or an
+    /// earlier one): the flag is the person's.
     pub aml_flagged: bool,
     pub review: ReviewState,
     pub created_at: Timestamp,
     pub last_change: Timestamp,
     /// The current attempt.
     pub identification: Option<IdentificationId>,
+    /// Always empty since schema version 3: a link does not expire on the clock.
     pub link_expires_at: Option<Timestamp>,
     /// The folded name the queue sorts on.
     #[serde(skip)]

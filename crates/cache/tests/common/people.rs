@@ -3,14 +3,14 @@
 
 use cache::fold::fold;
 use cache::{Cache, Direction, QueueFilter, QueueQuery, QueueRow, Sort, SortKey, TimeRange};
-use kyc::case::{CaseEvent, LINK_LIFETIME_SECONDS};
+use kyc::case::{CaseEvent, LINK_LIFETIME_SECONDS, ListedDocument};
 use kyc::feed::FeedEvent;
-use kyc::{IdentificationId, Timestamp, UserId};
+use kyc::{DocumentId, DocumentTypeId, IdentificationId, Timestamp, UserId};
 
 use super::*;
 
 pub const USERS: u64 = 300;
-/// Queries run at this instant: links issued in the last 15 minutes before it are live.
+/// Queries run at this instant.
 pub const NOW: i64 = 100_000;
 
 pub const FIRST: [&str; 8] = ["Zoé", "Zoe", "Ann", "Jérôme", "Élodie", "Bo", "Anaïs", "Li"];
@@ -74,8 +74,19 @@ pub fn populate() -> (tempfile::TempDir, Cache, Vec<Person>) {
         match dice.roll(12) {
             0 => {}
             1 | 2 => {
-                // A link, live or expired at NOW.
+                // A link, still out or, in Treezor's word, expired.
                 let issued = if dice.roll(2) == 0 { NOW - 60 } else { t };
+                if dice.roll(2) == 0 {
+                    feed.push(liveness(
+                        next(),
+                        id,
+                        &ident,
+                        "expired",
+                        None,
+                        &[],
+                        issued + 1,
+                    ));
+                }
                 links.push((
                     UserId::new(id).unwrap(),
                     CaseEvent::LinkIssued {
@@ -120,6 +131,17 @@ pub fn populate() -> (tempfile::TempDir, Cache, Vec<Person>) {
                 feed.push(liveness(next(), id, &ident, "processed", Some(1), &[], t));
                 if roll >= 9 {
                     feed.push(document(next(), id * 10, id, 26, t + 10));
+                    links.push((
+                        UserId::new(id).unwrap(),
+                        CaseEvent::DocumentsListed {
+                            at: at(t + 15),
+                            documents: vec![ListedDocument {
+                                document: DocumentId::new(id * 10).unwrap(),
+                                document_type: DocumentTypeId::LIVENESS_RESULT,
+                                created_at: None,
+                            }],
+                        },
+                    ));
                 }
                 if roll >= 10 {
                     feed.push(review(next(), id, "user.kycrequest", 1, t + 20));
@@ -132,8 +154,6 @@ pub fn populate() -> (tempfile::TempDir, Cache, Vec<Person>) {
         }
         people.push(Person { id, names });
     }
-    // Apply at an early instant so that the links expired at NOW are still stored as issued: the
-    // queue must show them expired without a write.
     for chunk in feed.chunks(97) {
         cache.apply_batch(chunk, at(0)).unwrap();
     }
