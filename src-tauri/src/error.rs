@@ -3,8 +3,8 @@
 //!
 //! The UI switches on `code` (a snake_case string, stable across releases) and shows `message` to
 //! the officer as it is, so a message says what failed, for which object, and what the officer can
-//! do. `detail` carries what a code needs beyond words (the children a review would cover without
-//! their documents, the attributes Treezor's 428 names). Each library crate keeps its own error
+//! do. `detail` carries what a code needs beyond words (the typed cautions to confirm and the
+//! children a review would cover without their documents, the attributes Treezor's 428 names). Each library crate keeps its own error
 //! enum; this module maps the dashboard's, and nothing else about a library error crosses over.
 //!
 //! What must stay true: a message never holds a secret (client secret, feed token) nor an
@@ -14,6 +14,7 @@
 use std::fmt;
 
 use desk::error::ChildWithoutDocuments;
+use kyc::Caution;
 use serde::Serialize;
 
 /// What kind of failure an [`IpcError`] reports.
@@ -44,6 +45,8 @@ pub enum ErrorCode {
     TreezorError,
     /// Treezor could not be reached, or its answer could not be read.
     TreezorUnreachable,
+    /// Treezor's answer to a start was lost: it may have started a verification.
+    TreezorAnswerLost,
     /// The local cache failed.
     Cache,
     InvalidRedirectUrl,
@@ -56,8 +59,11 @@ pub enum ErrorCode {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ErrorDetail {
-    /// Children a review request covers whose documents are not in Treezor.
-    ChildrenWithoutDocuments {
+    /// What the officer confirms, typed (so that the window, and later a second officer's
+    /// approval, can act on each), and the children a review would cover without their
+    /// documents.
+    Confirmation {
+        cautions: Vec<Caution>,
         children: Vec<ChildWithoutDocuments>,
     },
     /// The attributes Treezor's 428 names.
@@ -105,11 +111,13 @@ impl From<desk::Error> for IpcError {
             E::NoHomeFolder => (ErrorCode::NoHomeFolder, None),
             E::TreezorNotConfigured => (ErrorCode::TreezorNotConfigured, None),
             E::NotAllowed { .. } => (ErrorCode::NotAllowed, None),
-            E::NeedsConfirmation { children, .. } => (
+            E::NeedsConfirmation {
+                cautions, children, ..
+            } => (
                 ErrorCode::NeedsConfirmation,
-                (!children.is_empty())
-                    .then_some(ErrorDetail::ChildrenWithoutDocuments { children }),
+                Some(ErrorDetail::Confirmation { cautions, children }),
             ),
+            E::StartAnswerLost { .. } => (ErrorCode::TreezorAnswerLost, None),
             E::MissingAttributes { missing, .. } => (
                 ErrorCode::MissingAttributes,
                 Some(ErrorDetail::MissingAttributes {
@@ -167,6 +175,7 @@ mod tests {
             action: "Requesting the KYC review",
             user: UserId::new(7).unwrap(),
             reason: "children without documents".into(),
+            cautions: vec![Caution::ChildrenWithoutDocuments],
             children: vec![ChildWithoutDocuments {
                 user_id: UserId::new(8).unwrap(),
                 display_name: "Hugo Martin".into(),
@@ -178,7 +187,7 @@ mod tests {
             json!({
                 "code": "needs_confirmation",
                 "message": "Requesting the KYC review for user 7 needs your confirmation: children without documents",
-                "detail": {"kind": "children_without_documents", "children": [{"user_id": 8, "display_name": "Hugo Martin"}]},
+                "detail": {"kind": "confirmation", "cautions": ["children_without_documents"], "children": [{"user_id": 8, "display_name": "Hugo Martin"}]},
             })
         );
     }

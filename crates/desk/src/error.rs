@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use kyc::UserId;
+use kyc::{Caution, UserId};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -60,10 +60,16 @@ pub enum Error {
         action: &'static str,
         user: UserId,
         reason: String,
+        /// What the officer confirms, typed, the most serious first.
+        cautions: Vec<Caution>,
         children: Vec<ChildWithoutDocuments>,
     },
-    #[error("Treezor refused to start a verification for user {user}: the user has no {}. Complete the user in Treezor, then start again.", missing.join(", "))]
+    #[error("A verification cannot start for user {user}: Treezor requires firstname, lastname and birthday, and the user has no {}. Complete the user in Treezor, then start again.", missing.join(", "))]
     MissingAttributes { user: UserId, missing: Vec<String> },
+    #[error(
+        "Treezor's answer to the start of a verification for user {user} was lost ({detail}), so Treezor may have started one whose link nobody has. It was not sent again: a second start would replace the first. Start again (it asks you to confirm) to get a link to send."
+    )]
+    StartAnswerLost { user: UserId, detail: String },
     #[error("{0}")]
     Treezor(#[from] treezor::Error),
     #[error("{0}")]
@@ -92,6 +98,7 @@ impl Error {
             Error::NotAllowed { .. } => "not_allowed",
             Error::NeedsConfirmation { .. } => "needs_confirmation",
             Error::MissingAttributes { .. } => "missing_attributes",
+            Error::StartAnswerLost { .. } => "treezor_answer_lost",
             // Refused credentials are Treezor refusing us, not Treezor out of reach.
             Error::Treezor(treezor::Error::Credentials { .. }) => "treezor_refused",
             Error::Treezor(e) => match e.treezor().map(|t| t.status) {

@@ -7,6 +7,10 @@
 //! - [`sync`]: the loop that keeps the cache in step with the relay's feed, and its health.
 //! - [`actions`]: the officer's actions, each checked, called on Treezor, then audited.
 //! - [`views`]: the queue, the counts, one case in full with its customer text.
+//! - [`standing`]: a user's place in its hierarchy (legal entity, parent, children), for the
+//!   review rule.
+//! - [`awaited`]: Treezor's list of documents read and compared with the webhooks, with backoff
+//!   while a case waits for documents, and a lost `document.create` filled from it.
 //! - [`audit`]: verifying and exporting the audit log.
 //! - [`files`]: documents on this machine: their age, purging them, interrupted downloads.
 //! - [`retention`]: the personal data of cases closed for long enough leaves this machine, daily.
@@ -37,6 +41,7 @@ pub mod officer;
 pub mod retention;
 pub mod secrets;
 pub mod settings;
+pub mod standing;
 pub mod start;
 pub mod status;
 mod store;

@@ -2,13 +2,15 @@
 
 use cache::{CaseDetail, QueueFilter, QueuePage, QueueQuery, StateCounts};
 use kyc::customer::CustomerText;
-use kyc::{Action, Permission, UserId};
+use kyc::{Action, CaseState, Permission, UserId};
 use serde::Serialize;
 
-use crate::actions::action_name;
+use crate::actions::{action_name, cautions_in_full};
 use crate::clock::now;
 use crate::desk::Desk;
+use crate::error::ChildWithoutDocuments;
 use crate::error::Result;
+use crate::standing::{children_without_documents, standing};
 
 /// One action as the case screen offers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -18,8 +20,9 @@ pub struct ActionState {
     #[cfg_attr(feature = "ts", ts(as = "kyc::Action"))]
     pub action: &'static str,
     pub permission: Permission,
-    /// Why it is disabled or what to confirm, in the officer's words.
-    pub message: Option<&'static str>,
+    /// Why it is disabled or what to confirm, in the officer's words, with what it is about in
+    /// this case (the AML flag's date and codes, the children, the parent).
+    pub message: Option<String>,
 }
 
 /// One reason of the current verification, for the officer.
@@ -46,6 +49,15 @@ pub struct CaseFile {
     pub customer_text: Option<CustomerText>,
     /// The same, ready to copy.
     pub customer_text_plain: Option<String>,
+    /// A business, a non-profit or a government body: no live verification, a review as the
+    /// parent of its leaders and shareholders.
+    pub legal_entity: bool,
+    /// The children whose documents the review needs and that do not have them yet: what is
+    /// missing before the review of a parent.
+    pub children_without_documents: Vec<ChildWithoutDocuments>,
+    /// The profile fields that are empty (Treezor's names), to check before a review request.
+    #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
+    pub empty_profile_fields: Vec<&'static str>,
 }
 
 impl Desk {
@@ -72,14 +84,21 @@ impl Desk {
             .store()
             .read(move |reader| reader.case_detail(user, now))
             .await?;
+        let standing = standing(&detail);
         let actions = Action::ALL
             .into_iter()
             .map(|action| {
-                let permission = detail.view.permission(action);
+                let permission = detail.view.permission(action, &standing);
+                let message = match &permission {
+                    Permission::NeedsConfirmation(cautions) => {
+                        Some(cautions_in_full(cautions, &detail))
+                    }
+                    other => other.message(),
+                };
                 ActionState {
                     action: action_name(action),
                     permission,
-                    message: permission.message(),
+                    message,
                 }
             })
             .collect();
@@ -97,13 +116,34 @@ impl Desk {
                     .collect()
             })
             .unwrap_or_default();
-        let customer_text = attempt.and_then(|a| match (&a.status, a.expires_at) {
-            (Some(status), _) => Some(CustomerText::for_verification(status, a.score, &a.reasons)),
-            (None, Some(expiry)) if now >= expiry => Some(CustomerText::link_expired()),
-            (None, _) => None,
+        // Nothing for a link still out: it is not expired on the clock (see `kyc::case`).
+        let customer_text = attempt.and_then(|a| {
+            a.status
+                .as_ref()
+                .map(|status| CustomerText::for_verification(status, a.score, &a.reasons))
         });
+        let empty_profile_fields = detail
+            .profile
+            .as_ref()
+            .map(|p| p.empty_profile_fields())
+            .unwrap_or_default();
+        let children_missing = children_without_documents(&detail);
+        // A legal entity is never verified: "no verification yet" would send the officer the
+        // wrong way. Until its review, it waits for its people's documents.
+        let state_words = match (standing.legal_entity, detail.view.state) {
+            (true, CaseState::NoVerification) if children_missing.is_empty() => {
+                "Legal entity: ready for its KYC review"
+            }
+            (true, CaseState::NoVerification) => {
+                "Legal entity: waiting for its leaders' and shareholders' documents"
+            }
+            (_, state) => state.words(),
+        };
         Ok(CaseFile {
-            state_words: detail.view.state.words(),
+            state_words,
+            legal_entity: standing.legal_entity,
+            children_without_documents: children_missing,
+            empty_profile_fields,
             customer_text_plain: customer_text.as_ref().map(CustomerText::to_plain_text),
             customer_text,
             actions,

@@ -165,7 +165,13 @@ async fn actions_say_why_they_are_disabled_and_a_cancellation_is_audited() {
         .find(|a| a.action == "request_review")
         .unwrap();
     assert!(matches!(review.permission, Permission::NotAllowed(_)));
-    assert!(review.message.unwrap().contains("Start a verification"));
+    assert!(
+        review
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("Start a verification")
+    );
     let error = desk
         .request_review(user, Confirmation::Confirmed)
         .await

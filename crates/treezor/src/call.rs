@@ -176,12 +176,19 @@ impl Client {
             }
             let may_repeat = call.repeat == Repeat::Safe && attempt < retry.max_attempts;
             let failure = match request.send().await {
-                Err(error) => Failure::Transport(transport_detail(&error)),
+                Err(error) => Failure::Transport {
+                    detail: transport_detail(&error),
+                    // A connection never made carried nothing; anything later may have.
+                    sent: !error.is_connect(),
+                },
                 Ok(answer) => {
                     let status = answer.status();
                     let wait = retry_after(answer.headers());
                     match answer.bytes().await {
-                        Err(error) => Failure::Transport(transport_detail(&error)),
+                        Err(error) => Failure::Transport {
+                            detail: transport_detail(&error),
+                            sent: true,
+                        },
                         Ok(body) if status.is_success() => return Ok(body),
                         Ok(_) if status == StatusCode::UNAUTHORIZED && !renewed => {
                             // The token expired or was revoked: renew once and retry once.
@@ -199,7 +206,7 @@ impl Client {
                 }
             };
             if !may_repeat {
-                return Err(failure.into_error(&what, call.endpoint));
+                return Err(failure.into_error(&what, call.endpoint, call.repeat));
             }
             let pause = self.backoff(attempt, failure.retry_after());
             tracing::debug!(call = %what, attempt, ?pause, "transient failure, retrying");
@@ -218,7 +225,11 @@ impl Client {
 }
 
 enum Failure {
-    Transport(String),
+    /// `sent`: the request may have reached Treezor.
+    Transport {
+        detail: String,
+        sent: bool,
+    },
     Status(StatusCode, Bytes, Option<Duration>),
 }
 
@@ -226,13 +237,20 @@ impl Failure {
     fn retry_after(&self) -> Option<Duration> {
         match self {
             Failure::Status(_, _, wait) => *wait,
-            Failure::Transport(_) => None,
+            Failure::Transport { .. } => None,
         }
     }
 
-    fn into_error(self, what: &str, endpoint: Endpoint) -> Error {
+    fn into_error(self, what: &str, endpoint: Endpoint, repeat: Repeat) -> Error {
         match self {
-            Failure::Transport(detail) => Error::Unreachable {
+            // A call that acts, sent once: its outcome is unknown, not a failure to reach.
+            Failure::Transport { detail, sent: true } if repeat == Repeat::Once => {
+                Error::AnswerLost {
+                    call: what.to_owned(),
+                    detail,
+                }
+            }
+            Failure::Transport { detail, .. } => Error::Unreachable {
                 call: what.to_owned(),
                 detail,
             },

@@ -22,6 +22,11 @@ pub enum Error {
         "Treezor could not be reached for {call}: {detail}. Check the network and the base URL, then retry"
     )]
     Unreachable { call: String, detail: String },
+    /// A call that acts was sent and its answer lost: Treezor may have carried it out.
+    #[error(
+        "Treezor's answer to {call} was lost ({detail}): Treezor may have carried it out. It was not sent again, since a repeat could act twice"
+    )]
+    AnswerLost { call: String, detail: String },
     #[error("Treezor's answer to {call} could not be read: {detail}")]
     UnexpectedAnswer { call: String, detail: String },
     #[error("the Treezor client is not configured correctly: {0}")]
@@ -149,6 +154,17 @@ impl From<TreezorError> for Error {
 }
 
 impl Error {
+    /// Whether Treezor may have carried the call out though it failed: its answer was lost after
+    /// the request left, or Treezor (or a gateway before it) answered a server error or a
+    /// timeout. A refusal (4xx), a connection never made, or a bad request are not.
+    pub fn may_have_acted(&self) -> bool {
+        match self {
+            Error::AnswerLost { .. } => true,
+            Error::Treezor(e) => matches!(e.status, 408 | 500..=599),
+            _ => false,
+        }
+    }
+
     /// Treezor's refusal, when this error is one.
     pub fn treezor(&self) -> Option<&TreezorError> {
         match self {

@@ -7,7 +7,7 @@
 //! use treezor::{Client, ClientConfig, ClientSecret};
 //! let client = Client::new(ClientConfig::new("https://acme.sandbox.treezor.co", "id", ClientSecret::new("secret")))?;
 //! let user = client.get_user(kyc::UserId::new(42).unwrap()).await?;
-//! let started = client.start_liveness(user.user_id, Some("https://acme.example/back"), Some(&treezor::AccessTag::random())).await?;
+//! let started = client.start_liveness(user.user_id, Some("https://acme.example/back")).await?;
 //! println!("send the customer to {}", started.url);
 //! # Ok(()) }
 //! ```
@@ -28,7 +28,10 @@
 //! - `fuzz` (tests only): property-based fuzzing of every reader of Treezor's answers.
 //!
 //! # What must stay true
-//! - A POST or PUT without an `accessTag` is sent once: a retry could act twice.
+//! - A POST or PUT without an `accessTag` is sent once: a retry could act twice. Its answer lost
+//!   after it left is [`Error::AnswerLost`], not a refusal: Treezor may have carried it out.
+//! - The start of a live verification never carries a tag (Treezor does not declare one there),
+//!   so it is never repeated.
 //! - The bearer token never leaves for another host (no redirects on API calls; the file host
 //!   gets no token).
 //! - Objects are `kyc`'s types, read leniently (numbers or strings).

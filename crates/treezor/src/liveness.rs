@@ -60,13 +60,17 @@ pub(crate) fn read_start(call: &str, body: &[u8]) -> Result<LivenessStart> {
 }
 
 impl Client {
-    /// Starts a live verification. A second start before the first ends replaces it. With an
-    /// `access_tag`, a repeat returns the first verification and transient failures are retried.
+    /// Starts a live verification. A second start before the first ends replaces it.
+    ///
+    /// Sent once and never repeated, whatever happens: Treezor's reference declares an
+    /// `accessTag` on the review, document and user calls but not on this one, so nothing says a
+    /// repeat would return the first verification rather than replace it with a second. When
+    /// the answer is lost after the request left ([`Error::may_have_acted`]), Treezor may have
+    /// started one: the caller must not send it again on its own.
     pub async fn start_liveness(
         &self,
         user: UserId,
         redirect_url: Option<&str>,
-        access_tag: Option<&AccessTag>,
     ) -> Result<LivenessStart> {
         let body = match redirect_url {
             Some(url) => serde_json::json!({ "redirectUrl": url }).to_string(),
@@ -74,7 +78,6 @@ impl Client {
         };
         let call = Call::post(format!("/v1/users/{user}/kycliveness"))
             .json(body)
-            .tagged(access_tag)
             .endpoint(Endpoint::StartLiveness);
         let what = call.describe();
         let answer = self.send(call).await?;

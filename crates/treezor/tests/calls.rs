@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Receiver, client, person, sandbox};
+use common::{Receiver, client, client_token, person, sandbox};
 use kyc::objects::LivenessResult;
 use kyc::webhook::meaning;
 use kyc::{KycReview, Score, Timestamp, UserId};
@@ -93,7 +93,7 @@ async fn a_start_without_the_required_attributes_names_them() {
         })
         .unwrap();
     let error = client(&sandbox)
-        .start_liveness(UserId::new(user).unwrap(), None, None)
+        .start_liveness(UserId::new(user).unwrap(), None)
         .await
         .unwrap_err();
     let refusal = error.treezor().unwrap();
@@ -119,10 +119,7 @@ async fn the_openapi_answer_shape_is_read_too() {
     })
     .await;
     let user = person(&sandbox, "Inès");
-    let started = client(&sandbox)
-        .start_liveness(user, None, None)
-        .await
-        .unwrap();
+    let started = client(&sandbox).start_liveness(user, None).await.unwrap();
     assert!(started.url.contains(started.identification.as_str()));
     assert_eq!(started.liveness_type, None);
     sandbox.shutdown().await;
@@ -133,8 +130,8 @@ async fn a_second_start_replaces_the_first_whose_documents_then_fail() {
     let sandbox = sandbox(SandboxConfig::for_tests()).await;
     let user = person(&sandbox, "Łukasz");
     let client = client(&sandbox);
-    let first = client.start_liveness(user, None, None).await.unwrap();
-    let second = client.start_liveness(user, None, None).await.unwrap();
+    let first = client.start_liveness(user, None).await.unwrap();
+    let second = client.start_liveness(user, None).await.unwrap();
     assert_ne!(first.identification, second.identification);
     let control = sandbox.control();
     let finishing_first = control.finish(first.identification.as_str(), Outcome::Validated, None);
@@ -162,7 +159,7 @@ async fn documents_of_a_refused_or_expired_verification_cannot_be_retrieved() {
     sandbox.set_webhook_target(Some(&receiver.url)).unwrap();
     let client = client(&sandbox);
     let refused = person(&sandbox, "Małgorzata");
-    let started = client.start_liveness(refused, None, None).await.unwrap();
+    let started = client.start_liveness(refused, None).await.unwrap();
     let outcome = Outcome::Refused {
         reasons: vec![1301, 2305],
         comment: Some("Refused by the provider".into()),
@@ -191,7 +188,7 @@ async fn documents_of_a_refused_or_expired_verification_cannot_be_retrieved() {
     );
 
     let late = person(&sandbox, "Siobhán");
-    let expired = client.start_liveness(late, None, None).await.unwrap();
+    let expired = client.start_liveness(late, None).await.unwrap();
     sandbox
         .control()
         .advance_clock(Duration::from_secs(16 * 60));
@@ -218,15 +215,52 @@ async fn documents_of_a_refused_or_expired_verification_cannot_be_retrieved() {
 }
 
 #[tokio::test]
-async fn a_repeated_access_tag_returns_the_first_verification() {
+async fn a_repeated_access_tag_returns_the_first_review_request() {
     let sandbox = sandbox(SandboxConfig::for_tests()).await;
     let user = person(&sandbox, "Maël");
     let client = client(&sandbox);
     let tag = AccessTag::random();
-    let first = client.start_liveness(user, None, Some(&tag)).await.unwrap();
-    let again = client.start_liveness(user, None, Some(&tag)).await.unwrap();
-    assert_eq!(first, again);
-    assert_eq!(sandbox.control().identifications().len(), 1);
+    let first = client.request_kyc_review(user, Some(&tag)).await.unwrap();
+    let again = client.request_kyc_review(user, Some(&tag)).await.unwrap();
+    assert_eq!(
+        first, again,
+        "the first answer, not a 400 for a review already pending"
+    );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_access_tag_does_not_make_a_second_start_return_the_first() {
+    // Treezor declares no accessTag on POST kycliveness, and the sandbox models that: the client
+    // sends none, and a repeated start is a second verification that replaces the first.
+    let sandbox = sandbox(SandboxConfig::for_tests()).await;
+    let user = person(&sandbox, "Maëlle");
+    let client = client(&sandbox);
+    let first = client.start_liveness(user, None).await.unwrap();
+    let second = client.start_liveness(user, None).await.unwrap();
+    assert_ne!(first.identification, second.identification);
+    let path = format!("/v1/users/{user}/kycliveness?accessTag=same");
+    let base = sandbox.base_url().to_owned();
+    let token = client_token(&sandbox).await;
+    let post = || {
+        reqwest::Client::new()
+            .post(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .body("{}")
+            .send()
+    };
+    let a: serde_json::Value = post().await.unwrap().json().await.unwrap();
+    let b: serde_json::Value = post().await.unwrap().json().await.unwrap();
+    assert_ne!(a, b, "the tag is not honoured on this endpoint");
+    assert_eq!(
+        sandbox
+            .control()
+            .identifications()
+            .iter()
+            .filter(|i| i.user == user.get())
+            .count(),
+        4
+    );
     sandbox.shutdown().await;
 }
 

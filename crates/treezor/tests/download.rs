@@ -15,7 +15,7 @@ use treezor::{Client, Error, Problem};
 /// A user whose validated verification's documents are in Treezor.
 async fn documents(sandbox: &RunningSandbox, client: &Client) -> (UserId, Vec<Document>) {
     let user = person(sandbox, "Aoife");
-    let started = client.start_liveness(user, None, None).await.unwrap();
+    let started = client.start_liveness(user, None).await.unwrap();
     let control = sandbox.control();
     control
         .finish(started.identification.as_str(), Outcome::Validated, None)

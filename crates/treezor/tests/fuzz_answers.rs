@@ -308,7 +308,7 @@ fn fuzz_client_calls_over_http() {
                 match call {
                     Call::GetUser => client.get_user(user).await.map(drop),
                     Call::SearchUsers => client.search_users(&UserQuery::default()).await.map(drop),
-                    Call::StartLiveness => client.start_liveness(user, None, None).await.map(drop),
+                    Call::StartLiveness => client.start_liveness(user, None).await.map(drop),
                     Call::RetrieveDocuments => client.retrieve_liveness_documents(user, None).await,
                     Call::ListDocuments => client.list_documents(user).await.map(drop),
                     Call::DownloadUrl => client.download_url(document).await.map(drop),

@@ -114,7 +114,7 @@ async fn a_token_without_the_write_scope_gets_403_on_writes_only() {
     config.scopes = vec!["read_only".into()];
     let client = Client::new(config).unwrap();
     client.get_user(user).await.unwrap();
-    let error = client.start_liveness(user, None, None).await.unwrap_err();
+    let error = client.start_liveness(user, None).await.unwrap_err();
     let refusal = error.treezor().unwrap();
     assert_eq!(
         (refusal.status, &refusal.problem),

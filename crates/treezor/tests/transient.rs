@@ -60,7 +60,7 @@ async fn a_burst_longer_than_the_attempts_ends_in_a_clear_error() {
 }
 
 #[tokio::test]
-async fn an_untagged_post_is_sent_once_whatever_happens() {
+async fn a_start_is_sent_once_whatever_happens() {
     let sandbox = sandbox(SandboxConfig::for_tests()).await;
     let user = person(&sandbox, "François");
     let path = format!("/v1/users/{user}/kycliveness");
@@ -68,19 +68,74 @@ async fn an_untagged_post_is_sent_once_whatever_happens() {
         .control()
         .inject(FaultRule::new(&path, status(503)).method("POST").times(1));
     let error = client(&sandbox)
-        .start_liveness(user, None, None)
+        .start_liveness(user, None)
         .await
         .unwrap_err();
     assert_eq!(error.treezor().unwrap().status, 503);
+    assert!(
+        error.may_have_acted(),
+        "a 5xx does not say Treezor did nothing"
+    );
     assert_eq!(sandbox.control().hits_for("POST", &path), 1);
     sandbox.shutdown().await;
 }
 
 #[tokio::test]
-async fn a_tagged_post_whose_answer_was_lost_is_retried_and_acts_once() {
+async fn a_start_whose_answer_was_lost_after_treezor_acted_is_not_sent_again() {
     let sandbox = sandbox(SandboxConfig::for_tests()).await;
     let user = person(&sandbox, "Renée");
     let path = format!("/v1/users/{user}/kycliveness");
+    // The sandbox starts the verification, then the gateway loses the answer.
+    let lost = Fault::Status {
+        status: 502,
+        after_handling: true,
+    };
+    sandbox
+        .control()
+        .inject(FaultRule::new(&path, lost).method("POST").times(1));
+    let error = client(&sandbox)
+        .start_liveness(user, None)
+        .await
+        .unwrap_err();
+    assert!(error.may_have_acted());
+    assert_eq!(sandbox.control().hits_for("POST", &path), 1);
+    assert_eq!(
+        sandbox.control().identifications().len(),
+        1,
+        "one verification, whose link nobody has"
+    );
+
+    // An answer that never comes: the request left, so its outcome is unknown.
+    let mut config = client_config(&sandbox);
+    config.request_timeout = Duration::from_millis(300);
+    sandbox.control().inject(
+        FaultRule::new(&path, Fault::Delay { millis: 2_000 })
+            .method("POST")
+            .times(1),
+    );
+    let error = Client::new(config)
+        .unwrap()
+        .start_liveness(user, None)
+        .await
+        .unwrap_err();
+    match &error {
+        Error::AnswerLost { call, detail } => {
+            assert_eq!(call, &format!("POST {path}"));
+            assert!(detail.contains("timed out"), "{detail}");
+        }
+        other => panic!("expected a lost answer, got {other:?}"),
+    }
+    assert!(error.may_have_acted());
+    assert!(error.to_string().contains("may have carried it out"));
+    assert_eq!(sandbox.control().hits_for("POST", &path), 2);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_tagged_put_whose_answer_was_lost_is_retried_and_acts_once() {
+    let sandbox = sandbox(SandboxConfig::for_tests()).await;
+    let user = person(&sandbox, "Renate");
+    let path = format!("/v1/users/{user}/Kycreview");
     // The sandbox does the work, then the gateway loses the answer: twice.
     let lost = Fault::Status {
         status: 502,
@@ -88,15 +143,20 @@ async fn a_tagged_post_whose_answer_was_lost_is_retried_and_acts_once() {
     };
     sandbox
         .control()
-        .inject(FaultRule::new(&path, lost).method("POST").times(2));
-    let started = client(&sandbox)
-        .start_liveness(user, None, Some(&AccessTag::random()))
+        .inject(FaultRule::new(&path, lost).method("PUT").times(2));
+    let requested = client(&sandbox)
+        .request_kyc_review(user, Some(&AccessTag::random()))
         .await
         .unwrap();
-    assert_eq!(sandbox.control().hits_for("POST", &path), 3);
-    let all = sandbox.control().identifications();
-    assert_eq!(all.len(), 1, "one verification, not three");
-    assert_eq!(all[0].id, started.identification.as_str());
+    assert_eq!(requested.kyc_review, Some(kyc::KycReview::Pending));
+    assert_eq!(sandbox.control().hits_for("PUT", &path), 3);
+    let requests = sandbox
+        .control()
+        .deliveries()
+        .iter()
+        .filter(|d| d.event == "user.kycrequest")
+        .count();
+    assert_eq!(requests, 1, "one review request, not three");
     sandbox.shutdown().await;
 }
 

@@ -27,11 +27,7 @@ async fn the_guides_whole_process_runs_client_against_sandbox() {
 
     // 1. Start the verification: Treezor answers with the identification URL.
     let started = client
-        .start_liveness(
-            user,
-            Some("https://desk.example/back?from=kyc"),
-            Some(&AccessTag::random()),
-        )
+        .start_liveness(user, Some("https://desk.example/back?from=kyc"))
         .await
         .unwrap();
     assert_eq!(

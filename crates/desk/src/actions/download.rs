@@ -52,7 +52,7 @@ impl Desk {
             .store()
             .read(move |reader| reader.case_detail(user, when))
             .await?;
-        self.check(action, user, &detail.view, Confirmation::Unconfirmed)
+        self.check(action, &detail, Confirmation::Unconfirmed)
             .await?;
         if !detail
             .documents

@@ -1,7 +1,8 @@
 //! The officer's actions. Each one, in this order:
 //! 1. asks the case's state machine (`kyc::CaseView::permission`) whether it is allowed now; a
 //!    refusal says why, and an action that needs confirmation waits for it;
-//! 2. calls Treezor (with an `accessTag`, so a retried call is not done twice);
+//! 2. calls Treezor (with an `accessTag` where Treezor declares one, so a retried call is not
+//!    done twice; the start has none, so it is sent once);
 //! 3. records what Treezor's answer means for the case (a link issued, documents requested…);
 //! 4. writes the audit log, whatever the outcome.
 //!
@@ -13,8 +14,8 @@ mod retrieve;
 mod review;
 mod start;
 
-use cache::{AuditEntry, Outcome};
-use kyc::{Action, CaseView, DocumentId, Permission, UserId};
+use cache::{AuditEntry, CaseDetail, Outcome};
+use kyc::{Action, CaseView, Caution, DocumentId, Permission, UserId};
 use serde::{Deserialize, Serialize};
 
 pub use download::{DownloadProgress, SavedDocument};
@@ -24,6 +25,7 @@ pub use start::StartedVerification;
 use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
+use crate::standing::{children_without_documents, standing};
 
 /// Whether the officer confirmed an action that needs it. Asking first without confirmation
 /// returns [`Error::NeedsConfirmation`] with what to confirm.
@@ -40,6 +42,88 @@ pub(crate) fn action_name(action: Action) -> &'static str {
     action.as_str()
 }
 
+/// A caution's message with what it is about in this case: the flag's date and codes, the
+/// children, the parent. For the officer; never for the customer.
+pub(crate) fn caution_in_full(caution: Caution, detail: &CaseDetail) -> String {
+    let message = caution.message();
+    match caution {
+        Caution::AmlFlagged => format!("{message} {}", aml_flag_words(&detail.view)),
+        Caution::ChildrenWithoutDocuments => {
+            let names: Vec<String> = children_without_documents(detail)
+                .iter()
+                .map(|c| format!("{} ({})", c.display_name, c.user_id))
+                .collect();
+            format!("{message} Without documents: {}.", names.join(", "))
+        }
+        Caution::ReviewGoesOnParent => match &detail.parent {
+            Some(parent) => format!(
+                "{message} The parent is {} ({}).",
+                parent.display_name, parent.user_id
+            ),
+            None => message.to_owned(),
+        },
+        _ => message.to_owned(),
+    }
+}
+
+/// Every caution in full, in order.
+pub(crate) fn cautions_in_full(cautions: &[Caution], detail: &CaseDetail) -> String {
+    cautions
+        .iter()
+        .map(|c| caution_in_full(*c, detail))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "Flag raised <date> by identification <id> (codes …)", for each flag: the audit trail's and
+/// the confirmation's words. Codes only, never a reason's text.
+pub(crate) fn aml_flag_words(view: &CaseView) -> String {
+    let raised: Vec<String> = view
+        .aml_flags
+        .iter()
+        .map(|flag| {
+            let codes: Vec<String> = flag.codes.iter().map(ToString::to_string).collect();
+            let by = flag.identification.as_ref().map_or_else(
+                || "a verification".to_owned(),
+                |i| format!("identification {i}"),
+            );
+            format!(
+                "Flag raised {} by {by} (codes {}).",
+                flag.raised_at.to_rfc3339(),
+                codes.join(", ")
+            )
+        })
+        .collect();
+    raised.join(" ")
+}
+
+/// What the audit entry of a confirmed action says it was confirmed despite: the cautions'
+/// names, with the AML flag's date and codes.
+pub(crate) fn confirmed_words(cautions: &[Caution], view: &CaseView) -> String {
+    if cautions.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = cautions.iter().map(|c| caution_name(*c)).collect();
+    let mut words = format!("; confirmed despite: {}", names.join(", "));
+    if cautions.contains(&Caution::AmlFlagged) {
+        words.push_str(&format!(" ({})", aml_flag_words(view)));
+    }
+    words
+}
+
+/// A caution's stable name in the audit trail.
+fn caution_name(caution: Caution) -> &'static str {
+    match caution {
+        Caution::AmlFlagged => "aml_flag",
+        Caution::ReplacesVerificationInProgress => "replaces_verification_in_progress",
+        Caution::ReplacesValidatedVerification => "replaces_validated_verification",
+        Caution::AlreadyValidated => "already_validated",
+        Caution::StartAnswerLost => "start_answer_lost",
+        Caution::ChildrenWithoutDocuments => "children_without_documents",
+        Caution::ReviewGoesOnParent => "review_goes_on_parent",
+    }
+}
+
 /// The officer-facing name of an action.
 pub(crate) fn action_words(action: Action) -> &'static str {
     match action {
@@ -51,31 +135,44 @@ pub(crate) fn action_words(action: Action) -> &'static str {
 }
 
 impl Desk {
-    /// The case of `user` as of now.
-    pub(crate) async fn case_view(&self, user: UserId) -> Result<CaseView> {
+    /// The case of `user` in full, as of now.
+    pub(crate) async fn case_detail(&self, user: UserId) -> Result<CaseDetail> {
         let now = now();
         self.store()
-            .read(move |reader| reader.case_detail(user, now).map(|detail| detail.view))
+            .read(move |reader| reader.case_detail(user, now))
             .await
     }
 
-    /// Checks `action` against the case; audits and returns a refusal.
+    /// Checks `action` against the case and the user's standing; audits and returns a refusal,
+    /// or, unconfirmed, what to confirm. Returns the cautions the officer confirmed, for the
+    /// audit entry of the action.
     pub(crate) async fn check(
         &self,
         action: Action,
-        user: UserId,
-        view: &CaseView,
+        detail: &CaseDetail,
         confirmation: Confirmation,
-    ) -> Result<()> {
-        match view.permission(action) {
-            Permission::Allowed => Ok(()),
-            Permission::NeedsConfirmation(_) if confirmation == Confirmation::Confirmed => Ok(()),
-            Permission::NeedsConfirmation(caution) => Err(Error::NeedsConfirmation {
-                action: action_words(action),
-                user,
-                reason: caution.message().to_owned(),
-                children: Vec::new(),
-            }),
+    ) -> Result<Vec<Caution>> {
+        let user = detail.user_id;
+        match detail.view.permission(action, &standing(detail)) {
+            Permission::Allowed => Ok(Vec::new()),
+            Permission::NeedsConfirmation(cautions) if confirmation == Confirmation::Confirmed => {
+                Ok(cautions)
+            }
+            Permission::NeedsConfirmation(cautions) => {
+                let reason = cautions_in_full(&cautions, detail);
+                let children = if cautions.contains(&Caution::ChildrenWithoutDocuments) {
+                    children_without_documents(detail)
+                } else {
+                    Vec::new()
+                };
+                Err(Error::NeedsConfirmation {
+                    action: action_words(action),
+                    user,
+                    reason,
+                    cautions,
+                    children,
+                })
+            }
             Permission::NotAllowed(refusal) => {
                 self.audit(
                     action,

@@ -13,9 +13,10 @@ impl Desk {
     /// One `document.create` webhook follows per document.
     pub async fn retrieve_documents(&self, user: UserId) -> Result<()> {
         let action = Action::RetrieveDocuments;
-        let view = self.case_view(user).await?;
-        self.check(action, user, &view, Confirmation::Unconfirmed)
+        let detail = self.case_detail(user).await?;
+        self.check(action, &detail, Confirmation::Unconfirmed)
             .await?;
+        let view = detail.view;
         let client = self.treezor()?;
         let tag = AccessTag::random();
         let outcome = client

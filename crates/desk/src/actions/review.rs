@@ -1,13 +1,19 @@
 //! Ask Treezor to review the user's KYC.
+//!
+//! The review covers the user and its children; the guide says it goes "in most cases" on the
+//! parent, once the children have their documents. A parent whose children lack documents, or a
+//! child, therefore needs the officer's confirmation (see `kyc::hierarchy`), and the audit entry
+//! names what was confirmed.
 
-use kyc::{Action, CaseEvent, KycReview, UserId};
+use kyc::{Action, CaseEvent, Caution, KycReview, UserId};
 use serde::Serialize;
 use treezor::AccessTag;
 
-use super::{Confirmation, action_words};
+use super::{Confirmation, confirmed_words};
 use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::{ChildWithoutDocuments, Error, Result};
+use crate::standing::children_without_documents;
 
 /// The review was requested.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -19,43 +25,28 @@ pub struct ReviewRequested {
 }
 
 impl Desk {
-    /// Requests the KYC review of `user` (which covers its children). When children have no
-    /// documents in Treezor yet, the request needs `Confirmed` and names them.
+    /// Requests the KYC review of `user` (which covers its children). A parent with children
+    /// that lack documents, or a child, needs `Confirmed`.
     pub async fn request_review(
         &self,
         user: UserId,
         confirmation: Confirmation,
     ) -> Result<ReviewRequested> {
         let action = Action::RequestReview;
-        let when = now();
-        let detail = self
-            .store()
-            .read(move |reader| reader.case_detail(user, when))
-            .await?;
-        self.check(action, user, &detail.view, confirmation).await?;
-        let children: Vec<ChildWithoutDocuments> = detail
-            .children
-            .iter()
-            .filter(|child| child.documents.is_empty())
-            .map(|child| ChildWithoutDocuments {
-                user_id: child.user_id,
-                display_name: child.display_name.clone(),
-            })
-            .collect();
-        if !children.is_empty() && confirmation == Confirmation::Unconfirmed {
-            let names: Vec<String> = children
-                .iter()
-                .map(|c| format!("{} ({})", c.display_name, c.user_id))
-                .collect();
-            return Err(Error::NeedsConfirmation {
-                action: action_words(action),
-                user,
-                reason: format!(
-                    "the review covers the children too, and these have no document in Treezor yet: {}. Treezor's compliance team may refuse the review.",
-                    names.join(", ")
-                ),
-                children,
-            });
+        let detail = self.case_detail(user).await?;
+        let confirmed = self.check(action, &detail, confirmation).await?;
+        let children = if confirmed.contains(&Caution::ChildrenWithoutDocuments) {
+            children_without_documents(&detail)
+        } else {
+            Vec::new()
+        };
+        let mut note = confirmed_words(&confirmed, &detail.view);
+        if !children.is_empty() {
+            let ids: Vec<String> = children.iter().map(|c| c.user_id.to_string()).collect();
+            note.push_str(&format!(
+                " (children without documents: {})",
+                ids.join(", ")
+            ));
         }
         let client = self.treezor()?;
         let tag = AccessTag::random();
@@ -63,15 +54,6 @@ impl Desk {
             .request_kyc_review(user, Some(&tag))
             .await
             .map_err(Error::from);
-        let note = if children.is_empty() {
-            String::new()
-        } else {
-            let ids: Vec<String> = children.iter().map(|c| c.user_id.to_string()).collect();
-            format!(
-                "; confirmed despite children without documents: {}",
-                ids.join(", ")
-            )
-        };
         let answered = self
             .audited(action, Some(user), None, outcome, |_| {
                 format!("KYC review requested{note}")

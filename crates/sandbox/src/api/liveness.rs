@@ -18,11 +18,13 @@ struct StartBody {
     redirect_url: Option<String>,
 }
 
+/// `POST kycliveness`. An `accessTag` in the query is accepted and ignored: Treezor's reference
+/// declares none on this endpoint (it does on the review, documents and users), so a client must
+/// not count on a repeat returning the first verification, and the sandbox does not give it one.
 pub async fn start(
     State(state): State<SandboxState>,
     headers: HeaderMap,
     Path(user): Path<String>,
-    Query(query): Query<TagQuery>,
     body: Bytes,
 ) -> Result<Answer, ApiError> {
     authorize(&state, &headers, Need::Write)?;
@@ -44,8 +46,7 @@ pub async fn start(
             }
         }
     }
-    let operation = format!("POST /v1/users/{user}/kycliveness");
-    once_per_tag(&state, &operation, query.access_tag.as_deref(), || {
+    {
         let settings = StartSettings {
             kind: state.config().liveness_type,
             lifetime: state.config().identification_lifetime,
@@ -74,7 +75,7 @@ pub async fn start(
                 ),
             )),
         }
-    })
+    }
 }
 
 /// Where the end user goes: the hosted page.

@@ -190,3 +190,24 @@ pub async fn eventually(what: &str, check: impl Fn() -> bool) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
+
+/// An access token from the sandbox, for calls made by hand (outside the client).
+pub async fn client_token(sandbox: &RunningSandbox) -> String {
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/oauth/token", sandbox.base_url()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", sandbox.client_id()),
+            ("client_secret", sandbox.client_secret()),
+        ])
+        .send()
+        .await
+        .expect("the token endpoint answers")
+        .json()
+        .await
+        .expect("a token answer");
+    answer["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_owned()
+}
