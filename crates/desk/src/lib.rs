@@ -31,6 +31,7 @@
 pub mod actions;
 mod actor;
 pub mod audit;
+pub mod awaited;
 mod clock;
 pub mod configure;
 pub mod demo;

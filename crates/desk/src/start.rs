@@ -31,12 +31,22 @@ impl StartOptions {
     /// The app's own: the current user's folders, the OS keychain, the OS user, and the demo's
     /// pace from `KYC_DESK_DEMO_PACE` ([`DemoPace`]).
     pub fn for_current_user() -> Result<StartOptions> {
+        let pace = DemoPace::from_env()?;
+        let mut sync = SyncOptions::default();
+        if pace == DemoPace::Quick {
+            // The quick demo's Treezor answers in milliseconds: so may its list of documents.
+            sync.documents = crate::awaited::DocumentsWatch {
+                first: std::time::Duration::from_millis(200),
+                max: std::time::Duration::from_secs(2),
+                grace: std::time::Duration::from_secs(1),
+            };
+        }
         Ok(StartOptions {
             paths: Paths::for_current_user()?,
             secrets: SecretStore::Keychain,
             officer: Officer::current(),
-            sync: SyncOptions::default(),
-            demo: DemoOptions::at_pace(DemoPace::from_env()?),
+            sync,
+            demo: DemoOptions::at_pace(pace),
         })
     }
 }
@@ -47,6 +57,8 @@ pub(crate) struct Running {
     pub demo: Option<DemoWorld>,
     /// The retention pass, at start and daily.
     pub retention: Option<tokio::task::JoinHandle<()>>,
+    /// The reading of Treezor's list of documents for cases waiting for theirs.
+    pub documents: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Desk {
@@ -106,6 +118,7 @@ impl Desk {
                 sync: None,
                 demo: world,
                 retention: None,
+                documents: None,
             }),
             interrupted: Mutex::new(Vec::new()),
         });
@@ -118,7 +131,12 @@ impl Desk {
             desk.start_sync(feed);
         }
         let retention = crate::retention::spawn_daily(desk.clone());
-        crate::desk::lock(&desk.inner.running).retention = Some(retention);
+        let documents = crate::awaited::spawn_watch(desk.clone());
+        {
+            let mut running = crate::desk::lock(&desk.inner.running);
+            running.retention = Some(retention);
+            running.documents = Some(documents);
+        }
         Ok(desk)
     }
 
@@ -137,6 +155,9 @@ impl Desk {
             let mut running = crate::desk::lock(&self.inner.running);
             if let Some(retention) = running.retention.take() {
                 retention.abort();
+            }
+            if let Some(documents) = running.documents.take() {
+                documents.abort();
             }
             (running.sync.take(), running.demo.take())
         };

@@ -2,9 +2,10 @@
 //! answers lost after Treezor did the work, an answer that does not come, a token revoked mid-run
 //! and credentials revoked mid-run. The sandbox injects each fault on the real HTTP path.
 //!
-//! What they prove: retries are bounded and safe (every write carries an `accessTag`, so a repeat
-//! never acts twice); a failure ends in one error that says what failed and what to do, and one
-//! audit entry; nothing is recorded in the case for a call that failed, and nothing twice for a
+//! What they prove: retries are bounded and safe (a write is repeated only where Treezor takes an
+//! `accessTag`, so a repeat never acts twice; the start, which has none, is sent once and its
+//! lost answer recorded as such); a failure ends in one error that says what failed and what to
+//! do, and one audit entry; nothing is recorded in the case for a call that failed, and nothing twice for a
 //! call that was repeated; while Treezor keeps an answer waiting, everything the window reads
 //! still answers; a revoked token is renewed once, revoked credentials are named as such.
 //!
@@ -54,80 +55,12 @@ async fn a_5xx_storm_ends_in_one_clear_error_and_records_nothing() {
     let world = World::start().await;
     let desk = world.desk().await;
     let user = world.person("Tomás", "Ó-Briain");
-    known(&desk, user).await;
-    let path = format!("/v1/users/{user}/kycliveness");
-    world
-        .control()
-        .inject(FaultRule::new(&path, status(503, false)).method("POST"));
-
-    let error = desk
-        .start_verification(user, None, Confirmation::Unconfirmed)
-        .await
-        .unwrap_err();
-    assert_eq!(error.code(), "treezor_error");
-    let message = error.to_string();
-    assert!(
-        message.contains(&format!("POST {path}"))
-            && message.contains("HTTP 503")
-            && message.contains("retry in a moment"),
-        "{message}"
-    );
-    assert_eq!(
-        world.control().hits_for("POST", &path),
-        4,
-        "retries stop after the client's four attempts"
-    );
-    assert_eq!(identifications_of(&world, user), 0);
-    let case = desk.case_file(user).await.unwrap();
-    assert_eq!(case.detail.view.state, CaseState::NoVerification);
-    assert_eq!(
-        audited(&desk, user, "start_verification").await,
-        [Outcome::Failed]
-    );
-
-    // The storm passes: the same action works, once.
-    world.control().clear_faults();
-    desk.start_verification(user, None, Confirmation::Unconfirmed)
-        .await
-        .unwrap();
-    assert_eq!(identifications_of(&world, user), 1);
-    assert_eq!(
-        audited(&desk, user, "start_verification").await,
-        [Outcome::Failed, Outcome::Succeeded]
-    );
-    desk.shutdown().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn answers_lost_after_treezor_acted_are_retried_and_recorded_once() {
-    let world = World::start().await;
-    let desk = world.desk().await;
-    let user = world.person("Ingrid", "Þórsdóttir");
-    known(&desk, user).await;
-    let path = format!("/v1/users/{user}/kycliveness");
-
-    // Treezor starts the verification, then the gateway loses its answer, twice.
-    world.control().inject(
-        FaultRule::new(&path, status(502, true))
-            .method("POST")
-            .times(2),
-    );
+    let started = known(&desk, user).await;
+    assert_eq!(started.detail.view.state, CaseState::NoVerification);
     let started = desk
         .start_verification(user, None, Confirmation::Unconfirmed)
         .await
         .unwrap();
-    assert_eq!(world.control().hits_for("POST", &path), 3);
-    assert_eq!(
-        identifications_of(&world, user),
-        1,
-        "one verification, not three"
-    );
-    let case = case_in(&desk, user, CaseState::LinkIssued).await;
-    assert_eq!(case.detail.view.attempts.len(), 1);
-    assert_eq!(
-        case.detail.view.current_attempt().unwrap().identification,
-        Some(started.identification.clone())
-    );
     world
         .control()
         .finish(
@@ -137,8 +70,138 @@ async fn answers_lost_after_treezor_acted_are_retried_and_recorded_once() {
         )
         .unwrap();
     case_in(&desk, user, CaseState::Validated).await;
+    let path = format!("/v1/users/{user}/kycliveness");
+    world
+        .control()
+        .inject(FaultRule::new(&path, status(503, false)).method("PUT"));
 
-    // The same for the retrieval of the documents.
+    let error = desk.retrieve_documents(user).await.unwrap_err();
+    assert_eq!(error.code(), "treezor_error");
+    let message = error.to_string();
+    assert!(
+        message.contains(&format!("PUT {path}"))
+            && message.contains("HTTP 503")
+            && message.contains("retry in a moment"),
+        "{message}"
+    );
+    assert_eq!(
+        world.control().hits_for("PUT", &path),
+        4,
+        "retries stop after the client's four attempts"
+    );
+    assert!(world.control().documents_of(user.get()).is_empty());
+    let case = desk.case_file(user).await.unwrap();
+    assert_eq!(case.detail.view.state, CaseState::Validated);
+    assert_eq!(
+        audited(&desk, user, "retrieve_documents").await,
+        [Outcome::Failed]
+    );
+
+    // The storm passes: the same action works, once.
+    world.control().clear_faults();
+    desk.retrieve_documents(user).await.unwrap();
+    assert_eq!(world.control().documents_of(user.get()).len(), 2);
+    assert_eq!(
+        audited(&desk, user, "retrieve_documents").await,
+        [Outcome::Failed, Outcome::Succeeded]
+    );
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_whose_answer_was_lost_after_treezor_acted_is_not_sent_again() {
+    let world = World::start().await;
+    let desk = world.desk().await;
+    let user = world.person("Ingrid", "Þórsdóttir");
+    known(&desk, user).await;
+    let path = format!("/v1/users/{user}/kycliveness");
+
+    // Treezor starts the verification, then the gateway loses its answer.
+    world.control().inject(
+        FaultRule::new(&path, status(502, true))
+            .method("POST")
+            .times(1),
+    );
+    let error = desk
+        .start_verification(user, None, Confirmation::Unconfirmed)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "treezor_answer_lost");
+    assert!(
+        error
+            .to_string()
+            .contains("may have started one whose link nobody has"),
+        "{error}"
+    );
+    assert_eq!(world.control().hits_for("POST", &path), 1, "not sent again");
+    assert_eq!(
+        identifications_of(&world, user),
+        1,
+        "one verification at Treezor"
+    );
+    let case = desk.case_file(user).await.unwrap();
+    assert!(case.detail.view.unanswered_start.is_some());
+    let start = case
+        .actions
+        .iter()
+        .find(|a| a.action == "start_verification")
+        .unwrap();
+    assert_eq!(
+        start.permission,
+        kyc::Permission::NeedsConfirmation(vec![kyc::Caution::StartAnswerLost])
+    );
+    let trail = desk.audit_entries(Some(user), 0, 100).await.unwrap();
+    let entry = trail
+        .iter()
+        .find(|r| r.entry.action == "start_verification")
+        .unwrap();
+    assert_eq!(entry.entry.outcome, Outcome::Failed);
+    assert!(
+        entry.entry.detail.contains("answer lost"),
+        "{}",
+        entry.entry.detail
+    );
+
+    // Asked without confirmation, the next start says why; confirmed, it gets a link.
+    let asked = desk
+        .start_verification(user, None, Confirmation::Unconfirmed)
+        .await
+        .unwrap_err();
+    assert_eq!(asked.code(), "needs_confirmation");
+    assert_eq!(world.control().hits_for("POST", &path), 1);
+    let started = desk
+        .start_verification(user, None, Confirmation::Confirmed)
+        .await
+        .unwrap();
+    let case = case_in(&desk, user, CaseState::LinkIssued).await;
+    assert_eq!(case.detail.view.unanswered_start, None);
+    assert_eq!(case.detail.view.attempts.len(), 1);
+    assert_eq!(
+        world
+            .control()
+            .latest_identification(user.get())
+            .unwrap()
+            .id,
+        started.identification.as_str()
+    );
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_lost_after_treezor_acted_are_retried_and_recorded_once_where_treezor_takes_a_tag()
+{
+    let world = World::start().await;
+    let desk = world.desk().await;
+    let user = world.person("Ingrid", "Þórsdóttir");
+    common::verification_finished(
+        &world,
+        &desk,
+        user,
+        sandbox::Outcome::Validated,
+        CaseState::Validated,
+    )
+    .await;
+    let path = format!("/v1/users/{user}/kycliveness");
     world.control().inject(
         FaultRule::new(&path, status(504, true))
             .method("PUT")
@@ -152,12 +215,23 @@ async fn answers_lost_after_treezor_acted_are_retried_and_recorded_once() {
         2,
         "the documents were retrieved once"
     );
+
+    let review = format!("/v1/users/{user}/Kycreview");
+    world.control().inject(
+        FaultRule::new(&review, status(502, true))
+            .method("PUT")
+            .times(1),
+    );
+    desk.request_review(user, Confirmation::Unconfirmed)
+        .await
+        .unwrap();
+    assert_eq!(world.control().hits_for("PUT", &review), 2);
     assert_eq!(
-        audited(&desk, user, "start_verification").await,
+        audited(&desk, user, "retrieve_documents").await,
         [Outcome::Succeeded]
     );
     assert_eq!(
-        audited(&desk, user, "retrieve_documents").await,
+        audited(&desk, user, "request_review").await,
         [Outcome::Succeeded]
     );
     desk.shutdown().await;

@@ -97,7 +97,7 @@ async fn duplicated_and_reordered_deliveries_end_in_the_right_state() {
     world.control().set_webhook_faults(WebhookFaults {
         duplicate: true,
         reorder: true,
-        delay_ms: 0,
+        ..WebhookFaults::default()
     });
     let desk = world.desk().await;
     let user = world.person("Sofía", "Núñez");
@@ -124,60 +124,5 @@ async fn duplicated_and_reordered_deliveries_end_in_the_right_state() {
         updates, 1,
         "the duplicate delivery is stored once (same webhook_id)"
     );
-    desk.shutdown().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_review_with_children_missing_documents_needs_confirmation_naming_them() {
-    let world = World::start().await;
-    let desk = world.desk().await;
-    let parent = world.user(sandbox::NewUser {
-        user_type_id: Some(2),
-        firstname: Some("Claire".into()),
-        lastname: Some("Martin".into()),
-        birthday: Some("1980-01-01".into()),
-        ..sandbox::NewUser::default()
-    });
-    let child = world.user(sandbox::NewUser {
-        user_type_id: Some(1),
-        parent_user_id: Some(parent.get()),
-        parent_type: Some("shareholder".into()),
-        firstname: Some("Hugo".into()),
-        lastname: Some("Martin".into()),
-        birthday: Some("1985-05-05".into()),
-        ..sandbox::NewUser::default()
-    });
-    known(&desk, child).await;
-    verification_finished(
-        &world,
-        &desk,
-        parent,
-        Outcome::Validated,
-        CaseState::Validated,
-    )
-    .await;
-    desk.retrieve_documents(parent).await.unwrap();
-    case_in(&desk, parent, CaseState::DocumentsReceived).await;
-
-    let asked = desk
-        .request_review(parent, Confirmation::Unconfirmed)
-        .await
-        .unwrap_err();
-    match &asked {
-        desk::Error::NeedsConfirmation {
-            children, reason, ..
-        } => {
-            assert_eq!(children.len(), 1);
-            assert_eq!(children[0].user_id, child);
-            assert!(reason.contains("Hugo Martin"), "{reason}");
-        }
-        other => panic!("expected a confirmation, got {other:?}"),
-    }
-    let requested = desk
-        .request_review(parent, Confirmation::Confirmed)
-        .await
-        .unwrap();
-    assert_eq!(requested.children_without_documents.len(), 1);
-    case_in(&desk, parent, CaseState::ReviewRequested).await;
     desk.shutdown().await;
 }

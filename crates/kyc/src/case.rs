@@ -39,7 +39,7 @@ use crate::time::Timestamp;
 use crate::values::{DocumentTypeId, KycReview, LivenessStatus, LivenessType, Score};
 
 pub use aml::AmlFlag;
-pub use documents::{Awaited, DocumentSource, ListedDocument, Listing};
+pub use documents::{Awaited, DocumentSource, ListedDocument, Listing, first_listed};
 pub use permission::{Action, Caution, Permission, Refusal};
 
 /// How long an identification URL stays usable once the customer has been redirected to it.

@@ -100,6 +100,35 @@ async fn duplicates_carry_the_same_webhook_id() {
 }
 
 #[tokio::test]
+async fn a_dropped_webhook_is_never_sent_and_the_next_one_is() {
+    let sandbox = sandbox(SandboxConfig::for_tests()).await;
+    let receiver = Receiver::start(sandbox.webhook_secret()).await;
+    sandbox.set_webhook_target(Some(&receiver.url)).unwrap();
+    sandbox.control().set_webhook_faults(WebhookFaults {
+        drop: [("user.create".to_owned(), 1)].into(),
+        ..WebhookFaults::default()
+    });
+    let lost = person(&sandbox, "Perdu");
+    let sent = person(&sandbox, "Reçu");
+    let all = receiver
+        .wait_until("the second user.create", |all| !all.is_empty())
+        .await;
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].object_id.as_deref(), Some(sent.to_string().as_str()));
+    let dropped: Vec<_> = sandbox
+        .control()
+        .deliveries()
+        .into_iter()
+        .filter(|d| d.status == DeliveryStatus::Dropped)
+        .collect();
+    assert_eq!(dropped.len(), 1);
+    assert_eq!(dropped[0].object_id, lost.to_string());
+    assert_eq!(dropped[0].attempts, 0);
+    assert!(sandbox.control().webhook_faults().drop["user.create"] == 0);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
 async fn reordering_swaps_successive_webhooks() {
     let sandbox = sandbox(SandboxConfig::for_tests()).await;
     let receiver = Receiver::start(sandbox.webhook_secret()).await;

@@ -31,6 +31,8 @@ pub struct SyncOptions {
     /// up in larger transactions writes far less (B5); a small backlog is still applied a page at
     /// a time, so live webhooks reach the queue at once (B4).
     pub catch_up_batch: usize,
+    /// When Treezor's list of documents is read while a case waits for its documents.
+    pub documents: crate::awaited::DocumentsWatch,
 }
 
 impl Default for SyncOptions {
@@ -41,6 +43,7 @@ impl Default for SyncOptions {
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             catch_up_batch: 50_000,
+            documents: Default::default(),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use desk::awaited::DocumentsWatch;
 use desk::desk::Desk;
 use desk::officer::Officer;
 use desk::secrets::{Secret, SecretName, SecretStore};
@@ -20,6 +21,8 @@ use sandbox::{Control, NewUser, RunningSandbox, Sandbox, SandboxConfig};
 
 pub const WEBHOOK_SECRET: &str = "test-webhook-secret";
 pub const FEED_TOKEN: &str = "test-feed-token";
+/// How long after Treezor's list first names a document its webhook may still come, here.
+pub const GRACE: Duration = Duration::from_millis(300);
 
 pub struct World {
     pub sandbox: RunningSandbox,
@@ -99,6 +102,16 @@ impl World {
 
     /// A dashboard on this world, live mode, its secrets in memory.
     pub async fn desk(&self) -> Desk {
+        self.desk_with(DocumentsWatch {
+            first: Duration::from_millis(50),
+            max: Duration::from_millis(400),
+            grace: GRACE,
+        })
+        .await
+    }
+
+    /// [`World::desk`], reading Treezor's list of documents as `documents` says.
+    pub async fn desk_with(&self, documents: DocumentsWatch) -> Desk {
         let paths = Paths::under(&self.desk_home());
         self.settings().save(&paths.settings_file).unwrap();
         let secrets = SecretStore::memory();
@@ -124,6 +137,7 @@ impl World {
                 first_backoff: Duration::from_millis(50),
                 max_backoff: Duration::from_millis(400),
                 catch_up_batch: 1000,
+                documents,
             },
             demo: Default::default(),
         })

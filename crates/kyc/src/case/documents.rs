@@ -58,13 +58,14 @@ pub enum Awaited {
     },
 }
 
-/// One reading of Treezor's list of documents, for the timeline.
+/// One reading of Treezor's list of documents, for the timeline and for deciding when a
+/// document's webhook is late enough to be taken from the list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Listing {
     pub at: Timestamp,
-    /// How many documents Treezor listed.
-    pub documents: u32,
+    /// What Treezor listed.
+    pub documents: Vec<ListedDocument>,
 }
 
 /// Every document known, from webhooks and from listings; a webhook wins over a listing.
@@ -121,11 +122,20 @@ pub(super) fn listings<'a>(events: impl Iterator<Item = &'a CaseEvent>) -> Vec<L
         .filter_map(|e| match e {
             CaseEvent::DocumentsListed { at, documents } => Some(Listing {
                 at: *at,
-                documents: documents.len() as u32,
+                documents: documents.clone(),
             }),
             _ => None,
         })
         .collect()
+}
+
+/// When Treezor's list first named `document`, if it ever did.
+pub fn first_listed(listings: &[Listing], document: DocumentId) -> Option<Timestamp> {
+    listings
+        .iter()
+        .filter(|l| l.documents.iter().any(|d| d.document == document))
+        .map(|l| l.at)
+        .min()
 }
 
 /// What the review of a verification started at `since` still waits for, the retrieval having

@@ -249,6 +249,11 @@ impl Control {
         self.state.shared().outbox.set_faults(faults);
     }
 
+    /// The delivery faults as they stand (a drop counts down as it is used).
+    pub fn webhook_faults(&self) -> WebhookFaults {
+        self.state.shared().outbox.faults()
+    }
+
     /// Every webhook raised so far, oldest first, with its delivery status.
     pub fn deliveries(&self) -> Vec<DeliveryRecord> {
         self.state.shared().outbox.deliveries()

@@ -2,8 +2,10 @@
 //!
 //! What must stay true: a webhook is retried until its target answers a 2xx or the attempts run
 //! out; a webhook raised while no target is set waits and goes out when one is set; faults only
-//! change how many times and in which order webhooks go out, never their content.
+//! change how many times (none, for a dropped one) and in which order webhooks go out, never
+//! their content.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -30,6 +32,10 @@ pub struct WebhookFaults {
     /// Hold every webhook this long before its first attempt.
     #[serde(default)]
     pub delay_ms: u64,
+    /// Never send the next webhooks of these events, this many each (e.g. `{"document.create":
+    /// 1}`): a webhook Treezor lost. They are logged as dropped.
+    #[serde(default)]
+    pub drop: BTreeMap<String, u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -41,6 +47,8 @@ pub enum DeliveryStatus {
     Delivered,
     /// Every attempt failed.
     GaveUp,
+    /// Never sent, on purpose ([`WebhookFaults::drop`]).
+    Dropped,
 }
 
 /// One webhook and what became of it.
@@ -106,6 +114,7 @@ impl Outbox {
     pub fn send(&self, events: Vec<Event>) {
         for event in events {
             let webhook_id = uuid::Uuid::new_v4().to_string();
+            let dropped = self.take_drop(event.event);
             let record = DeliveryRecord {
                 body: envelope(&event, &webhook_id, &self.secret),
                 webhook_id,
@@ -113,9 +122,17 @@ impl Outbox {
                 object_id: event.object_id,
                 created_at: event.at,
                 attempts: 0,
-                status: DeliveryStatus::Sending,
+                status: if dropped {
+                    DeliveryStatus::Dropped
+                } else {
+                    DeliveryStatus::Sending
+                },
                 last_error: None,
             };
+            if dropped {
+                lock(&self.log).push(record);
+                continue;
+            }
             let index = {
                 let mut log = lock(&self.log);
                 log.push(record);
@@ -149,6 +166,18 @@ impl Outbox {
         };
         for index in waiting {
             let _ = self.queue.send(index);
+        }
+    }
+
+    /// Whether the next webhook of `event` is to be dropped (and counts it).
+    fn take_drop(&self, event: &str) -> bool {
+        let mut faults = lock(&self.faults);
+        match faults.drop.get_mut(event) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                true
+            }
+            _ => false,
         }
     }
 
