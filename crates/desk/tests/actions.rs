@@ -76,7 +76,7 @@ async fn a_refused_case_flags_its_aml_reason_for_the_officer_and_hides_it_from_t
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_user_without_a_birthday_gets_treezors_428_as_the_missing_attributes() {
+async fn a_user_without_a_birthday_is_told_so_before_treezor_is_called() {
     let world = World::start().await;
     let desk = world.desk().await;
     let user = world.user(NewUser {
@@ -96,11 +96,65 @@ async fn a_user_without_a_birthday_gets_treezors_428_as_the_missing_attributes()
     }
     assert_eq!(error.code(), "missing_attributes");
     assert!(error.to_string().contains("birthday"));
+    assert_eq!(
+        world
+            .control()
+            .hits_for("POST", &format!("/v1/users/{user}/kycliveness")),
+        0,
+        "Treezor was not called"
+    );
     let case = desk.case_file(user).await.unwrap();
     assert_eq!(
         case.detail.view.state,
         CaseState::NoVerification,
         "nothing was recorded"
+    );
+    let trail = desk.audit_entries(Some(user), 0, 10).await.unwrap();
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].entry.outcome, cache::Outcome::Refused);
+    assert!(trail[0].entry.detail.contains("birthday"));
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn treezors_428_still_names_the_missing_attributes_when_it_knows_better_than_the_cache() {
+    let world = World::start().await;
+    let desk = world.desk().await;
+    let user = world.person("Jeanne", "Durand");
+    known(&desk, user).await;
+    // Treezor loses the birthday, and its user.update never reaches the desk.
+    world.control().set_webhook_faults(sandbox::WebhookFaults {
+        drop: [("user.update".to_owned(), 1)].into(),
+        ..sandbox::WebhookFaults::default()
+    });
+    world
+        .control()
+        .update_user(
+            user.get(),
+            &NewUser {
+                birthday: Some(String::new()),
+                ..NewUser::default()
+            },
+        )
+        .unwrap();
+    let error = desk
+        .start_verification(user, None, Confirmation::Unconfirmed)
+        .await
+        .unwrap_err();
+    match &error {
+        Error::MissingAttributes { missing, .. } => assert_eq!(missing, &["birthday".to_owned()]),
+        other => panic!("expected the missing attributes, got {other:?}"),
+    }
+    assert_eq!(
+        world
+            .control()
+            .hits_for("POST", &format!("/v1/users/{user}/kycliveness")),
+        1,
+        "the cache thought the user complete, so Treezor was asked"
+    );
+    assert_eq!(
+        desk.case_file(user).await.unwrap().detail.view.state,
+        CaseState::NoVerification
     );
     desk.shutdown().await;
 }

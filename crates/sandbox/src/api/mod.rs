@@ -16,7 +16,7 @@ pub fn router() -> Router<SandboxState> {
     Router::new()
         .route("/oauth/token", post(auth::token))
         .route("/v1/users", get(users::search).post(users::create))
-        .route("/v1/users/{user}", get(users::get))
+        .route("/v1/users/{user}", get(users::get).put(users::update))
         .route(
             "/v1/users/{user}/kycliveness",
             post(liveness::start).put(liveness::retrieve),

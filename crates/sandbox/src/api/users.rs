@@ -1,4 +1,5 @@
-//! `POST /v1/users`, `GET /v1/users` (filters and paging) and `GET /v1/users/{userId}`.
+//! `POST /v1/users`, `GET /v1/users` (filters and paging), `GET /v1/users/{userId}` and
+//! `PUT /v1/users/{userId}`.
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -69,4 +70,29 @@ pub async fn get(
         .world(|w| w.users.get(&id).map(|u| u.json(Wire::Rest, None)))
         .map(|user| Answer::ok(listed("users", [user])))
         .ok_or_else(|| ApiError::not_found(format!("User {id} not found")))
+}
+
+pub async fn update(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    Path(user): Path<String>,
+    Query(query): Query<TagQuery>,
+    body: Bytes,
+) -> Result<Answer, ApiError> {
+    authorize(&state, &headers, Need::Write)?;
+    let id = path_id(&user, "userId")?;
+    let change: NewUser = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("The user could not be read: {e}")))?;
+    let operation = format!("PUT /v1/users/{id}");
+    once_per_tag(&state, &operation, query.access_tag.as_deref(), || {
+        let now = state.now();
+        match state.world(|w| w.update_user(id, &change, now)) {
+            Ok(Some((user, events))) => {
+                state.send(events);
+                Ok(Answer::ok(listed("users", [user.json(Wire::Rest, None)])))
+            }
+            Ok(None) => Err(ApiError::not_found(format!("User {id} not found"))),
+            Err(problem) => Err(ApiError::bad_request(problem)),
+        }
+    })
 }

@@ -66,6 +66,18 @@ impl Control {
         Ok(user.id)
     }
 
+    /// Changes a user as `PUT /v1/users/{id}` does (with its `user.update` webhook).
+    pub fn update_user(&self, user: u64, change: &NewUser) -> Result<()> {
+        let now = self.state.now();
+        let (_, events) = self
+            .state
+            .world(|w| w.update_user(user, change, now))
+            .map_err(Error::InvalidUser)?
+            .ok_or(Error::UnknownUser(user))?;
+        self.state.send(events);
+        Ok(())
+    }
+
     /// A user as `GET /v1/users/{id}` writes it.
     pub fn user_json(&self, user: u64) -> Option<String> {
         self.state

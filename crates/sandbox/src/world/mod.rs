@@ -147,6 +147,22 @@ impl World {
         Ok((user, vec![event]))
     }
 
+    /// `PUT /v1/users/{userId}`: the user's fields changed; `user.update`.
+    pub fn update_user(
+        &mut self,
+        user: u64,
+        change: &NewUser,
+        now: Timestamp,
+    ) -> Result<Option<(UserRecord, Vec<Event>)>, String> {
+        let Some(record) = self.users.get(&user) else {
+            return Ok(None);
+        };
+        let updated = record.updated(change, now)?;
+        let event = self.user_event("user.update", &updated, now);
+        self.users.insert(user, updated.clone());
+        Ok(Some((updated, vec![event])))
+    }
+
     pub fn children(&self, parent: u64) -> impl Iterator<Item = &UserRecord> {
         self.users
             .values()

@@ -151,6 +151,43 @@ impl UserRecord {
         })
     }
 
+    /// The user with `change`'s fields applied (`PUT /v1/users/{userId}`): a field given
+    /// replaces the stored one, an empty one clears it, one left out stays. The same checks as
+    /// a creation; the type, the parent and the KYC fields do not change here.
+    pub fn updated(&self, change: &NewUser, now: Timestamp) -> Result<UserRecord, String> {
+        let keep = |given: &Option<String>, stored: &str| {
+            Some(given.clone().unwrap_or_else(|| stored.to_owned()))
+        };
+        let merged = NewUser {
+            user_type_id: Some(self.user_type),
+            user_tag: keep(&change.user_tag, &self.user_tag),
+            parent_user_id: Some(self.parent_user_id),
+            parent_type: Some(self.parent_type.clone()),
+            title: keep(&change.title, &self.title),
+            firstname: keep(&change.firstname, &self.firstname),
+            lastname: keep(&change.lastname, &self.lastname),
+            birthday: keep(&change.birthday, &self.birthday),
+            place_of_birth: keep(&change.place_of_birth, &self.place_of_birth),
+            nationality: keep(&change.nationality, &self.nationality),
+            email: keep(&change.email, &self.email),
+            address1: keep(&change.address1, &self.address1),
+            postcode: keep(&change.postcode, &self.postcode),
+            city: keep(&change.city, &self.city),
+            country: keep(&change.country, &self.country),
+            phone: keep(&change.phone, &self.phone),
+            legal_name: keep(&change.legal_name, &self.legal_name),
+        };
+        let fresh = UserRecord::from_new(self.id, &merged, self.created)?;
+        Ok(UserRecord {
+            status: self.status.clone(),
+            kyc_level: self.kyc_level,
+            kyc_review: self.kyc_review,
+            kyc_review_comment: self.kyc_review_comment.clone(),
+            modified: now,
+            ..fresh
+        })
+    }
+
     /// The attributes Treezor requires before a live verification, in the guide's order.
     pub fn missing_for_liveness(&self) -> Vec<&'static str> {
         let mut missing = Vec::new();
@@ -269,6 +306,49 @@ mod tests {
         assert!(bad(r#"{"email":"nope"}"#).contains("email"));
         assert!(bad(r#"{"birthday":"01/02/1990"}"#).contains("birthday"));
         assert!(bad(r#"{"parentType":"boss"}"#).contains("parentType"));
+    }
+
+    #[test]
+    fn an_update_replaces_what_it_gives_clears_what_it_empties_and_keeps_the_rest() {
+        let created = Timestamp::from_unix_seconds(0);
+        let user = UserRecord::from_new(
+            1,
+            &NewUser {
+                firstname: Some("Ann".into()),
+                lastname: Some("Lee".into()),
+                birthday: Some("1990-01-01".into()),
+                ..NewUser::default()
+            },
+            created,
+        )
+        .unwrap();
+        let later = Timestamp::from_unix_seconds(60);
+        let changed = user
+            .updated(
+                &NewUser {
+                    birthday: Some(String::new()),
+                    city: Some("Lyon".into()),
+                    ..NewUser::default()
+                },
+                later,
+            )
+            .unwrap();
+        assert_eq!(changed.missing_for_liveness(), ["birthday"]);
+        assert_eq!(
+            (changed.firstname.as_str(), changed.city.as_str()),
+            ("Ann", "Lyon")
+        );
+        assert_eq!((changed.created, changed.modified), (created, later));
+        assert!(
+            user.updated(
+                &NewUser {
+                    email: Some("nope".into()),
+                    ..NewUser::default()
+                },
+                later
+            )
+            .is_err()
+        );
     }
 
     #[test]
