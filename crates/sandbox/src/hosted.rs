@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kyc::reasons::ListedReason;
-use kyc::{DocumentTypeId, Sensitivity};
+use kyc::{DocumentTypeId, Sensitivity, Timestamp};
 
 use crate::control::Control;
 use crate::state::SandboxState;
@@ -95,7 +95,7 @@ fn reason_boxes() -> String {
 /// `GET /verify/{id}`.
 pub async fn show(State(state): State<SandboxState>, Path(id): Path<String>) -> Response {
     let control = Control::new(state);
-    let Some((identification, name)) = control.identification_record(&id) else {
+    let Some((identification, _)) = control.identification_record(&id) else {
         return page(
             StatusCode::NOT_FOUND,
             "<p>This verification link is unknown.</p>",
@@ -104,6 +104,14 @@ pub async fn show(State(state): State<SandboxState>, Path(id): Path<String>) -> 
     if let Some(Err(closed)) = control.closed(&id) {
         return closed_page(&control, &identification, closed);
     }
+    // Being here is being redirected: the 15 minutes start now (the first time).
+    control.open_link(&id);
+    let Some((identification, name)) = control.identification_record(&id) else {
+        return page(
+            StatusCode::NOT_FOUND,
+            "<p>This verification link is unknown.</p>",
+        );
+    };
     let documents: String = [
         DocumentTypeId::IDENTITY_CARD,
         DocumentTypeId::PASSPORT,
@@ -115,7 +123,7 @@ pub async fn show(State(state): State<SandboxState>, Path(id): Path<String>) -> 
     .collect();
     let body = format!(
         "<dl><dt>Customer</dt><dd>{name}</dd><dt>User id</dt><dd>{user}</dd><dt>Identification</dt><dd>{id}</dd>\
-         <dt>Method</dt><dd>{kind}</dd><dt>Link expires</dt><dd>{expires} (Paris time)</dd></dl>\
+         <dt>Method</dt><dd>{kind}</dd><dt>Link expires</dt><dd>{expires} (Paris time): 15 minutes after it was first opened</dd></dl>\
          <form method=\"post\" action=\"/verify/{id}/finish\">\
          <fieldset><legend>Identity document shown</legend><select name=\"document\">{documents}</select></fieldset>\
          <div class=\"actions\"><button class=\"ok\" name=\"outcome\" value=\"validated\">Finish: validated (score 1)</button></div>\
@@ -129,7 +137,10 @@ pub async fn show(State(state): State<SandboxState>, Path(id): Path<String>) -> 
         user = identification.user,
         id = escape(&identification.id),
         kind = liveness_type_word(identification.kind),
-        expires = identification.expires.to_treezor_date(),
+        expires = identification
+            .expires()
+            .map(Timestamp::to_treezor_date)
+            .unwrap_or_default(),
         reasons = reason_boxes(),
     );
     page(StatusCode::OK, &body)

@@ -245,13 +245,21 @@ async fn an_expired_link_shows_why_and_offers_the_way_back() {
         .control()
         .start_identification(user, Some("https://shop.example/back".into()))
         .unwrap();
+    // Unopened, the link does not expire: its 15 minutes start when the customer opens it.
+    sandbox.control().advance_clock(Duration::from_secs(3600));
+    let page = http().get(&started.url).send().await.unwrap();
+    assert_eq!(page.status(), 200, "opened an hour after it was sent");
+    let opened = sandbox.control().identification(&started.id).unwrap();
+    let opened_at = opened.opened_at.expect("noted when the page was opened");
+    assert_eq!(started.opened_at, None, "not opened when it was issued");
+    assert_eq!(opened.expires_at, Some(opened_at.plus_seconds(15 * 60)));
     sandbox
         .control()
         .advance_clock(Duration::from_secs(15 * 60 + 1));
     let page = http().get(&started.url).send().await.unwrap();
     assert_eq!(page.status(), 410);
     let html = page.text().await.unwrap();
-    assert!(html.contains("15 minutes have passed"));
+    assert!(html.contains("15 minutes since it was opened have passed"));
     assert!(html.contains("identity_verification_link_expired"));
     let finish = http()
         .post(format!("{}/finish", started.url))

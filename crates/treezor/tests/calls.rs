@@ -189,6 +189,8 @@ async fn documents_of_a_refused_or_expired_verification_cannot_be_retrieved() {
 
     let late = person(&sandbox, "Siobhán");
     let expired = client.start_liveness(late, None).await.unwrap();
+    // The customer opens the link, then lets its 15 minutes pass.
+    assert_eq!(reqwest::get(&expired.url).await.unwrap().status(), 200);
     sandbox
         .control()
         .advance_clock(Duration::from_secs(16 * 60));

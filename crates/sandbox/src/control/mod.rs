@@ -30,7 +30,10 @@ pub struct IdentificationView {
     pub url: String,
     /// `started`, `replaced`, `expired`, `processing` or `processed`.
     pub status: String,
-    pub expires_at: Timestamp,
+    /// When the end user opened the link, if they did.
+    pub opened_at: Option<Timestamp>,
+    /// 15 minutes after the link was opened; none while unopened.
+    pub expires_at: Option<Timestamp>,
     pub score: Option<i64>,
     pub documents_retrieved: bool,
 }
@@ -95,7 +98,8 @@ impl Control {
             user: identification.user,
             url: identification_url(&self.state.shared().base_url, &identification.id),
             status: identification.status_word(now).to_owned(),
-            expires_at: identification.expires,
+            opened_at: identification.opened,
+            expires_at: identification.expires(),
             score: match &identification.phase {
                 Phase::Processed { outcome, .. } => Some(outcome.score()),
                 _ => None,
@@ -220,6 +224,12 @@ impl Control {
             }
             Err(_) => base,
         }
+    }
+
+    /// Plays the end user opening the link (the hosted page does it too): its 15 minutes start.
+    pub fn open_link(&self, id: &str) {
+        let now = self.state.now();
+        self.state.world(|w| w.open_link(id, now));
     }
 
     /// Why an identification's link is closed, if it is.

@@ -310,6 +310,10 @@ impl Seeder {
                 .ok()?;
             self.report.identifications += 1;
         }
+        if story == Story::LinkExpired {
+            // Opened a minute after it was sent, and left: its 15 minutes have passed.
+            world.open_link(&current, step(at, 1));
+        }
         if matches!(
             story,
             Story::LinkOpen | Story::LinkExpired | Story::Replaced

@@ -100,7 +100,10 @@ pub struct Identification {
     pub user: u64,
     pub kind: LivenessType,
     pub created: Timestamp,
-    pub expires: Timestamp,
+    /// How long the link stays usable once the end user has opened it.
+    pub lifetime: std::time::Duration,
+    /// When the end user first opened the link (was redirected to it).
+    pub opened: Option<Timestamp>,
     pub redirect_url: Option<String>,
     pub phase: Phase,
     /// A newer `POST kycliveness` for the same user replaced this one.
@@ -111,23 +114,41 @@ pub struct Identification {
 }
 
 impl Identification {
+    /// When the link expires: 15 minutes (the lifetime) after the end user opened it, as the
+    /// guide says ("Once redirected, end users have 15 minutes"); never while unopened.
+    pub fn expires(&self) -> Option<Timestamp> {
+        self.opened
+            .map(|opened| crate::clock::after(opened, self.lifetime))
+    }
+
+    fn expired(&self, now: Timestamp) -> bool {
+        self.expires().is_some_and(|expiry| now > expiry)
+    }
+
     /// Whether the link can still be used by the end user.
     pub fn open(&self, now: Timestamp) -> Result<(), Closed> {
         if self.replaced {
             Err(Closed::Replaced)
         } else if !matches!(self.phase, Phase::Started) {
             Err(Closed::Finished)
-        } else if now > self.expires {
+        } else if self.expired(now) {
             Err(Closed::Expired)
         } else {
             Ok(())
         }
     }
 
+    /// Notes that the end user opened the link (the first time counts).
+    pub fn opened_at(&mut self, now: Timestamp) {
+        if self.open(now).is_ok() && self.opened.is_none() {
+            self.opened = Some(now);
+        }
+    }
+
     pub fn status_word(&self, now: Timestamp) -> &'static str {
         match (&self.phase, self.replaced) {
             (Phase::Started, true) => "replaced",
-            (Phase::Started, false) if now > self.expires => "expired",
+            (Phase::Started, false) if self.expired(now) => "expired",
             (Phase::Started, false) => "started",
             (Phase::Processing { .. }, _) => "processing",
             (Phase::Processed { .. }, _) => "processed",
@@ -223,7 +244,7 @@ impl Closed {
     pub fn words(self) -> &'static str {
         match self {
             Closed::Replaced => "a newer verification replaced this one",
-            Closed::Expired => "its 15 minutes have passed",
+            Closed::Expired => "its 15 minutes since it was opened have passed",
             Closed::Finished => "it was already finished",
         }
     }
@@ -251,7 +272,8 @@ mod tests {
             user: 5,
             kind: LivenessType::VideoCertified,
             created: now,
-            expires: now.plus_seconds(900),
+            lifetime: std::time::Duration::from_secs(900),
+            opened: None,
             redirect_url: None,
             phase: Phase::Processed {
                 finished: now,

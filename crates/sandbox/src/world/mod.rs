@@ -19,7 +19,6 @@ use serde::{Deserialize, Serialize};
 use self::documents::DocumentRecord;
 use self::identification::{Closed, Identification, Outcome, Phase};
 use self::users::{NewUser, UserRecord};
-use crate::clock::after;
 use crate::wire::{Wire, listed};
 pub use search::UserFilter;
 
@@ -196,7 +195,8 @@ impl World {
             user,
             kind: settings.kind,
             created: now,
-            expires: after(now, settings.lifetime),
+            lifetime: settings.lifetime,
+            opened: None,
             redirect_url,
             phase: Phase::Started,
             replaced: false,
@@ -207,6 +207,14 @@ impl World {
             .insert(id.clone(), identification.clone());
         self.latest.insert(user, id);
         Ok(identification)
+    }
+
+    /// The end user opens the link: its 15 minutes start. Nothing is sent: Treezor sends no
+    /// webhook for it, and the desk never learns when a link was opened.
+    pub fn open_link(&mut self, id: &str, now: Timestamp) {
+        if let Some(identification) = self.identifications.get_mut(id) {
+            identification.opened_at(now);
+        }
     }
 
     /// The end user finishes (or leaves): `kycliveness.create` with `processing`.
@@ -293,7 +301,9 @@ impl World {
             .ok_or(RetrieveError::NoIdentification)?
             .clone();
         match &identification.phase {
-            Phase::Started if now > identification.expires => return Err(RetrieveError::Gone),
+            Phase::Started if identification.open(now) == Err(Closed::Expired) => {
+                return Err(RetrieveError::Gone);
+            }
             Phase::Started => return Err(RetrieveError::NotProcessed("started")),
             Phase::Processing { .. } => return Err(RetrieveError::NotProcessed("processing")),
             Phase::Processed { outcome, .. } if outcome.score() != 1 => {

@@ -83,8 +83,16 @@ fn documents_come_only_from_a_processed_validated_last_verification() {
     );
     assert_eq!(
         world.retrieve(user, T0.plus_seconds(901), 10).unwrap_err(),
-        RetrieveError::Gone
+        RetrieveError::NotProcessed("started"),
+        "an unopened link does not expire"
     );
+    world.open_link("a", T0.plus_seconds(60));
+    assert_eq!(
+        world.retrieve(user, T0.plus_seconds(961), 10).unwrap_err(),
+        RetrieveError::Gone,
+        "15 minutes after it was opened"
+    );
+    world.identifications.get_mut("a").unwrap().opened = None;
     let (_, created) = world.finish("a", Outcome::Validated, None, T0).unwrap();
     assert_eq!(created[0].event, "kycliveness.create");
     assert_eq!(
