@@ -13,6 +13,7 @@ use desk::settings::Paths;
 use desk::status::ModeView;
 use desk::sync::SyncOptions;
 use desk::{Desk, StartOptions};
+use kyc::CaseState;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_no_settings_the_demo_world_fills_the_queue() {
@@ -56,5 +57,76 @@ async fn with_no_settings_the_demo_world_fills_the_queue() {
     assert!(!page.rows.is_empty());
     let check = desk.check_treezor().await;
     assert!(check.ok, "{check:?}");
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_has_businesses_in_every_stage_of_a_parents_review() {
+    let home = tempfile::tempdir().unwrap();
+    let desk = Desk::start(StartOptions {
+        paths: Paths::under(home.path()),
+        secrets: SecretStore::memory(),
+        officer: Officer::named("demo.officer"),
+        sync: SyncOptions {
+            wait: Duration::from_secs(2),
+            ..SyncOptions::default()
+        },
+        demo: DemoOptions {
+            users: 300,
+            rng_seed: 42,
+            sandbox: sandbox::SandboxConfig::for_tests(),
+        },
+    })
+    .await
+    .unwrap();
+    let businesses = QueueQuery {
+        filter: QueueFilter {
+            user_types: vec![kyc::UserType::Business],
+            ..QueueFilter::default()
+        },
+        limit: 1_000,
+        ..QueueQuery::default()
+    };
+    // Each stage as the officer sees it: children without documents, some with, all with
+    // (ready), the review pending, validated and refused.
+    let stages = common::until(&desk, "every stage of a business's review", || async {
+        let page = desk.queue(businesses.clone()).await.ok()?;
+        let mut stages = std::collections::BTreeSet::new();
+        for row in &page.rows {
+            let case = desk.case_file(row.user_id).await.ok()?;
+            let needing = case.children_without_documents.len();
+            let need_any = case
+                .detail
+                .children
+                .iter()
+                .filter(|c| {
+                    kyc::hierarchy::child_needs_documents(
+                        c.profile.as_ref().and_then(|p| p.parent_type.as_deref()),
+                    )
+                })
+                .count();
+            let stage = match case.detail.view.state {
+                CaseState::NoVerification if needing == 0 => "ready",
+                CaseState::NoVerification if needing < need_any => "some",
+                CaseState::NoVerification => "none",
+                other => other.as_str(),
+            };
+            stages.insert(stage);
+            assert!(case.legal_entity && !case.detail.display_name.starts_with("User "));
+        }
+        (stages.len() == 6).then_some(stages)
+    })
+    .await;
+    assert_eq!(
+        stages.into_iter().collect::<Vec<_>>(),
+        [
+            "none",
+            "ready",
+            "review_refused",
+            "review_requested",
+            "review_validated",
+            "some"
+        ]
+    );
     desk.shutdown().await;
 }

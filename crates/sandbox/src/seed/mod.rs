@@ -52,6 +52,8 @@ pub struct SeedReport {
     pub webhooks: usize,
     /// Users per state, by the names of [`Story`].
     pub by_state: BTreeMap<String, usize>,
+    /// Businesses per stage of their KYC review, by the names of [`Stage`].
+    pub businesses: BTreeMap<String, usize>,
     /// Every reason code given in a refusal or failure.
     pub reason_codes: Vec<u16>,
 }
@@ -113,6 +115,52 @@ impl Story {
     }
 }
 
+/// Where a seeded business stands in the review of a parent: its children's documents first,
+/// then the review requested for the business, then Treezor's decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// No child has its documents in Treezor.
+    ChildrenWithout,
+    /// The leader has its documents; a shareholder does not.
+    SomeChildren,
+    /// Every leader and shareholder has its documents: the review can be requested.
+    Ready,
+    ReviewPending,
+    ReviewValidated,
+    ReviewRefused,
+}
+
+impl Stage {
+    const ALL: [Stage; 6] = [
+        Stage::ChildrenWithout,
+        Stage::SomeChildren,
+        Stage::Ready,
+        Stage::ReviewPending,
+        Stage::ReviewValidated,
+        Stage::ReviewRefused,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Stage::ChildrenWithout => "children_without_documents",
+            Stage::SomeChildren => "some_children_with_documents",
+            Stage::Ready => "ready_for_review",
+            Stage::ReviewPending => "review_pending",
+            Stage::ReviewValidated => "review_validated",
+            Stage::ReviewRefused => "review_refused",
+        }
+    }
+
+    /// The stories of the leader and of the shareholder.
+    fn children(self) -> [Story; 2] {
+        match self {
+            Stage::ChildrenWithout => [Story::NotStarted, Story::LinkOpen],
+            Stage::SomeChildren => [Story::DocumentsStored, Story::Processing],
+            _ => [Story::DocumentsStored, Story::DocumentsStored],
+        }
+    }
+}
+
 struct Seeder {
     rng: SplitMix,
     now: Timestamp,
@@ -145,9 +193,10 @@ pub fn seed(state: &SandboxState, options: &SeedOptions) -> SeedReport {
         let mut turn = 0usize;
         while made < options.users.max(1) {
             let story = Story::ALL[turn % Story::ALL.len()];
-            // Every fifth family is a business with children.
-            made += if turn % 5 == 4 && options.users - made >= 3 {
-                seeder.business(world, story)
+            // Every fifth family is a business with children, each in the next stage.
+            made += if turn % 5 == 4 && options.users - made >= 4 {
+                let stage = Stage::ALL[(turn / 5) % Stage::ALL.len()];
+                seeder.business(world, stage)
             } else {
                 seeder.person(world, story, None).map_or(0, |_| 1)
             };
@@ -202,6 +251,8 @@ impl Seeder {
             country: Some("FR".into()),
             phone: Some(format!("+336{:08}", self.rng.below(100_000_000))),
             legal_name: None,
+            legal_registration_number: None,
+            legal_form: None,
         }
     }
 
@@ -209,15 +260,35 @@ impl Seeder {
         self.events.extend(events);
     }
 
-    /// A business with 1 to 3 children (shareholders and leaders), each with its own story.
-    fn business(&mut self, world: &mut World, story: Story) -> usize {
+    /// A business (a legal entity, never verified by live video) with a leader and a shareholder,
+    /// sometimes an employee (whose documents its review does not wait for), and its review as
+    /// far as `stage` says.
+    fn business(&mut self, world: &mut World, stage: Stage) -> usize {
         let created = self.ago(90);
         let company = *self.rng.pick(COMPANIES);
+        let serial = self.report.users + 1;
         let new = NewUser {
             user_type_id: Some(2),
-            user_tag: Some(format!("seed-{}", self.report.users + 1)),
+            user_tag: Some(format!("seed-{serial}")),
             legal_name: Some(company.into()),
-            email: Some(format!("contact.{}@example.com", self.report.users + 1)),
+            legal_registration_number: Some(format!(
+                "{:09}",
+                100_000_000 + self.rng.below(800_000_000)
+            )),
+            legal_form: Some(
+                if self.rng.below(2) == 0 {
+                    "SAS"
+                } else {
+                    "SARL"
+                }
+                .into(),
+            ),
+            email: Some(format!("contact.{serial}@example.com")),
+            address1: Some(format!(
+                "{} avenue de la République",
+                1 + self.rng.below(200)
+            )),
+            postcode: Some(format!("{:05}", 1000 + self.rng.below(94_000))),
             city: Some((*self.rng.pick(CITIES)).into()),
             country: Some("FR".into()),
             ..NewUser::default()
@@ -227,20 +298,37 @@ impl Seeder {
         };
         self.collect(events);
         self.count(Story::NotStarted);
+        *self
+            .report
+            .businesses
+            .entry(stage.name().to_owned())
+            .or_default() += 1;
         let mut made = 1;
-        for i in 0..1 + self.rng.below(3) {
-            let kind = if i == 0 { "leader" } else { "shareholder" };
-            let child_story = if i == 0 {
-                story
-            } else {
-                *self.rng.pick(&Story::ALL)
-            };
-            if self
-                .person(world, child_story, Some((parent.id, kind)))
-                .is_some()
-            {
-                made += 1;
-            }
+        let [leader, shareholder] = stage.children();
+        for (kind, story) in [("leader", leader), ("shareholder", shareholder)] {
+            made += usize::from(self.person(world, story, Some((parent.id, kind))).is_some());
+        }
+        if self.rng.below(3) == 0 {
+            let employed = self.person(world, Story::NotStarted, Some((parent.id, "employee")));
+            made += usize::from(employed.is_some());
+        }
+        let decision = match stage {
+            Stage::ChildrenWithout | Stage::SomeChildren | Stage::Ready => return made,
+            Stage::ReviewPending => None,
+            Stage::ReviewValidated => Some(ReviewDecision::Validated),
+            Stage::ReviewRefused => Some(ReviewDecision::Refused {
+                comment: "The register extract (Kbis) is older than three months".into(),
+            }),
+        };
+        let asked = before(self.now, Duration::from_secs(3 * 86_400));
+        if let Ok((_, events)) = world.request_review(parent.id, asked) {
+            self.collect(events);
+        }
+        if let Some(decision) = decision {
+            world.review_plans.insert(parent.id, decision);
+            let events =
+                world.decide_review(parent.id, before(self.now, Duration::from_secs(86_400)));
+            self.collect(events);
         }
         made
     }

@@ -27,6 +27,13 @@ async fn the_population_covers_every_state_and_reason_and_is_reproducible() {
             story.name()
         );
     }
+    for stage in Stage::ALL {
+        assert!(
+            report.businesses.get(stage.name()).copied().unwrap_or(0) > 0,
+            "no business {}",
+            stage.name()
+        );
+    }
     let all: Vec<u16> = ListedReason::ALL.iter().map(|r| r.code()).collect();
     assert_eq!(report.reason_codes, all, "every reason code is represented");
     assert!(children > 10);
@@ -44,8 +51,18 @@ async fn the_population_covers_every_state_and_reason_and_is_reproducible() {
     assert!(report.webhooks > report.users);
     let (again, same_names, _) = run(7);
     assert_eq!(
-        (again.users, again.by_state, again.reason_codes),
-        (report.users, report.by_state, report.reason_codes)
+        (
+            again.users,
+            again.by_state,
+            again.businesses,
+            again.reason_codes
+        ),
+        (
+            report.users,
+            report.by_state,
+            report.businesses,
+            report.reason_codes
+        )
     );
     assert_eq!(same_names, names);
 }

@@ -45,6 +45,10 @@ pub struct NewUser {
     pub phone: Option<String>,
     #[serde(default)]
     pub legal_name: Option<String>,
+    #[serde(default)]
+    pub legal_registration_number: Option<String>,
+    #[serde(default)]
+    pub legal_form: Option<String>,
 }
 
 fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
@@ -84,6 +88,8 @@ pub struct UserRecord {
     pub country: String,
     pub phone: String,
     pub legal_name: String,
+    pub legal_registration_number: String,
+    pub legal_form: String,
     pub kyc_level: i64,
     pub kyc_review: i64,
     pub kyc_review_comment: String,
@@ -143,6 +149,8 @@ impl UserRecord {
             country: clean(&new.country),
             phone: clean(&new.phone),
             legal_name: clean(&new.legal_name),
+            legal_registration_number: clean(&new.legal_registration_number),
+            legal_form: clean(&new.legal_form),
             kyc_level: 0,
             kyc_review: 0,
             kyc_review_comment: String::new(),
@@ -176,6 +184,11 @@ impl UserRecord {
             country: keep(&change.country, &self.country),
             phone: keep(&change.phone, &self.phone),
             legal_name: keep(&change.legal_name, &self.legal_name),
+            legal_registration_number: keep(
+                &change.legal_registration_number,
+                &self.legal_registration_number,
+            ),
+            legal_form: keep(&change.legal_form, &self.legal_form),
         };
         let fresh = UserRecord::from_new(self.id, &merged, self.created)?;
         Ok(UserRecord {
@@ -242,6 +255,8 @@ impl UserRecord {
             .text("country", &self.country)
             .text("phone", &self.phone)
             .text("legalName", &self.legal_name)
+            .text("legalRegistrationNumber", &self.legal_registration_number)
+            .text("legalForm", &self.legal_form)
             .int("kycLevel", self.kyc_level)
             .int("kycReview", self.kyc_review)
             .text("kycReviewComment", &self.kyc_review_comment)
