@@ -59,6 +59,7 @@ fn bindings() -> BTreeMap<PathBuf, String> {
     collect.visit::<desk::actions::DownloadProgress>();
     collect.visit::<desk::actions::SavedDocument>();
     collect.visit::<desk::actions::ReviewRequested>();
+    collect.visit::<desk::awaited::DocumentsChecked>();
     collect.visit::<kyc::Action>();
     collect.visit::<desk::audit::AuditCheck>();
     collect.visit::<desk::audit::AuditExport>();

@@ -75,6 +75,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::case::decode_redirect,
             commands::actions::start_verification,
             commands::actions::retrieve_documents,
+            commands::actions::check_documents,
             commands::actions::download_document,
             commands::actions::request_review,
             commands::actions::cancel_action,

@@ -36,6 +36,17 @@ pub struct OfficerReason {
     pub aml_sensitive: bool,
 }
 
+impl OfficerReason {
+    fn of(reason: &kyc::Reason) -> OfficerReason {
+        OfficerReason {
+            code: reason.code.to_string(),
+            message: reason.officer_message().to_owned(),
+            family: reason.code.family().map(|f| f.label()),
+            aml_sensitive: reason.is_aml_sensitive(),
+        }
+    }
+}
+
 /// A case as the case screen shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -45,6 +56,9 @@ pub struct CaseFile {
     pub actions: Vec<ActionState>,
     /// The current verification's reasons, for the officer.
     pub reasons: Vec<OfficerReason>,
+    /// Every verification's reasons, in the order of `detail.view.attempts`: earlier attempts
+    /// stay visible with theirs. For the officer.
+    pub reasons_by_attempt: Vec<Vec<OfficerReason>>,
     /// What the customer may be told; built only from shareable reasons.
     pub customer_text: Option<CustomerText>,
     /// The same, ready to copy.
@@ -103,19 +117,13 @@ impl Desk {
             })
             .collect();
         let attempt = detail.view.current_attempt();
-        let reasons = attempt
-            .map(|a| {
-                a.reasons
-                    .iter()
-                    .map(|r| OfficerReason {
-                        code: r.code.to_string(),
-                        message: r.officer_message().to_owned(),
-                        family: r.code.family().map(|f| f.label()),
-                        aml_sensitive: r.is_aml_sensitive(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let reasons_by_attempt: Vec<Vec<OfficerReason>> = detail
+            .view
+            .attempts
+            .iter()
+            .map(|a| a.reasons.iter().map(OfficerReason::of).collect())
+            .collect();
+        let reasons = reasons_by_attempt.last().cloned().unwrap_or_default();
         // Nothing for a link still out: it is not expired on the clock (see `kyc::case`).
         let customer_text = attempt.and_then(|a| {
             a.status
@@ -140,6 +148,7 @@ impl Desk {
             (_, state) => state.words(),
         };
         Ok(CaseFile {
+            reasons_by_attempt,
             state_words,
             legal_entity: standing.legal_entity,
             children_without_documents: children_missing,

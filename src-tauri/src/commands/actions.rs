@@ -2,6 +2,7 @@
 
 use desk::Confirmation;
 use desk::actions::{DownloadProgress, ReviewRequested, SavedDocument, StartedVerification};
+use desk::awaited::DocumentsChecked;
 use kyc::Action;
 use tauri::State;
 use tauri::ipc::Channel;
@@ -10,7 +11,8 @@ use super::{document_id, user_id};
 use crate::error::{ErrorCode, IpcError};
 use crate::state::DeskState;
 
-/// Starts a live verification; `confirmation` must be `confirmed` to replace one in progress.
+/// Starts a live verification; `confirmation` must be `confirmed` to replace one in progress or
+/// to start one for a person with an AML flag.
 #[tauri::command]
 pub async fn start_verification(
     state: State<'_, DeskState>,
@@ -47,7 +49,8 @@ pub async fn download_document(
         .await?)
 }
 
-/// Requests the KYC review; `confirmation` must be `confirmed` when children lack documents.
+/// Requests the KYC review; `confirmation` must be `confirmed` when children lack documents or
+/// the user is a child.
 #[tauri::command]
 pub async fn request_review(
     state: State<'_, DeskState>,
@@ -58,6 +61,15 @@ pub async fn request_review(
         .desk()?
         .request_review(user_id(user)?, confirmation)
         .await?)
+}
+
+/// Reads Treezor's list of the user's documents now and compares it with the webhooks.
+#[tauri::command]
+pub async fn check_documents(
+    state: State<'_, DeskState>,
+    user: u64,
+) -> Result<DocumentsChecked, IpcError> {
+    Ok(state.desk()?.check_documents(user_id(user)?).await?)
 }
 
 /// Records that the officer declined to confirm an action.

@@ -17,6 +17,7 @@ import type { Changed } from './bindings/Changed';
 import type { Confirmation } from './bindings/Confirmation';
 import type { ConnectionCheck } from './bindings/ConnectionCheck';
 import type { DecodedRedirect } from './bindings/DecodedRedirect';
+import type { DocumentsChecked } from './bindings/DocumentsChecked';
 import type { DownloadProgress } from './bindings/DownloadProgress';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { ErrorDetail } from './bindings/ErrorDetail';
@@ -39,16 +40,21 @@ import type { StateCounts } from './bindings/StateCounts';
 import type { SyncHealth } from './bindings/SyncHealth';
 
 export type { Action } from './bindings/Action';
+export type { AmlFlag } from './bindings/AmlFlag';
+export type { Awaited } from './bindings/Awaited';
 export type { AppStatus } from './bindings/AppStatus';
 export type { AuditExport } from './bindings/AuditExport';
 export type { CaseDetail } from './bindings/CaseDetail';
 export type { CaseFile } from './bindings/CaseFile';
 export type { CaseState } from './bindings/CaseState';
 export type { CatalogueEntry } from './bindings/CatalogueEntry';
+export type { Caution } from './bindings/Caution';
 export type { CheckStep } from './bindings/CheckStep';
 export type { Confirmation } from './bindings/Confirmation';
 export type { ConnectionCheck } from './bindings/ConnectionCheck';
+export type { ChildWithoutDocuments } from './bindings/ChildWithoutDocuments';
 export type { DecodedRedirect } from './bindings/DecodedRedirect';
+export type { DocumentsChecked } from './bindings/DocumentsChecked';
 export type { DownloadProgress } from './bindings/DownloadProgress';
 export type { Environment } from './bindings/Environment';
 export type { ErrorDetail } from './bindings/ErrorDetail';
@@ -164,6 +170,11 @@ export function startVerification(
 
 export function retrieveDocuments(user: number): Promise<void> {
   return call<void>('retrieve_documents', { user });
+}
+
+/** Reads Treezor's list of the user's documents now and compares it with the webhooks. */
+export function checkDocuments(user: number): Promise<DocumentsChecked> {
+  return call<DocumentsChecked>('check_documents', { user });
 }
 
 /** Downloads a document; `onProgress` hears every chunk. */

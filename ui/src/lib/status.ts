@@ -5,7 +5,7 @@
  * Tones: `idle` nothing started; `waiting` the customer or Treezor is on it; `act` the officer's
  * move; `warn` the customer's verification did not finish; `refused` a refusal; `done` validated.
  */
-import type { CaseState, ReviewState } from './api';
+import type { Awaited, CaseState, Caution, ReviewState } from './api';
 
 export type Tone = 'idle' | 'waiting' | 'act' | 'warn' | 'refused' | 'done';
 
@@ -152,3 +152,26 @@ export const ACTION_LABELS = {
   download_document: 'Download documents',
   request_review: 'Request KYC review',
 } as const;
+
+/** What the officer confirms, as the confirmation's headline (the backend's message follows). */
+export const CAUTION_HEADLINES: Record<Caution, string> = {
+  aml_flagged: 'This person has an AML flag.',
+  replaces_verification_in_progress: 'A verification is in progress.',
+  replaces_validated_verification: 'The last verification was validated.',
+  already_validated: 'The KYC review was validated.',
+  start_answer_lost: "Treezor's answer to the last start was lost.",
+  children_without_documents: 'Children without documents.',
+  review_goes_on_parent: 'The review usually goes on the parent.',
+};
+
+/** A document the review still waits for, in words. */
+export function awaitedWords(awaited: Awaited): string {
+  switch (awaited.kind) {
+    case 'listing':
+      return "Treezor's list of documents has not been read since the retrieval";
+    case 'synthesis':
+      return 'The verification\'s synthesis document (type 26 or 34)';
+    case 'document':
+      return `${documentTypeName(awaited.document_type)} #${awaited.document}: Treezor lists it, its document.create webhook has not come`;
+  }
+}

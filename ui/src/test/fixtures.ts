@@ -54,7 +54,7 @@ export function document(id: number, type: number, downloads: StoredDocument['do
 
 /** A refused verification with a shareable and an AML-sensitive reason. */
 export function refusedCase(): CaseFile {
-  return {
+  const file: CaseFile = {
     detail: {
       user_id: 42,
       profile: {
@@ -65,6 +65,16 @@ export function refusedCase(): CaseFile {
         lastname: 'Lefèvre',
         birthday: '1990-04-12',
         email: 'zoe@example.com',
+        placeOfBirth: 'Lyon',
+        nationality: 'FR',
+        address1: '1 rue de la Paix',
+        postcode: '69001',
+        city: 'Lyon',
+        country: 'FR',
+        phone: null,
+        legalName: null,
+        legalRegistrationNumber: null,
+        legalForm: null,
         parentUserId: null,
         parentType: null,
         kycLevel: 0,
@@ -96,6 +106,12 @@ export function refusedCase(): CaseFile {
           },
         ],
         documents: [],
+        awaited: [],
+        listings: [],
+        aml_flags: [
+          { raised_at: '2025-05-03T11:45:00.000Z', identification: 'idv-1', codes: ['2301'] },
+        ],
+        unanswered_start: null,
         review: null,
         review_comment: null,
         last_change: '2025-05-03T11:45:00.000Z',
@@ -156,7 +172,13 @@ export function refusedCase(): CaseFile {
     },
     customer_text_plain:
       'We could not complete the verification of your identity. We will contact you about the next steps.',
+    reasons_by_attempt: [],
+    legal_entity: false,
+    children_without_documents: [],
+    empty_profile_fields: ['phone'],
   };
+  file.reasons_by_attempt = [file.reasons];
+  return file;
 }
 
 /** Documents received: the review is the next step; two documents to download. */
@@ -165,13 +187,15 @@ export function documentsReceivedCase(): CaseFile {
   file.detail.view.state = 'documents_received';
   file.detail.view.attempts[0].score = 1;
   file.detail.view.attempts[0].reasons = [];
+  file.detail.view.aml_flags = [];
   file.reasons = [];
+  file.reasons_by_attempt = [[]];
   file.state_words = 'Documents received: request the KYC review';
   file.detail.documents = [document(501, 17), document(502, 34)];
   file.actions = [
     {
       action: 'start_verification',
-      permission: { verdict: 'needs_confirmation', why: 'replaces_validated_verification' },
+      permission: { verdict: 'needs_confirmation', why: ['replaces_validated_verification'] },
       message: 'The last verification was validated and has not been reviewed yet.',
     },
     {

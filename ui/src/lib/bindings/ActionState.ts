@@ -11,6 +11,7 @@ export type ActionState = {
  */
 action: Action, permission: Permission, 
 /**
- * Why it is disabled or what to confirm, in the officer's words.
+ * Why it is disabled or what to confirm, in the officer's words, with what it is about in
+ * this case (the AML flag's date and codes, the children, the parent).
  */
 message: string | null, };

@@ -13,4 +13,8 @@ export type Attempt = {
 /**
  * `None` for a verification known only from webhooks that did not name it.
  */
-identification: IdentificationId | null, started_at: Timestamp, url: string | null, expires_at: Timestamp | null, liveness_type: LivenessType | null, status: LivenessStatus | null, score: Score | null, reasons: Array<Reason>, comment: string | null, decided_at: Timestamp | null, };
+identification: IdentificationId | null, started_at: Timestamp, url: string | null, 
+/**
+ * The earliest the link can expire (see [`CaseEvent::LinkIssued`]); not when it does.
+ */
+expires_at: Timestamp | null, liveness_type: LivenessType | null, status: LivenessStatus | null, score: Score | null, reasons: Array<Reason>, comment: string | null, decided_at: Timestamp | null, };

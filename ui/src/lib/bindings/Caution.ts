@@ -3,4 +3,4 @@
 /**
  * Why an action needs the officer to confirm it.
  */
-export type Caution = "replaces_verification_in_progress" | "replaces_validated_verification" | "already_validated";
+export type Caution = "aml_flagged" | "replaces_verification_in_progress" | "replaces_validated_verification" | "already_validated" | "start_answer_lost" | "children_without_documents" | "review_goes_on_parent";

@@ -5,4 +5,4 @@ import type { Refusal } from "./Refusal";
 /**
  * The answer to "may the officer do this now?".
  */
-export type Permission = { "verdict": "allowed" } | { "verdict": "needs_confirmation", "why": Caution } | { "verdict": "not_allowed", "why": Refusal };
+export type Permission = { "verdict": "allowed" } | { "verdict": "needs_confirmation", "why": Array<Caution> } | { "verdict": "not_allowed", "why": Refusal };

@@ -25,10 +25,15 @@ score: Score | null,
  */
 reasons: Array<ReasonCode>, 
 /**
- * Whether one of those reasons is AML-sensitive.
+ * Whether the person was ever refused for an AML-sensitive reason (in this attempt or an
+ * earlier one): the flag is the person's.
  */
 aml_flagged: boolean, review: ReviewState, created_at: Timestamp, last_change: Timestamp, 
 /**
  * The current attempt.
  */
-identification: IdentificationId | null, link_expires_at: Timestamp | null, };
+identification: IdentificationId | null, 
+/**
+ * Always empty since schema version 3: a link does not expire on the clock.
+ */
+link_expires_at: Timestamp | null, };

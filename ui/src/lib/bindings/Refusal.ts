@@ -3,4 +3,4 @@
 /**
  * Why an action is not allowed now, in words an officer can act on.
  */
-export type Refusal = "no_verification" | "not_processed_yet" | "not_validated" | "documents_already_received" | "documents_not_retrieved" | "documents_not_arrived" | "no_documents" | "review_in_progress" | "review_already_validated" | "review_refused";
+export type Refusal = "no_verification" | "not_processed_yet" | "not_validated" | "documents_already_received" | "documents_not_retrieved" | "documents_not_arrived" | "no_documents" | "review_in_progress" | "review_already_validated" | "review_refused" | "legal_entity";

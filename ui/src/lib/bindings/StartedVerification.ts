@@ -5,6 +5,11 @@ import type { Timestamp } from "./Timestamp";
 import type { UserId } from "./UserId";
 
 /**
- * A started verification: the link to send the customer, valid 15 minutes.
+ * A started verification: the link to send the customer, valid 15 minutes once they open it.
  */
-export type StartedVerification = { user_id: UserId, identification: IdentificationId, url: string, issued_at: Timestamp, expires_at: Timestamp, liveness_type: LivenessType | null, };
+export type StartedVerification = { user_id: UserId, identification: IdentificationId, url: string, issued_at: Timestamp, 
+/**
+ * The earliest the link can expire: it is valid 15 minutes from when the customer opens it,
+ * which the desk does not see.
+ */
+expires_at: Timestamp, liveness_type: LivenessType | null, };

@@ -9,4 +9,8 @@ import type { UserType } from "./UserType";
 /**
  * A Treezor user, as far as the dashboard needs it.
  */
-export type User = { userId: UserId, userTypeId: UserType | null, userStatus: string | null, firstname: string | null, lastname: string | null, birthday: BirthDate | null, email: string | null, parentUserId: UserId | null, parentType: string | null, kycLevel: KycLevel | null, kycReview: KycReview | null, kycReviewComment: string | null, createdDate: Timestamp | null, modifiedDate: Timestamp | null, };
+export type User = { userId: UserId, userTypeId: UserType | null, userStatus: string | null, firstname: string | null, lastname: string | null, birthday: BirthDate | null, email: string | null, placeOfBirth: string | null, nationality: string | null, address1: string | null, postcode: string | null, city: string | null, country: string | null, phone: string | null, 
+/**
+ * A legal entity's name (businesses, non-profits, government bodies).
+ */
+legalName: string | null, legalRegistrationNumber: string | null, legalForm: string | null, parentUserId: UserId | null, parentType: string | null, kycLevel: KycLevel | null, kycReview: KycReview | null, kycReviewComment: string | null, createdDate: Timestamp | null, modifiedDate: Timestamp | null, };

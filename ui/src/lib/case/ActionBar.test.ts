@@ -15,21 +15,28 @@ const started = {
   liveness_type: 'video_certified',
 };
 
-function inProgress(): CaseFile {
+/** A refusal for shareable reasons only: no AML flag, so a new verification needs no confirmation. */
+function shareableRefusal(): CaseFile {
   const file = refusedCase();
+  file.detail.view.aml_flags = [];
+  return file;
+}
+
+function inProgress(): CaseFile {
+  const file = shareableRefusal();
   file.detail.view.state = 'link_issued';
   file.actions[0] = {
     action: 'start_verification',
-    permission: { verdict: 'needs_confirmation', why: 'replaces_verification_in_progress' },
+    permission: { verdict: 'needs_confirmation', why: ['replaces_verification_in_progress'] },
     message: 'A verification is in progress for this user. Starting a new one replaces it.',
   };
   return file;
 }
 
 describe('starting a verification', () => {
-  test('shows the link to send, with its copy button and its countdown', async () => {
+  test('shows the link to send, with its copy button and when it expires', async () => {
     const calls = backend({ start_verification: started, copy_text: null });
-    render(ActionBar, { file: refusedCase() });
+    render(ActionBar, { file: shareableRefusal(), onopen: () => {} });
 
     await fireEvent.click(screen.getByRole('button', { name: /Start verification/ }));
     const dialog = screen.getByRole('dialog');
@@ -39,7 +46,10 @@ describe('starting a verification', () => {
     await fireEvent.click(within(dialog).getByRole('button', { name: 'Start verification' }));
 
     expect(await within(dialog).findByTestId('identification-url')).toHaveTextContent(started.url);
-    expect(dialog).toHaveTextContent(/Expires in 1[45]:\d\d/);
+    expect(within(dialog).getByTestId('link-expiry')).toHaveTextContent(
+      'expires about 15 minutes after the customer opens it',
+    );
+    expect(dialog).not.toHaveTextContent('SEPA');
     expect(calls.find((c) => c.command === 'start_verification')?.args).toEqual({
       user: 42,
       redirectUrl: 'https://bank.example/back',
@@ -59,7 +69,7 @@ describe('starting a verification', () => {
         };
       },
     });
-    render(ActionBar, { file: refusedCase() });
+    render(ActionBar, { file: shareableRefusal(), onopen: () => {} });
 
     await fireEvent.click(screen.getByRole('button', { name: /Start verification/ }));
     await fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Start verification' }));
@@ -71,7 +81,7 @@ describe('starting a verification', () => {
 
   test('asks to confirm before replacing a verification in progress, and audits a refusal', async () => {
     const calls = backend({ start_verification: started, cancel_action: null });
-    render(ActionBar, { file: inProgress() });
+    render(ActionBar, { file: inProgress(), onopen: () => {} });
 
     await fireEvent.click(screen.getByRole('button', { name: /Start verification/ }));
     const dialog = screen.getByRole('dialog');
@@ -93,12 +103,19 @@ describe('requesting the review', () => {
     file.detail.children = [
       { user_id: 43, display_name: 'Hugo Martin', profile: null, state: 'no_verification', documents: [] },
     ];
+    file.children_without_documents = [{ user_id: 43, display_name: 'Hugo Martin' }];
+    file.actions[3] = {
+      action: 'request_review',
+      permission: { verdict: 'needs_confirmation', why: ['children_without_documents'] },
+      message: 'The review covers the children too…',
+    };
     const calls = backend({ request_review: { user_id: 42, children_without_documents: [] } });
-    render(ActionBar, { file });
+    render(ActionBar, { file, onopen: () => {} });
 
     await fireEvent.click(screen.getByRole('button', { name: /Request KYC review/ }));
     const dialog = screen.getByRole('dialog');
     expect(within(dialog).getByRole('note')).toHaveTextContent('Hugo Martin (43)');
+    expect(within(dialog).getByRole('note')).toHaveTextContent('In most cases');
     await fireEvent.click(within(dialog).getByRole('button', { name: 'Request anyway' }));
 
     expect(calls).toEqual([{ command: 'request_review', args: { user: 42, confirmation: 'confirmed' } }]);
@@ -119,10 +136,94 @@ describe('requesting the review', () => {
   });
 });
 
+describe('an AML-flagged person', () => {
+  test('a new verification asks to confirm, naming the flag with its date and codes', async () => {
+    const file = refusedCase();
+    file.actions[0] = {
+      action: 'start_verification',
+      permission: { verdict: 'needs_confirmation', why: ['aml_flagged'] },
+      message: 'This person has an AML flag: … Flag raised 2025-05-03T11:45:00.000Z by identification idv-1 (codes 2301).',
+    };
+    const calls = backend({ start_verification: started, cancel_action: null });
+    render(ActionBar, { file, onopen: () => {} });
+
+    await fireEvent.click(screen.getByRole('button', { name: /Start verification/ }));
+    const dialog = screen.getByRole('dialog');
+    const note = within(dialog).getByRole('note');
+    expect(note).toHaveTextContent('This person has an AML flag.');
+    expect(within(note).getByRole('list', { name: 'AML flags' })).toHaveTextContent('idv-1');
+    expect(within(note).getByRole('list', { name: 'AML flags' })).toHaveTextContent('codes 2301');
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Start despite the AML flag' }));
+    expect(calls.at(-1)).toEqual({
+      command: 'start_verification',
+      args: { user: 42, redirectUrl: null, confirmation: 'confirmed' },
+    });
+  });
+});
+
+describe('the Liveness method', () => {
+  test('says Treezor requires a SEPA transfer into the wallet', async () => {
+    backend({ start_verification: { ...started, liveness_type: 'liveness' } });
+    render(ActionBar, { file: shareableRefusal(), onopen: () => {} });
+    await fireEvent.click(screen.getByRole('button', { name: /Start verification/ }));
+    await fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Start verification' }));
+    expect(await screen.findByTestId('sepa-note')).toHaveTextContent(
+      "Treezor requires a SEPA transfer into the customer's wallet as an extra validation step",
+    );
+  });
+});
+
+describe('businesses and their children', () => {
+  test('a legal entity is not offered a live verification', () => {
+    const file = documentsReceivedCase();
+    file.legal_entity = true;
+    backend({});
+    render(ActionBar, { file, onopen: () => {} });
+    expect(screen.queryByRole('button', { name: /Start verification/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: /Retrieve documents/ })).toBeNull();
+    expect(screen.getByRole('button', { name: /Request KYC review/ })).toBeInTheDocument();
+  });
+
+  test('the review on a child warns that it usually goes on the parent and opens it', async () => {
+    const file = documentsReceivedCase();
+    file.detail.parent = {
+      user_id: 7,
+      display_name: 'Atelier Zoé SAS',
+      profile: null,
+      state: 'no_verification',
+      documents: [],
+    };
+    file.actions[3] = {
+      action: 'request_review',
+      permission: { verdict: 'needs_confirmation', why: ['review_goes_on_parent'] },
+      message: 'This user is a child of another user…',
+    };
+    const opened: number[] = [];
+    const calls = backend({ cancel_action: null });
+    render(ActionBar, { file, onopen: (user) => opened.push(user) });
+
+    await fireEvent.click(screen.getByRole('button', { name: /Request KYC review/ }));
+    const dialog = screen.getByRole('dialog');
+    expect(dialog).toHaveTextContent('In most cases the KYC review is requested for the parent');
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Open Atelier Zoé SAS' }));
+    expect(opened).toEqual([7]);
+    expect(calls).toEqual([{ command: 'cancel_action', args: { user: 42, action: 'request_review' } }]);
+  });
+
+  test('the review dialog names the empty profile fields first', async () => {
+    const file = documentsReceivedCase();
+    file.empty_profile_fields = ['phone', 'nationality'];
+    backend({});
+    render(ActionBar, { file, onopen: () => {} });
+    await fireEvent.click(screen.getByRole('button', { name: /Request KYC review/ }));
+    expect(screen.getByTestId('empty-fields')).toHaveTextContent("Empty in Treezor's profile: phone, nationality");
+  });
+});
+
 describe('the audit trail', () => {
   test("exports the case's trail and says where", async () => {
     const calls = backend({ export_audit: { path: '/home/officer/Downloads/KYC Desk/audit/a.csv', entries: 4 } });
-    render(ActionBar, { file: refusedCase() });
+    render(ActionBar, { file: refusedCase(), onopen: () => {} });
 
     await fireEvent.click(screen.getByRole('button', { name: 'CSV' }));
 

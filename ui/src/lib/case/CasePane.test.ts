@@ -28,6 +28,49 @@ describe('the case view', () => {
     expect(customer.textContent).not.toMatch(/2301|counterfeit|falsification|fraud/i);
   });
 
+  test('keeps the AML flag of an earlier attempt, with its date and codes, and the attempt itself', async () => {
+    const file = documentsReceivedCase();
+    const refused = refusedCase();
+    file.detail.view.attempts = [refused.detail.view.attempts[0], { ...file.detail.view.attempts[0], identification: 'idv-2' }];
+    file.detail.view.attempts[1].reasons = [];
+    file.reasons_by_attempt = [refused.reasons, []];
+    file.detail.view.aml_flags = refused.detail.view.aml_flags;
+    backend({ case_file: file });
+    open();
+
+    const flag = await screen.findByTestId('aml-flag');
+    expect(flag).toHaveTextContent('AML flag on this person');
+    expect(flag).toHaveTextContent('identification idv-1');
+    expect(flag).toHaveTextContent('codes 2301');
+    const earlier = screen.getByText('Earlier verification').closest('li') as HTMLElement;
+    expect(earlier).toHaveTextContent('idv-1');
+    expect(earlier).toHaveTextContent('2301 · AML-sensitive');
+    expect(earlier).toHaveTextContent('1301');
+    expect(earlier).toHaveTextContent('Refused');
+  });
+
+  test('a business shows its children and what its review waits for', async () => {
+    const file = documentsReceivedCase();
+    file.legal_entity = true;
+    file.detail.display_name = 'Atelier Zoé SAS';
+    file.detail.view.attempts = [];
+    file.detail.children = [
+      { user_id: 43, display_name: 'Claire Martin', profile: null, state: 'documents_received', documents: [] },
+      { user_id: 44, display_name: 'Hugo Martin', profile: null, state: 'processing', documents: [] },
+    ];
+    file.children_without_documents = [{ user_id: 44, display_name: 'Hugo Martin' }];
+    backend({ case_file: file });
+    open();
+
+    expect(await screen.findByTestId('family-summary')).toHaveTextContent(
+      'Missing before the review of Atelier Zoé SAS: the documents of 1 child',
+    );
+    const hugo = screen.getByRole('button', { name: 'Hugo Martin' }).closest('li') as HTMLElement;
+    expect(hugo).toHaveAttribute('data-needs', 'missing');
+    expect(hugo).toHaveTextContent("the parent's review waits for them");
+    expect(screen.queryByRole('button', { name: /Start verification/ })).toBeNull();
+  });
+
   test('copies exactly the customer text', async () => {
     const calls = backend({ case_file: refusedCase(), copy_text: null });
     open();

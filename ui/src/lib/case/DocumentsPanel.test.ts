@@ -67,6 +67,29 @@ describe('documents', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('not enabled for this Treezor account');
   });
 
+  test('while documents are awaited, names them and checks Treezor\'s list on demand', async () => {
+    const file = documentsReceivedCase();
+    file.detail.view.state = 'documents_requested';
+    file.detail.view.awaited = [{ kind: 'document', document: 503, document_type: 9 }];
+    file.detail.view.documents = [
+      { document: 502, document_type: 34, created_at: '2025-05-03T11:50:00.000Z', source: 'listing' },
+    ];
+    const calls = backend({
+      check_documents: { user_id: 42, listed: 3, recovered: [503], awaited: [] },
+    });
+    render(DocumentsPanel, { file });
+
+    const awaited = screen.getByTestId('awaited');
+    expect(awaited).toHaveTextContent('Identity card #503: Treezor lists it, its document.create webhook has not come');
+    const synthesis = screen.getByText('Certified liveness result').closest('li') as HTMLElement;
+    expect(synthesis).toHaveTextContent("taken from Treezor's list: its webhook never came");
+    await fireEvent.click(within(awaited).getByRole('button', { name: 'Check documents now' }));
+    expect(calls).toEqual([{ command: 'check_documents', args: { user: 42 } }]);
+    expect(await within(awaited).findByRole('status')).toHaveTextContent(
+      'Treezor lists 3 documents; 1 taken from the list, their webhook never having come; every document is in.',
+    );
+  });
+
   test('with no document yet, says what to do', () => {
     backend({});
     render(DocumentsPanel, { file: refusedCase() });
