@@ -1,13 +1,13 @@
 //! "All the documents": Treezor's list of a user's documents, read and compared with the
 //! `document.create` webhooks the cache has (the rule itself is `kyc::case`'s).
 //!
-//! Each reading is recorded in the case ([`CaseEvent::DocumentsListed`]). A task reads the list
-//! of every case waiting for its documents: at once when a case starts waiting, then again with
-//! a doubling delay while it waits, so that a webhook Treezor never sends does not leave the case
-//! stuck. A document the list still names without its webhook `grace` after the list first named
-//! it is taken from the list ([`CaseEvent::DocumentRecovered`]), and its object is stored as the
-//! list gave it; the case's timeline shows both. The officer can ask for a reading at once
-//! ([`Desk::check_documents`], audited).
+//! Each reading that says something new is recorded in the case ([`CaseEvent::DocumentsListed`]). A
+//! task reads the list of every case waiting for its documents: at once when a case starts waiting,
+//! then again with a doubling delay while it waits, so that a webhook Treezor never sends does not
+//! leave the case stuck. A document the list still names without its webhook `grace` after the list
+//! first named it is taken from the list ([`CaseEvent::DocumentRecovered`]), and its object is
+//! stored as the list gave it; the case's timeline shows both. The officer can ask for a reading at
+//! once ([`Desk::check_documents`], audited).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -91,11 +91,22 @@ impl Desk {
             })
             .collect();
         let count = listed.len() as u32;
+        // A reading that says what the last one since the retrieval said adds nothing: it is not
+        // recorded, so a case that waits long does not pile up identical readings.
+        let before = self.case_detail(user).await?.view;
+        let same = !before.awaited.contains(&Awaited::Listing)
+            && before
+                .listings
+                .last()
+                .is_some_and(|last| same_documents(&last.documents, &listed));
         let objects = documents.clone();
         self.store()
             .write(move |cache| {
                 for document in &objects {
                     cache.upsert_document(document, at)?;
+                }
+                if same {
+                    return Ok(false);
                 }
                 cache.record_case_event(
                     user,
@@ -148,6 +159,16 @@ impl Desk {
             awaited,
         })
     }
+}
+
+/// Whether two readings name the same documents, whatever their order.
+fn same_documents(a: &[ListedDocument], b: &[ListedDocument]) -> bool {
+    let ids = |list: &[ListedDocument]| {
+        let mut ids: Vec<DocumentId> = list.iter().map(|d| d.document).collect();
+        ids.sort_unstable();
+        ids
+    };
+    ids(a) == ids(b)
 }
 
 impl DocumentsChecked {
