@@ -15,10 +15,9 @@ use desk::sync::SyncOptions;
 use desk::{Desk, StartOptions};
 use kyc::CaseState;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_no_settings_the_demo_world_fills_the_queue() {
-    let home = tempfile::tempdir().unwrap();
-    let desk = Desk::start(StartOptions {
+/// A dashboard with no settings in `home`: on its demo world of `users` seeded from `rng_seed`.
+async fn demo_desk(home: &tempfile::TempDir, users: usize, rng_seed: u64) -> Desk {
+    Desk::start(StartOptions {
         paths: Paths::under(home.path()),
         secrets: SecretStore::memory(),
         officer: Officer::named("demo.officer"),
@@ -27,13 +26,19 @@ async fn with_no_settings_the_demo_world_fills_the_queue() {
             ..SyncOptions::default()
         },
         demo: DemoOptions {
-            users: 40,
-            rng_seed: 7,
+            users,
+            rng_seed,
             sandbox: sandbox::SandboxConfig::for_tests(),
         },
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_settings_the_demo_world_fills_the_queue() {
+    let home = tempfile::tempdir().unwrap();
+    let desk = demo_desk(&home, 40, 7).await;
     let ModeView::Demo {
         sandbox_url,
         relay_url,
@@ -63,22 +68,7 @@ async fn with_no_settings_the_demo_world_fills_the_queue() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_has_businesses_in_every_stage_of_a_parents_review() {
     let home = tempfile::tempdir().unwrap();
-    let desk = Desk::start(StartOptions {
-        paths: Paths::under(home.path()),
-        secrets: SecretStore::memory(),
-        officer: Officer::named("demo.officer"),
-        sync: SyncOptions {
-            wait: Duration::from_secs(2),
-            ..SyncOptions::default()
-        },
-        demo: DemoOptions {
-            users: 300,
-            rng_seed: 42,
-            sandbox: sandbox::SandboxConfig::for_tests(),
-        },
-    })
-    .await
-    .unwrap();
+    let desk = demo_desk(&home, 300, 42).await;
     let businesses = QueueQuery {
         filter: QueueFilter {
             user_types: vec![kyc::UserType::Business],
