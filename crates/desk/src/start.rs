@@ -35,10 +35,12 @@ impl StartOptions {
         let mut sync = SyncOptions::default();
         if pace == DemoPace::Quick {
             // The quick demo's Treezor answers in milliseconds: so may its list of documents.
+            // A few seconds of grace still let an officer (or an end-to-end test) see what is
+            // awaited before a lost webhook is filled from the list.
             sync.documents = crate::awaited::DocumentsWatch {
                 first: std::time::Duration::from_millis(200),
                 max: std::time::Duration::from_secs(2),
-                grace: std::time::Duration::from_secs(1),
+                grace: std::time::Duration::from_secs(10),
             };
         }
         Ok(StartOptions {

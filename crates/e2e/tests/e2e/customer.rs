@@ -47,6 +47,35 @@ impl Sandbox {
         if let Some(birthday) = birthday {
             body["birthday"] = json!(birthday);
         }
+        self.create(body).await
+    }
+
+    /// Creates a business (a legal entity) through the control endpoint.
+    pub async fn business(&self, legal_name: &str) -> u64 {
+        self.create(json!({
+            "userTypeId": 2,
+            "legalName": legal_name,
+            "legalForm": "SAS",
+            "email": "contact@business.example",
+        }))
+        .await
+    }
+
+    /// Creates a person who is `role` (`leader`, `shareholder`, `employee`) of `parent`.
+    pub async fn child(&self, parent: u64, firstname: &str, lastname: &str, role: &str) -> u64 {
+        self.create(json!({
+            "userTypeId": 1,
+            "parentUserId": parent,
+            "parentType": role,
+            "firstname": firstname,
+            "lastname": lastname,
+            "birthday": "1985-05-05",
+            "email": format!("{}.{}@example.com", firstname.to_lowercase(), lastname.to_lowercase()),
+        }))
+        .await
+    }
+
+    async fn create(&self, body: Value) -> u64 {
         let answer: Value = self
             .http
             .post(format!("{}/sandbox/users", self.base))
@@ -62,6 +91,18 @@ impl Sandbox {
         answer["userId"]
             .as_u64()
             .expect("the answer names the user")
+    }
+
+    /// Has Treezor lose the next `count` webhooks of `event`: they are never sent.
+    pub async fn drop_next(&self, event: &str, count: u32) {
+        self.http
+            .put(format!("{}/sandbox/webhook-faults", self.base))
+            .json(&json!({ "drop": { event: count } }))
+            .send()
+            .await
+            .expect("the sandbox answers")
+            .error_for_status()
+            .expect("the sandbox takes the fault");
     }
 
     /// Plays the customer at `identification_url`: opens the page, then submits its form with

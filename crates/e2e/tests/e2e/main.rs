@@ -4,6 +4,7 @@
 
 mod customer;
 mod guide_flow;
+mod guide_rules;
 mod queue;
 mod reason_codes;
 mod refusals;
