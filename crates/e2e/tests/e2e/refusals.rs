@@ -1,6 +1,6 @@
 //! Proves that a refusal with an AML-sensitive reason is flagged for the officer and absent from
 //! what the customer may be told (and from what the copy button puts on the clipboard), and that
-//! Treezor's 428 for a user without a birthday names the missing attribute.
+//! a user without a birthday is told so before Treezor is called.
 
 use std::process::Command;
 
@@ -97,6 +97,8 @@ async fn an_aml_reason_is_flagged_for_the_officer_and_never_offered_to_the_custo
             "the customer text gives away {leak:?}: {customer}"
         );
     }
+    // The case's AML flag stands above the panels now: bring the customer's panel into view.
+    desk.scroll_to(".customer").await;
     desk.click(".customer .copy button").await;
     desk.wait_for_text(".customer .copy", "Copied").await;
     let copied = clipboard();
@@ -128,7 +130,7 @@ async fn starting_a_verification_for_a_user_without_a_birthday_names_what_is_mis
     desk.click("dialog button.primary").await;
     let alert = desk.wait_for_text("dialog [role=alert]", "birthday").await;
     assert!(
-        alert.contains("Treezor refused to start a verification"),
+        alert.contains("Treezor requires firstname, lastname and birthday"),
         "{alert}"
     );
     let missing = desk
