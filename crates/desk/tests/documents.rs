@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{World, case_in, until, verification_finished};
+use common::{GRACE, World, case_in, until, verification_finished};
 use desk::awaited::DocumentsWatch;
 use kyc::case::{Awaited, DocumentSource, Refusal};
 use kyc::{CaseState, DocumentTypeId, Permission};
@@ -129,6 +129,13 @@ async fn a_lost_document_create_is_filled_from_treezors_list_and_the_case_says_s
         1,
         "{:?}",
         case.detail.view.listings
+    );
+    // The timeline dates the step when the desk took it, the grace after the list named it.
+    let taken = recovered.taken_at.expect("a document from the list says when");
+    let named = case.detail.view.listings[0].at;
+    assert!(
+        taken.unix_micros() - named.unix_micros() >= GRACE.as_micros() as i64,
+        "taken at {taken:?}, named at {named:?}"
     );
     assert!(
         case.detail

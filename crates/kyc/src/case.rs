@@ -231,6 +231,9 @@ pub struct KnownDocument {
     pub document_type: DocumentTypeId,
     pub created_at: Timestamp,
     pub source: DocumentSource,
+    /// When the desk took it from Treezor's list because its webhook had not come: the time the
+    /// timeline shows for that step. `None` for a document known from its webhook.
+    pub taken_at: Option<Timestamp>,
 }
 
 /// Everything derived from a case at one instant.

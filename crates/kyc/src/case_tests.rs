@@ -375,6 +375,7 @@ fn a_document_recovered_from_the_listing_counts_and_says_where_it_came_from() {
         .unwrap();
     assert_eq!(recovered.source, DocumentSource::Listing);
     assert_eq!(recovered.created_at, at(205), "Treezor's own date");
+    assert_eq!(recovered.taken_at, Some(at(400)), "when the desk took it");
     assert_eq!(view.listings.len(), 2);
     // Its webhook turning up late changes nothing but the source.
     let late = case_of(events.into_iter().chain([document(500, 12, 34)])).view(at(501));

@@ -84,6 +84,7 @@ pub(super) fn known_documents<'a>(
                 document_type: *document_type,
                 created_at: *at,
                 source: DocumentSource::Webhook,
+                taken_at: None,
             },
             CaseEvent::DocumentRecovered {
                 at,
@@ -98,6 +99,7 @@ pub(super) fn known_documents<'a>(
                 document_type: *document_type,
                 created_at: created_at.unwrap_or(*at),
                 source: DocumentSource::Listing,
+                taken_at: Some(*at),
             },
             _ => continue,
         };

@@ -7,4 +7,9 @@ import type { Timestamp } from "./Timestamp";
 /**
  * A document known for the user.
  */
-export type KnownDocument = { document: DocumentId, document_type: DocumentTypeId, created_at: Timestamp, source: DocumentSource, };
+export type KnownDocument = { document: DocumentId, document_type: DocumentTypeId, created_at: Timestamp, source: DocumentSource, 
+/**
+ * When the desk took it from Treezor's list because its webhook had not come: the time the
+ * timeline shows for that step. `None` for a document known from its webhook.
+ */
+taken_at: Timestamp | null, };

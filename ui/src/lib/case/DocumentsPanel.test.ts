@@ -72,7 +72,7 @@ describe('documents', () => {
     file.detail.view.state = 'documents_requested';
     file.detail.view.awaited = [{ kind: 'document', document: 503, document_type: 9 }];
     file.detail.view.documents = [
-      { document: 502, document_type: 34, created_at: '2025-05-03T11:50:00.000Z', source: 'listing' },
+      { document: 502, document_type: 34, created_at: '2025-05-03T11:50:00.000Z', source: 'listing', taken_at: '2025-05-03T11:52:00.000Z' },
     ];
     const calls = backend({
       check_documents: { user_id: 42, listed: 3, recovered: [503], awaited: [] },
