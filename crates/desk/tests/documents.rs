@@ -131,7 +131,9 @@ async fn a_lost_document_create_is_filled_from_treezors_list_and_the_case_says_s
         case.detail.view.listings
     );
     // The timeline dates the step when the desk took it, the grace after the list named it.
-    let taken = recovered.taken_at.expect("a document from the list says when");
+    let taken = recovered
+        .taken_at
+        .expect("a document from the list says when");
     let named = case.detail.view.listings[0].at;
     assert!(
         taken.unix_micros() - named.unix_micros() >= GRACE.as_micros() as i64,

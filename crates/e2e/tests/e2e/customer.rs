@@ -190,3 +190,14 @@ pub async fn open_case(desk: &Desk, name: &str, user: u64) {
     desk.click(&row).await;
     desk.wait_for_text("#case-title", name).await;
 }
+
+/// Starts a verification from the open case and returns the link the dialog shows.
+pub async fn start_from_case(desk: &Desk) -> String {
+    desk.click("button[data-action=start_verification]").await;
+    desk.click("dialog button.primary").await;
+    let link = desk
+        .wait_for_text("[data-testid=identification-url]", "/verify/")
+        .await;
+    desk.click_button("Done").await;
+    link.trim().to_owned()
+}

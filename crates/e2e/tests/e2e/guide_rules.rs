@@ -6,18 +6,7 @@
 
 use e2e::{Desk, Theme};
 
-use crate::customer::{Finish, Sandbox, open_case};
-
-/// Starts a verification from the open case and returns the link the dialog shows.
-async fn start_from_case(desk: &Desk) -> String {
-    desk.click("button[data-action=start_verification]").await;
-    desk.click("dialog button.primary").await;
-    let link = desk
-        .wait_for_text("[data-testid=identification-url]", "/verify/")
-        .await;
-    desk.click_button("Done").await;
-    link.trim().to_owned()
-}
+use crate::customer::{Finish, Sandbox, open_case, start_from_case};
 
 /// Creates a person, opens their case, starts a verification and has the customer end it with
 /// `finish`; returns the user once the case says `state_words`.

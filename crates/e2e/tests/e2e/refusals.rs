@@ -6,7 +6,7 @@ use std::process::Command;
 
 use e2e::{Desk, Theme};
 
-use crate::customer::{Finish, Sandbox, open_case};
+use crate::customer::{Finish, Sandbox, open_case, start_from_case};
 
 const FRAUD: &str = "Applicant has submitted a counterfeit or falsification";
 
@@ -31,17 +31,12 @@ async fn an_aml_reason_is_flagged_for_the_officer_and_never_offered_to_the_custo
         .person("Dmitri", "Okonkwo-Refus", Some("1984-11-02"))
         .await;
     open_case(&desk, "Dmitri Okonkwo-Refus", user).await;
-    desk.click("button[data-action=start_verification]").await;
-    desk.click("dialog button.primary").await;
-    let link = desk
-        .wait_for_text("[data-testid=identification-url]", "/verify/")
-        .await;
-    desk.click_button("Done").await;
+    let link = start_from_case(&desk).await;
 
     // The provider refuses: blurry video (shareable) and a counterfeit document (AML-sensitive).
     sandbox
         .finish(
-            link.trim(),
+            &link,
             Finish::Refused {
                 reasons: &[1301, 2301],
             },
