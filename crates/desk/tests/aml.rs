@@ -83,8 +83,7 @@ async fn an_aml_flag_stays_with_the_person_through_a_new_verification_a_success_
     let trail = desk.audit_entries(Some(user), 0, 100).await.unwrap();
     let entry = trail
         .iter()
-        .filter(|r| r.entry.action == "start_verification")
-        .next_back()
+        .rfind(|r| r.entry.action == "start_verification")
         .unwrap();
     assert!(
         entry.entry.detail.contains("confirmed despite: aml_flag")
