@@ -60,13 +60,14 @@ fn tls(
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client> {
         let base = config.base_url.trim().trim_end_matches('/').to_owned();
-        match reqwest::Url::parse(&base) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
-            _ => {
-                return Err(Error::Config(format!(
-                    "the base URL {base:?} is not an http(s) URL"
-                )));
-            }
+        // The client secret goes to this URL: https, or plain http to this machine only.
+        let parsed = url::Url::parse(&base)
+            .map_err(|e| Error::Config(format!("the base URL {base:?} is not a URL ({e})")))?;
+        if let Some(why) = crate::endpoint::refusal(&parsed) {
+            return Err(Error::Config(format!(
+                "the base URL {} is refused: {why}",
+                crate::endpoint::origin_of(&parsed)
+            )));
         }
         if config.client_id.trim().is_empty() || config.client_secret.expose().is_empty() {
             return Err(Error::Config(
@@ -86,10 +87,11 @@ impl Client {
             .build()
             .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))?;
         // Downloads carry no token; a large file may take long, so only idleness is bounded.
+        // Redirects stay on the file host's own origin.
         let files = tls(reqwest::Client::builder(), &config)?
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.download.idle_timeout)
-            .redirect(reqwest::redirect::Policy::limited(3))
+            .redirect(crate::download::same_origin_redirects())
             .build()
             .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))?;
         let tokens = TokenCache::new(config.renew_before);

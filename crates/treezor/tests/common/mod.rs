@@ -41,6 +41,7 @@ pub fn client_config(sandbox: &RunningSandbox) -> ClientConfig {
         min_remaining: Duration::from_secs(5),
         max_attempts: 4,
         idle_timeout: Duration::from_secs(3),
+        max_bytes: treezor::DEFAULT_MAX_DOWNLOAD_BYTES,
     };
     config
 }
