@@ -65,6 +65,7 @@ export type { QueueRow } from './bindings/QueueRow';
 export type { Relative } from './bindings/Relative';
 export type { ReviewState } from './bindings/ReviewState';
 export type { Saved } from './bindings/Saved';
+export type { SecretState } from './bindings/SecretState';
 export type { SavedDocument } from './bindings/SavedDocument';
 export type { Settings } from './bindings/Settings';
 export type { SettingsInput } from './bindings/SettingsInput';
