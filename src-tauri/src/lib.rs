@@ -58,16 +58,17 @@ pub fn run() {
     });
 }
 
-/// The plugins and the commands of the window, on any runtime: the app's own, and Tauri's mock
-/// runtime in the tests that invoke commands the way the window does.
+/// The plugins and the commands of the window, on any runtime: the
+/// app's own, and Tauri's mock runtime in the tests that invoke commands the way the window does.
 pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
         .plugin(tauri_plugin_notification::init())
-        // Only our `copy_text` command uses it; none of its own commands is granted to the window.
+        // Only our `copy_to_clipboard` command uses it; none of its own commands is granted to
+        // the window.
         .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(tauri::generate_handler![
             commands::catalogue::reason_catalogue,
-            commands::clipboard::copy_text,
+            commands::clipboard::copy_to_clipboard,
             commands::status::app_status,
             commands::queue::queue_page,
             commands::queue::queue_counts,

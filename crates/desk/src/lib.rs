@@ -7,6 +7,8 @@
 //! - [`sync`]: the loop that keeps the cache in step with the relay's feed, and its health.
 //! - [`actions`]: the officer's actions, each checked, called on Treezor, then audited.
 //! - [`views`]: the queue, the counts, one case in full with its customer text.
+//! - [`copy`]: what the window may put on the clipboard, built here (the customer text, a
+//!   verification link, the demo's sandbox page), never text from the window.
 //! - [`audit`]: verifying and exporting the audit log.
 //! - [`files`]: documents on this machine: their age, purging them, interrupted downloads.
 //! - [`retention`]: the personal data of cases closed for long enough leaves this machine, daily.
@@ -33,6 +35,7 @@ mod actor;
 pub mod audit;
 mod clock;
 pub mod configure;
+pub mod copy;
 pub mod demo;
 pub mod desk;
 pub mod error;
