@@ -172,10 +172,7 @@ impl Desk {
                     if let Ok(Some(bound)) = secrets.bound_origin(name)
                         && bound != origin
                     {
-                        enter_again.push(format!(
-                            "{} was entered for {bound}: enter it again for {origin}",
-                            name.words()
-                        ));
+                        enter_again.push((name, bound, origin));
                     }
                 }
                 (None, None) => {}
@@ -185,7 +182,12 @@ impl Desk {
             secrets.set(*name, origin, secret)?;
             changed.push(format!("{} replaced, bound to {origin}", name.words()));
         }
-        changed.extend(enter_again.iter().cloned());
+        changed.extend(enter_again.iter().map(|(name, bound, origin)| {
+            format!(
+                "{} to be entered again for {origin} (it was entered for {bound})",
+                name.words()
+            )
+        }));
         settings.save(&self.inner.paths.settings_file)?;
         *write(&self.inner.settings) = settings.clone();
         // The settings file the start refused has just been replaced by valid settings.
@@ -213,8 +215,13 @@ impl Desk {
             }
         }
         .to_owned();
-        for sentence in &enter_again {
-            message.push_str(&format!(" Not used until then: {sentence}."));
+        for (name, bound, origin) in &enter_again {
+            let words = name.words();
+            message.push_str(&format!(
+                " {}{} was entered for {bound}, so it is not sent to {origin}: enter it again.",
+                words[..1].to_uppercase(),
+                &words[1..]
+            ));
         }
         Ok(Saved {
             restart_needed: settings.is_live() == matches!(self.mode(), Mode::Demo { .. }),

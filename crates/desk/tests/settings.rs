@@ -190,7 +190,10 @@ async fn a_secret_never_goes_to_a_server_it_was_not_entered_for() {
         .await
         .unwrap();
     assert!(
-        saved.message.contains("enter it again for") && saved.message.contains(&other_relay.url),
+        saved.message.contains(&format!(
+            "The relay feed token was entered for http://{}, so it is not sent to {}: enter it again.",
+            world.relay_addr, other_relay.url
+        )),
         "{}",
         saved.message
     );

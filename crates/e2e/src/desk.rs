@@ -57,6 +57,16 @@ impl Desk {
         Desk::connect(Driver::start(&env), &app_binary()).await
     }
 
+    /// Starts the app in a new window once `prepare` has written what it needs into the app's
+    /// `KYC_DESK_HOME` (a settings file, say).
+    pub async fn open_prepared(theme: Theme, prepare: impl FnOnce(&Path)) -> Desk {
+        let driver = Driver::start(&[("GTK_THEME", theme.gtk_theme())]);
+        let home = driver.app_home();
+        std::fs::create_dir_all(&home).expect("the app's home can be prepared");
+        prepare(&home);
+        Desk::connect(driver, &app_binary()).await
+    }
+
     /// Starts `app` in a new window on a driver already running, whose folders the caller may
     /// have prepared (settings, a cache) before the app starts.
     pub async fn connect(driver: Driver, app: &Path) -> Desk {
