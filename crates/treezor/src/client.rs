@@ -195,3 +195,34 @@ impl Client {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ClientSecret;
+
+    fn client(base: &str) -> Result<Client> {
+        Client::new(ClientConfig::new(base, "id", ClientSecret::new("s")))
+    }
+
+    #[test]
+    fn the_client_secret_goes_only_to_https_or_to_this_machine() {
+        for allowed in [
+            "https://acme.api.treezor.com",
+            "https://acme.sandbox.treezor.co/",
+            "http://127.0.0.1:8081",
+        ] {
+            assert!(client(allowed).is_ok(), "{allowed}");
+        }
+        for refused in [
+            "http://acme.api.treezor.com",
+            "http://localhost@evil.example",
+            "https://user:pass@acme.api.treezor.com",
+            "ftp://acme.api.treezor.com",
+            "acme.api.treezor.com",
+        ] {
+            let error = client(refused).unwrap_err().to_string();
+            assert!(error.contains("base URL"), "{refused}: {error}");
+        }
+    }
+}
