@@ -267,17 +267,7 @@ fn permissions() -> BTreeMap<String, BTreeSet<String>> {
 
 /// The commands `lib.rs` hands to `generate_handler!`, by name.
 pub(crate) fn registered_commands() -> BTreeSet<String> {
-    // The main window is built by the shell, which refuses new windows; the configuration only
-    // describes it.
-    for window in config()["app"]["windows"].as_array().unwrap() {
-        assert_eq!(
-            window["create"], false,
-            "window {} is built by navigation::open_main_window",
-            window["label"]
-        );
-    }
     let lib = read(&root().join("src-tauri/src/lib.rs"));
-    assert!(lib.contains("navigation::open_main_window(app)?"));
     let start = lib
         .find("generate_handler![")
         .expect("lib.rs registers commands")
