@@ -7,6 +7,8 @@
 //! The sandbox cannot misbehave this way (its file names carry the document id, its file host
 //! never redirects), which is why these tests script their own host.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,6 +20,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
+use common::files_in;
 use kyc::DocumentId;
 use treezor::{Client, ClientConfig, ClientSecret, Error};
 
@@ -151,15 +154,6 @@ impl World {
     }
 }
 
-fn names_in(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
-}
-
 fn refusal(error: &Error) -> &str {
     match error {
         Error::DownloadRefused { reason, .. } => reason,
@@ -192,7 +186,7 @@ async fn two_documents_with_the_same_file_name_are_saved_apart_and_nothing_is_re
     assert_eq!(eight.path, dir.path().join("8-identity.pdf"));
     assert_eq!(again.path, dir.path().join("7-identity-2.pdf"));
     assert_eq!(
-        names_in(dir.path()),
+        files_in(dir.path()),
         ["7-identity-2.pdf", "7-identity.pdf", "8-identity.pdf"]
     );
     assert_eq!(std::fs::read(&seven.path).unwrap(), b"%PDF- document seven");
@@ -241,9 +235,9 @@ async fn a_redirect_to_another_server_is_not_followed_and_nothing_is_saved() {
         "no request reached the other server"
     );
     assert!(
-        names_in(dir.path()).is_empty(),
+        files_in(dir.path()).is_empty(),
         "{:?}",
-        names_in(dir.path())
+        files_in(dir.path())
     );
 
     let moved = world.download(8, dir.path()).await.unwrap();
@@ -281,7 +275,7 @@ async fn a_plain_http_url_off_this_machine_or_with_user_info_is_refused_unused()
         assert!(why.contains(expected), "document {id}: {why}");
     }
     assert_eq!(world.elsewhere_hits.load(Ordering::SeqCst), 0);
-    assert!(names_in(dir.path()).is_empty());
+    assert!(files_in(dir.path()).is_empty());
 }
 
 #[tokio::test]
@@ -320,9 +314,9 @@ async fn a_document_over_the_size_cap_is_stopped_and_nothing_is_left() {
         "{streamed}"
     );
     assert!(
-        names_in(dir.path()).is_empty(),
+        files_in(dir.path()).is_empty(),
         "no file and no partial file: {:?}",
-        names_in(dir.path())
+        files_in(dir.path())
     );
 
     let fits = world.download(9, dir.path()).await.unwrap();
