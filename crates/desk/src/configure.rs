@@ -200,7 +200,8 @@ impl Desk {
         self.audit_named("change_settings", None, None, Outcome::Succeeded, detail)
             .await?;
 
-        let mut message = if matches!(self.mode(), Mode::Demo { .. }) {
+        let demo = matches!(self.mode(), Mode::Demo { .. });
+        let mut message = if demo {
             if settings.is_live() {
                 "Settings saved. Restart KYC Desk to leave the demo and connect to Treezor."
             } else {
@@ -224,7 +225,8 @@ impl Desk {
             ));
         }
         Ok(Saved {
-            restart_needed: settings.is_live() == matches!(self.mode(), Mode::Demo { .. }),
+            // Leaving the demo, or going back to it, happens at the next start.
+            restart_needed: demo == settings.is_live(),
             message,
         })
     }

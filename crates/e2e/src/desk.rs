@@ -249,6 +249,9 @@ impl Desk {
             .execute(
                 "const element = document.querySelector(arguments[0]);
                  if (element) element.scrollIntoView({ block: 'start' });
+                 // scrollIntoView scrolls every ancestor, the page itself too, which the app's
+                 // layout never does: that left the status bar mid-window in screenshots.
+                 document.scrollingElement.scrollTop = 0;
                  return element !== null;",
                 vec![json!(css)],
             )
