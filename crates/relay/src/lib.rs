@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! # async fn demo(secret: kyc::webhook::WebhookSecret) -> relay::Result<()> {
-//! let token = relay::FeedToken::new("a long random feed token").unwrap();
+//! let token = relay::FeedToken::new("a long random feed token, 32 characters or more").unwrap();
 //! let running = relay::Relay::start(relay::RelayConfig::new("events.sqlite3", secret, token)).await?;
 //! println!("post webhooks to {}", running.webhook_url());
 //! running.shutdown().await;
@@ -21,7 +21,8 @@
 //! - [`store`]: the SQLite log: schema and durability settings, the group-commit [`store::writer`]
 //!   (its thread in `store::group`), [`store::seen`] for duplicates, [`store::read`] for pages and
 //!   export, [`store::retention`].
-//! - [`secret_file`]: secrets read from owner-only files.
+//! - [`secret_file`]: secrets (and the TLS key) read from owner-only files, through the handle
+//!   that was checked; [`data_file`]: the data file and its folder, created owner-only.
 //! - [`error`]: the one error type.
 //!
 //! # House rules
@@ -31,6 +32,7 @@
 
 pub mod app;
 pub mod config;
+pub mod data_file;
 pub mod error;
 pub mod feed;
 pub mod receive;
@@ -41,7 +43,10 @@ pub mod store;
 pub mod tls;
 
 pub use app::{AppState, app};
-pub use config::{DEFAULT_BODY_LIMIT, FeedToken, RelayConfig, Timeouts, TlsFiles};
+pub use config::{
+    DEFAULT_BODY_LIMIT, FeedToken, MIN_FEED_TOKEN_CHARS, MIN_WEBHOOK_SECRET_CHARS, RelayConfig,
+    Timeouts, TlsFiles, service_secrets,
+};
 pub use error::{RelayError, Result};
 pub use relay::{Relay, RunningRelay};
 pub use secret_file::read_secret_file;

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use common::process::{BIN, Process, command, wait_for_log};
+use common::process::{BIN, Process, command, refused_start, wait_for_log};
 use common::*;
 
 #[tokio::test]
@@ -52,12 +52,6 @@ async fn refusals_are_logged_with_reason_and_ids_but_never_the_payload() {
     });
     assert!(refused["reason"].as_str().unwrap().contains("not JSON"));
     assert!(!refused.to_string().contains(marker), "{refused}");
-}
-
-fn refused_start(command: &mut Command) -> String {
-    let output = command.output().unwrap();
-    assert!(!output.status.success());
-    String::from_utf8(output.stderr).unwrap()
 }
 
 #[test]

@@ -11,10 +11,25 @@ use kyc::webhook::{WebhookSecret, sign_payload};
 use relay::{FeedToken, Relay, RelayConfig, RunningRelay};
 
 pub const SECRET: &str = "test-webhook-secret";
-pub const TOKEN: &str = "test-feed-token-0123456789";
+pub const TOKEN: &str = "test-feed-token-0123456789abcdef";
 
 pub fn secret() -> WebhookSecret {
     WebhookSecret::new(SECRET).unwrap()
+}
+
+/// The test certificate for `localhost` and its key, copied into `dir` with the key owner-only
+/// (the relay refuses a key file others can read; git checks files out 0644).
+pub fn tls_files(dir: &std::path::Path) -> relay::TlsFiles {
+    use std::os::unix::fs::PermissionsExt;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let (certificate, private_key) = (dir.join("localhost.crt"), dir.join("localhost.key"));
+    std::fs::copy(fixtures.join("localhost.crt"), &certificate).unwrap();
+    std::fs::copy(fixtures.join("localhost.key"), &private_key).unwrap();
+    std::fs::set_permissions(&private_key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    relay::TlsFiles {
+        certificate,
+        private_key,
+    }
 }
 
 /// One page of the feed at `url` (the events URL with its query), read with the feed token.

@@ -24,11 +24,46 @@ pub fn command(data: &Path) -> Command {
     command
 }
 
+/// Runs `command`, which must refuse to start, and returns what it said on stderr. A relay that
+/// starts instead is stopped after a bound and fails the test.
+pub fn refused_start(command: &mut Command) -> String {
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let said = std::thread::spawn(move || {
+        let mut said = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut said);
+        said
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!(
+                "the relay started instead of refusing:\n{}",
+                said.join().unwrap()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!status.success());
+    said.join().unwrap()
+}
+
 /// A running `kyc-relay serve` and its log lines (JSON objects from stderr).
 pub struct Process {
     pub child: Child,
     pub url: String,
     pub logs: mpsc::Receiver<serde_json::Value>,
+    /// The lines logged before it listened.
+    pub before_listening: Vec<serde_json::Value>,
 }
 
 impl Process {
@@ -55,9 +90,26 @@ impl Process {
                 }
             }
         });
-        let listening = wait_for_log(&logs, |line| line["message"] == "relay listening");
+        let mut before_listening = Vec::new();
+        let listening = wait_for_log(&logs, |line| {
+            before_listening.push(line.clone());
+            line["message"] == "relay listening"
+        });
         let url = format!("http://{}", listening["addr"].as_str().unwrap());
-        Process { child, url, logs }
+        Process {
+            child,
+            url,
+            logs,
+            before_listening,
+        }
+    }
+
+    /// The first line logged (since the start) that is `wanted`.
+    pub fn logged(&self, wanted: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        match self.before_listening.iter().find(|line| wanted(line)) {
+            Some(line) => line.clone(),
+            None => wait_for_log(&self.logs, wanted),
+        }
     }
 
     pub fn kill(mut self) {
@@ -75,7 +127,7 @@ impl Drop for Process {
 
 pub fn wait_for_log(
     logs: &mpsc::Receiver<serde_json::Value>,
-    wanted: impl Fn(&serde_json::Value) -> bool,
+    mut wanted: impl FnMut(&serde_json::Value) -> bool,
 ) -> serde_json::Value {
     loop {
         let line = logs

@@ -1,15 +1,11 @@
-//! `kyc-relay serve`: gathers the configuration, refuses to start without both secrets, runs the
-//! relay until SIGTERM or Ctrl-C, then shuts down gracefully.
+//! `kyc-relay serve`: gathers the configuration, refuses to start without both secrets or with
+//! weak ones, runs the relay until SIGTERM or Ctrl-C, then shuts down gracefully.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kyc::webhook::WebhookSecret;
-use relay::{FeedToken, Relay, RelayConfig, Timeouts, TlsFiles, read_secret_file};
-
-/// A feed token shorter than this is refused: it guards personal data.
-const MIN_FEED_TOKEN_LEN: usize = 16;
+use relay::{Relay, RelayConfig, Timeouts, TlsFiles, read_secret_file, service_secrets};
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -78,18 +74,13 @@ fn config(args: ServeArgs) -> Result<RelayConfig, String> {
         "--webhook-secret-file",
         args.webhook_secret_file.as_deref(),
     )?;
-    let webhook_secret = WebhookSecret::new(secret).ok_or("the webhook secret is empty")?;
     let token = one_secret(
         "KYC_RELAY_FEED_TOKEN",
         "--feed-token-file",
         args.feed_token_file.as_deref(),
     )?;
-    if token.trim().len() < MIN_FEED_TOKEN_LEN {
-        return Err(format!(
-            "the feed token is shorter than {MIN_FEED_TOKEN_LEN} characters; generate one with `openssl rand -hex 32`"
-        ));
-    }
-    let feed_token = FeedToken::new(token).ok_or("the feed token is empty")?;
+    let (webhook_secret, feed_token) =
+        service_secrets(&secret, &token).map_err(|e| e.to_string())?;
     let mut config = RelayConfig::new(args.data.path, webhook_secret, feed_token);
     config.listen = args.listen;
     config.body_limit = args.body_limit;
