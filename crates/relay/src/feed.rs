@@ -20,6 +20,7 @@ use kyc::feed::FeedPage;
 
 use crate::app::{AppState, json_response, peer_of, refusal};
 use crate::store::read;
+use crate::untrusted::untrusted;
 
 pub const DEFAULT_LIMIT: usize = 100;
 pub const MAX_LIMIT: usize = 1000;
@@ -116,7 +117,11 @@ pub(crate) async fn events(
     let FeedQuery { after, limit, wait } = match FeedQuery::parse(query.as_deref()) {
         Ok(query) => query,
         Err(message) => {
-            tracing::warn!(peer = ?peer_of(&request), reason = message, "feed request refused");
+            tracing::warn!(
+                peer = ?peer_of(&request),
+                reason = untrusted(&message).as_str(),
+                "feed request refused"
+            );
             return refusal(StatusCode::BAD_REQUEST, "bad_parameter", &message);
         }
     };

@@ -18,6 +18,7 @@
 //!   [`feed`] (`GET /v1/events`) are its handlers.
 //! - [`server`]: the accept loop (HTTP/1.1, TLS, timeouts for slow clients, graceful shutdown);
 //!   [`tls`] loads the certificate.
+//! - [`untrusted`]: text from a request, escaped and cut before it is logged.
 //! - [`store`]: the SQLite log: schema and durability settings, the group-commit [`store::writer`]
 //!   (its thread in `store::group`), [`store::seen`] for duplicates, [`store::read`] for pages and
 //!   export, [`store::retention`].
@@ -28,7 +29,7 @@
 //! # House rules
 //! - Nothing unverified is stored or served: the signature is checked before a record exists.
 //! - A 200 means committed to disk (WAL, `synchronous=FULL`).
-//! - Logs carry reasons and ids, never payloads or secrets.
+//! - Logs carry reasons and ids, never payloads or secrets; what came from a request is escaped.
 
 pub mod app;
 pub mod config;
@@ -41,6 +42,7 @@ pub mod secret_file;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod untrusted;
 
 pub use app::{AppState, app};
 pub use config::{

@@ -13,7 +13,9 @@
 //!   webhook was not stored and must come again.
 //!
 //! Every refusal is logged at `warn` with its reason and the ids (webhook_id, event, object_id)
-//! when the envelope could be read, never with the payload.
+//! when the envelope could be read, never with the payload. Those ids and the parse error are
+//! the sender's text, read before the signature is checked: they are logged escaped and cut
+//! ([`crate::untrusted`]).
 
 use std::net::SocketAddr;
 
@@ -28,6 +30,7 @@ use kyc::webhook::Envelope;
 use crate::app::{AppState, json_response, peer_of, refusal};
 use crate::store::Record;
 use crate::store::writer::Outcome;
+use crate::untrusted::untrusted;
 
 pub(crate) async fn receive(State(state): State<AppState>, request: Request) -> Response {
     let shared = state.shared();
@@ -42,7 +45,12 @@ pub(crate) async fn receive(State(state): State<AppState>, request: Request) -> 
     let envelope = match Envelope::parse(&body) {
         Ok(envelope) => envelope,
         Err(error) => {
-            tracing::warn!(peer = ?peer, reason = %error, body_bytes = body.len(), "webhook refused: not an envelope");
+            tracing::warn!(
+                peer = ?peer,
+                reason = untrusted(&error.to_string()).as_str(),
+                body_bytes = body.len(),
+                "webhook refused: not an envelope"
+            );
             return refusal(
                 StatusCode::BAD_REQUEST,
                 "not_an_envelope",
@@ -96,9 +104,9 @@ fn log_refused(peer: Option<SocketAddr>, envelope: &Envelope, reason: &str) {
         peer = ?peer,
         reason,
         webhook_id = %envelope.webhook_id,
-        event = %envelope.event,
-        object = %envelope.object,
-        object_id = envelope.object_id.as_deref().unwrap_or(""),
+        event = untrusted(&envelope.event).as_str(),
+        object = untrusted(&envelope.object).as_str(),
+        object_id = untrusted(envelope.object_id.as_deref().unwrap_or("")).as_str(),
         "webhook refused"
     );
 }

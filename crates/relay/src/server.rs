@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
 use crate::config::Timeouts;
+use crate::untrusted::untrusted;
 
 /// Serves `router` on `listener` until `stop` is cancelled, then shuts down gracefully.
 ///
@@ -70,7 +71,7 @@ pub async fn serve(
                 tokio::spawn(async move {
                     let connection = http.serve_connection(TokioIo::new(stream), service);
                     if let Err(error) = watcher.watch(connection).await {
-                        tracing::debug!(%error, %peer, "connection ended with an error");
+                        ended_with(&error, peer);
                     }
                 });
             }
@@ -83,7 +84,11 @@ pub async fn serve(
                         {
                             Ok(Ok(stream)) => stream,
                             Ok(Err(error)) => {
-                                tracing::debug!(%error, %peer, "TLS handshake failed");
+                                tracing::debug!(
+                                    error = untrusted(&error.to_string()).as_str(),
+                                    %peer,
+                                    "TLS handshake failed"
+                                );
                                 return;
                             }
                             Err(_) => {
@@ -93,7 +98,7 @@ pub async fn serve(
                         };
                     let connection = http.serve_connection(TokioIo::new(stream), service);
                     if let Err(error) = watcher.watch(connection).await {
-                        tracing::debug!(%error, %peer, "connection ended with an error");
+                        ended_with(&error, peer);
                     }
                 });
             }
@@ -111,4 +116,14 @@ pub async fn serve(
             "connections still busy after the grace period were closed"
         );
     }
+}
+
+/// Logs a connection that ended with an error (a client that went away, a request hyper could
+/// not parse). The error can quote what the client sent, so it is logged as untrusted text.
+fn ended_with(error: &hyper::Error, peer: SocketAddr) {
+    tracing::debug!(
+        error = untrusted(&error.to_string()).as_str(),
+        %peer,
+        "connection ended with an error"
+    );
 }

@@ -11,11 +11,16 @@ use super::{SECRET, TOKEN};
 pub const BIN: &str = env!("CARGO_BIN_EXE_kyc-relay");
 
 pub fn command(data: &Path) -> Command {
+    command_with_log_format(data, "json")
+}
+
+/// `kyc-relay serve` on a free loopback port, logging in `format` (`json` or `text`).
+pub fn command_with_log_format(data: &Path, format: &str) -> Command {
     let mut command = Command::new(BIN);
     command
         .env_clear()
         .env("RUST_LOG", "info")
-        .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+        .args(["--log-format", format, "serve", "--listen", "127.0.0.1:0"])
         .arg("--data")
         .arg(data)
         .stdin(Stdio::null())
