@@ -50,6 +50,11 @@ impl FeedToken {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         digest.ct_eq(&self.digest).into()
     }
+
+    /// The token's digest, to tell readers apart (the long-poll caps count per token).
+    pub(crate) fn digest(&self) -> [u8; 32] {
+        self.digest
+    }
 }
 
 /// The webhook secret and the feed token as `kyc-relay serve` takes them: each long enough, the
@@ -137,6 +142,35 @@ impl Default for Timeouts {
     }
 }
 
+/// How much a crowd of clients may make the relay hold at once. Past each cap the answer is
+/// immediate and says so (503, or 429 for one token's long polls, with `Retry-After`), so that
+/// no flood of sockets, bodies or long polls can take the relay's memory or file descriptors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Open connections. Past it a new connection is answered 503 and closed. Lowered at start
+    /// to what the process's open-file limit allows.
+    pub connections: usize,
+    /// Bytes of webhook bodies held in memory, all requests together. A body takes its share
+    /// as its bytes arrive, so slow senders hold only what they sent; past it, 503.
+    pub body_memory: usize,
+    /// Long polls waiting at once, all readers together; past it, 503. Kept below
+    /// `connections` so that webhooks always find a connection.
+    pub waiting_readers: usize,
+    /// Long polls waiting at once with one feed token; past it, 429.
+    pub waiting_per_token: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            connections: 8192,
+            body_memory: 64 * 1024 * 1024,
+            waiting_readers: 4096,
+            waiting_per_token: 2048,
+        }
+    }
+}
+
 /// Everything [`crate::Relay::start`] needs.
 #[derive(Clone, Debug)]
 pub struct RelayConfig {
@@ -155,11 +189,12 @@ pub struct RelayConfig {
     /// Serve HTTPS with these files instead of plain HTTP.
     pub tls: Option<TlsFiles>,
     pub timeouts: Timeouts,
+    pub limits: Limits,
 }
 
 impl RelayConfig {
     /// A configuration with the defaults: 127.0.0.1 on a free port, 1 MiB bodies, no retention
-    /// limit, plain HTTP, default timeouts.
+    /// limit, plain HTTP, default timeouts and limits.
     pub fn new(
         data_file: impl Into<PathBuf>,
         webhook_secret: WebhookSecret,
@@ -174,6 +209,7 @@ impl RelayConfig {
             retention_days: None,
             tls: None,
             timeouts: Timeouts::default(),
+            limits: Limits::default(),
         }
     }
 }

@@ -9,8 +9,9 @@
 //!   learns nothing from it and nothing of theirs is stored.
 //! - 400 for a body that is not a webhook envelope (retrying cannot help), 413 over the body
 //!   limit, 408 when the body does not arrive in time.
-//! - 503 with `Retry-After` when the store cannot take it (writer saturated or failing): the
-//!   webhook was not stored and must come again.
+//! - 503 with `Retry-After` when the store cannot take it (writer saturated or failing), or when
+//!   the bodies in memory have spent their budget ([`crate::limits::body_memory`]): the webhook
+//!   was not stored and must come again.
 //!
 //! Every refusal is logged at `warn` with its reason and the ids (webhook_id, event, object_id)
 //! when the envelope could be read, never with the payload. Those ids and the parse error are
@@ -23,11 +24,12 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use bytes::Bytes;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use bytes::{Bytes, BytesMut};
+use http_body_util::BodyExt;
 use kyc::webhook::Envelope;
 
 use crate::app::{AppState, json_response, peer_of, refusal};
+use crate::limits::body_memory::{Full, Held};
 use crate::store::Record;
 use crate::store::writer::Outcome;
 use crate::untrusted::untrusted;
@@ -35,7 +37,9 @@ use crate::untrusted::untrusted;
 pub(crate) async fn receive(State(state): State<AppState>, request: Request) -> Response {
     let shared = state.shared();
     let peer = peer_of(&request);
-    let body = match read_body(&state, request).await {
+    // The body's bytes count against the shared budget until the webhook is answered.
+    let mut held = Held::default();
+    let body = match read_body(&state, request, &mut held).await {
         Ok(body) => body,
         Err(refused) => {
             tracing::warn!(peer = ?peer, reason = refused.reason, "webhook refused");
@@ -86,15 +90,10 @@ pub(crate) async fn receive(State(state): State<AppState>, request: Request) -> 
         }
         Err(error) => {
             log_refused(peer, &envelope, &error.to_string());
-            let mut response = refusal(
-                StatusCode::SERVICE_UNAVAILABLE,
+            retry_later(
                 "not_stored",
                 &format!("webhook {} was not stored: {error}", envelope.webhook_id),
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            response
+            )
         }
     }
 }
@@ -116,8 +115,13 @@ struct Refused {
     response: Response,
 }
 
-/// Reads the whole body, within the size limit and the time limit.
-async fn read_body(state: &AppState, request: Request) -> Result<Bytes, Box<Refused>> {
+/// Reads the whole body, within the size limit, the time limit and the shared memory budget
+/// (each chunk's bytes are taken from it as the chunk arrives, into `held`).
+async fn read_body<'a>(
+    state: &'a AppState,
+    request: Request,
+    held: &mut Held<'a>,
+) -> Result<Bytes, Box<Refused>> {
     let shared = state.shared();
     let too_large = || {
         Box::new(Refused {
@@ -140,11 +144,33 @@ async fn read_body(state: &AppState, request: Request) -> Result<Bytes, Box<Refu
     if declared.is_some_and(|length| length > shared.body_limit as u64) {
         return Err(too_large());
     }
-    let body: Body = request.into_body();
-    let limited = Limited::new(body, shared.body_limit);
-    match tokio::time::timeout(shared.body_timeout, limited.collect()).await {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+    let mut body: Body = request.into_body();
+    let collect = async {
+        let mut bytes = BytesMut::new();
+        while let Some(frame) = body.frame().await {
+            let Ok(data) = frame?.into_data() else {
+                continue; // trailers
+            };
+            if bytes.len() + data.len() > shared.body_limit {
+                return Ok(Err(too_large()));
+            }
+            if let Err(Full { cap }) = shared.body_memory.take(held, data.len()) {
+                return Ok(Err(Box::new(Refused {
+                    reason: "body memory spent",
+                    response: retry_later(
+                        "bodies_in_memory",
+                        &format!(
+                            "the relay holds {cap} bytes of webhook bodies, its limit; send the webhook again in a second"
+                        ),
+                    ),
+                })));
+            }
+            bytes.extend_from_slice(&data);
+        }
+        Ok::<_, axum::Error>(Ok(bytes.freeze()))
+    };
+    match tokio::time::timeout(shared.body_timeout, collect).await {
+        Ok(Ok(read)) => read,
         Ok(Err(_)) => Err(Box::new(Refused {
             reason: "body cut short",
             response: refusal(
@@ -165,4 +191,13 @@ async fn read_body(state: &AppState, request: Request) -> Result<Bytes, Box<Refu
             ),
         })),
     }
+}
+
+/// A 503 with `Retry-After`: the webhook was not stored and must come again.
+fn retry_later(code: &'static str, message: &str) -> Response {
+    let mut response = refusal(StatusCode::SERVICE_UNAVAILABLE, code, message);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }

@@ -14,7 +14,8 @@ use tokio_util::sync::CancellationToken;
 use crate::app::{AppState, app};
 use crate::config::RelayConfig;
 use crate::error::{RelayError, Result};
-use crate::server::serve;
+use crate::limits::open_files;
+use crate::server::{ServerRules, serve};
 use crate::store::retention::CHUNK;
 use crate::store::writer::{Writer, WriterStats, WriterThread};
 use crate::store::{self, now};
@@ -56,11 +57,25 @@ impl Relay {
         let closing = CancellationToken::new();
         let state = AppState::new(&config, writer.clone(), closing.clone());
         let waiting = state.waiting_readers();
+        let open_files = open_files::soft_limit();
+        let max_connections =
+            open_files::connections_allowed(config.limits.connections, open_files);
+        if max_connections < config.limits.connections {
+            tracing::warn!(
+                wanted = config.limits.connections,
+                max_connections,
+                open_files,
+                "the open-file limit lowers the connection cap; raise the hard limit (systemd: LimitNOFILE=) to allow more"
+            );
+        }
         let server = tokio::spawn(serve(
             listener,
             app(state.clone()),
-            tls.clone(),
-            config.timeouts,
+            ServerRules {
+                tls: tls.clone(),
+                timeouts: config.timeouts,
+                max_connections,
+            },
             closing.clone(),
         ));
         let (passes, retention_passes) = watch::channel(0);
@@ -75,6 +90,10 @@ impl Relay {
             last_seq = *writer.committed().borrow(),
             retention_days = config.retention_days,
             body_limit = config.body_limit,
+            max_connections,
+            body_memory = config.limits.body_memory,
+            waiting_readers = config.limits.waiting_readers,
+            waiting_per_token = config.limits.waiting_per_token,
             "relay listening"
         );
         Ok(RunningRelay {

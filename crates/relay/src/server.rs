@@ -1,14 +1,16 @@
-//! The accept loop: HTTP/1.1 over TCP or TLS, with timeouts for slow clients and graceful
-//! shutdown.
+//! The accept loop: HTTP/1.1 over TCP or TLS, with a cap on open connections, timeouts for slow
+//! clients and graceful shutdown.
 //!
 //! axum's own `serve` has no header or TLS timeouts, so connections are driven here with hyper
 //! directly: `header_read_timeout` closes a connection whose request headers (or next request on
 //! a keep-alive connection) do not arrive in time, the TLS handshake has its own bound, and the
-//! body's bound is enforced by the webhook handler (408). On shutdown the listener closes first,
-//! then every connection finishes the request it is serving and closes; after the grace period
-//! the rest are dropped.
+//! body's bound is enforced by the webhook handler (408). Each connection holds a permit of
+//! [`Connections`] while it is open; past the cap it is answered 503 and closed (see
+//! [`crate::limits::connections`]). On shutdown the listener closes first, then every connection
+//! finishes the request it is serving and closes; after the grace period the rest are dropped.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -23,7 +25,18 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
 use crate::config::Timeouts;
+use crate::limits::connections::{Admission, Connections};
 use crate::untrusted::untrusted;
+
+/// How the accept loop treats connections.
+#[derive(Clone)]
+pub struct ServerRules {
+    /// Serve HTTPS with this acceptor instead of plain HTTP.
+    pub tls: Option<TlsAcceptor>,
+    pub timeouts: Timeouts,
+    /// Open connections at most; past it new ones get 503.
+    pub max_connections: usize,
+}
 
 /// Serves `router` on `listener` until `stop` is cancelled, then shuts down gracefully.
 ///
@@ -31,10 +44,15 @@ use crate::untrusted::untrusted;
 pub async fn serve(
     listener: TcpListener,
     router: Router,
-    tls: Option<TlsAcceptor>,
-    timeouts: Timeouts,
+    rules: ServerRules,
     stop: CancellationToken,
 ) {
+    let ServerRules {
+        tls,
+        timeouts,
+        max_connections,
+    } = rules;
+    let connections = Arc::new(Connections::new(max_connections));
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -56,6 +74,30 @@ pub async fn serve(
         };
         // Answers are small and latency matters more than packet count.
         let _ = stream.set_nodelay(true);
+        let open = match connections.admit() {
+            Admission::Serve(open) => open,
+            Admission::Refuse(answering) => {
+                let (connections, tls) = (connections.clone(), tls.clone());
+                tokio::spawn(async move {
+                    let _answering = answering;
+                    match tls {
+                        None => connections.answer_full(stream).await,
+                        Some(acceptor) => {
+                            if let Ok(Ok(stream)) = tokio::time::timeout(
+                                timeouts.tls_handshake,
+                                acceptor.accept(stream),
+                            )
+                            .await
+                            {
+                                connections.answer_full(stream).await;
+                            }
+                        }
+                    }
+                });
+                continue;
+            }
+            Admission::Drop => continue,
+        };
         let service = TowerToHyperService::new(router.clone().map_request(
             move |mut request: axum::http::Request<Incoming>| {
                 request
@@ -69,6 +111,7 @@ pub async fn serve(
         match &tls {
             None => {
                 tokio::spawn(async move {
+                    let _open = open;
                     let connection = http.serve_connection(TokioIo::new(stream), service);
                     if let Err(error) = watcher.watch(connection).await {
                         ended_with(&error, peer);
@@ -78,6 +121,7 @@ pub async fn serve(
             Some(acceptor) => {
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
+                    let _open = open;
                     let stream =
                         match tokio::time::timeout(timeouts.tls_handshake, acceptor.accept(stream))
                             .await

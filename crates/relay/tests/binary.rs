@@ -198,9 +198,14 @@ async fn a_log_reader_that_goes_away_does_not_stop_the_relay() {
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    stderr.read_line(&mut first).unwrap();
-    let listening: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let listening = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "the relay starts");
+        let line: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if line["message"] == "relay listening" {
+            break line;
+        }
+    };
     let url = format!("http://{}", listening["addr"].as_str().unwrap());
     drop(stderr);
     let http = reqwest::Client::new();

@@ -62,6 +62,30 @@ pub fn refused_start(command: &mut Command) -> String {
     said.join().unwrap()
 }
 
+/// `command` run under a soft open-file limit of `soft` (the hard one unchanged), the way a
+/// service manager starts it.
+pub fn with_file_limit(command: &mut Command, soft: u64) -> Command {
+    let hard = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .maximum
+        .map_or("unlimited".to_owned(), |h| h.to_string());
+    let mut limited = Command::new("prlimit");
+    limited
+        .arg(format!("--nofile={soft}:{hard}"))
+        .arg("--")
+        .arg(command.get_program())
+        .args(command.get_args())
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (name, value) in command.get_envs() {
+        if let Some(value) = value {
+            limited.env(name, value);
+        }
+    }
+    limited
+}
+
 /// A running `kyc-relay serve` and its log lines (JSON objects from stderr).
 pub struct Process {
     pub child: Child,
