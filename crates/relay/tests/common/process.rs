@@ -86,6 +86,20 @@ pub fn with_file_limit(command: &mut Command, soft: u64) -> Command {
     limited
 }
 
+/// The resident and proportional memory of process `pid` in KiB, as the kernel counts them.
+pub fn memory_of(pid: u32) -> (u64, u64) {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap();
+    let field = |name: &str| {
+        rollup
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .unwrap()
+    };
+    (field("Rss:"), field("Pss:"))
+}
+
 /// A running `kyc-relay serve` and its log lines (JSON objects from stderr).
 pub struct Process {
     pub child: Child,
