@@ -24,7 +24,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http_body_util::BodyExt;
 use kyc::webhook::Envelope;
 
@@ -146,12 +146,15 @@ async fn read_body<'a>(
     }
     let mut body: Body = request.into_body();
     let collect = async {
-        let mut bytes = BytesMut::new();
+        // A webhook usually arrives in one frame, kept as it is; more frames are joined at the end.
+        let mut frames: Vec<Bytes> = Vec::with_capacity(1);
+        let mut length = 0;
         while let Some(frame) = body.frame().await {
             let Ok(data) = frame?.into_data() else {
                 continue; // trailers
             };
-            if bytes.len() + data.len() > shared.body_limit {
+            length += data.len();
+            if length > shared.body_limit {
                 return Ok(Err(too_large()));
             }
             if let Err(Full { cap }) = shared.body_memory.take(held, data.len()) {
@@ -165,9 +168,14 @@ async fn read_body<'a>(
                     ),
                 })));
             }
-            bytes.extend_from_slice(&data);
+            frames.push(data);
         }
-        Ok::<_, axum::Error>(Ok(bytes.freeze()))
+        let body = match frames.len() {
+            0 => Bytes::new(),
+            1 => frames.swap_remove(0),
+            _ => frames.concat().into(),
+        };
+        Ok::<_, axum::Error>(Ok(body))
     };
     match tokio::time::timeout(shared.body_timeout, collect).await {
         Ok(Ok(read)) => read,
