@@ -167,15 +167,9 @@ async fn long_poll(addr: SocketAddr) -> std::io::Result<String> {
 }
 
 async fn waiting_readers(http: &reqwest::Client, relay: &Process) -> u64 {
-    let health: serde_json::Value = http
-        .get(format!("{}/healthz", relay.url))
-        .send()
-        .await
+    health(http, &relay.url).await["waiting_readers"]
+        .as_u64()
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    health["waiting_readers"].as_u64().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -172,15 +172,7 @@ async fn a_long_poll_with_nothing_new_ends_empty_after_its_wait() {
 async fn healthz_reports_the_last_sequence_number() {
     let relay = TestRelay::start().await;
     store(&relay, 2).await;
-    let health: serde_json::Value = relay
-        .http
-        .get(format!("{}/healthz", relay.running.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = health(&relay.http, &relay.running.url()).await;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["last_seq"], 2);
 }

@@ -136,8 +136,19 @@ async fn park(relay: &TestRelay, count: usize) -> Vec<tokio::task::JoinHandle<re
     polls
 }
 
-async fn one_more_poll(relay: &TestRelay) -> reqwest::Response {
-    tokio::time::timeout(
+/// A relay with these caps and as many long polls parked as they allow, and the answer to one
+/// more, which must come at once.
+async fn one_poll_past(
+    limits: Limits,
+    parked: usize,
+) -> (
+    TestRelay,
+    Vec<tokio::task::JoinHandle<reqwest::Response>>,
+    reqwest::Response,
+) {
+    let relay = TestRelay::start_with(|c| c.limits = limits).await;
+    let polls = park(&relay, parked).await;
+    let refused = tokio::time::timeout(
         Duration::from_secs(5),
         relay
             .http
@@ -147,30 +158,31 @@ async fn one_more_poll(relay: &TestRelay) -> reqwest::Response {
     )
     .await
     .expect("a long poll past the cap is answered at once, not held")
-    .unwrap()
+    .unwrap();
+    (relay, polls, refused)
+}
+
+async fn assert_refused(refused: reqwest::Response, status: u16, says: &str) {
+    assert_eq!(refused.status(), status);
+    assert_eq!(refused.headers()["retry-after"], "2");
+    let message = refused.text().await.unwrap();
+    assert!(message.contains(says), "{message}");
 }
 
 #[tokio::test]
 async fn past_its_cap_a_tokens_long_poll_gets_429_at_once() {
-    let relay = TestRelay::start_with(|c| {
-        c.limits = Limits {
-            waiting_per_token: 2,
-            waiting_readers: 10,
-            ..Limits::default()
-        }
-    })
+    let limits = Limits {
+        waiting_per_token: 2,
+        waiting_readers: 10,
+        ..Limits::default()
+    };
+    let (relay, parked, refused) = one_poll_past(limits, 2).await;
+    assert_refused(
+        refused,
+        429,
+        "this feed token already has 2 long polls waiting",
+    )
     .await;
-    let parked = park(&relay, 2).await;
-    let refused = one_more_poll(&relay).await;
-    assert_eq!(refused.status(), 429);
-    assert_eq!(refused.headers()["retry-after"], "2");
-    assert!(
-        refused
-            .text()
-            .await
-            .unwrap()
-            .contains("this feed token already has 2 long polls waiting")
-    );
     assert_eq!(
         relay
             .post(envelope("w-1", &liveness_payload(1)))
@@ -191,29 +203,16 @@ async fn past_its_cap_a_tokens_long_poll_gets_429_at_once() {
 
 #[tokio::test]
 async fn past_the_relays_cap_a_long_poll_gets_503_at_once() {
-    let relay = TestRelay::start_with(|c| {
-        c.limits = Limits {
-            waiting_per_token: 10,
-            waiting_readers: 3,
-            ..Limits::default()
-        }
-    })
-    .await;
-    let parked = park(&relay, 3).await;
-    let refused = one_more_poll(&relay).await;
-    assert_eq!(refused.status(), 503);
-    assert_eq!(refused.headers()["retry-after"], "2");
-    assert!(
-        refused
-            .text()
-            .await
-            .unwrap()
-            .contains("the relay already has 3 long polls waiting")
-    );
+    let limits = Limits {
+        waiting_per_token: 10,
+        waiting_readers: 3,
+        ..Limits::default()
+    };
+    let (relay, _parked, refused) = one_poll_past(limits, 3).await;
+    assert_refused(refused, 503, "the relay already has 3 long polls waiting").await;
     // A poll that does not wait is not capped: there is something to read or nothing.
     let page = relay.feed("after=0").await;
     assert!(page.events.is_empty());
-    drop(parked);
 }
 
 /// The hard open-file limit of this process, which a child inherits.

@@ -32,16 +32,19 @@ pub fn tls_files(dir: &std::path::Path) -> relay::TlsFiles {
     }
 }
 
+/// Sends `request` and reads its answer as JSON.
+async fn json_answer<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> T {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// One page of the feed at `url` (the events URL with its query), read with the feed token.
 pub async fn feed_page(http: &reqwest::Client, url: impl reqwest::IntoUrl) -> FeedPage {
-    http.get(url)
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    json_answer(http.get(url).bearer_auth(TOKEN)).await
+}
+
+/// `GET /healthz` of the relay at `base_url`, as JSON.
+pub async fn health(http: &reqwest::Client, base_url: &str) -> serde_json::Value {
+    json_answer(http.get(format!("{base_url}/healthz"))).await
 }
 
 /// A relay on 127.0.0.1:0 over a fresh data file; the directory lives as long as the value.
