@@ -57,5 +57,5 @@ pub use config::{
 pub use error::{RelayError, Result};
 pub use relay::{Relay, RunningRelay};
 pub use secret_file::read_secret_file;
-pub use server::{ServerRules, serve};
+pub use server::{ServerRules, serve, serve_with};
 pub use store::writer::{Outcome, WriterStats};

@@ -15,7 +15,7 @@ use crate::app::{AppState, app};
 use crate::config::RelayConfig;
 use crate::error::{RelayError, Result};
 use crate::limits::open_files;
-use crate::server::{ServerRules, serve};
+use crate::server::{ServerRules, serve_with};
 use crate::store::retention::CHUNK;
 use crate::store::writer::{Writer, WriterStats, WriterThread};
 use crate::store::{self, now};
@@ -68,7 +68,7 @@ impl Relay {
                 "the open-file limit lowers the connection cap; raise the hard limit (systemd: LimitNOFILE=) to allow more"
             );
         }
-        let server = tokio::spawn(serve(
+        let server = tokio::spawn(serve_with(
             listener,
             app(state.clone()),
             ServerRules {

@@ -24,8 +24,9 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
-use crate::config::Timeouts;
+use crate::config::{Limits, Timeouts};
 use crate::limits::connections::{Admission, Connections};
+use crate::limits::open_files;
 use crate::untrusted::untrusted;
 
 /// How the accept loop treats connections.
@@ -38,10 +39,30 @@ pub struct ServerRules {
     pub max_connections: usize,
 }
 
-/// Serves `router` on `listener` until `stop` is cancelled, then shuts down gracefully.
+/// Serves `router` on `listener` until `stop` is cancelled, then shuts down gracefully, with the
+/// relay's default connection cap fitted to the open-file limit.
 ///
-/// Public so that a benchmark can serve another router exactly the way the relay is served.
+/// Public so that a benchmark or a test can serve another router exactly the way the relay is
+/// served.
 pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    tls: Option<TlsAcceptor>,
+    timeouts: Timeouts,
+    stop: CancellationToken,
+) {
+    let max_connections =
+        open_files::connections_allowed(Limits::default().connections, open_files::soft_limit());
+    let rules = ServerRules {
+        tls,
+        timeouts,
+        max_connections,
+    };
+    serve_with(listener, router, rules, stop).await;
+}
+
+/// [`serve`] with these rules.
+pub async fn serve_with(
     listener: TcpListener,
     router: Router,
     rules: ServerRules,

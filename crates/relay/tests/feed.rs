@@ -340,11 +340,8 @@ async fn the_router_can_be_mounted_on_another_listener_over_the_same_store() {
     let serving = tokio::spawn(relay::serve(
         listener,
         relay::app(relay.running.state()),
-        relay::ServerRules {
-            tls: None,
-            timeouts: relay::Timeouts::default(),
-            max_connections: relay::Limits::default().connections,
-        },
+        None,
+        relay::Timeouts::default(),
         stop.clone(),
     ));
     let response = relay

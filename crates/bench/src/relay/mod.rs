@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ::relay::{FeedToken, Limits, Relay, RelayConfig, ServerRules, Timeouts};
+use ::relay::{FeedToken, Relay, RelayConfig, Timeouts};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -239,15 +239,11 @@ fn measure_trivial(server: &tokio::runtime::Runtime, requests: &Arc<Requests>) -
         ))))
         .expect("bind loopback");
     let addr = listener.local_addr().expect("local address");
-    // The same connection cap as the relay's, so that the ratio compares handlers alone.
     let serving = server.spawn(::relay::serve(
         listener,
         router,
-        ServerRules {
-            tls: None,
-            timeouts: Timeouts::default(),
-            max_connections: Limits::default().connections,
-        },
+        None,
+        Timeouts::default(),
         stop.clone(),
     ));
     closed_loop(
