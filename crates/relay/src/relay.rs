@@ -54,27 +54,29 @@ impl Relay {
             addr: config.listen,
             source,
         })?;
-        let closing = CancellationToken::new();
-        let state = AppState::new(&config, writer.clone(), closing.clone());
-        let waiting = state.waiting_readers();
         let open_files = open_files::soft_limit();
-        let max_connections =
-            open_files::connections_allowed(config.limits.connections, open_files);
-        if max_connections < config.limits.connections {
+        let fitted = open_files::fit(config.limits, open_files);
+        if fitted != config.limits {
             tracing::warn!(
                 wanted = config.limits.connections,
-                max_connections,
+                max_connections = fitted.connections,
+                waiting_readers = fitted.waiting_readers,
                 open_files,
                 "the open-file limit lowers the connection cap; raise the hard limit (systemd: LimitNOFILE=) to allow more"
             );
         }
+        let mut config = config;
+        config.limits = fitted;
+        let closing = CancellationToken::new();
+        let state = AppState::new(&config, writer.clone(), closing.clone());
+        let waiting = state.waiting_readers();
         let server = tokio::spawn(serve_with(
             listener,
             app(state.clone()),
             ServerRules {
                 tls: tls.clone(),
                 timeouts: config.timeouts,
-                max_connections,
+                max_connections: config.limits.connections,
             },
             closing.clone(),
         ));
@@ -90,7 +92,7 @@ impl Relay {
             last_seq = *writer.committed().borrow(),
             retention_days = config.retention_days,
             body_limit = config.body_limit,
-            max_connections,
+            max_connections = config.limits.connections,
             body_memory = config.limits.body_memory,
             waiting_readers = config.limits.waiting_readers,
             waiting_per_token = config.limits.waiting_per_token,
