@@ -115,13 +115,18 @@ impl Desk {
         .await
     }
 
-    /// Clicks the first element matching `css`, once there is one.
+    /// Clicks the first element matching `css`, once there is one. An element replaced between
+    /// being found and clicked (the queue re-renders as the sync loop brings cases) is found again.
     pub async fn click(&self, css: &str) {
-        let element = self.element(css).await;
-        element
-            .click()
-            .await
-            .unwrap_or_else(|error| panic!("could not click {css}: {error:?}"));
+        self.wait_for(&format!("a click on {css}"), async |desk| {
+            let element = desk.client.find(Locator::Css(css)).await.ok()?;
+            match element.click().await {
+                Ok(()) => Some(()),
+                Err(error) if error.is_stale_element_reference() => None,
+                Err(error) => panic!("could not click {css}: {error:?}"),
+            }
+        })
+        .await
     }
 
     /// Clicks the first `button` (or link) whose visible text contains `text`.
