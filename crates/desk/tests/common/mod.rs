@@ -24,6 +24,13 @@ pub const FEED_TOKEN: &str = "test-feed-token";
 /// How long after Treezor's list first names a document its webhook may still come, here.
 pub const GRACE: Duration = Duration::from_millis(300);
 
+/// The tests' reading of Treezor's list of documents: quick, so a lost webhook is filled soon.
+const QUICK_DOCUMENTS: DocumentsWatch = DocumentsWatch {
+    first: Duration::from_millis(50),
+    max: Duration::from_millis(400),
+    grace: GRACE,
+};
+
 pub struct World {
     pub sandbox: RunningSandbox,
     pub relay: Option<RunningRelay>,
@@ -102,31 +109,38 @@ impl World {
 
     /// A dashboard on this world, live mode, its secrets in memory.
     pub async fn desk(&self) -> Desk {
-        self.desk_with(DocumentsWatch {
-            first: Duration::from_millis(50),
-            max: Duration::from_millis(400),
-            grace: GRACE,
-        })
-        .await
+        self.desk_with(QUICK_DOCUMENTS).await
     }
 
     /// [`World::desk`], reading Treezor's list of documents as `documents` says.
     pub async fn desk_with(&self, documents: DocumentsWatch) -> Desk {
         let paths = Paths::under(&self.desk_home());
         self.settings().save(&paths.settings_file).unwrap();
+        self.start_configured(documents).await
+    }
+
+    /// A dashboard on the settings file as it is in the desk's home, its secrets in memory, bound
+    /// to this world's servers.
+    pub async fn desk_as_configured(&self) -> Desk {
+        self.start_configured(QUICK_DOCUMENTS).await
+    }
+
+    /// [`World::desk_as_configured`], reading Treezor's list of documents as `documents` says.
+    async fn start_configured(&self, documents: DocumentsWatch) -> Desk {
+        let paths = Paths::under(&self.desk_home());
+        let settings = self.settings();
         let secrets = SecretStore::memory();
-        secrets
-            .set(
+        for (name, value) in [
+            (
                 SecretName::TreezorClientSecret,
-                &Secret::new(self.sandbox.client_secret()).unwrap(),
-            )
-            .unwrap();
-        secrets
-            .set(
-                SecretName::RelayFeedToken,
-                &Secret::new(FEED_TOKEN).unwrap(),
-            )
-            .unwrap();
+                self.sandbox.client_secret(),
+            ),
+            (SecretName::RelayFeedToken, FEED_TOKEN),
+        ] {
+            secrets
+                .set_for(name, &settings, &Secret::new(value).unwrap())
+                .unwrap();
+        }
         Desk::start(StartOptions {
             paths,
             secrets,

@@ -41,6 +41,7 @@ pub fn client_config(sandbox: &RunningSandbox) -> ClientConfig {
         min_remaining: Duration::from_secs(5),
         max_attempts: 4,
         idle_timeout: Duration::from_secs(3),
+        max_bytes: treezor::DEFAULT_MAX_DOWNLOAD_BYTES,
     };
     config
 }
@@ -210,4 +211,14 @@ pub async fn client_token(sandbox: &RunningSandbox) -> String {
         .as_str()
         .expect("an access token")
         .to_owned()
+}
+
+/// The names of the files in `dir`, sorted.
+pub fn files_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
 }
