@@ -6,6 +6,8 @@
 //! - [`handles`]: [`Cache`] (the one writer) and [`Reader`] (queries on a connection of its own).
 //! - [`schema`] (`schema.sql`): versioned migrations, WAL, pragmas; newer files are refused.
 //! - [`apply`]: a feed batch applied in one transaction with its cursor, idempotently.
+//! - `replay`: a signed payload is one event whatever its envelope: the digest that says so.
+//! - `redate`: schema 3's migration, bringing histories stored before it into line.
 //! - `batch`: the users one transaction touches, each rebuilt and written once.
 //! - `stored_event`: a case event's stored form and the digest that deduplicates it.
 //! - `project`: a user's case rebuilt from their events into the queue row and identifications.
@@ -49,6 +51,8 @@ pub mod schema;
 mod batch;
 mod profile;
 mod project;
+mod redate;
+mod replay;
 mod row;
 mod stored_event;
 mod tally;
