@@ -1,8 +1,9 @@
 //! Opening the cache file: versioned migrations, WAL, foreign keys, a busy timeout.
 //!
-//! The schema is `schema.sql` (version 1), `schema_2.sql` (retention's record of pruned users) and
+//! The schema is `schema.sql` (version 1), `schema_2.sql` (retention's record of pruned users),
 //! `schema_3.sql` (payload digests and timeline times, with [`crate::redate`] bringing the webhooks
-//! stored before into line); a later change is a new migration appended to [`migrations`], never an edit of an applied one. A file
+//! stored before into line) and `schema_4.sql` (the keyed audit chain and its guards); a later
+//! change is a new migration appended to [`migrations`], never an edit of an applied one. A file
 //! whose `user_version` is beyond what this build knows was written by a newer KYC Desk and is
 //! refused, unchanged.
 //!
@@ -20,7 +21,7 @@ use rusqlite_migration::{HookError, M, Migrations};
 use crate::error::{Doing, Error, Result};
 
 /// The schema version this build writes. Files of a higher version are refused.
-pub const SCHEMA_VERSION: usize = 3;
+pub const SCHEMA_VERSION: usize = 4;
 
 /// Every migration, oldest first: version `n` is the `n`th.
 pub(crate) fn migrations() -> Migrations<'static> {
@@ -33,6 +34,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
                 crate::redate::redate_histories(tx).map_err(|e| HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("schema_4.sql")),
     ])
 }
 
@@ -113,6 +115,9 @@ fn configure(conn: &Connection, path: &Path, cache_kib: i64) -> Result<()> {
         // thousand pages, and a checkpoint (two fsyncs, every page written again) per batch
         // halved the catch-up rate (B5). Readers find pages in a larger WAL just as fast.
         ("wal_autocheckpoint", "10000"),
+        // `REPLACE` deletes the row it replaces; only with this on does that deletion fire the
+        // audit log's delete guards (schema 4 also refuses such an insert outright).
+        ("recursive_triggers", "ON"),
     ] {
         conn.pragma_update(None, pragma, value)
             .map_err(|source| open_error(path, source))?;
@@ -158,6 +163,26 @@ pub(crate) fn optimize(conn: &Connection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn on_the_caches_own_connection_replace_fires_the_audit_logs_delete_guard() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_writer(&dir.path().join("cache.sqlite")).unwrap();
+        conn.execute_batch(
+            "INSERT INTO audit_log (at, officer, action, outcome, detail, prev_hash, hash, chain)
+                 VALUES (0, 'o', 'a', 'succeeded', 'd', x'00', x'01', 2);
+             DROP TRIGGER audit_log_no_replace;",
+        )
+        .unwrap();
+        let replaced = conn.execute(
+            "INSERT OR REPLACE INTO audit_log (seq, at, officer, action, outcome, detail,
+                 prev_hash, hash, chain)
+             VALUES (1, 0, 'o', 'a', 'succeeded', 'nothing happened', x'00', x'01', 2)",
+            [],
+        );
+        let error = replaced.unwrap_err().to_string();
+        assert!(error.contains("cannot be removed"), "{error}");
+    }
 
     #[test]
     fn the_migrations_are_valid() {

@@ -8,6 +8,7 @@
 //! - [`actions`]: the officer's actions, each checked, called on Treezor, then audited.
 //! - [`views`]: the queue, the counts, one case in full with its customer text.
 //! - [`audit`]: verifying and exporting the audit log.
+//! - `trail`: the audit trail's key and anchor, in the OS keychain; appends and their anchor.
 //! - [`files`]: documents on this machine: their age, purging them, interrupted downloads.
 //! - [`retention`]: the personal data of cases closed for long enough leaves this machine, daily.
 //! - [`status`]: the status bar.
@@ -41,6 +42,7 @@ pub mod start;
 pub mod status;
 mod store;
 pub mod sync;
+mod trail;
 pub mod views;
 
 pub use actions::Confirmation;

@@ -90,7 +90,7 @@ impl SecretStore {
             SecretStore::Keychain => match entry(name)?.get_password() {
                 Ok(value) => Ok(Secret::new(value)),
                 Err(keyring::Error::NoEntry) => Ok(None),
-                Err(e) => Err(keychain_error(name, "read", e)),
+                Err(e) => Err(keychain_error(name.words(), "read", e)),
             },
             SecretStore::Memory(map) => Ok(lock(map).get(&name).cloned()),
         }
@@ -101,7 +101,7 @@ impl SecretStore {
         match self {
             SecretStore::Keychain => entry(name)?
                 .set_password(secret.expose())
-                .map_err(|e| keychain_error(name, "save", e)),
+                .map_err(|e| keychain_error(name.words(), "save", e)),
             SecretStore::Memory(map) => {
                 lock(map).insert(name, secret.clone());
                 Ok(())
@@ -114,7 +114,7 @@ impl SecretStore {
         match self {
             SecretStore::Keychain => match entry(name)?.delete_credential() {
                 Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-                Err(e) => Err(keychain_error(name, "delete", e)),
+                Err(e) => Err(keychain_error(name.words(), "delete", e)),
             },
             SecretStore::Memory(map) => {
                 lock(map).remove(&name);
@@ -132,11 +132,16 @@ fn lock(
 }
 
 fn entry(name: SecretName) -> Result<keyring::Entry> {
-    keyring::Entry::new(KEYCHAIN_SERVICE, name.entry()).map_err(|e| keychain_error(name, "open", e))
+    keyring::Entry::new(KEYCHAIN_SERVICE, name.entry())
+        .map_err(|e| keychain_error(name.words(), "open", e))
 }
 
-fn keychain_error(name: SecretName, operation: &'static str, error: keyring::Error) -> Error {
-    let secret = name.words();
+/// A keychain failure on `secret` (its words), as the officer reads it.
+pub(crate) fn keychain_error(
+    secret: &'static str,
+    operation: &'static str,
+    error: keyring::Error,
+) -> Error {
     match error {
         keyring::Error::NoStorageAccess(_) => Error::KeychainLocked { secret, operation },
         keyring::Error::NoDefaultStore => Error::KeychainUnavailable {

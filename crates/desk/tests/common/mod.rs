@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // Each test binary uses part of this.
 
+pub mod secret_service;
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -99,8 +101,6 @@ impl World {
 
     /// A dashboard on this world, live mode, its secrets in memory.
     pub async fn desk(&self) -> Desk {
-        let paths = Paths::under(&self.desk_home());
-        self.settings().save(&paths.settings_file).unwrap();
         let secrets = SecretStore::memory();
         secrets
             .set(
@@ -114,6 +114,14 @@ impl World {
                 &Secret::new(FEED_TOKEN).unwrap(),
             )
             .unwrap();
+        self.desk_with(secrets).await
+    }
+
+    /// A dashboard on this world, live mode, with `secrets` (the OS keychain, for the tests that
+    /// run beside a Secret Service).
+    pub async fn desk_with(&self, secrets: SecretStore) -> Desk {
+        let paths = Paths::under(&self.desk_home());
+        self.settings().save(&paths.settings_file).unwrap();
         Desk::start(StartOptions {
             paths,
             secrets,
