@@ -59,12 +59,8 @@ impl Desk {
     /// Verifies the whole trail: every entry's MAC under the key, the chain, and that the trail
     /// still reaches the anchor the keychain holds.
     pub async fn verify_audit(&self) -> Result<AuditCheck> {
-        let trail = self.inner.trail.clone();
-        let officer = self.officer().as_str().to_owned();
-        let when = crate::clock::now();
         let verdict = self
-            .store()
-            .write_with(move |cache| trail.verify(cache, when, &officer))
+            .on_trail(|trail, cache, when, officer| trail.verify(cache, when, officer))
             .await?;
         Ok(match verdict {
             Ok(entries) => AuditCheck {

@@ -59,11 +59,20 @@ async fn record(desk: &Desk, n: usize) {
     }
 }
 
-/// The desk stopped, then the file opened as an attacker opens it: guards dropped first.
-async fn tamper(desk: Desk, cache: &Path, sql: &str) {
+/// A desk on the keychain records `n` actions and stops; `tamper` works on the file as an
+/// attacker does, after dropping its guards; a desk starts again on it. Returns that desk and
+/// what verifying the trail says.
+async fn checked_after(
+    world: &World,
+    n: usize,
+    tamper: impl FnOnce(&Path),
+) -> (Desk, desk::audit::AuditCheck) {
+    let cache = cache_file(world);
+    let desk = desk_on_keychain(world).await;
+    record(&desk, n).await;
     desk.shutdown().await;
     drop(desk);
-    let raw = Connection::open(cache).unwrap();
+    let raw = Connection::open(&cache).unwrap();
     raw.execute_batch(
         "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;
          DROP TRIGGER audit_log_no_replace; DROP TRIGGER audit_log_keyed_only;
@@ -71,49 +80,55 @@ async fn tamper(desk: Desk, cache: &Path, sql: &str) {
          DROP TRIGGER audit_head_no_replace;",
     )
     .unwrap();
-    raw.execute_batch(sql).unwrap();
+    drop(raw);
+    tamper(&cache);
+    let desk = desk_on_keychain(world).await;
+    let check = desk.verify_audit().await.unwrap();
+    (desk, check)
 }
 
-/// The canonical form the chain covers (see `cache::audit`).
-fn canonical(at: i64, officer: &str, action: &str, outcome: &str, detail: &str) -> String {
+fn run_sql(sql: &'static str) -> impl FnOnce(&Path) {
+    move |cache| Connection::open(cache).unwrap().execute_batch(sql).unwrap()
+}
+
+/// `SHA-256(prev ‖ canonical form)`: how entries were chained before the chain was keyed, and all
+/// that someone without the key can compute (the canonical form is `cache::audit`'s).
+fn unkeyed_hash(prev: &[u8], at: i64, action: &str, outcome: &str, detail: &str) -> Vec<u8> {
     let text = |s: &str| serde_json::to_string(s).unwrap();
-    format!(
-        r#"{{"at":{at},"officer":{},"action":{},"user_id":{USER},"document_id":null,"outcome":{},"detail":{}}}"#,
-        text(officer),
+    let canonical = format!(
+        r#"{{"at":{at},"officer":"officer.test","action":{},"user_id":{USER},"document_id":null,"outcome":{},"detail":{}}}"#,
         text(action),
         text(outcome),
         text(detail)
-    )
+    );
+    Sha256::new()
+        .chain_update(prev)
+        .chain_update(canonical.as_bytes())
+        .finalize()
+        .to_vec()
 }
 
-/// Rewrites the details of entries `from..=last` with hashes recomputed the unkeyed way, and
-/// moves the head to the new last one.
-fn rewrite_tail(cache: &Path, from: i64) {
+/// Rewrites the details of entries `seqs` and recomputes their hashes the unkeyed way; with
+/// `move_head`, moves the head to the last one rewritten.
+fn rewrite(cache: &Path, seqs: std::ops::RangeInclusive<i64>, move_head: bool) {
     let raw = Connection::open(cache).unwrap();
-    let last: i64 = raw
-        .query_row("SELECT max(seq) FROM audit_log", [], |r| r.get(0))
-        .unwrap();
     let mut prev: Vec<u8> = raw
         .query_row(
             "SELECT hash FROM audit_log WHERE seq = ?1",
-            [from - 1],
+            [seqs.start() - 1],
             |r| r.get(0),
         )
         .unwrap();
-    for seq in from..=last {
-        let (at, officer, action, outcome): (i64, String, String, String) = raw
+    for seq in seqs.clone() {
+        let (at, action, outcome): (i64, String, String) = raw
             .query_row(
-                "SELECT at, officer, action, outcome FROM audit_log WHERE seq = ?1",
+                "SELECT at, action, outcome FROM audit_log WHERE seq = ?1",
                 [seq],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .unwrap();
-        let detail = "the officer confirmed";
-        let hash = Sha256::new()
-            .chain_update(&prev)
-            .chain_update(canonical(at, &officer, &action, &outcome, detail).as_bytes())
-            .finalize()
-            .to_vec();
+        let detail = "nothing happened";
+        let hash = unkeyed_hash(&prev, at, &action, &outcome, detail);
         raw.execute(
             "UPDATE audit_log SET detail = ?2, prev_hash = ?3, hash = ?4 WHERE seq = ?1",
             params![seq, detail, prev, hash],
@@ -121,11 +136,20 @@ fn rewrite_tail(cache: &Path, from: i64) {
         .unwrap();
         prev = hash;
     }
-    raw.execute(
-        "UPDATE audit_head SET seq = ?1, hash = ?2",
-        params![last, prev],
-    )
-    .unwrap();
+    if move_head {
+        raw.execute(
+            "UPDATE audit_head SET seq = ?1, hash = ?2",
+            params![seqs.end(), prev],
+        )
+        .unwrap();
+    }
+}
+
+fn last_seq(cache: &Path) -> i64 {
+    Connection::open(cache)
+        .unwrap()
+        .query_row("SELECT max(seq) FROM audit_log", [], |r| r.get(0))
+        .unwrap()
 }
 
 #[tokio::test]
@@ -160,21 +184,16 @@ async fn the_key_and_the_anchor_are_made_in_the_keychain_and_vouch_for_the_trail
 #[tokio::test]
 async fn a_rewritten_tail_and_head_are_found() {
     let world = World::start().await;
-    let cache = cache_file(&world);
-    let desk = desk_on_keychain(&world).await;
-    record(&desk, 5).await;
-    tamper(desk, &cache, "SELECT 1;").await;
-    rewrite_tail(&cache, 3);
-
-    let desk = desk_on_keychain(&world).await;
-    let check = desk.verify_audit().await.unwrap();
+    let (desk, check) =
+        checked_after(&world, 5, |cache| rewrite(cache, 3..=last_seq(cache), true)).await;
     assert!(!check.intact, "{check:?}");
     assert_eq!(check.broken_at, Some(3));
     let problem = check.problem.unwrap();
     assert!(problem.contains("Audit entry 3 was changed"), "{problem}");
     let advice = check.advice.unwrap();
     assert!(
-        advice.contains(&cache.display().to_string()) && advice.contains("Export the trail"),
+        advice.contains(&cache_file(&world).display().to_string())
+            && advice.contains("Export the trail"),
         "{advice}"
     );
     desk.shutdown().await;
@@ -183,22 +202,18 @@ async fn a_rewritten_tail_and_head_are_found() {
 #[tokio::test]
 async fn a_middle_entry_replaced_is_found() {
     let world = World::start().await;
-    let cache = cache_file(&world);
-    let desk = desk_on_keychain(&world).await;
-    record(&desk, 4).await;
-    tamper(
-        desk,
-        &cache,
-        "INSERT OR REPLACE INTO audit_log (seq, at, officer, action, user_id, document_id,
-             outcome, detail, prev_hash, hash, chain)
-         SELECT seq, at, officer, action, user_id, document_id, 'succeeded', detail, prev_hash,
-             hash, chain
-         FROM audit_log WHERE seq = 2;",
+    let (desk, check) = checked_after(
+        &world,
+        4,
+        run_sql(
+            "INSERT OR REPLACE INTO audit_log (seq, at, officer, action, user_id, document_id,
+                 outcome, detail, prev_hash, hash, chain)
+             SELECT seq, at, officer, action, user_id, document_id, 'succeeded', detail,
+                 prev_hash, hash, chain
+             FROM audit_log WHERE seq = 2;",
+        ),
     )
     .await;
-
-    let desk = desk_on_keychain(&world).await;
-    let check = desk.verify_audit().await.unwrap();
     assert_eq!(
         (check.intact, check.broken_at),
         (false, Some(2)),
@@ -210,18 +225,12 @@ async fn a_middle_entry_replaced_is_found() {
 #[tokio::test]
 async fn an_emptied_trail_is_found_and_stays_reported() {
     let world = World::start().await;
-    let cache = cache_file(&world);
-    let desk = desk_on_keychain(&world).await;
-    record(&desk, 3).await;
-    tamper(
-        desk,
-        &cache,
-        "DELETE FROM audit_log; DELETE FROM audit_head;",
+    let (desk, check) = checked_after(
+        &world,
+        3,
+        run_sql("DELETE FROM audit_log; DELETE FROM audit_head;"),
     )
     .await;
-
-    let desk = desk_on_keychain(&world).await;
-    let check = desk.verify_audit().await.unwrap();
     assert_eq!(
         (check.intact, check.broken_at),
         (false, Some(1)),
@@ -234,7 +243,10 @@ async fn an_emptied_trail_is_found_and_stays_reported() {
     // The desk goes on recording, and the break stays reported, in the keychain's anchor too.
     record(&desk, 1).await;
     assert!(!desk.verify_audit().await.unwrap().intact);
-    assert_eq!(anchor_in_keychain(&cache)["known_break"]["at_seq"], 1);
+    assert_eq!(
+        anchor_in_keychain(&cache_file(&world))["known_break"]["at_seq"],
+        1
+    );
     desk.shutdown().await;
 }
 
@@ -288,7 +300,7 @@ async fn a_trail_from_before_the_keyed_chain_is_sealed_at_the_first_start() {
     raw.execute_batch("DROP TRIGGER audit_log_no_update;")
         .unwrap();
     drop(raw);
-    rewrite_legacy_from(&cache, 2, 3);
+    rewrite(&cache, 2..=3, false);
     let desk = desk_on_keychain(&world).await;
     let check = desk.verify_audit().await.unwrap();
     assert_eq!(
@@ -315,61 +327,11 @@ fn schema_3_file_with_unkeyed_entries(cache: &Path, n: i64) {
     let mut prev = vec![0u8; 32];
     for seq in 1..=n {
         let (at, detail) = (1_700_000_000_000_000 + seq, format!("entry {seq}"));
-        let hash = Sha256::new()
-            .chain_update(&prev)
-            .chain_update(
-                canonical(
-                    at,
-                    "officer.test",
-                    "start_verification",
-                    "cancelled",
-                    &detail,
-                )
-                .as_bytes(),
-            )
-            .finalize()
-            .to_vec();
+        let hash = unkeyed_hash(&prev, at, "start_verification", "cancelled", &detail);
         raw.execute(
             "INSERT INTO audit_log (at, officer, action, user_id, outcome, detail, prev_hash, hash)
              VALUES (?1, 'officer.test', 'start_verification', ?2, 'cancelled', ?3, ?4, ?5)",
             params![at, USER as i64, detail, prev, hash],
-        )
-        .unwrap();
-        prev = hash;
-    }
-}
-
-/// Rewrites unkeyed entries `from..=to` and recomputes their SHA-256 chain, as the unkeyed chain
-/// allowed anyone to.
-fn rewrite_legacy_from(cache: &Path, from: i64, to: i64) {
-    let raw = Connection::open(cache).unwrap();
-    let mut prev: Vec<u8> = raw
-        .query_row(
-            "SELECT hash FROM audit_log WHERE seq = ?1",
-            [from - 1],
-            |r| r.get(0),
-        )
-        .unwrap();
-    for seq in from..=to {
-        let at = 1_700_000_000_000_000 + seq;
-        let detail = "nothing happened";
-        let hash = Sha256::new()
-            .chain_update(&prev)
-            .chain_update(
-                canonical(
-                    at,
-                    "officer.test",
-                    "start_verification",
-                    "cancelled",
-                    detail,
-                )
-                .as_bytes(),
-            )
-            .finalize()
-            .to_vec();
-        raw.execute(
-            "UPDATE audit_log SET detail = ?2, prev_hash = ?3, hash = ?4 WHERE seq = ?1",
-            params![seq, detail, prev, hash],
         )
         .unwrap();
         prev = hash;

@@ -285,20 +285,20 @@ mod tests {
         }
     }
 
+    /// The first start of a desk with a key on the file at `path`.
+    fn first_keyed_start(path: &std::path::Path) -> (Cache, Opened) {
+        let mut cache = Cache::open(path).unwrap();
+        let time = Timestamp::from_unix_seconds(1_800_000_000);
+        let opened = cache.audit_open(&key(), None, time, "Claire").unwrap();
+        (cache, opened)
+    }
+
     #[test]
     fn an_unkeyed_trail_is_verified_once_and_sealed_under_the_keyed_chain() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cache.sqlite");
         unkeyed_file(&path, 3);
-        let mut cache = Cache::open(&path).unwrap();
-        let opened = cache
-            .audit_open(
-                &key(),
-                None,
-                Timestamp::from_unix_seconds(1_800_000_000),
-                "Claire",
-            )
-            .unwrap();
+        let (cache, opened) = first_keyed_start(&path);
         let seal = opened.sealed.expect("the unkeyed entries are sealed");
         assert_eq!((seal.seq, seal.entry.outcome), (4, Outcome::Succeeded));
         assert_eq!(seal.entry.action, SEAL_ACTION);
@@ -378,15 +378,7 @@ mod tests {
              UPDATE audit_log SET detail = 'edited' WHERE seq = 2;",
         )
         .unwrap();
-        let mut cache = Cache::open(&path).unwrap();
-        let opened = cache
-            .audit_open(
-                &key(),
-                None,
-                Timestamp::from_unix_seconds(1_800_000_000),
-                "Claire",
-            )
-            .unwrap();
+        let (cache, opened) = first_keyed_start(&path);
         let broken = AuditBreak {
             at_seq: 2,
             kind: BreakKind::Edited,

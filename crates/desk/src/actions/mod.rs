@@ -14,8 +14,8 @@ mod retrieve;
 mod review;
 mod start;
 
-use cache::{AuditEntry, Outcome};
-use kyc::{Action, CaseView, DocumentId, Permission, UserId};
+use cache::{AuditEntry, Cache, Outcome};
+use kyc::{Action, CaseView, DocumentId, Permission, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
 pub use download::{DownloadProgress, SavedDocument};
@@ -25,6 +25,7 @@ pub use start::StartedVerification;
 use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
+use crate::trail::Trail;
 
 /// Whether the officer confirmed an action that needs it. Asking first without confirmation
 /// returns [`Error::NeedsConfirmation`] with what to confirm.
@@ -111,21 +112,27 @@ impl Desk {
 
     /// Makes sure the audit trail can record and anchor what comes next (see `crate::trail`).
     pub(crate) async fn audit_ready(&self) -> Result<()> {
-        let trail = self.inner.trail.clone();
-        let officer = self.officer().as_str().to_owned();
-        let when = now();
-        self.store()
-            .write_with(move |cache| trail.ready(cache, when, &officer))
+        self.on_trail(|trail, cache, when, officer| trail.ready(cache, when, officer))
             .await
     }
 
     /// Opens the audit trail: at start, before anything is written.
     pub(crate) async fn open_trail(&self) -> Result<()> {
+        self.on_trail(|trail, cache, when, officer| trail.open_now(cache, when, officer))
+            .await
+    }
+
+    /// Runs `job` on the audit trail, on the cache's writer thread (where every append and anchor
+    /// write happens), with the time and the officer that sign an entry it may have to write.
+    pub(crate) async fn on_trail<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Trail, &mut Cache, Timestamp, &str) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
         let trail = self.inner.trail.clone();
         let officer = self.officer().as_str().to_owned();
         let when = now();
         self.store()
-            .write_with(move |cache| trail.open_now(cache, when, &officer))
+            .write_with(move |cache| job(&trail, cache, when, &officer))
             .await
     }
 

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // Each test binary uses part of this.
 
+pub mod alone;
 pub mod secret_service;
 
 use std::future::Future;
