@@ -39,6 +39,8 @@ pub struct Applied {
     pub duplicates: usize,
     /// Events kept but not applied because an earlier event carried the same signed payload.
     pub replays: usize,
+    /// The sequence numbers of the events that changed nothing: duplicates and replays.
+    pub skipped: Vec<u64>,
     /// Events whose payload could not be read; kept and shown as unreadable webhooks.
     pub unreadable: usize,
     /// The feed cursor after the batch.
@@ -73,6 +75,7 @@ pub(crate) fn apply_events(
         };
         let Some(webhook) = insert_webhook(conn, event, &stored, now)? else {
             applied.duplicates += 1;
+            applied.skipped.push(event.seq);
             continue;
         };
         applied.applied += 1;
@@ -88,6 +91,7 @@ pub(crate) fn apply_events(
         }
         if original.is_some() {
             applied.replays += 1;
+            applied.skipped.push(event.seq);
             continue;
         }
         let Ok(meaning) = meaning else { continue };

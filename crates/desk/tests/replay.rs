@@ -74,6 +74,7 @@ fn decisions_in_cache(world: &World, user: UserId) -> i64 {
 async fn a_refusal_replayed_with_a_fresh_id_and_a_far_future_time_changes_nothing() {
     let world = World::start().await;
     let desk = world.desk().await;
+    let mut changes = desk.subscribe();
     let user = world.person("Zoé", "Martin");
 
     // 1. A genuine refusal for a fraud reason (2301: AML-sensitive).
@@ -157,6 +158,18 @@ async fn a_refusal_replayed_with_a_fresh_id_and_a_far_future_time_changes_nothin
         decisions_in_cache(&world, user),
         1,
         "one case event for the refusal and its replay"
+    );
+    // The sync loop works through its pages in order: the later event's page was applied after
+    // the refusal's and the replay's, so every notice they caused has been sent.
+    let mut processed = 0;
+    while let Ok(change) = changes.try_recv() {
+        if let desk::Change::Notice(notice) = change {
+            processed += notice.verifications_processed;
+        }
+    }
+    assert_eq!(
+        processed, 1,
+        "the refusal was announced once, its replay not at all"
     );
     desk.shutdown().await;
 }
