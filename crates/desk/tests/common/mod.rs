@@ -102,20 +102,28 @@ impl World {
 
     /// A dashboard on this world, live mode, its secrets in memory.
     pub async fn desk(&self) -> Desk {
+        let paths = Paths::under(&self.desk_home());
+        self.settings().save(&paths.settings_file).unwrap();
+        self.desk_as_configured().await
+    }
+
+    /// A dashboard on the settings file as it is in the desk's home, its secrets in memory, bound
+    /// to this world's servers.
+    pub async fn desk_as_configured(&self) -> Desk {
+        let settings = self.settings();
         let secrets = SecretStore::memory();
-        secrets
-            .set(
+        for (name, value) in [
+            (
                 SecretName::TreezorClientSecret,
-                &Secret::new(self.sandbox.client_secret()).unwrap(),
-            )
-            .unwrap();
-        secrets
-            .set(
-                SecretName::RelayFeedToken,
-                &Secret::new(FEED_TOKEN).unwrap(),
-            )
-            .unwrap();
-        self.desk_with(secrets).await
+                self.sandbox.client_secret(),
+            ),
+            (SecretName::RelayFeedToken, FEED_TOKEN),
+        ] {
+            secrets
+                .set_for(name, &settings, &Secret::new(value).unwrap())
+                .unwrap();
+        }
+        self.start_desk(secrets).await
     }
 
     /// A dashboard on this world, live mode, with `secrets` (the OS keychain, for the tests that
@@ -123,6 +131,12 @@ impl World {
     pub async fn desk_with(&self, secrets: SecretStore) -> Desk {
         let paths = Paths::under(&self.desk_home());
         self.settings().save(&paths.settings_file).unwrap();
+        self.start_desk(secrets).await
+    }
+
+    /// A dashboard on the settings file in the desk's home, with `secrets`.
+    async fn start_desk(&self, secrets: SecretStore) -> Desk {
+        let paths = Paths::under(&self.desk_home());
         Desk::start(StartOptions {
             paths,
             secrets,

@@ -12,7 +12,7 @@ pub const PROBE: &str = env!("CARGO_BIN_EXE_kyc-desk-keychain");
 
 /// A private session bus with an unlocked login keyring.
 pub struct SecretService {
-    home: tempfile::TempDir,
+    pub home: tempfile::TempDir,
     pub address: String,
     bus: Child,
     keyring: Child,
@@ -152,6 +152,35 @@ impl SecretService {
         out.status
             .success()
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Saves `value` under `entry` the way an earlier version did: bare, with the attributes
+    /// `keyring` gives an entry (service and user name).
+    pub fn store_as_before(&self, entry: &str, value: &str) {
+        let mut child = self
+            .command("secret-tool")
+            .args([
+                "store",
+                "--label",
+                "KYC Desk (earlier version)",
+                "service",
+                "eu.kycdesk.app",
+                "username",
+                entry,
+            ])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("secret-tool runs");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(value.as_bytes())
+            .unwrap();
+        assert!(
+            child.wait().unwrap().success(),
+            "secret-tool stored {entry}"
+        );
     }
 
     pub fn lock_login_keyring(&self) {
