@@ -78,11 +78,19 @@ fn child() {
 async fn drill() {
     let world = World::start().await;
     let service = SecretService::start();
-    for (entry, value) in [
-        ("treezor-client-secret", world.sandbox.client_secret()),
-        ("relay-feed-token", FEED_TOKEN),
+    let settings = world.settings();
+    let base_url = settings.treezor.as_ref().unwrap().base_url.clone();
+    let relay_url = settings.relay.as_ref().unwrap().url.clone();
+    // Each secret bound to the server it is for, as the settings screen saves it.
+    for (entry, value, url) in [
+        (
+            "treezor-client-secret",
+            world.sandbox.client_secret(),
+            &base_url,
+        ),
+        ("relay-feed-token", FEED_TOKEN, &relay_url),
     ] {
-        let saved = service.probe(&["set", entry], Some(value));
+        let saved = service.probe(&["set", entry, url], Some(value));
         assert!(
             saved.status.success(),
             "{}",
