@@ -1,4 +1,4 @@
-//! The hook of schema version 3: what the cache derives, derived again from what it stores.
+//! The hook of schema version 5: what the cache derives, derived again from what it stores.
 //!
 //! Rows of `users` and `profiles` are derived from the stored webhooks and case events; a new
 //! rule (the AML flag over every attempt, no expiry on the clock, the documents rule, legal names
@@ -49,7 +49,7 @@ fn observe_users_again(conn: &Connection, now: Timestamp, tally: &mut Tally) -> 
         let page: Vec<StoredWebhook> = conn
             .prepare(
                 "SELECT id, event, created_at, received_at, payload FROM webhooks
-                 WHERE id > ?1 AND error IS NULL AND event LIKE 'user.%'
+                 WHERE id > ?1 AND error IS NULL AND replay_of IS NULL AND event LIKE 'user.%'
                  ORDER BY id LIMIT ?2",
             )
             .and_then(|mut s| {
@@ -71,9 +71,8 @@ fn observe_users_again(conn: &Connection, now: Timestamp, tally: &mut Tally) -> 
             let Ok(meaning) = meaning_of(&event, created_at, &payload, received_at) else {
                 continue;
             };
-            for user in &meaning.users {
-                let observed = created_at.or(user.modified_at).unwrap_or(received_at);
-                batch.observe(user, observed);
+            for (user, observed) in &meaning.users {
+                batch.observe(user, *observed);
             }
         }
         batch.finish(conn, now, tally)?;
@@ -97,7 +96,7 @@ fn project_cases_again(conn: &Connection, now: Timestamp, tally: &mut Tally) -> 
         let mut batch = Batch::default();
         for user in users {
             if let Ok(user) = UserId::new(user as u64) {
-                batch.reproject(user);
+                batch.touch(user);
             }
         }
         batch.finish(conn, now, tally)?;

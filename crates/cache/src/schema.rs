@@ -1,10 +1,13 @@
 //! Opening the cache file: versioned migrations, WAL, foreign keys, a busy timeout.
 //!
-//! The schema is `schema.sql` (version 1), `schema_2.sql` (retention's record of pruned users)
-//! and `schema_3.sql` (no table change; its hook, `rederive`, derives the users' rows again under
-//! new rules); a later change is a new migration appended to [`migrations`], never an edit of an
-//! applied one. A file whose `user_version` is beyond what this
-//! build knows was written by a newer KYC Desk and is refused, unchanged.
+//! The schema is `schema.sql` (version 1), `schema_2.sql` (retention's record of pruned users),
+//! `schema_3.sql` (payload digests and timeline times, with [`crate::redate`] bringing the webhooks
+//! stored before into line), `schema_4.sql` (the keyed audit chain and its guards) and
+//! `schema_5.sql` (no table change; its hook, `rederive`, derives the users' rows again under the
+//! guide's rules on AML flags, links, documents and legal names); a later change is a new
+//! migration appended to [`migrations`], never an edit of an applied one. A file whose
+//! `user_version` is beyond what this build knows was written by a newer KYC Desk and is refused,
+//! unchanged.
 //!
 //! `synchronous = NORMAL` under WAL: a power cut can lose the last committed batches but never
 //! corrupts the file; since the feed cursor is committed with its batch, lost batches are simply
@@ -15,19 +18,27 @@ use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
-use rusqlite_migration::{M, Migrations};
+use rusqlite_migration::{HookError, M, Migrations};
 
 use crate::error::{Doing, Error, Result};
 
 /// The schema version this build writes. Files of a higher version are refused.
-pub const SCHEMA_VERSION: usize = 3;
+pub const SCHEMA_VERSION: usize = 5;
 
-fn migrations() -> Vec<M<'static>> {
-    vec![
+/// Every migration, oldest first: version `n` is the `n`th.
+pub(crate) fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
         M::up(include_str!("schema.sql")),
         M::up(include_str!("schema_2.sql")),
-        M::up_with_hook(include_str!("schema_3.sql"), crate::rederive::rederive),
-    ]
+        M::up_with_hook(
+            include_str!("schema_3.sql"),
+            |tx: &rusqlite::Transaction| {
+                crate::redate::redate_histories(tx).map_err(|e| HookError::Hook(e.to_string()))
+            },
+        ),
+        M::up(include_str!("schema_4.sql")),
+        M::up_with_hook(include_str!("schema_5.sql"), crate::rederive::rederive),
+    ])
 }
 
 /// How long a connection waits for another one's write lock before giving up.
@@ -107,6 +118,9 @@ fn configure(conn: &Connection, path: &Path, cache_kib: i64) -> Result<()> {
         // thousand pages, and a checkpoint (two fsyncs, every page written again) per batch
         // halved the catch-up rate (B5). Readers find pages in a larger WAL just as fast.
         ("wal_autocheckpoint", "10000"),
+        // `REPLACE` deletes the row it replaces; only with this on does that deletion fire the
+        // audit log's delete guards (schema 4 also refuses such an insert outright).
+        ("recursive_triggers", "ON"),
     ] {
         conn.pragma_update(None, pragma, value)
             .map_err(|source| open_error(path, source))?;
@@ -124,13 +138,11 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             known: SCHEMA_VERSION,
         });
     }
-    Migrations::new(migrations())
-        .to_latest(conn)
-        .map_err(|e| Error::Migration {
-            path: path.to_path_buf(),
-            target: SCHEMA_VERSION,
-            detail: e.to_string(),
-        })
+    migrations().to_latest(conn).map_err(|e| Error::Migration {
+        path: path.to_path_buf(),
+        target: SCHEMA_VERSION,
+        detail: e.to_string(),
+    })
 }
 
 fn user_version(conn: &Connection, path: &Path) -> Result<i64> {
@@ -156,8 +168,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn on_the_caches_own_connection_replace_fires_the_audit_logs_delete_guard() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_writer(&dir.path().join("cache.sqlite")).unwrap();
+        conn.execute_batch(
+            "INSERT INTO audit_log (at, officer, action, outcome, detail, prev_hash, hash, chain)
+                 VALUES (0, 'o', 'a', 'succeeded', 'd', x'00', x'01', 2);
+             DROP TRIGGER audit_log_no_replace;",
+        )
+        .unwrap();
+        let replaced = conn.execute(
+            "INSERT OR REPLACE INTO audit_log (seq, at, officer, action, outcome, detail,
+                 prev_hash, hash, chain)
+             VALUES (1, 0, 'o', 'a', 'succeeded', 'nothing happened', x'00', x'01', 2)",
+            [],
+        );
+        let error = replaced.unwrap_err().to_string();
+        assert!(error.contains("cannot be removed"), "{error}");
+    }
+
+    #[test]
     fn the_migrations_are_valid() {
-        Migrations::new(migrations()).validate().unwrap();
-        assert_eq!(migrations().len(), SCHEMA_VERSION);
+        let migrations = migrations();
+        migrations.validate().unwrap();
+        assert_eq!(
+            migrations
+                .pending_migrations(&Connection::open_in_memory().unwrap())
+                .unwrap(),
+            SCHEMA_VERSION as i32
+        );
     }
 }

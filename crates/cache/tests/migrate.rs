@@ -1,4 +1,4 @@
-//! Schema version 3 brings a file an older version wrote in line with this version's rules:
+//! Schema version 5 brings a file an older version wrote in line with this version's rules:
 //! the AML flag of a person whose latest verification is clean, a business shown by its legal
 //! name, a link an older version had marked expired on the clock. The older file is made the way
 //! an older version left it: the same stored webhooks and events, with the rows it derived then.
@@ -48,7 +48,7 @@ fn an_older_file_gets_the_person_wide_aml_flag_legal_names_and_links_that_do_not
     cache.record_case_event(uid(43), link, at(1_000)).unwrap();
     drop(cache);
 
-    // What schema version 2 had derived from the same data.
+    // What schema version 4 had derived from the same data.
     let old = rusqlite::Connection::open(&path).unwrap();
     old.execute_batch(&format!(
         "UPDATE users SET aml_flagged = 0 WHERE user_id = 42;
@@ -61,7 +61,7 @@ fn an_older_file_gets_the_person_wide_aml_flag_legal_names_and_links_that_do_not
          DELETE FROM queue_counts;
          INSERT INTO queue_counts SELECT state, coalesce(user_type, 0), aml_flagged,
              coalesce(score, -9), review, count(*) FROM users GROUP BY 1, 2, 3, 4, 5;
-         PRAGMA user_version = 2;",
+         PRAGMA user_version = 4;",
         expiry = at(600 + LINK_LIFETIME_SECONDS).unix_micros()
     ))
     .unwrap();

@@ -36,7 +36,7 @@ async fn the_review_stays_disabled_naming_the_document_whose_webhook_has_not_com
     let world = World::start().await;
     // A grace longer than the test: the list never fills the gap here.
     let desk = world
-        .desk_with(DocumentsWatch {
+        .desk_reading_documents(DocumentsWatch {
             first: Duration::from_millis(50),
             max: Duration::from_millis(200),
             grace: Duration::from_secs(3600),

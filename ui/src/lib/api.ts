@@ -44,6 +44,7 @@ export type { Action } from './bindings/Action';
 export type { AmlFlag } from './bindings/AmlFlag';
 export type { Awaited } from './bindings/Awaited';
 export type { AppStatus } from './bindings/AppStatus';
+export type { AuditCheck } from './bindings/AuditCheck';
 export type { AuditExport } from './bindings/AuditExport';
 export type { CaseDetail } from './bindings/CaseDetail';
 export type { CaseFile } from './bindings/CaseFile';
@@ -204,6 +205,10 @@ export function showInFolder(user: number, document: number): Promise<void> {
   return call<void>('show_in_folder', { user, document });
 }
 
+/**
+ * Verifies the whole audit trail: every entry's MAC under the key in the keychain, the chain, and
+ * that the trail still reaches the anchor the keychain holds.
+ */
 export function verifyAudit(): Promise<AuditCheck> {
   return call<AuditCheck>('verify_audit');
 }

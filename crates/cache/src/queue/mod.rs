@@ -21,7 +21,7 @@
 //! A link's 15 minutes start when the customer opens it, which the cache never learns (see
 //! `kyc::case`), so a "link issued" row stays so until Treezor says otherwise. The queries still
 //! show a row stored as "link issued" whose `link_expires_at` has passed as "link expired": no row
-//! written by this version has one (the projection leaves it empty, and schema version 3 emptied
+//! written by this version has one (the projection leaves it empty, and schema version 5 emptied
 //! those of older files), so that correction never applies.
 
 mod counts;
@@ -185,7 +185,7 @@ pub struct QueueRow {
     pub last_change: Timestamp,
     /// The current attempt.
     pub identification: Option<IdentificationId>,
-    /// Always empty since schema version 3: a link does not expire on the clock.
+    /// Always empty since schema version 5: a link does not expire on the clock.
     pub link_expires_at: Option<Timestamp>,
     /// The folded name the queue sorts on.
     #[serde(skip)]

@@ -1,6 +1,7 @@
 //! The officer's actions. Each one, in this order:
 //! 1. asks the case's state machine (`kyc::CaseView::permission`) whether it is allowed now; a
-//!    refusal says why, and an action that needs confirmation waits for it;
+//!    refusal says why, and an action that needs confirmation waits for it; then makes sure the
+//!    audit trail can record it (a locked keychain refuses the action, see `crate::trail`);
 //! 2. calls Treezor (with an `accessTag` where Treezor declares one, so a retried call is not
 //!    done twice; the start has none, so it is sent once);
 //! 3. records what Treezor's answer means for the case (a link issued, documents requested…);
@@ -14,8 +15,8 @@ mod retrieve;
 mod review;
 mod start;
 
-use cache::{AuditEntry, CaseDetail, Outcome};
-use kyc::{Action, CaseView, Caution, DocumentId, Permission, UserId};
+use cache::{AuditEntry, Cache, CaseDetail, Outcome};
+use kyc::{Action, CaseView, Caution, DocumentId, Permission, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
 pub use download::{DownloadProgress, SavedDocument};
@@ -26,6 +27,7 @@ use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::standing::{children_without_documents, standing};
+use crate::trail::Trail;
 
 /// Whether the officer confirmed an action that needs it. Asking first without confirmation
 /// returns [`Error::NeedsConfirmation`] with what to confirm.
@@ -144,8 +146,9 @@ impl Desk {
     }
 
     /// Checks `action` against the case and the user's standing; audits and returns a refusal,
-    /// or, unconfirmed, what to confirm. Returns the cautions the officer confirmed, for the
-    /// audit entry of the action.
+    /// or, unconfirmed, what to confirm. An allowed action is checked to be auditable too: it does
+    /// not run if its entries could not be anchored. Returns the cautions the officer confirmed,
+    /// for the audit entry of the action.
     pub(crate) async fn check(
         &self,
         action: Action,
@@ -154,9 +157,9 @@ impl Desk {
     ) -> Result<Vec<Caution>> {
         let user = detail.user_id;
         match detail.view.permission(action, &standing(detail)) {
-            Permission::Allowed => Ok(Vec::new()),
+            Permission::Allowed => self.auditable(action, user).await.map(|()| Vec::new()),
             Permission::NeedsConfirmation(cautions) if confirmation == Confirmation::Confirmed => {
-                Ok(cautions)
+                self.auditable(action, user).await.map(|()| cautions)
             }
             Permission::NeedsConfirmation(cautions) => {
                 let reason = cautions_in_full(&cautions, detail);
@@ -191,6 +194,43 @@ impl Desk {
         }
     }
 
+    /// Whether `action` can be audited now: the trail opens and the keychain answers.
+    async fn auditable(&self, action: Action, user: UserId) -> Result<()> {
+        self.audit_ready()
+            .await
+            .map_err(|cause| Error::ActionNotAudited {
+                action: action_words(action),
+                user,
+                cause: Box::new(cause),
+            })
+    }
+
+    /// Makes sure the audit trail can record and anchor what comes next (see `crate::trail`).
+    pub(crate) async fn audit_ready(&self) -> Result<()> {
+        self.on_trail(|trail, cache, when, officer| trail.ready(cache, when, officer))
+            .await
+    }
+
+    /// Opens the audit trail: at start, before anything is written.
+    pub(crate) async fn open_trail(&self) -> Result<()> {
+        self.on_trail(|trail, cache, when, officer| trail.open_now(cache, when, officer))
+            .await
+    }
+
+    /// Runs `job` on the audit trail, on the cache's writer thread (where every append and anchor
+    /// write happens), with the time and the officer that sign an entry it may have to write.
+    pub(crate) async fn on_trail<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Trail, &mut Cache, Timestamp, &str) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
+        let trail = self.inner.trail.clone();
+        let officer = self.officer().as_str().to_owned();
+        let when = now();
+        self.store()
+            .write_with(move |cache| job(&trail, cache, when, &officer))
+            .await
+    }
+
     /// Writes one audit entry for an officer action.
     pub(crate) async fn audit(
         &self,
@@ -222,8 +262,9 @@ impl Desk {
             outcome,
             detail,
         };
+        let trail = self.inner.trail.clone();
         self.store()
-            .write(move |cache| cache.audit_append(&entry))
+            .write_with(move |cache| trail.append(cache, &entry))
             .await
             .map(|_| ())
     }

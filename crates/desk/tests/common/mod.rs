@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // Each test binary uses part of this.
 
+pub mod alone;
+pub mod secret_service;
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -109,25 +112,25 @@ impl World {
 
     /// A dashboard on this world, live mode, its secrets in memory.
     pub async fn desk(&self) -> Desk {
-        self.desk_with(QUICK_DOCUMENTS).await
+        self.desk_reading_documents(QUICK_DOCUMENTS).await
     }
 
     /// [`World::desk`], reading Treezor's list of documents as `documents` says.
-    pub async fn desk_with(&self, documents: DocumentsWatch) -> Desk {
+    pub async fn desk_reading_documents(&self, documents: DocumentsWatch) -> Desk {
         let paths = Paths::under(&self.desk_home());
         self.settings().save(&paths.settings_file).unwrap();
-        self.start_configured(documents).await
+        self.start_desk(self.secrets_in_memory(), documents).await
     }
 
     /// A dashboard on the settings file as it is in the desk's home, its secrets in memory, bound
     /// to this world's servers.
     pub async fn desk_as_configured(&self) -> Desk {
-        self.start_configured(QUICK_DOCUMENTS).await
+        self.start_desk(self.secrets_in_memory(), QUICK_DOCUMENTS)
+            .await
     }
 
-    /// [`World::desk_as_configured`], reading Treezor's list of documents as `documents` says.
-    async fn start_configured(&self, documents: DocumentsWatch) -> Desk {
-        let paths = Paths::under(&self.desk_home());
+    /// This world's secrets, in memory, bound to its servers.
+    fn secrets_in_memory(&self) -> SecretStore {
         let settings = self.settings();
         let secrets = SecretStore::memory();
         for (name, value) in [
@@ -141,6 +144,21 @@ impl World {
                 .set_for(name, &settings, &Secret::new(value).unwrap())
                 .unwrap();
         }
+        secrets
+    }
+
+    /// A dashboard on this world, live mode, with `secrets` (the OS keychain, for the tests that
+    /// run beside a Secret Service).
+    pub async fn desk_with(&self, secrets: SecretStore) -> Desk {
+        let paths = Paths::under(&self.desk_home());
+        self.settings().save(&paths.settings_file).unwrap();
+        self.start_desk(secrets, QUICK_DOCUMENTS).await
+    }
+
+    /// A dashboard on the settings file in the desk's home, with `secrets`, reading Treezor's
+    /// list of documents as `documents` says.
+    async fn start_desk(&self, secrets: SecretStore, documents: DocumentsWatch) -> Desk {
+        let paths = Paths::under(&self.desk_home());
         Desk::start(StartOptions {
             paths,
             secrets,

@@ -34,6 +34,6 @@ aml_flagged: boolean, review: ReviewState, created_at: Timestamp, last_change: T
  */
 identification: IdentificationId | null, 
 /**
- * Always empty since schema version 3: a link does not expire on the clock.
+ * Always empty since schema version 5: a link does not expire on the clock.
  */
 link_expires_at: Timestamp | null, };
