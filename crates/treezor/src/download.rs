@@ -1,4 +1,6 @@
-//! Downloading a document inside Treezor's 30-second URL window, safely.
+//! Downloading a document inside Treezor's 30-second URL window, safely: to a file, or into memory
+//! for a viewer that must leave no copy on disk. Both go through one loop of fresh URLs and one
+//! reading of the file host's answer, so the rules below hold for both.
 //!
 //! What must stay true:
 //! - A URL is used only while fresh: received less than `max_url_age` ago and, when it carries its
@@ -9,6 +11,8 @@
 //! - An expired or altered URL (403), a dropped connection or a transient answer leads to a new
 //!   URL and another attempt, up to `max_attempts` URLs in all.
 //! - The file host gets no bearer token: the URL carries its own signature.
+//! - In memory, a file larger than the limit is refused as soon as its announced length or the
+//!   bytes read pass it, never buffered whole.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -36,10 +40,34 @@ pub struct Downloaded {
     pub stale_urls: u32,
 }
 
-/// How one attempt ended, when it did not complete.
-enum Attempt {
-    Done(u64, String),
+/// How one attempt with one URL ended: done, or why another URL should be tried.
+pub(crate) enum Attempt<T> {
+    Done(T),
     Retry(String),
+}
+
+/// A document fetched into memory, never written to disk.
+#[derive(Clone, PartialEq, Eq)]
+pub struct InMemory {
+    pub bytes: Vec<u8>,
+    /// The file host's `Content-Type`, if it sent one.
+    pub media_type: Option<String>,
+    /// Download URLs asked of Treezor.
+    pub urls_asked: u32,
+    /// URLs not used because they arrived (nearly) expired.
+    pub stale_urls: u32,
+}
+
+/// Shows the size, never the bytes: they are a customer's identity document.
+impl std::fmt::Debug for InMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InMemory")
+            .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
+            .field("media_type", &self.media_type)
+            .field("urls_asked", &self.urls_asked)
+            .field("stale_urls", &self.stale_urls)
+            .finish()
+    }
 }
 
 /// A file name safe in any directory: letters, digits, `.`, `-`, `_`; no leading dot.
@@ -77,30 +105,65 @@ impl Client {
         dest: &Path,
         mut progress: impl FnMut(u64, Option<u64>) + Send,
     ) -> Result<Downloaded> {
+        let ((path, bytes, sha256), urls_asked, stale_urls) = self
+            .with_fresh_urls(document, async |url| {
+                let path = target(dest, &url.url, document);
+                Ok(
+                    match self.fetch(document, url, &path, &mut progress).await? {
+                        Attempt::Done((bytes, sha256)) => Attempt::Done((path, bytes, sha256)),
+                        Attempt::Retry(why) => Attempt::Retry(why),
+                    },
+                )
+            })
+            .await?;
+        Ok(Downloaded {
+            path,
+            bytes,
+            sha256,
+            urls_asked,
+            stale_urls,
+        })
+    }
+
+    /// Fetches `document` into memory, under the same rules as a download (fresh URLs only, a
+    /// new URL after an expired one, a dropped connection or a transient answer), refusing a file
+    /// larger than `limit` bytes before or while reading it. Nothing touches the disk.
+    pub async fn fetch_in_memory(&self, document: DocumentId, limit: u64) -> Result<InMemory> {
+        let ((bytes, media_type), urls_asked, stale_urls) = self
+            .with_fresh_urls(document, async |url| {
+                self.read_in_memory(document, url, limit).await
+            })
+            .await?;
+        Ok(InMemory {
+            bytes,
+            media_type,
+            urls_asked,
+            stale_urls,
+        })
+    }
+
+    /// Runs `attempt` with a fresh URL for `document` until one completes, asking for at most
+    /// `max_attempts` URLs; returns what it gave, the URLs asked and the stale ones skipped.
+    async fn with_fresh_urls<T>(
+        &self,
+        document: DocumentId,
+        mut attempt: impl AsyncFnMut(&DownloadUrl) -> Result<Attempt<T>>,
+    ) -> Result<(T, u32, u32)> {
         let policy = self.config().download;
         let mut stale_urls = 0;
         let mut last = String::from("no attempt was made");
-        for attempt in 1..=policy.max_attempts {
+        for asked in 1..=policy.max_attempts {
             let url = self.download_url(document).await?;
             if let Some(why) = stale(&url, &policy) {
                 stale_urls += 1;
                 last = why;
-                tracing::warn!(%document, attempt, "download URL not used: {last}");
+                tracing::warn!(%document, attempt = asked, "download URL not used: {last}");
                 continue;
             }
-            let path = target(dest, &url.url, document);
-            match self.fetch(document, &url, &path, &mut progress).await? {
-                Attempt::Done(bytes, sha256) => {
-                    return Ok(Downloaded {
-                        path,
-                        bytes,
-                        sha256,
-                        urls_asked: attempt,
-                        stale_urls,
-                    });
-                }
+            match attempt(&url).await? {
+                Attempt::Done(done) => return Ok((done, asked, stale_urls)),
                 Attempt::Retry(why) => {
-                    tracing::warn!(%document, attempt, "download attempt failed: {why}");
+                    tracing::warn!(%document, attempt = asked, "download attempt failed: {why}");
                     last = why;
                 }
             }
@@ -112,14 +175,12 @@ impl Client {
         })
     }
 
-    /// One attempt with one URL.
-    async fn fetch(
+    /// Asks the file host for `url`: its answer when it has the file, or why to try a new URL.
+    async fn answer(
         &self,
         document: DocumentId,
         url: &DownloadUrl,
-        path: &Path,
-        progress: &mut (impl FnMut(u64, Option<u64>) + Send),
-    ) -> Result<Attempt> {
+    ) -> Result<Attempt<reqwest::Response>> {
         let answer = match self.files().get(&url.url).send().await {
             Ok(answer) => answer,
             Err(error) => {
@@ -149,6 +210,76 @@ impl Client {
                 last: format!("the file host answered HTTP {status}"),
             });
         }
+        Ok(Attempt::Done(answer))
+    }
+
+    /// One attempt into memory with one URL.
+    async fn read_in_memory(
+        &self,
+        document: DocumentId,
+        url: &DownloadUrl,
+        limit: u64,
+    ) -> Result<Attempt<(Vec<u8>, Option<String>)>> {
+        let answer = match self.answer(document, url).await? {
+            Attempt::Done(answer) => answer,
+            Attempt::Retry(why) => return Ok(Attempt::Retry(why)),
+        };
+        let too_large = |size: u64| Error::TooLarge {
+            document: document.get(),
+            size,
+            limit,
+        };
+        let total = answer.content_length();
+        if let Some(total) = total.filter(|&t| t > limit) {
+            return Err(too_large(total));
+        }
+        let media_type = answer
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let capacity = total.unwrap_or(0).min(limit) as usize;
+        let mut bytes = Vec::with_capacity(capacity);
+        let mut body = answer.bytes_stream();
+        while let Some(piece) = body.next().await {
+            match piece {
+                Ok(piece) => {
+                    let read = bytes.len() as u64 + piece.len() as u64;
+                    if read > limit {
+                        return Err(too_large(read));
+                    }
+                    bytes.extend_from_slice(&piece);
+                }
+                Err(error) => {
+                    return Ok(Attempt::Retry(format!(
+                        "the connection dropped after {} bytes: {}",
+                        bytes.len(),
+                        transport_detail(&error)
+                    )));
+                }
+            }
+        }
+        if let Some(total) = total.filter(|&t| t != bytes.len() as u64) {
+            return Ok(Attempt::Retry(format!(
+                "the file ended after {} of {total} bytes",
+                bytes.len()
+            )));
+        }
+        Ok(Attempt::Done((bytes, media_type)))
+    }
+
+    /// One attempt to a file with one URL.
+    async fn fetch(
+        &self,
+        document: DocumentId,
+        url: &DownloadUrl,
+        path: &Path,
+        progress: &mut (impl FnMut(u64, Option<u64>) + Send),
+    ) -> Result<Attempt<(u64, String)>> {
+        let answer = match self.answer(document, url).await? {
+            Attempt::Done(answer) => answer,
+            Attempt::Retry(why) => return Ok(Attempt::Retry(why)),
+        };
         let file_error = |detail: String| Error::File {
             document: document.get(),
             path: path.to_path_buf(),
@@ -221,7 +352,7 @@ impl Client {
                 e.error
             ))
         })?;
-        Ok(Attempt::Done(written, hex::encode(hasher.finalize())))
+        Ok(Attempt::Done((written, hex::encode(hasher.finalize()))))
     }
 }
 

@@ -32,6 +32,12 @@ pub enum Error {
         path: PathBuf,
         detail: String,
     },
+    #[error("document {document} is {size} bytes or more, over the {limit} bytes allowed")]
+    TooLarge {
+        document: u64,
+        size: u64,
+        limit: u64,
+    },
     #[error(
         "document {document} could not be downloaded after {attempts} attempts: {last}. Retry later"
     )]

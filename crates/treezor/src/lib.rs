@@ -23,7 +23,8 @@
 //! - `refusal`: Treezor's three error shapes read into [`TreezorError`].
 //! - `answers`: Treezor's answer shapes (`{"users":[…]}`, lists, bare objects).
 //! - `users`, `liveness`, `documents`, `review`: the typed calls.
-//! - `download`: downloads inside the 30-second window, to a temporary file renamed when complete.
+//! - `download`: documents fetched inside the 30-second window: to a temporary file renamed when
+//!   complete, or into memory only (for viewing), under the same rules.
 //! - [`error`]: the one error.
 //! - `fuzz` (tests only): property-based fuzzing of every reader of Treezor's answers.
 //!
@@ -53,7 +54,7 @@ pub use call::AccessTag;
 pub use client::Client;
 pub use config::{ClientConfig, ClientSecret, DownloadPolicy, RetryPolicy, TlsOptions};
 pub use documents::DownloadUrl;
-pub use download::Downloaded;
+pub use download::{Downloaded, InMemory};
 pub use error::{Error, Problem, Result, TreezorError};
 pub use liveness::LivenessStart;
 pub use users::{UserPage, UserQuery};
