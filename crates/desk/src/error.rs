@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use kyc::UserId;
+use kyc::{DocumentId, UserId};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -62,6 +62,13 @@ pub enum Error {
         reason: String,
         children: Vec<ChildWithoutDocuments>,
     },
+    #[error(
+        "Document {document} is not shown: {reason}. Nothing of it was kept. To examine it anyway, save a copy and open it with another application."
+    )]
+    NotViewable {
+        document: DocumentId,
+        reason: String,
+    },
     #[error("Treezor refused to start a verification for user {user}: the user has no {}. Complete the user in Treezor, then start again.", missing.join(", "))]
     MissingAttributes { user: UserId, missing: Vec<String> },
     #[error("{0}")]
@@ -92,6 +99,7 @@ impl Error {
             Error::NotAllowed { .. } => "not_allowed",
             Error::NeedsConfirmation { .. } => "needs_confirmation",
             Error::MissingAttributes { .. } => "missing_attributes",
+            Error::NotViewable { .. } => "not_viewable",
             // Refused credentials are Treezor refusing us, not Treezor out of reach.
             Error::Treezor(treezor::Error::Credentials { .. }) => "treezor_refused",
             Error::Treezor(e) => match e.treezor().map(|t| t.status) {

@@ -7,6 +7,8 @@
 //! - [`sync`]: the loop that keeps the cache in step with the relay's feed, and its health.
 //! - [`actions`]: the officer's actions, each checked, called on Treezor, then audited.
 //! - [`views`]: the queue, the counts, one case in full with its customer text.
+//! - [`viewer`]: a document fetched into memory for the window (never to disk), checked for what
+//!   it is, audited as a view; and the declared identity beside the one read.
 //! - [`audit`]: verifying and exporting the audit log.
 //! - [`files`]: documents on this machine: their age, purging them, interrupted downloads.
 //! - [`retention`]: the personal data of cases closed for long enough leaves this machine, daily.
@@ -41,6 +43,7 @@ pub mod start;
 pub mod status;
 mod store;
 pub mod sync;
+pub mod viewer;
 pub mod views;
 
 pub use actions::Confirmation;
