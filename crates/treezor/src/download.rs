@@ -70,6 +70,42 @@ impl std::fmt::Debug for InMemory {
     }
 }
 
+/// The download URLs asked for one document: how many, how many arrived stale, and why the last
+/// one failed.
+struct FreshUrls {
+    document: DocumentId,
+    policy: crate::config::DownloadPolicy,
+    asked: u32,
+    stale: u32,
+    last: String,
+}
+
+impl FreshUrls {
+    fn new(document: DocumentId, policy: crate::config::DownloadPolicy) -> FreshUrls {
+        FreshUrls {
+            document,
+            policy,
+            asked: 0,
+            stale: 0,
+            last: String::from("no attempt was made"),
+        }
+    }
+
+    /// The attempt with the last URL failed for `why`: another URL is worth a try.
+    fn failed(&mut self, why: String) {
+        tracing::warn!(document = %self.document, attempt = self.asked, "download attempt failed: {why}");
+        self.last = why;
+    }
+
+    fn gave_up(self) -> Error {
+        Error::DownloadFailed {
+            document: self.document.get(),
+            attempts: self.policy.max_attempts,
+            last: self.last,
+        }
+    }
+}
+
 /// A file name safe in any directory: letters, digits, `.`, `-`, `_`; no leading dot.
 pub(crate) fn safe_name(raw: &str) -> Option<String> {
     let name: String = raw
@@ -105,74 +141,62 @@ impl Client {
         dest: &Path,
         mut progress: impl FnMut(u64, Option<u64>) + Send,
     ) -> Result<Downloaded> {
-        let ((path, bytes, sha256), urls_asked, stale_urls) = self
-            .with_fresh_urls(document, async |url| {
-                let path = target(dest, &url.url, document);
-                Ok(
-                    match self.fetch(document, url, &path, &mut progress).await? {
-                        Attempt::Done((bytes, sha256)) => Attempt::Done((path, bytes, sha256)),
-                        Attempt::Retry(why) => Attempt::Retry(why),
-                    },
-                )
-            })
-            .await?;
-        Ok(Downloaded {
-            path,
-            bytes,
-            sha256,
-            urls_asked,
-            stale_urls,
-        })
+        let mut urls = FreshUrls::new(document, self.config().download);
+        while let Some(url) = self.next_fresh_url(&mut urls).await? {
+            let path = target(dest, &url.url, document);
+            match self.fetch(document, &url, &path, &mut progress).await? {
+                Attempt::Done((bytes, sha256)) => {
+                    return Ok(Downloaded {
+                        path,
+                        bytes,
+                        sha256,
+                        urls_asked: urls.asked,
+                        stale_urls: urls.stale,
+                    });
+                }
+                Attempt::Retry(why) => urls.failed(why),
+            }
+        }
+        Err(urls.gave_up())
     }
 
     /// Fetches `document` into memory, under the same rules as a download (fresh URLs only, a
     /// new URL after an expired one, a dropped connection or a transient answer), refusing a file
     /// larger than `limit` bytes before or while reading it. Nothing touches the disk.
     pub async fn fetch_in_memory(&self, document: DocumentId, limit: u64) -> Result<InMemory> {
-        let ((bytes, media_type), urls_asked, stale_urls) = self
-            .with_fresh_urls(document, async |url| {
-                self.read_in_memory(document, url, limit).await
-            })
-            .await?;
-        Ok(InMemory {
-            bytes,
-            media_type,
-            urls_asked,
-            stale_urls,
-        })
+        let mut urls = FreshUrls::new(document, self.config().download);
+        while let Some(url) = self.next_fresh_url(&mut urls).await? {
+            match self.read_in_memory(document, &url, limit).await? {
+                Attempt::Done((bytes, media_type)) => {
+                    return Ok(InMemory {
+                        bytes,
+                        media_type,
+                        urls_asked: urls.asked,
+                        stale_urls: urls.stale,
+                    });
+                }
+                Attempt::Retry(why) => urls.failed(why),
+            }
+        }
+        Err(urls.gave_up())
     }
 
-    /// Runs `attempt` with a fresh URL for `document` until one completes, asking for at most
-    /// `max_attempts` URLs; returns what it gave, the URLs asked and the stale ones skipped.
-    async fn with_fresh_urls<T>(
-        &self,
-        document: DocumentId,
-        mut attempt: impl AsyncFnMut(&DownloadUrl) -> Result<Attempt<T>>,
-    ) -> Result<(T, u32, u32)> {
-        let policy = self.config().download;
-        let mut stale_urls = 0;
-        let mut last = String::from("no attempt was made");
-        for asked in 1..=policy.max_attempts {
-            let url = self.download_url(document).await?;
-            if let Some(why) = stale(&url, &policy) {
-                stale_urls += 1;
-                last = why;
-                tracing::warn!(%document, attempt = asked, "download URL not used: {last}");
-                continue;
-            }
-            match attempt(&url).await? {
-                Attempt::Done(done) => return Ok((done, asked, stale_urls)),
-                Attempt::Retry(why) => {
-                    tracing::warn!(%document, attempt = asked, "download attempt failed: {why}");
-                    last = why;
+    /// The next URL for `urls`' document fresh enough to use, skipping (and counting) stale ones;
+    /// `None` once `max_attempts` URLs were asked for.
+    async fn next_fresh_url(&self, urls: &mut FreshUrls) -> Result<Option<DownloadUrl>> {
+        while urls.asked < urls.policy.max_attempts {
+            urls.asked += 1;
+            let url = self.download_url(urls.document).await?;
+            match stale(&url, &urls.policy) {
+                None => return Ok(Some(url)),
+                Some(why) => {
+                    urls.stale += 1;
+                    tracing::warn!(document = %urls.document, attempt = urls.asked, "download URL not used: {why}");
+                    urls.last = why;
                 }
             }
         }
-        Err(Error::DownloadFailed {
-            document: document.get(),
-            attempts: policy.max_attempts,
-            last,
-        })
+        Ok(None)
     }
 
     /// Asks the file host for `url`: its answer when it has the file, or why to try a new URL.
