@@ -12,7 +12,7 @@
 import { getDocument, GlobalWorkerOptions, PDFWorker, type PDFDocumentProxy } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 
-import type { Rotation, Size } from './view';
+import { CANVAS, type Rotation, type Size } from './view';
 
 let worker: PDFWorker | null = null;
 
@@ -74,14 +74,21 @@ export async function openPdf(bytes: Uint8Array): Promise<Pdf> {
         Math.sqrt(MAX_CANVAS_PIXELS / Math.max(1, shown.width * shown.height)),
       );
       const drawn = proxy.getViewport({ scale: scale * POINTS_TO_PIXELS * density, rotation });
-      canvas.width = Math.floor(drawn.width);
-      canvas.height = Math.floor(drawn.height);
-      const task = proxy.render({ canvas, viewport: drawn });
+      // Drawn aside, then copied: the page on screen stays until the new one is ready.
+      const scratch = canvas.ownerDocument.createElement('canvas');
+      scratch.width = Math.floor(drawn.width);
+      scratch.height = Math.floor(drawn.height);
+      const task = proxy.render({ canvas: scratch, viewport: drawn });
       rendering = task;
       try {
         await task.promise;
+        canvas.width = scratch.width;
+        canvas.height = scratch.height;
+        canvas.getContext('2d', CANVAS)?.drawImage(scratch, 0, 0);
       } finally {
         if (rendering === task) rendering = null;
+        scratch.width = 0;
+        scratch.height = 0;
       }
       return { width: shown.width, height: shown.height };
     },

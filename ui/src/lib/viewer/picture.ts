@@ -3,7 +3,7 @@
  * canvas, turned by quarter turns. The canvas keeps the picture's own resolution and the page
  * scales it: zooming does not redraw.
  */
-import type { Rotation, Size } from './view';
+import { CANVAS, type Rotation, type Size } from './view';
 
 export interface Picture {
   /** The picture's natural size, in pixels. */
@@ -23,7 +23,7 @@ export async function openPicture(bytes: Uint8Array): Promise<Picture> {
       const turned = rotation % 180 !== 0;
       canvas.width = turned ? bitmap.height : bitmap.width;
       canvas.height = turned ? bitmap.width : bitmap.height;
-      const context = canvas.getContext('2d');
+      const context = canvas.getContext('2d', CANVAS);
       if (context) {
         context.save();
         context.translate(canvas.width / 2, canvas.height / 2);

@@ -23,6 +23,13 @@ export function kindOf(bytes: Uint8Array): DocumentKind {
 
 export type Rotation = 0 | 90 | 180 | 270;
 
+/**
+ * The document's canvas stays in the CPU's memory, where pdf.js draws its pages (its `enableHWA`
+ * is off): a document drawn once per page or turn gains nothing from a GPU canvas, and this way
+ * costs no upload of each page and no read-back.
+ */
+export const CANVAS: CanvasRenderingContext2DSettings = { willReadFrequently: true };
+
 export type Zoom = { fit: true } | { fit: false; scale: number };
 
 export interface ViewState {
