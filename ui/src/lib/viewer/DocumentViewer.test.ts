@@ -131,6 +131,9 @@ describe('the document viewer', () => {
     expect(screen.getByTestId('pages')).toHaveTextContent('Page 1 of 20');
     expect(dialog().dataset.pages).toBe('20');
     await key(dialog(), 'PageDown');
+    await waitFor(() => expect(pdf.renders.at(-1)?.page).toBe(2));
+    // Each page is drawn once, not again and again.
+    expect(pdf.renders.filter((r) => r.page === 1).length).toBeLessThanOrEqual(2);
     await key(dialog(), 'n');
     expect(screen.getByTestId('pages')).toHaveTextContent('Page 3 of 20');
     await fireEvent.click(screen.getByRole('button', { name: 'Previous page' }));
