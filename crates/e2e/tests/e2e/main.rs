@@ -9,3 +9,4 @@ mod reason_codes;
 mod refusals;
 mod security;
 mod settings;
+mod viewer;
