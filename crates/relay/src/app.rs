@@ -14,6 +14,8 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{FeedToken, RelayConfig};
+use crate::limits::body_memory::BodyMemory;
+use crate::limits::feed_readers::FeedReaders;
 use crate::store::read::Readers;
 use crate::store::writer::Writer;
 use crate::{feed, receive};
@@ -31,8 +33,10 @@ pub(crate) struct Shared {
     pub body_timeout: Duration,
     /// Cancelled when the relay starts shutting down: long polls answer at once.
     pub closing: CancellationToken,
-    /// How many long polls are waiting for a commit right now.
-    pub waiting: watch::Sender<usize>,
+    /// The budget that webhook bodies in memory share.
+    pub body_memory: BodyMemory,
+    /// The long polls waiting for a commit, and their caps.
+    pub feed_readers: FeedReaders,
 }
 
 impl AppState {
@@ -49,7 +53,8 @@ impl AppState {
             body_limit: config.body_limit,
             body_timeout: config.timeouts.body_read,
             closing,
-            waiting: watch::Sender::new(0),
+            body_memory: BodyMemory::new(config.limits.body_memory),
+            feed_readers: FeedReaders::new(&config.limits),
         }))
     }
 
@@ -59,7 +64,13 @@ impl AppState {
 
     /// How many long polls are waiting for a commit; changes as readers park and leave.
     pub fn waiting_readers(&self) -> watch::Receiver<usize> {
-        self.0.waiting.subscribe()
+        self.0.feed_readers.waiting()
+    }
+
+    /// Bytes of webhook bodies held in memory right now, all requests together.
+    pub fn bodies_in_memory(&self) -> usize {
+        let memory = &self.0.body_memory;
+        memory.cap() - memory.available()
     }
 }
 
@@ -77,7 +88,7 @@ pub fn app(state: AppState) -> Router {
 async fn healthz(State(state): State<AppState>) -> Response {
     let committed = state.shared().writer.committed();
     let last_seq = *committed.borrow();
-    let waiting = *state.shared().waiting.borrow();
+    let waiting = state.shared().feed_readers.waiting_now();
     if committed.has_changed().is_err() {
         return refusal(
             StatusCode::SERVICE_UNAVAILABLE,

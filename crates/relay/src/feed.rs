@@ -7,6 +7,9 @@
 //! notification, and a waiting reader costs no query. A reader far behind gets full pages at once
 //! from a range scan on the primary key.
 //!
+//! Long polls waiting at once are capped per token and in all, and reads of the store run a few at
+//! a time: see [`crate::limits::feed_readers`].
+//!
 //! Limits: `limit` defaults to 100 and is capped at [`MAX_LIMIT`]; `wait` defaults to 0 and is
 //! capped at [`MAX_WAIT_SECONDS`]. Values over a cap are lowered to it, however many digits they
 //! have; values that are not numbers get 400. `after` beyond any stored event gives an empty page.
@@ -19,7 +22,9 @@ use axum::response::Response;
 use kyc::feed::FeedPage;
 
 use crate::app::{AppState, json_response, peer_of, refusal};
+use crate::limits::feed_readers::ReaderKey;
 use crate::store::read;
+use crate::untrusted::untrusted;
 
 pub const DEFAULT_LIMIT: usize = 100;
 pub const MAX_LIMIT: usize = 1000;
@@ -110,20 +115,28 @@ pub(crate) async fn events(
     request: Request,
 ) -> Response {
     let shared = state.shared();
-    if let Some(refused) = unauthorized(&state, &request) {
-        return refused;
-    }
+    let reader = match reader_of(&state, &request) {
+        Ok(reader) => reader,
+        Err(refused) => return *refused,
+    };
     let FeedQuery { after, limit, wait } = match FeedQuery::parse(query.as_deref()) {
         Ok(query) => query,
         Err(message) => {
-            tracing::warn!(peer = ?peer_of(&request), reason = message, "feed request refused");
+            tracing::warn!(
+                peer = ?peer_of(&request),
+                reason = untrusted(&message).as_str(),
+                "feed request refused"
+            );
             return refusal(StatusCode::BAD_REQUEST, "bad_parameter", &message);
         }
     };
     let mut committed = shared.writer.committed();
     let mut newest = *committed.borrow_and_update();
     if newest <= after && !wait.is_zero() {
-        let _parked = Parked::new(&shared.waiting);
+        let _parked = match shared.feed_readers.park(reader) {
+            Ok(parked) => parked,
+            Err(crowded) => return crowded.response(),
+        };
         tokio::select! {
             _ = tokio::time::timeout(wait, committed.wait_for(|seq| *seq > after)) => {}
             _ = shared.closing.cancelled() => {}
@@ -131,6 +144,7 @@ pub(crate) async fn events(
         newest = *committed.borrow();
     }
     let events = if newest > after {
+        let _turn = shared.feed_readers.read_turn().await;
         let readers = shared.readers.clone();
         let read = tokio::task::spawn_blocking(move || {
             readers.with(|conn| read::page(conn, after, limit))
@@ -168,25 +182,9 @@ pub(crate) async fn events(
     }
 }
 
-/// Counts a waiting long poll for as long as it lives.
-struct Parked<'a>(&'a tokio::sync::watch::Sender<usize>);
-
-impl<'a> Parked<'a> {
-    fn new(waiting: &'a tokio::sync::watch::Sender<usize>) -> Self {
-        waiting.send_modify(|n| *n += 1);
-        Parked(waiting)
-    }
-}
-
-impl Drop for Parked<'_> {
-    fn drop(&mut self) {
-        self.0.send_modify(|n| *n -= 1);
-    }
-}
-
-/// Checks `Authorization: Bearer <feed token>`: `None` when it is right, otherwise the 401 (with
-/// `WWW-Authenticate`) to answer.
-fn unauthorized(state: &AppState, request: &Request) -> Option<Response> {
+/// Checks `Authorization: Bearer <feed token>`: who the reader is when it is right, otherwise the
+/// 401 (with `WWW-Authenticate`) to answer.
+fn reader_of(state: &AppState, request: &Request) -> Result<ReaderKey, Box<Response>> {
     let presented = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -195,8 +193,9 @@ fn unauthorized(state: &AppState, request: &Request) -> Option<Response> {
             let (scheme, token) = value.split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         });
+    let feed_token = &state.shared().feed_token;
     let message = match presented {
-        Some(token) if state.shared().feed_token.matches(token) => return None,
+        Some(token) if feed_token.matches(token) => return Ok(ReaderKey(feed_token.digest())),
         Some(_) => "the bearer token is not this relay's feed token",
         None => "send the feed token as `Authorization: Bearer <token>`",
     };
@@ -206,7 +205,7 @@ fn unauthorized(state: &AppState, request: &Request) -> Option<Response> {
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static(r#"Bearer realm="kyc-relay""#),
     );
-    Some(response)
+    Err(Box::new(response))
 }
 
 #[cfg(test)]
