@@ -8,12 +8,14 @@
 //! - one module per area, each with `run(selected) -> Vec<Figure>`:
 //!   `relay` (B1–B3), `cache` (B5 through the cache's apply path, B6 queue queries on a
 //!   1,000,000-user cache), `desk` (B4, B5 through the feed and the sync loop, B9), `window`
-//!   (B7 cold start and B8 memory of the release app on the 1,000,000-user cache, under X).
+//!   (B7 cold start and B8 memory of the release app on the 1,000,000-user cache, under X),
+//!   `viewer` (B11, the document viewer in the release app's window, under X).
 
 mod cache;
 mod desk;
 mod figure;
 mod relay;
+mod viewer;
 mod window;
 
 use figure::{Figure, print_table};
@@ -31,6 +33,7 @@ fn main() {
     figures.extend(cache::run(&wants));
     figures.extend(desk::run(&wants));
     figures.extend(window::run(&wants));
+    figures.extend(viewer::run(&wants));
     print_table(&figures);
     let json = serde_json::to_string_pretty(&figures).expect("figures serialize");
     if let Err(e) = std::fs::write("bench-results.json", json) {

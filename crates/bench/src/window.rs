@@ -200,7 +200,8 @@ fn prepare(home: &Path, cache: &Path) {
     std::fs::write(home.join("settings.json"), settings.to_string()).expect("settings written");
 }
 
-fn app_binary() -> Option<PathBuf> {
+/// The app to measure: `KYC_DESK_BIN`, or the `kyc-desk` built beside this command.
+pub(crate) fn app_binary() -> Option<PathBuf> {
     let path = std::env::var_os("KYC_DESK_BIN")
         .map(PathBuf::from)
         .or_else(|| {
