@@ -96,12 +96,16 @@ impl Desk {
         let client = self.treezor()?;
         let fetched = match client.fetch_in_memory(document, VIEW_LIMIT).await {
             Ok(fetched) => fetched,
-            Err(treezor::Error::TooLarge { size, .. }) => {
+            Err(treezor::Error::TooLarge { size, limit, .. }) => {
                 let reason = format!(
                     "it is {} MB or more, over the {} MB this window shows",
                     size / (1024 * 1024),
-                    VIEW_LIMIT / (1024 * 1024)
+                    limit / (1024 * 1024)
                 );
+                return self.refuse_view(user, document, reason).await;
+            }
+            // A rule of every fetch of a document (its URL, a redirect off its host) refused it.
+            Err(treezor::Error::DownloadRefused { reason, .. }) => {
                 return self.refuse_view(user, document, reason).await;
             }
             Err(error) => {
