@@ -24,6 +24,16 @@ use figure::{Figure, print_table};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The runtime the dashboard's side and the window drivers run on: two workers, the machine's
+/// cores.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
 fn main() {
     let selected: Vec<String> = std::env::args().skip(1).collect();
     let wants =

@@ -20,8 +20,9 @@ use e2e::Desk;
 use e2e::driver::Driver;
 use serde_json::{Value, json};
 
+use crate::desk::percentile;
 use crate::figure::Figure;
-use crate::window::app_binary;
+use crate::window::app_under_x;
 
 /// Opens of each document.
 const OPENS: usize = 20;
@@ -33,22 +34,10 @@ pub fn run(wants: &dyn Fn(&str) -> bool) -> Vec<Figure> {
     if !wants("B11") {
         return Vec::new();
     }
-    let Some(app) = app_binary() else {
-        eprintln!(
-            "B11: no app with its UI embedded at target/release/kyc-desk (or KYC_DESK_BIN); \
-             scripts/bench builds it"
-        );
+    let Some(app) = app_under_x("B11") else {
         return Vec::new();
     };
-    if std::env::var_os("DISPLAY").is_none() {
-        eprintln!("B11: no X display; scripts/bench runs the benchmarks under Xvfb");
-        return Vec::new();
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = crate::runtime();
     runtime.block_on(measure(&app))
 }
 
@@ -138,10 +127,10 @@ async fn open_once(desk: &Desk, document: u64) -> Open {
     Open { shown, bytes }
 }
 
-/// The middle of `times`, which it sorts.
+/// The p50 of `times`, which it sorts.
 fn median(times: &mut [f64]) -> f64 {
     times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    percentile(times, 0.5)
 }
 
 /// Opens `user`'s case, has its documents retrieved into Treezor, and returns the identity
