@@ -12,6 +12,7 @@
 //! - [`viewer`]: a document fetched into memory for the window (never to disk), checked for what
 //!   it is, audited as a view; and the declared identity beside the one read.
 //! - [`audit`]: verifying and exporting the audit log.
+//! - `trail`: the audit trail's key and anchor, in the OS keychain; appends and their anchor.
 //! - [`files`]: documents on this machine: their age, purging them, interrupted downloads.
 //! - [`retention`]: the personal data of cases closed for long enough leaves this machine, daily.
 //! - [`status`]: the status bar.
@@ -51,6 +52,7 @@ pub mod start;
 pub mod status;
 mod store;
 pub mod sync;
+mod trail;
 pub mod viewer;
 pub mod views;
 
