@@ -72,6 +72,7 @@ fn bindings() -> BTreeMap<PathBuf, String> {
     collect.visit::<crate::commands::files::PurgeRequest>();
     collect.visit::<desk::files::PurgeReport>();
     collect.visit::<crate::commands::clipboard::CopyRequest>();
+    collect.visit::<desk::viewer::identity::IdentityCheck>();
     // Events.
     collect.visit::<crate::events::Changed>();
     collect.visit::<desk::sync::SyncHealth>();

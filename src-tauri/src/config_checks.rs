@@ -110,6 +110,28 @@ fn the_csp_allows_no_inline_or_eval_and_no_other_origin() {
     assert_eq!(config["app"]["withGlobalTauri"], false);
 }
 
+/// The document viewer needs nothing more from the policy: a document's bytes arrive as an IPC
+/// answer and are decoded in memory (no `blob:` or `data:` URL is made for them, so `img-src` is
+/// unchanged), and pdf.js runs in a worker that is one of the app's own files, without evaluating
+/// code or WebAssembly, and fetches nothing (`connect-src` stays Tauri's IPC only).
+#[test]
+fn the_document_viewer_needs_only_a_worker_of_the_apps_own() {
+    let config = config();
+    let directives = csp_directives(&config["app"]["security"]["csp"]);
+    assert_eq!(directives["worker-src"], ["'self'"]);
+    assert_eq!(directives["img-src"], ["'self'", "data:"]);
+    assert_eq!(directives["connect-src"], ["ipc:", "http://ipc.localhost"]);
+    assert_eq!(directives["script-src"], ["'self'"]);
+    for sources in directives.values() {
+        for source in sources {
+            assert!(
+                !["blob:", "'wasm-unsafe-eval'", "filesystem:"].contains(&source.as_str()),
+                "{source}"
+            );
+        }
+    }
+}
+
 /// Every text value in the configuration, with its JSON path.
 fn strings(value: &Value, path: String, out: &mut Vec<(String, String)>) {
     match value {
@@ -199,6 +221,9 @@ fn the_shell_never_loads_or_navigates_to_another_url() {
             "eval(",
             "open_url(",
             "open_path(",
+            // Documents reach the page as IPC answers, never through a URL of a scheme of ours
+            // that the page could hand on.
+            "uri_scheme_protocol",
         ] {
             assert!(
                 !source.contains(forbidden),

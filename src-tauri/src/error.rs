@@ -39,6 +39,8 @@ pub enum ErrorCode {
     NeedsConfirmation,
     /// Treezor's 428: the user lacks attributes a live verification needs.
     MissingAttributes,
+    /// A document is not shown in the window (not what it claims, damaged, too large).
+    NotViewable,
     /// Treezor refused the call (credentials, scope, or a feature not enabled).
     TreezorRefused,
     TreezorNotFound,
@@ -138,6 +140,7 @@ impl From<desk::Error> for IpcError {
                 },
                 None,
             ),
+            E::NotViewable { .. } => (ErrorCode::NotViewable, None),
             E::Cache(_) => (ErrorCode::Cache, None),
             E::InvalidRedirectUrl(_) => (ErrorCode::InvalidRedirectUrl, None),
             E::Demo(_) | E::Internal(_) => (ErrorCode::Internal, None),

@@ -177,6 +177,8 @@ fn granted_commands_reject_bad_arguments_clearly() {
             json!({"user": 0, "action": "start_verification"}),
         ),
         ("show_in_folder", json!({"user": 1, "document": 0})),
+        ("view_document", json!({"user": 1, "document": 0})),
+        ("identity_check", json!({"user": 0})),
         ("export_audit", json!({"user": 0, "format": "csv"})),
         (
             "copy_to_clipboard",

@@ -93,5 +93,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::settings::check_relay,
             commands::files::local_files,
             commands::files::purge_documents,
+            commands::viewer::view_document,
+            commands::viewer::identity_check,
         ])
 }

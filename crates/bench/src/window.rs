@@ -33,22 +33,10 @@ pub fn run(wants: &dyn Fn(&str) -> bool) -> Vec<Figure> {
     if !(wants("B7") || wants("B8")) {
         return Vec::new();
     }
-    let Some(app) = app_binary() else {
-        eprintln!(
-            "B7/B8: no release app with its UI embedded at target/release/kyc-desk; \
-             scripts/bench builds it"
-        );
+    let Some(app) = app_under_x("B7/B8") else {
         return Vec::new();
     };
-    if std::env::var_os("DISPLAY").is_none() {
-        eprintln!("B7/B8: no X display; scripts/bench runs the benchmarks under Xvfb");
-        return Vec::new();
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = crate::runtime();
     runtime.block_on(measure(&app, wants("B8")))
 }
 
@@ -200,6 +188,24 @@ fn prepare(home: &Path, cache: &Path) {
     std::fs::write(home.join("settings.json"), settings.to_string()).expect("settings written");
 }
 
+/// The app the window benchmarks (`ids`) start, when it is built and an X display is there;
+/// otherwise says what is missing.
+pub(crate) fn app_under_x(ids: &str) -> Option<PathBuf> {
+    let Some(app) = app_binary() else {
+        eprintln!(
+            "{ids}: no release app with its UI embedded at target/release/kyc-desk (or \
+             KYC_DESK_BIN); scripts/bench builds it"
+        );
+        return None;
+    };
+    if std::env::var_os("DISPLAY").is_none() {
+        eprintln!("{ids}: no X display; scripts/bench runs the benchmarks under Xvfb");
+        return None;
+    }
+    Some(app)
+}
+
+/// The app to measure: `KYC_DESK_BIN`, or the `kyc-desk` built beside this command.
 fn app_binary() -> Option<PathBuf> {
     let path = std::env::var_os("KYC_DESK_BIN")
         .map(PathBuf::from)

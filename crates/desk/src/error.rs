@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use kyc::{Caution, UserId};
+use kyc::{Caution, DocumentId, UserId};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -75,6 +75,13 @@ pub enum Error {
         cautions: Vec<Caution>,
         children: Vec<ChildWithoutDocuments>,
     },
+    #[error(
+        "Document {document} is not shown: {reason}. Nothing of it was kept. To examine it anyway, save a copy and open it with another application."
+    )]
+    NotViewable {
+        document: DocumentId,
+        reason: String,
+    },
     #[error("A verification cannot start for user {user}: Treezor requires firstname, lastname and birthday, and the user has no {}. Complete the user in Treezor, then start again.", missing.join(", "))]
     MissingAttributes { user: UserId, missing: Vec<String> },
     #[error(
@@ -122,6 +129,7 @@ impl Error {
             Error::NeedsConfirmation { .. } => "needs_confirmation",
             Error::MissingAttributes { .. } => "missing_attributes",
             Error::StartAnswerLost { .. } => "treezor_answer_lost",
+            Error::NotViewable { .. } => "not_viewable",
             // Refused credentials are Treezor refusing us, not Treezor out of reach.
             Error::Treezor(treezor::Error::Credentials { .. }) => "treezor_refused",
             Error::Treezor(e) => match e.treezor().map(|t| t.status) {

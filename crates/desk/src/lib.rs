@@ -13,6 +13,8 @@
 //!   while a case waits for documents, and a lost `document.create` filled from it.
 //! - [`copy`]: what the window may put on the clipboard, built here (the customer text, a
 //!   verification link, the demo's sandbox page), never text from the window.
+//! - [`viewer`]: a document fetched into memory for the window (never to disk), checked for what
+//!   it is, audited as a view; and the declared identity beside the one read.
 //! - [`audit`]: verifying and exporting the audit log.
 //! - `trail`: the audit trail's key and anchor, in the OS keychain; appends and their anchor.
 //! - [`files`]: documents on this machine: their age, purging them, interrupted downloads.
@@ -57,6 +59,7 @@ pub mod status;
 mod store;
 pub mod sync;
 mod trail;
+pub mod viewer;
 pub mod views;
 
 pub use actions::Confirmation;

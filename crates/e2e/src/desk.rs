@@ -194,6 +194,12 @@ impl Desk {
         self.driver.app_home()
     }
 
+    /// The folder that holds everything the app and its session write: its XDG data, config and
+    /// cache folders, its `KYC_DESK_HOME`, its `TMPDIR`, the keyring's files and the output.
+    pub fn session_home(&self) -> PathBuf {
+        self.driver.home().to_path_buf()
+    }
+
     /// What the app's keychain holds for `username` under the app's service name.
     pub fn keychain_entry(&self, username: &str) -> Option<String> {
         self.driver.keychain_entry("eu.kycdesk.app", username)
@@ -234,6 +240,14 @@ impl Desk {
     pub async fn script(&self, source: &str) -> Value {
         self.client
             .execute(source, Vec::new())
+            .await
+            .unwrap_or_else(|error| panic!("the page could not run {source:?}: {error}"))
+    }
+
+    /// The result of a script run in the page with `args` (`arguments[0]`, …).
+    pub async fn script_with(&self, source: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute(source, args)
             .await
             .unwrap_or_else(|error| panic!("the page could not run {source:?}: {error}"))
     }

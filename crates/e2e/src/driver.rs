@@ -8,8 +8,9 @@
 //!   tests would drive one app;
 //! - a Secret Service on that bus (gnome-keyring, unlocked, with its files in the test's folder), so
 //!   the app's keychain works as on a desktop and a test can look at what it saved;
-//! - private XDG data, config and cache folders and a `KYC_DESK_HOME`, so no test sees another's
-//!   files and the downloads land where the test can check them;
+//! - private XDG data, config and cache folders, a `KYC_DESK_HOME` and a `TMPDIR`, so no test
+//!   sees another's files, the downloads land where the test can check them, and every file the
+//!   app and WebKit write is in the test's folder;
 //! - a process group of their own, so that dropping the [`Driver`] ends them all, even when a test
 //!   panics halfway;
 //! - one output file for all of them (the app's logs included), which a test can read and which is
@@ -77,6 +78,8 @@ impl Driver {
         let [port, native_port] = free_ports();
         let output = std::fs::File::create(home.path().join(OUTPUT))
             .expect("the output file can be created in the test's folder");
+        std::fs::create_dir(home.path().join("tmp"))
+            .expect("a temporary folder can be made in the test's folder");
         let mut command = Command::new("dbus-run-session");
         command
             .args(["--", "sh", "-c", SESSION, "sh"])
@@ -92,6 +95,8 @@ impl Driver {
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .env("KYC_DESK_HOME", home.path().join("desk"))
+            // Temporary files too, so that a test sees everything the app and WebKit write.
+            .env("TMPDIR", home.path().join("tmp"))
             // The demo's Treezor decides in milliseconds instead of seconds.
             .env("KYC_DESK_DEMO_PACE", "quick")
             // No accessibility bus: nothing reads it here, and it is one more process per test.

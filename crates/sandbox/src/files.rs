@@ -6,9 +6,11 @@
 //! lifetime with a key made at start; an altered or expired link gets 403. The validity is
 //! checked when the request arrives: a download started in time completes, however long it takes.
 //!
-//! Files are deterministic bytes (a PDF header, then a pseudo-random sequence seeded by the
-//! document id), so a test can know a file's SHA-256 without keeping it.
+//! Files are real pictures and PDFs, generated deterministically (see [`crate::content`]), so a
+//! test can know a file's SHA-256 without keeping it.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -19,16 +21,13 @@ use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use kyc::Timestamp;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
-use crate::rng::SplitMix;
-use crate::state::SandboxState;
+use crate::content::{Content, Layout};
+use crate::state::{SandboxState, lock};
 use crate::world::documents::DocumentRecord;
 
 type HmacSha256 = Hmac<Sha256>;
-
-const HEADER: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
-const CHUNK: usize = 64 * 1024;
 
 fn mac(key: &[u8], path: &str, date: &str, expires: &str) -> HmacSha256 {
     let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length");
@@ -65,6 +64,29 @@ fn parse_amz_date(raw: &str) -> Option<Timestamp> {
         &raw[13..15]
     );
     Timestamp::parse_rfc3339(&rfc).ok()
+}
+
+/// Files generated lately, by what makes them: encoding a picture takes tens of milliseconds
+/// (more in a debug build), and a test or the demo asks for the same document again and again.
+/// Bounded: emptied when it holds [`KEPT_FILES`].
+pub type Generated = HashMap<(u64, Content, u64), Arc<Layout>>;
+
+const KEPT_FILES: usize = 64;
+
+/// The file of `record`, generated or kept from last time.
+pub(crate) fn layout_of(state: &SandboxState, record: &DocumentRecord) -> Arc<Layout> {
+    let key = (record.id, record.content, record.size);
+    if let Some(kept) = lock(&state.shared().files).get(&key) {
+        return kept.clone();
+    }
+    // Generated outside the lock: another request may do the same meanwhile, which is harmless.
+    let layout = Arc::new(record.layout());
+    let mut kept = lock(&state.shared().files);
+    if kept.len() >= KEPT_FILES {
+        kept.clear();
+    }
+    kept.insert(key, layout.clone());
+    layout
 }
 
 /// A download URL for `document`, valid `download_url_lifetime` from `created`.
@@ -160,15 +182,17 @@ pub async fn serve(
         );
         return response;
     };
-    let chunks = FileBytes::new(record.id, record.size);
-    let stream = futures_util::stream::iter(chunks.map(Ok::<Bytes, std::io::Error>));
+    let layout = layout_of(&state, &record);
+    let size = layout.len();
+    let stream =
+        futures_util::stream::iter(layout.chunks(record.id).map(Ok::<Bytes, std::io::Error>));
     let mut response = Response::new(Body::from_stream(stream));
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
+        HeaderValue::from_static(record.content.media_type()),
     );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(record.size));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     if let Ok(value) =
         HeaderValue::from_str(&format!("attachment; filename=\"{}\"", record.file_name))
     {
@@ -177,86 +201,9 @@ pub async fn serve(
     response
 }
 
-/// A document's bytes, chunk by chunk.
-pub struct FileBytes {
-    words: SplitMix,
-    position: u64,
-    size: u64,
-}
-
-impl FileBytes {
-    pub fn new(document: u64, size: u64) -> FileBytes {
-        FileBytes {
-            words: SplitMix::new(document),
-            position: 0,
-            size,
-        }
-    }
-
-    fn next_word(&mut self) -> u64 {
-        self.words.next_u64()
-    }
-}
-
-impl Iterator for FileBytes {
-    type Item = Bytes;
-
-    fn next(&mut self) -> Option<Bytes> {
-        if self.position >= self.size {
-            return None;
-        }
-        let len = (self.size - self.position).min(CHUNK as u64) as usize;
-        let mut chunk = Vec::with_capacity(len + 8);
-        while chunk.len() < len {
-            let at = self.position as usize + chunk.len();
-            if at < HEADER.len() {
-                chunk.push(HEADER[at]);
-            } else {
-                chunk.extend_from_slice(&self.next_word().to_le_bytes());
-            }
-        }
-        chunk.truncate(len);
-        self.position += len as u64;
-        Some(Bytes::from(chunk))
-    }
-}
-
-/// The SHA-256 (hex) of a document's bytes.
-pub fn sha256_of(document: u64, size: u64) -> String {
-    let mut hasher = Sha256::new();
-    for chunk in FileBytes::new(document, size) {
-        hasher.update(&chunk);
-    }
-    hex::encode(hasher.finalize())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn files_are_deterministic_and_sized() {
-        let a: Vec<u8> = FileBytes::new(7, 200_000)
-            .flat_map(|c| c.to_vec())
-            .collect();
-        let b: Vec<u8> = FileBytes::new(7, 200_000)
-            .flat_map(|c| c.to_vec())
-            .collect();
-        assert_eq!(a.len(), 200_000);
-        assert_eq!(a, b);
-        assert!(a.starts_with(b"%PDF-1.7"));
-        let other: Vec<u8> = FileBytes::new(8, 200_000)
-            .flat_map(|c| c.to_vec())
-            .collect();
-        assert_ne!(a, other);
-        assert_eq!(FileBytes::new(1, 0).count(), 0);
-        assert_eq!(
-            FileBytes::new(1, 5)
-                .flat_map(|c| c.to_vec())
-                .collect::<Vec<u8>>(),
-            b"%PDF-"
-        );
-    }
 
     #[test]
     fn amz_dates_round_trip() {

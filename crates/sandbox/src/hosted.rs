@@ -12,9 +12,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use kyc::reasons::ListedReason;
 use kyc::{DocumentTypeId, Sensitivity, Timestamp};
 
+use crate::content::Content;
 use crate::control::Control;
 use crate::state::SandboxState;
-use crate::world::identification::{Closed, Outcome, liveness_type_word};
+use crate::world::identification::{Capture, Closed, Outcome, liveness_type_word};
 
 pub const CSP: &str =
     "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -95,7 +96,7 @@ fn reason_boxes() -> String {
 /// `GET /verify/{id}`.
 pub async fn show(State(state): State<SandboxState>, Path(id): Path<String>) -> Response {
     let control = Control::new(state);
-    let Some((identification, _)) = control.identification_record(&id) else {
+    let Some((identification, _, _)) = control.identification_record(&id) else {
         return page(
             StatusCode::NOT_FOUND,
             "<p>This verification link is unknown.</p>",
@@ -106,7 +107,7 @@ pub async fn show(State(state): State<SandboxState>, Path(id): Path<String>) -> 
     }
     // Being here is being redirected: the 15 minutes start now (the first time).
     control.open_link(&id);
-    let Some((identification, name)) = control.identification_record(&id) else {
+    let Some((identification, name, profile)) = control.identification_record(&id) else {
         return page(
             StatusCode::NOT_FOUND,
             "<p>This verification link is unknown.</p>",
@@ -121,11 +122,29 @@ pub async fn show(State(state): State<SandboxState>, Path(id): Path<String>) -> 
     .iter()
     .map(|d| format!("<option value=\"{}\">{}</option>", d.number(), d.name()))
     .collect();
+    let files: String = FILES
+        .iter()
+        .map(|(value, words)| format!("<option value=\"{value}\">{words}</option>"))
+        .collect();
+    let field = |name: &str, label: &str, value: &Option<String>| {
+        format!(
+            "<label>{label} <input name=\"{name}\" value=\"{}\"></label>",
+            escape(value.as_deref().unwrap_or_default())
+        )
+    };
+    let read = [
+        field("read_first_name", "First name", &profile.first_name),
+        field("read_last_name", "Last name", &profile.last_name),
+        field("read_birth_date", "Birth date", &profile.birth_date),
+    ]
+    .concat();
     let body = format!(
         "<dl><dt>Customer</dt><dd>{name}</dd><dt>User id</dt><dd>{user}</dd><dt>Identification</dt><dd>{id}</dd>\
          <dt>Method</dt><dd>{kind}</dd><dt>Link expires</dt><dd>{expires} (Paris time): 15 minutes after it was first opened</dd></dl>\
          <form method=\"post\" action=\"/verify/{id}/finish\">\
-         <fieldset><legend>Identity document shown</legend><select name=\"document\">{documents}</select></fieldset>\
+         <fieldset><legend>Identity document shown</legend><select name=\"document\">{documents}</select>\
+         <label>File the provider keeps of it <select name=\"file\">{files}</select></label></fieldset>\
+         <fieldset><legend>What the provider reads on it (change a field to make it differ from the profile)</legend>{read}</fieldset>\
          <div class=\"actions\"><button class=\"ok\" name=\"outcome\" value=\"validated\">Finish: validated (score 1)</button></div>\
          <fieldset><legend>Reasons, for a refusal or a failure</legend>{reasons}</fieldset>\
          <label>Comment from the provider (optional) <input name=\"comment\" size=\"50\"></label>\
@@ -180,7 +199,8 @@ fn closed_page(
     )
 }
 
-/// `POST /verify/{id}/finish` with form fields `outcome`, `reason` (repeated), `comment`, `document`.
+/// `POST /verify/{id}/finish` with form fields `outcome`, `reason` (repeated), `comment`,
+/// `document`, `file` and the `read_…` fields.
 pub async fn finish(
     State(state): State<SandboxState>,
     Path(id): Path<String>,
@@ -191,12 +211,17 @@ pub async fn finish(
     let mut reasons = Vec::new();
     let mut comment = None;
     let mut document = None;
+    let mut capture = Capture::default();
     for (key, value) in form_urlencoded::parse(&body) {
         match key.as_ref() {
             "outcome" => outcome_word = value.into_owned(),
             "reason" => reasons.extend(value.parse::<u16>().ok()),
             "comment" => comment = Some(value.into_owned()).filter(|c| !c.trim().is_empty()),
             "document" => document = DocumentTypeId::parse(&value).ok(),
+            "file" => capture.file = file_content(&value),
+            "read_first_name" => capture.identity.first_name = filled(&value),
+            "read_last_name" => capture.identity.last_name = filled(&value),
+            "read_birth_date" => capture.identity.birth_date = filled(&value),
             _ => {}
         }
     }
@@ -212,7 +237,7 @@ pub async fn finish(
             );
         }
     };
-    match control.finish(&id, outcome, document) {
+    match control.finish_with(&id, outcome, document, capture) {
         Ok(finished) => Redirect::to(&finished.redirect_to).into_response(),
         Err(crate::Error::UnknownIdentification(_)) => page(
             StatusCode::NOT_FOUND,
@@ -223,6 +248,28 @@ pub async fn finish(
             &format!("<p>{}</p>", escape(&error.to_string())),
         ),
     }
+}
+
+/// The files the page offers for the identity document, by form value.
+const FILES: [(&str, &str); 4] = [
+    ("jpeg", "JPEG picture"),
+    ("png", "PNG picture"),
+    ("webp", "WebP picture"),
+    ("heic", "HEIC picture (from a phone)"),
+];
+
+fn file_content(value: &str) -> Option<Content> {
+    match value {
+        "jpeg" => Some(Content::Jpeg),
+        "png" => Some(Content::Png),
+        "webp" => Some(Content::Webp),
+        "heic" => Some(Content::Heic),
+        _ => None,
+    }
+}
+
+fn filled(value: &str) -> Option<String> {
+    Some(value.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 #[derive(serde::Deserialize)]

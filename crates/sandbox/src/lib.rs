@@ -23,6 +23,8 @@
 //! - [`world`]: the sandbox's memory and the operations Treezor performs, without I/O.
 //! - `hosted`: the hosted verification page at `identification-url`.
 //! - `files`: presigned download URLs and the file host that serves them.
+//! - [`content`]: what the files hold: real JPEG, PNG, WebP and PDF files generated here, and
+//!   damaged ones that lie about what they are.
 //! - [`webhooks`]: envelopes, signatures, delivery with retries, and delivery faults.
 //! - [`faults`]: per-path fault injection (5xx, delays, slow bodies, dropped connections, stale
 //!   download URLs).
@@ -39,6 +41,7 @@
 //! - Everything is in memory; nothing here is secret except by configuration.
 
 pub mod config;
+pub mod content;
 pub mod control;
 pub mod error;
 pub mod faults;
@@ -56,6 +59,7 @@ mod state;
 mod wire;
 
 pub use config::{DownloadAccess, LivenessAnswer, SandboxConfig, Scope, WebhookRetry};
+pub use content::Content;
 pub use control::{Control, Finished, IdentificationView};
 pub use error::{Error, Result};
 pub use faults::{Fault, FaultRule};
@@ -65,5 +69,5 @@ pub use server::{RunningSandbox, Sandbox, app};
 pub use state::SandboxState;
 pub use webhooks::{DeliveryRecord, DeliveryStatus, WebhookFaults};
 pub use world::ReviewDecision;
-pub use world::identification::Outcome;
+pub use world::identification::{Capture, Outcome, ReadIdentity};
 pub use world::users::NewUser;

@@ -29,6 +29,8 @@ pub(crate) struct Shared {
     pub hits: Mutex<BTreeMap<String, u64>>,
     /// The key download URLs are signed with; new at every start.
     pub file_key: Vec<u8>,
+    /// Documents' files generated lately (see [`crate::files::layout_of`]).
+    pub files: Mutex<crate::files::Generated>,
     pub shutdown: CancellationToken,
 }
 
@@ -70,6 +72,7 @@ impl SandboxState {
             tokens: Tokens::default(),
             hits: Mutex::new(BTreeMap::new()),
             file_key,
+            files: Mutex::default(),
             shutdown,
         })))
     }

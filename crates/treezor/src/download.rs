@@ -1,4 +1,6 @@
-//! Downloading a document inside Treezor's 30-second URL window, safely.
+//! Downloading a document inside Treezor's 30-second URL window, safely: to a file, or into memory
+//! for a viewer that must leave no copy on disk. Both go through one loop of fresh URLs and one
+//! reading of the file host's answer, so the rules below hold for both.
 //!
 //! What must stay true:
 //! - A URL is used only while fresh: received less than `max_url_age` ago and, when it carries its
@@ -19,8 +21,9 @@
 //!   URL and another attempt, up to `max_attempts` URLs in all.
 //! - The file host gets no bearer token: the URL carries its own signature.
 //!
-//! A fetch of a document into memory follows the same rules: [`file_url`], the files client
-//! (whose redirect policy is [`same_origin_redirects`]) and [`SizeCap`].
+//! A fetch of a document into memory follows the same rules: the same fresh URLs, [`file_url`],
+//! the files client (whose redirect policy is [`same_origin_redirects`]) and [`SizeCap`], under
+//! the smaller of `max_bytes` and the caller's limit; nothing of it touches the disk.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -50,14 +53,74 @@ pub struct Downloaded {
     pub stale_urls: u32,
 }
 
-/// How one attempt ended, when it did not complete.
-enum Attempt {
-    Done(PathBuf, u64, String),
+/// How one attempt with one URL ended: done, or why another URL should be tried.
+pub(crate) enum Attempt<T> {
+    Done(T),
     Retry(String),
 }
 
 /// The most names tried beside a taken one (`name-2.ext` … `name-1000.ext`).
 const MAX_ALTERNATE_NAMES: u32 = 1000;
+
+/// A document fetched into memory, never written to disk.
+#[derive(Clone, PartialEq, Eq)]
+pub struct InMemory {
+    pub bytes: Vec<u8>,
+    /// The file host's `Content-Type`, if it sent one.
+    pub media_type: Option<String>,
+    /// Download URLs asked of Treezor.
+    pub urls_asked: u32,
+    /// URLs not used because they arrived (nearly) expired.
+    pub stale_urls: u32,
+}
+
+/// Shows the size, never the bytes: they are a customer's identity document.
+impl std::fmt::Debug for InMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InMemory")
+            .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
+            .field("media_type", &self.media_type)
+            .field("urls_asked", &self.urls_asked)
+            .field("stale_urls", &self.stale_urls)
+            .finish()
+    }
+}
+
+/// The download URLs asked for one document: how many, how many arrived stale, and why the last
+/// one failed.
+struct FreshUrls {
+    document: DocumentId,
+    policy: crate::config::DownloadPolicy,
+    asked: u32,
+    stale: u32,
+    last: String,
+}
+
+impl FreshUrls {
+    fn new(document: DocumentId, policy: crate::config::DownloadPolicy) -> FreshUrls {
+        FreshUrls {
+            document,
+            policy,
+            asked: 0,
+            stale: 0,
+            last: String::from("no attempt was made"),
+        }
+    }
+
+    /// The attempt with the last URL failed for `why`: another URL is worth a try.
+    fn failed(&mut self, why: String) {
+        tracing::warn!(document = %self.document, attempt = self.asked, "download attempt failed: {why}");
+        self.last = why;
+    }
+
+    fn gave_up(self) -> Error {
+        Error::DownloadFailed {
+            document: self.document.get(),
+            attempts: self.policy.max_attempts,
+            last: self.last,
+        }
+    }
+}
 
 /// A download URL Treezor handed out, checked: https, or plain http to this machine; no
 /// user-info. The reason is written to be read after "the download URL …".
@@ -214,49 +277,72 @@ impl Client {
         dest: &Path,
         mut progress: impl FnMut(u64, Option<u64>) + Send,
     ) -> Result<Downloaded> {
-        let policy = self.config().download;
-        let mut stale_urls = 0;
-        let mut last = String::from("no attempt was made");
-        for attempt in 1..=policy.max_attempts {
-            let url = self.download_url(document).await?;
-            if let Some(why) = stale(&url, &policy) {
-                stale_urls += 1;
-                last = why;
-                tracing::warn!(%document, attempt, "download URL not used: {last}");
-                continue;
-            }
+        let mut urls = FreshUrls::new(document, self.config().download);
+        while let Some(url) = self.next_fresh_url(&mut urls).await? {
             let path = target(dest, &url.url, document);
             match self.fetch(document, &url, &path, &mut progress).await? {
-                Attempt::Done(path, bytes, sha256) => {
+                Attempt::Done((path, bytes, sha256)) => {
                     return Ok(Downloaded {
                         path,
                         bytes,
                         sha256,
-                        urls_asked: attempt,
-                        stale_urls,
+                        urls_asked: urls.asked,
+                        stale_urls: urls.stale,
                     });
                 }
-                Attempt::Retry(why) => {
-                    tracing::warn!(%document, attempt, "download attempt failed: {why}");
-                    last = why;
+                Attempt::Retry(why) => urls.failed(why),
+            }
+        }
+        Err(urls.gave_up())
+    }
+
+    /// Fetches `document` into memory, under the same rules as a download (fresh URLs only, a
+    /// new URL after an expired one, a dropped connection or a transient answer; the URL and
+    /// redirect rules; the size cap), refusing a file larger than `limit` bytes (or the download
+    /// cap, if smaller) before or while reading it. Nothing touches the disk.
+    pub async fn fetch_in_memory(&self, document: DocumentId, limit: u64) -> Result<InMemory> {
+        let mut urls = FreshUrls::new(document, self.config().download);
+        while let Some(url) = self.next_fresh_url(&mut urls).await? {
+            match self.read_in_memory(document, &url, limit).await? {
+                Attempt::Done((bytes, media_type)) => {
+                    return Ok(InMemory {
+                        bytes,
+                        media_type,
+                        urls_asked: urls.asked,
+                        stale_urls: urls.stale,
+                    });
+                }
+                Attempt::Retry(why) => urls.failed(why),
+            }
+        }
+        Err(urls.gave_up())
+    }
+
+    /// The next URL for `urls`' document fresh enough to use, skipping (and counting) stale ones;
+    /// `None` once `max_attempts` URLs were asked for.
+    async fn next_fresh_url(&self, urls: &mut FreshUrls) -> Result<Option<DownloadUrl>> {
+        while urls.asked < urls.policy.max_attempts {
+            urls.asked += 1;
+            let url = self.download_url(urls.document).await?;
+            match stale(&url, &urls.policy) {
+                None => return Ok(Some(url)),
+                Some(why) => {
+                    urls.stale += 1;
+                    tracing::warn!(document = %urls.document, attempt = urls.asked, "download URL not used: {why}");
+                    urls.last = why;
                 }
             }
         }
-        Err(Error::DownloadFailed {
-            document: document.get(),
-            attempts: policy.max_attempts,
-            last,
-        })
+        Ok(None)
     }
 
-    /// One attempt with one URL.
-    async fn fetch(
+    /// Asks the file host for `url` (checked by [`file_url`], no redirect off its host): its
+    /// answer when it has the file, or why to try a new URL.
+    async fn answer(
         &self,
         document: DocumentId,
         url: &DownloadUrl,
-        path: &Path,
-        progress: &mut (impl FnMut(u64, Option<u64>) + Send),
-    ) -> Result<Attempt> {
+    ) -> Result<Attempt<reqwest::Response>> {
         let refused = |reason: String| Error::DownloadRefused {
             document: document.get(),
             reason,
@@ -306,6 +392,81 @@ impl Client {
                 last: format!("the file host answered HTTP {status}"),
             });
         }
+        Ok(Attempt::Done(answer))
+    }
+
+    /// One attempt into memory with one URL.
+    async fn read_in_memory(
+        &self,
+        document: DocumentId,
+        url: &DownloadUrl,
+        limit: u64,
+    ) -> Result<Attempt<(Vec<u8>, Option<String>)>> {
+        let answer = match self.answer(document, url).await? {
+            Attempt::Done(answer) => answer,
+            Attempt::Retry(why) => return Ok(Attempt::Retry(why)),
+        };
+        // The download's cap, or the caller's limit when smaller; over it, the caller learns the
+        // size reached (for its own words), not the cap's text.
+        let limit = limit.min(self.config().download.max_bytes);
+        let too_large = |size: u64| Error::TooLarge {
+            document: document.get(),
+            size,
+            limit,
+        };
+        let total = answer.content_length();
+        let mut cap = SizeCap::new(limit);
+        cap.announced(total)
+            .map_err(|_| too_large(total.unwrap_or(limit)))?;
+        let media_type = answer
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let capacity = total.unwrap_or(0).min(limit) as usize;
+        let mut bytes = Vec::with_capacity(capacity);
+        let mut body = answer.bytes_stream();
+        while let Some(piece) = body.next().await {
+            match piece {
+                Ok(piece) => {
+                    let read = bytes.len() as u64 + piece.len() as u64;
+                    cap.take(piece.len()).map_err(|_| too_large(read))?;
+                    bytes.extend_from_slice(&piece);
+                }
+                Err(error) => {
+                    return Ok(Attempt::Retry(format!(
+                        "the connection dropped after {} bytes: {}",
+                        bytes.len(),
+                        transport_detail(&error)
+                    )));
+                }
+            }
+        }
+        if let Some(total) = total.filter(|&t| t != bytes.len() as u64) {
+            return Ok(Attempt::Retry(format!(
+                "the file ended after {} of {total} bytes",
+                bytes.len()
+            )));
+        }
+        Ok(Attempt::Done((bytes, media_type)))
+    }
+
+    /// One attempt to a file with one URL.
+    async fn fetch(
+        &self,
+        document: DocumentId,
+        url: &DownloadUrl,
+        path: &Path,
+        progress: &mut (impl FnMut(u64, Option<u64>) + Send),
+    ) -> Result<Attempt<(PathBuf, u64, String)>> {
+        let answer = match self.answer(document, url).await? {
+            Attempt::Done(answer) => answer,
+            Attempt::Retry(why) => return Ok(Attempt::Retry(why)),
+        };
+        let refused = |reason: String| Error::DownloadRefused {
+            document: document.get(),
+            reason,
+        };
         let total = answer.content_length();
         let mut cap = SizeCap::new(self.config().download.max_bytes);
         cap.announced(total).map_err(refused)?;
@@ -380,11 +541,11 @@ impl Client {
         drop(file);
         let saved = persist_new(temp, path)
             .map_err(|e| file_error(format!("the file could not be moved into place: {e}")))?;
-        Ok(Attempt::Done(
+        Ok(Attempt::Done((
             saved,
             written,
             hex::encode(hasher.finalize()),
-        ))
+        )))
     }
 }
 

@@ -41,6 +41,12 @@ pub enum Error {
     /// cap), not by a fault: another attempt would meet the same refusal.
     #[error("document {document} was not downloaded: {reason}. Nothing was saved")]
     DownloadRefused { document: u64, reason: String },
+    #[error("document {document} is {size} bytes or more, over the {limit} bytes allowed")]
+    TooLarge {
+        document: u64,
+        size: u64,
+        limit: u64,
+    },
     #[error(
         "document {document} could not be downloaded after {attempts} attempts: {last}. Retry later"
     )]

@@ -23,8 +23,9 @@
 //! - `refusal`: Treezor's three error shapes read into [`TreezorError`].
 //! - `answers`: Treezor's answer shapes (`{"users":[…]}`, lists, bare objects).
 //! - `users`, `liveness`, `documents`, `review`: the typed calls.
-//! - `download`: downloads inside the 30-second window, to a temporary file renamed when complete;
-//!   the rules every fetch of a document follows (which URLs, which redirects, how many bytes).
+//! - `download`: documents fetched inside the 30-second window: to a temporary file renamed when
+//!   complete, or into memory only (for viewing); the rules every fetch of a document follows
+//!   (which URLs, which redirects, how many bytes).
 //! - [`endpoint`]: which URLs a secret may be sent to and a document fetched from (https, or
 //!   plain http to this machine only).
 //! - [`error`]: the one error.
@@ -64,7 +65,7 @@ pub use config::{
     ClientConfig, ClientSecret, DEFAULT_MAX_DOWNLOAD_BYTES, DownloadPolicy, RetryPolicy, TlsOptions,
 };
 pub use documents::DownloadUrl;
-pub use download::Downloaded;
+pub use download::{Downloaded, InMemory};
 pub use error::{Error, Problem, Result, TreezorError};
 pub use liveness::LivenessStart;
 pub use users::{UserPage, UserQuery};

@@ -1,6 +1,7 @@
 //! Downloads against the sandbox's file host: inside the 30-second window, to a temporary file
 //! renamed when complete; stale URLs never used; expired or altered URLs, dropped connections and
-//! 5xx answered with a fresh URL; download not enabled explained.
+//! 5xx answered with a fresh URL; download not enabled explained; the same rules for a document
+//! fetched into memory, with its size limit.
 
 mod common;
 
@@ -8,6 +9,7 @@ use common::{client, eventually, files_in, person, sandbox};
 use kyc::objects::Document;
 use kyc::{DocumentId, UserId};
 use sandbox::{DownloadAccess, Fault, FaultRule, Outcome, RunningSandbox, SandboxConfig};
+use sha2::{Digest, Sha256};
 use treezor::{Client, Error, Problem};
 
 /// A user whose validated verification's documents are in Treezor.
@@ -275,5 +277,76 @@ async fn the_file_host_refuses_expired_and_altered_urls() {
     let late = reqwest::get(&url.url).await.unwrap();
     assert_eq!(late.status(), 403);
     assert!(late.text().await.unwrap().contains("Request has expired"));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_document_fetched_into_memory_follows_the_download_rules() {
+    let sandbox = sandbox(SandboxConfig::for_tests()).await;
+    let client = client(&sandbox);
+    let (_, documents) = documents(&sandbox, &client).await;
+    let id = documents[0].document_id;
+    let control = sandbox.control();
+    // An expired URL, then a connection dropped midway: each gets a fresh URL, as downloads do.
+    control.inject(
+        FaultRule::new(
+            format!("/v1/documents/{id}/download"),
+            Fault::UrlAge { seconds: 40 },
+        )
+        .times(1),
+    );
+    control.inject(
+        FaultRule::new(
+            "/files/",
+            Fault::DropConnection {
+                after_bytes: 10_000,
+            },
+        )
+        .times(1),
+    );
+    let fetched = client.fetch_in_memory(id, 10 * 1024 * 1024).await.unwrap();
+    let (sha256, size) = expected(&sandbox, id);
+    assert_eq!(fetched.bytes.len() as u64, size);
+    assert_eq!(hex::encode(Sha256::digest(&fetched.bytes)), sha256);
+    assert!(fetched.bytes.starts_with(b"%PDF-"));
+    assert_eq!(fetched.media_type.as_deref(), Some("application/pdf"));
+    assert_eq!((fetched.urls_asked, fetched.stale_urls), (3, 1));
+    assert!(
+        !format!("{fetched:?}").contains("PDF"),
+        "its Debug shows no content"
+    );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_document_over_the_limit_is_refused_before_its_bytes_are_read() {
+    let sandbox = sandbox(SandboxConfig {
+        document_size: 2 * 1024 * 1024,
+        ..SandboxConfig::for_tests()
+    })
+    .await;
+    let client = client(&sandbox);
+    let (_, documents) = documents(&sandbox, &client).await;
+    let id = documents[0].document_id;
+    let error = client.fetch_in_memory(id, 1024 * 1024).await.unwrap_err();
+    match error {
+        Error::TooLarge {
+            document,
+            size,
+            limit,
+        } => assert_eq!(
+            (document, size, limit),
+            (id.get(), 2 * 1024 * 1024, 1024 * 1024)
+        ),
+        other => panic!("expected too large, got {other:?}"),
+    }
+    let file_hits: u64 = sandbox
+        .control()
+        .hits()
+        .iter()
+        .filter(|(k, _)| k.starts_with("GET /files/"))
+        .map(|(_, v)| v)
+        .sum();
+    assert_eq!(file_hits, 1, "refused at once, not retried");
     sandbox.shutdown().await;
 }

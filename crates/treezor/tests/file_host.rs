@@ -322,3 +322,49 @@ async fn a_document_over_the_size_cap_is_stopped_and_nothing_is_left() {
     let fits = world.download(9, dir.path()).await.unwrap();
     assert_eq!(fits.bytes, CAP, "exactly the cap is allowed");
 }
+
+#[tokio::test]
+async fn a_fetch_into_memory_follows_the_same_rules_as_a_download() {
+    const CAP: u64 = 64 * 1024;
+    let world = World::start(CAP).await;
+    world.document(
+        7,
+        "{base}/files/away/identity.pdf",
+        "away/identity.pdf",
+        Behaviour::Redirect("{elsewhere}/collect".into()),
+    );
+    world.document(
+        8,
+        "http://files.treezor.example/files/a/identity.pdf",
+        "a/identity.pdf",
+        Behaviour::Serve(b"%PDF-".to_vec()),
+    );
+    world.document(
+        9,
+        "{base}/files/streamed/identity.pdf",
+        "streamed/identity.pdf",
+        Behaviour::Stream(vec![b'x'; 3 * CAP as usize]),
+    );
+    let fetch = |id: u64| {
+        world
+            .client
+            .fetch_in_memory(DocumentId::new(id).unwrap(), 10 * CAP)
+    };
+
+    let redirected = fetch(7).await.unwrap_err();
+    assert!(refusal(&redirected).contains("redirected"), "{redirected}");
+    assert_eq!(world.elsewhere_hits.load(Ordering::SeqCst), 0);
+    let plain = fetch(8).await.unwrap_err();
+    assert!(
+        refusal(&plain).contains("plain http:// is only for this machine"),
+        "{plain}"
+    );
+    // The caller's limit is larger: the download's cap still holds.
+    match fetch(9).await.unwrap_err() {
+        Error::TooLarge { limit, size, .. } => {
+            assert_eq!(limit, CAP);
+            assert!(size > CAP, "{size}");
+        }
+        other => panic!("expected a document too large, got {other:?}"),
+    }
+}

@@ -23,6 +23,7 @@ import type { DownloadProgress } from './bindings/DownloadProgress';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { ErrorDetail } from './bindings/ErrorDetail';
 import type { ExportFormat } from './bindings/ExportFormat';
+import type { IdentityCheck } from './bindings/IdentityCheck';
 import type { IpcError } from './bindings/IpcError';
 import type { LocalFiles } from './bindings/LocalFiles';
 import type { Notice } from './bindings/Notice';
@@ -62,6 +63,8 @@ export type { DownloadProgress } from './bindings/DownloadProgress';
 export type { Environment } from './bindings/Environment';
 export type { ErrorDetail } from './bindings/ErrorDetail';
 export type { Family } from './bindings/Family';
+export type { FieldCheck } from './bindings/FieldCheck';
+export type { IdentityCheck } from './bindings/IdentityCheck';
 export type { InterruptedDownload } from './bindings/InterruptedDownload';
 export type { LocalDocument } from './bindings/LocalDocument';
 export type { LocalFiles } from './bindings/LocalFiles';
@@ -189,6 +192,19 @@ export function downloadDocument(
 ): Promise<SavedDocument> {
   const channel = new Channel<DownloadProgress>(onProgress);
   return call<SavedDocument>('download_document', { user, document, onProgress: channel });
+}
+
+/**
+ * A document's bytes for the viewer, fetched into the backend's memory inside the 30-second URL
+ * window and checked there for what they are. They arrive as an ArrayBuffer: no URL, no file.
+ */
+export function viewDocument(user: number, document: number): Promise<ArrayBuffer> {
+  return call<ArrayBuffer>('view_document', { user, document });
+}
+
+/** The identity the customer declared beside what the provider read on their document. */
+export function identityCheck(user: number): Promise<IdentityCheck> {
+  return call<IdentityCheck>('identity_check', { user });
 }
 
 export function requestReview(user: number, confirmation: Confirmation): Promise<ReviewRequested> {

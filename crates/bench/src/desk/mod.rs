@@ -23,11 +23,7 @@ pub fn run(wants: &dyn Fn(&str) -> bool) -> Vec<Figure> {
     if !(b4 || b5 || b9) {
         return Vec::new();
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = crate::runtime();
     let mut figures = Vec::new();
     if b4 {
         figures.extend(runtime.block_on(b4::run()));

@@ -63,7 +63,7 @@ impl Desk {
             .iter()
             .any(|d| d.document.document_id == document)
         {
-            let reason = "this document is not one of the user's documents in the cache; sync with the relay, then retry";
+            let reason = super::NOT_THE_USERS_DOCUMENT;
             self.audit(
                 action,
                 Some(user),

@@ -29,6 +29,9 @@ use crate::error::{Error, Result};
 use crate::standing::{children_without_documents, standing};
 use crate::trail::Trail;
 
+/// Why a document id from the window is refused for a user.
+pub(crate) const NOT_THE_USERS_DOCUMENT: &str = "this document is not one of the user's documents in the cache; sync with the relay, then retry";
+
 /// Whether the officer confirmed an action that needs it. Asking first without confirmation
 /// returns [`Error::NeedsConfirmation`] with what to confirm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

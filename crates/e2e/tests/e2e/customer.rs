@@ -163,17 +163,68 @@ impl Sandbox {
             .to_owned()
     }
 
-    /// The SHA-256 and size of a document's file, as the sandbox serves it.
-    pub async fn document_file(&self, document: u64) -> (String, u64) {
-        let answer: Value = self
-            .http
+    /// Has `user` finish a verification validated, started and finished on the sandbox's side:
+    /// the provider keeps the identity document as `file` (e.g. `{"kind":"png"}`) and reads
+    /// `identity` on it (e.g. `{"last_name":"…"}`; the profile's values otherwise).
+    pub async fn validated_with(&self, user: u64, file: Value, identity: Value) {
+        let started: Value = self
+            .post(&format!("/sandbox/users/{user}/kycliveness"), &json!({}))
+            .await;
+        let id = started["id"]
+            .as_str()
+            .expect("the sandbox names the verification");
+        self.post(
+            &format!("/sandbox/identifications/{id}/finish"),
+            &json!({"outcome": "validated", "document": 17, "file": file, "identity": identity}),
+        )
+        .await;
+    }
+
+    /// Changes what a document's file holds (`{"kind":"not_pdf"}`, `{"kind":"pdf","pages":20}`).
+    pub async fn set_content(&self, document: u64, content: Value) {
+        self.http
+            .put(format!(
+                "{}/sandbox/documents/{document}/content",
+                self.base
+            ))
+            .json(&content)
+            .send()
+            .await
+            .expect("the sandbox answers")
+            .error_for_status()
+            .expect("the sandbox changes the document's content");
+    }
+
+    /// What the sandbox says of a document's file: `sha256`, `size`, `dimensions`, `pages`,
+    /// `marker`…
+    pub async fn document_facts(&self, document: u64) -> Value {
+        self.http
             .get(format!("{}/sandbox/documents/{document}/file", self.base))
             .send()
             .await
             .expect("the sandbox answers")
             .json()
             .await
-            .expect("the sandbox answers JSON");
+            .expect("the sandbox answers JSON")
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> Value {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .expect("the sandbox answers")
+            .error_for_status()
+            .unwrap_or_else(|e| panic!("the sandbox refused {path}: {e}"))
+            .json()
+            .await
+            .expect("the sandbox answers JSON")
+    }
+
+    /// The SHA-256 and size of a document's file, as the sandbox serves it.
+    pub async fn document_file(&self, document: u64) -> (String, u64) {
+        let answer = self.document_facts(document).await;
         (
             answer["sha256"].as_str().expect("a sha256").to_owned(),
             answer["size"].as_u64().expect("a size"),
@@ -182,13 +233,32 @@ impl Sandbox {
 }
 
 /// Finds `user` by its id in the queue's search and opens its case, which must be `name`'s.
+///
+/// The row is clicked until the case opens: the sync loop's changes reload the rows in view, and
+/// a row replaced between the press and the release of a click never gets it.
 pub async fn open_case(desk: &Desk, name: &str, user: u64) {
     desk.click("[data-screen=queue]").await;
     desk.fill("input[type=search]", &user.to_string()).await;
     // The user reaches the queue through the sandbox's webhook, the relay and the sync loop.
     let row = format!(".grid .row[data-user=\"{user}\"]");
-    desk.click(&row).await;
-    desk.wait_for_text("#case-title", name).await;
+    desk.wait_for(&format!("the case of {name} to open"), async |desk| {
+        if desk
+            .text_of("#case-title")
+            .await
+            .is_some_and(|title| title.contains(name))
+        {
+            return Some(());
+        }
+        // Clicked from the page itself: a row replaced under a WebDriver click (its press on
+        // one node, its release on the next) is not clicked, and is clicked at the next poll.
+        desk.script_with(
+            "const row = document.querySelector(arguments[0]); if (row) row.click(); return row !== null;",
+            vec![serde_json::json!(row)],
+        )
+        .await;
+        None
+    })
+    .await;
 }
 
 /// Starts a verification from the open case and returns the link the dialog shows.

@@ -11,3 +11,4 @@ mod reason_codes;
 mod refusals;
 mod security;
 mod settings;
+mod viewer;

@@ -8,16 +8,17 @@ use std::time::Duration;
 
 use kyc::{DocumentTypeId, Timestamp};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::api::liveness::identification_url;
+use crate::content::Content;
 use crate::error::{Error, Result};
 use crate::faults::FaultRule;
-use crate::files::sha256_of;
 use crate::seed::{SeedOptions, SeedReport};
 use crate::state::{SandboxState, check_target, lock};
 use crate::webhooks::{DeliveryRecord, WebhookFaults};
 use crate::wire::Wire;
-use crate::world::identification::{Closed, Identification, Outcome, Phase};
+use crate::world::identification::{Capture, Closed, Identification, Outcome, Phase, ReadIdentity};
 use crate::world::users::NewUser;
 use crate::world::{FinishError, ReviewDecision, StartError, StartSettings};
 
@@ -45,6 +46,21 @@ pub struct Finished {
     /// Where the end user's browser goes next: the `redirectUrl` with `id`, `event` and
     /// `response_code`.
     pub redirect_to: String,
+}
+
+/// A document's file as the sandbox serves it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DocumentFacts {
+    pub sha256: String,
+    pub size: u64,
+    pub file_name: String,
+    /// The `Content-Type` the file host sends.
+    pub media_type: &'static str,
+    pub content: Content,
+    /// A picture's width and height.
+    pub dimensions: Option<(u32, u32)>,
+    pub pages: Option<u16>,
+    pub marker: String,
 }
 
 /// The in-process control handle. Cheap to clone.
@@ -169,10 +185,23 @@ impl Control {
         outcome: Outcome,
         id_document: Option<DocumentTypeId>,
     ) -> Result<Finished> {
+        self.finish_with(id, outcome, id_document, Capture::default())
+    }
+
+    /// As [`Control::finish`], with the file the provider keeps of the identity document and
+    /// what it read on it.
+    pub fn finish_with(
+        &self,
+        id: &str,
+        outcome: Outcome,
+        id_document: Option<DocumentTypeId>,
+        capture: Capture,
+    ) -> Result<Finished> {
         let now = self.state.now();
-        let finished = self
-            .state
-            .world(|w| w.finish(id, outcome.clone(), id_document, now));
+        let finished = self.state.world(|w| {
+            w.capture(id, capture, now);
+            w.finish(id, outcome.clone(), id_document, now)
+        });
         let (identification, events) = match finished {
             Ok(done) => done,
             Err(FinishError::Unknown) => return Err(Error::UnknownIdentification(id.to_owned())),
@@ -239,15 +268,26 @@ impl Control {
             .world(|w| w.identifications.get(id).map(|i| i.open(now)))
     }
 
-    pub(crate) fn identification_record(&self, id: &str) -> Option<(Identification, String)> {
+    /// An identification, with its user's name and what the user's profile says of them (what
+    /// the provider reads unless a tester says otherwise).
+    pub(crate) fn identification_record(
+        &self,
+        id: &str,
+    ) -> Option<(Identification, String, ReadIdentity)> {
         self.state.world(|w| {
             let identification = w.identifications.get(id)?.clone();
-            let name = w
-                .users
-                .get(&identification.user)
+            let user = w.users.get(&identification.user);
+            let name = user
                 .map(|u| format!("{} {}", u.firstname, u.lastname))
                 .unwrap_or_default();
-            Some((identification, name))
+            let profile = user
+                .map(|u| ReadIdentity {
+                    first_name: Some(u.firstname.clone()),
+                    last_name: Some(u.lastname.clone()),
+                    birth_date: Some(u.birthday.clone()),
+                })
+                .unwrap_or_default();
+            Some((identification, name, profile))
         })
     }
 
@@ -344,11 +384,53 @@ impl Control {
 
     /// The SHA-256 (hex) and size of a document's file, to check a download.
     pub fn document_file(&self, document: u64) -> Result<(String, u64)> {
-        let size = self
+        let facts = self.document_facts(document)?;
+        Ok((facts.sha256, facts.size))
+    }
+
+    /// What a document's file is: its hash and size, what it claims and holds, and the marker a
+    /// search for copies of it looks for.
+    pub fn document_facts(&self, document: u64) -> Result<DocumentFacts> {
+        let record = self
             .state
-            .world(|w| w.documents.get(&document).map(|d| d.size))
+            .world(|w| w.documents.get(&document).cloned())
             .ok_or(Error::UnknownDocument(document))?;
-        Ok((sha256_of(document, size), size))
+        let layout = crate::files::layout_of(&self.state, &record);
+        let mut hasher = Sha256::new();
+        for chunk in layout.chunks(record.id) {
+            hasher.update(&chunk);
+        }
+        Ok(DocumentFacts {
+            sha256: hex::encode(hasher.finalize()),
+            size: layout.len(),
+            file_name: record.file_name,
+            media_type: record.content.media_type(),
+            content: record.content,
+            dimensions: record.content.dimensions(),
+            pages: record.content.pages(),
+            marker: crate::content::marker(record.id),
+        })
+    }
+
+    /// Changes what a document's file holds (and, with `size`, the size it is padded to); its
+    /// name stays, so the file may now lie about what it is.
+    pub fn set_document_content(
+        &self,
+        document: u64,
+        content: Content,
+        size: Option<u64>,
+    ) -> Result<()> {
+        self.state.world(|w| {
+            let record = w
+                .documents
+                .get_mut(&document)
+                .ok_or(Error::UnknownDocument(document))?;
+            record.content = content;
+            if let Some(size) = size {
+                record.size = size;
+            }
+            Ok(())
+        })
     }
 
     /// Creates a realistic population (see [`crate::seed`]).

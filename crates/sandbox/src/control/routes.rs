@@ -12,6 +12,7 @@ use kyc::DocumentTypeId;
 use serde::Deserialize;
 
 use super::Control;
+use crate::content::Content;
 use crate::error::Error;
 use crate::faults::FaultRule;
 use crate::hosted::escape;
@@ -19,7 +20,7 @@ use crate::seed::SeedOptions;
 use crate::state::SandboxState;
 use crate::webhooks::WebhookFaults;
 use crate::world::ReviewDecision;
-use crate::world::identification::Outcome;
+use crate::world::identification::{Capture, Outcome, ReadIdentity};
 use crate::world::users::NewUser;
 
 pub fn router() -> Router<SandboxState> {
@@ -45,6 +46,7 @@ pub fn router() -> Router<SandboxState> {
         .route("/sandbox/tokens/expire", post(expire_tokens))
         .route("/sandbox/hits", get(hits))
         .route("/sandbox/documents/{id}/file", get(document_file))
+        .route("/sandbox/documents/{id}/content", put(set_document_content))
         .route("/sandbox/seed", post(seed))
 }
 
@@ -124,6 +126,12 @@ struct FinishBody {
     /// The identity document's `documentTypeId` (9, 15, 16 or 17).
     #[serde(default)]
     document: Option<u16>,
+    /// The file the provider keeps of it, e.g. `{"kind":"png"}`.
+    #[serde(default)]
+    file: Option<Content>,
+    /// What the provider read on it, e.g. `{"last_name":"Lefevre"}`.
+    #[serde(default)]
+    identity: ReadIdentity,
 }
 
 async fn finish(
@@ -135,7 +143,11 @@ async fn finish(
         .document
         .map(|d| DocumentTypeId::parse(&d.to_string()).map_err(|e| Error::Config(e.to_string())))
         .transpose()?;
-    let finished = control(state).finish(&id, body.outcome, document)?;
+    let capture = Capture {
+        file: body.file,
+        identity: body.identity,
+    };
+    let finished = control(state).finish_with(&id, body.outcome, document, capture)?;
     Ok(Json(finished).into_response())
 }
 
@@ -209,8 +221,25 @@ async fn document_file(
     State(state): State<SandboxState>,
     Path(id): Path<u64>,
 ) -> Result<Response, Failure> {
-    let (sha256, size) = control(state).document_file(id)?;
-    Ok(Json(serde_json::json!({ "sha256": sha256, "size": size })).into_response())
+    Ok(Json(control(state).document_facts(id)?).into_response())
+}
+
+#[derive(Deserialize)]
+struct ContentBody {
+    #[serde(flatten)]
+    content: Content,
+    /// The size the file is padded to.
+    #[serde(default)]
+    size: Option<u64>,
+}
+
+async fn set_document_content(
+    State(state): State<SandboxState>,
+    Path(id): Path<u64>,
+    Json(body): Json<ContentBody>,
+) -> Result<StatusCode, Failure> {
+    control(state).set_document_content(id, body.content, body.size)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn seed(State(state): State<SandboxState>, body: Option<Json<SeedOptions>>) -> Response {

@@ -2,6 +2,7 @@
 
 use kyc::{DocumentTypeId, Timestamp};
 
+use crate::content::{Content, Layout};
 use crate::wire::{Obj, Wire};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,23 +14,40 @@ pub struct DocumentRecord {
     pub file_name: String,
     pub created: Timestamp,
     pub modified: Timestamp,
-    /// The file's size in bytes.
+    /// The size the file is padded to when its content is smaller.
     pub size: u64,
+    /// What the file holds. Its name's extension says what it was when the document was created;
+    /// a test may change the content afterwards to make the file lie about itself.
+    pub content: Content,
 }
 
 impl DocumentRecord {
-    pub fn new(id: u64, user: u64, type_id: DocumentTypeId, now: Timestamp, size: u64) -> Self {
+    pub fn new(
+        id: u64,
+        user: u64,
+        type_id: DocumentTypeId,
+        now: Timestamp,
+        size: u64,
+        content: Content,
+    ) -> Self {
         let stem = type_id.name().to_lowercase().replace(' ', "_");
         DocumentRecord {
             id,
             user,
             type_id,
             status: "PENDING".into(),
-            file_name: format!("{id}_{stem}.pdf"),
+            file_name: format!("{id}_{stem}.{}", content.extension()),
             created: now,
             modified: now,
             size,
+            content,
         }
+    }
+
+    /// The document's file.
+    pub fn layout(&self) -> Layout {
+        self.content
+            .layout(self.id, self.user, self.type_id.name(), self.size)
     }
 
     /// `firstname`/`lastname` are the owner's (Treezor still sends these deprecated fields).
@@ -65,6 +83,7 @@ mod tests {
             DocumentTypeId::CERTIFIED_LIVENESS_RESULT,
             Timestamp::from_unix_seconds(1_720_000_000),
             10,
+            Content::Pdf { pages: 3 },
         );
         let rest: kyc::objects::Document =
             serde_json::from_str(&doc.json(Wire::Rest, "A", "B")).unwrap();

@@ -5,6 +5,7 @@ use kyc::reasons::ListedReason;
 use kyc::{DocumentTypeId, LivenessType, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::content::Content;
 use crate::wire::{Obj, Wire, array, quote};
 
 /// How the end user's verification ends, as the tester chooses it.
@@ -76,6 +77,29 @@ impl Outcome {
     }
 }
 
+/// What the provider read on the identity document: the `identity` block of its webhooks. A
+/// field left out reads as the user's profile has it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadIdentity {
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub birth_date: Option<String>,
+}
+
+/// What the end user's capture gave beside its outcome, as the tester chooses it: the file the
+/// provider keeps of the identity document, and what it read on it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capture {
+    /// The identity document's file (a JPEG picture when not given).
+    #[serde(default)]
+    pub file: Option<Content>,
+    #[serde(default)]
+    pub identity: ReadIdentity,
+}
+
 /// Where an identification stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Phase {
@@ -110,6 +134,8 @@ pub struct Identification {
     pub replaced: bool,
     /// The identity document the end user showed.
     pub id_document: DocumentTypeId,
+    /// The file and the reading of that document.
+    pub capture: Capture,
     pub documents_retrieved: bool,
 }
 
@@ -168,10 +194,20 @@ impl Identification {
                 outcome,
             } => ("processed", Some(*finished), Some(*decided), Some(outcome)),
         };
+        let read = &self.capture.identity;
         let identity = Obj::new(Wire::Webhook)
-            .text("first-name", &user.firstname)
-            .text("last-name", &user.lastname)
-            .text("birth-date", &user.birthday)
+            .text(
+                "first-name",
+                read.first_name.as_deref().unwrap_or(&user.firstname),
+            )
+            .text(
+                "last-name",
+                read.last_name.as_deref().unwrap_or(&user.lastname),
+            )
+            .text(
+                "birth-date",
+                read.birth_date.as_deref().unwrap_or(&user.birthday),
+            )
             .finish();
         let mut obj = Obj::new(Wire::Webhook)
             .int("user_id", self.user as i64)
@@ -285,6 +321,13 @@ mod tests {
             },
             replaced: false,
             id_document: DocumentTypeId::IDENTITY_CARD,
+            capture: Capture {
+                file: None,
+                identity: ReadIdentity {
+                    last_name: Some("Lefèvre".into()),
+                    ..ReadIdentity::default()
+                },
+            },
             documents_retrieved: false,
         };
         let payload = identification.payload(&user);
@@ -294,5 +337,9 @@ mod tests {
         assert!(result.reasons[1].is_aml_sensitive());
         assert_eq!(result.status, kyc::LivenessStatus::Processed);
         assert!(payload.contains(r#""score":"0""#), "{payload}");
+        // What the provider read: the profile, but for the field the tester changed.
+        let read: serde_json::Value = serde_json::from_str(&payload).unwrap();
+        assert_eq!(read["identity"]["first-name"], "Zoé");
+        assert_eq!(read["identity"]["last-name"], "Lefèvre");
     }
 }

@@ -17,8 +17,9 @@ use kyc::{DocumentTypeId, LivenessType, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use self::documents::DocumentRecord;
-use self::identification::{Closed, Identification, Outcome, Phase};
+use self::identification::{Capture, Closed, Identification, Outcome, Phase};
 use self::users::{NewUser, UserRecord};
+use crate::content::Content;
 use crate::wire::{Wire, listed};
 pub use search::UserFilter;
 
@@ -80,6 +81,9 @@ pub enum ReviewError {
     UnknownUser,
     AlreadyPending,
 }
+
+/// The pages of a synthesis document the provider writes.
+pub const SYNTHESIS_PAGES: u16 = 3;
 
 /// What `POST kycliveness` needs besides the user.
 pub struct StartSettings {
@@ -201,6 +205,7 @@ impl World {
             phase: Phase::Started,
             replaced: false,
             id_document: DocumentTypeId::IDENTITY_CARD,
+            capture: Capture::default(),
             documents_retrieved: false,
         };
         self.identifications
@@ -214,6 +219,18 @@ impl World {
     pub fn open_link(&mut self, id: &str, now: Timestamp) {
         if let Some(identification) = self.identifications.get_mut(id) {
             identification.opened_at(now);
+        }
+    }
+
+    /// What the end user's capture gave, recorded before [`World::finish`] while the link is
+    /// open (a closed link keeps what it had; `finish` then says why).
+    pub fn capture(&mut self, id: &str, capture: Capture, now: Timestamp) {
+        if let Some(identification) = self
+            .identifications
+            .get_mut(id)
+            .filter(|i| i.open(now).is_ok())
+        {
+            identification.capture = capture;
         }
     }
 
@@ -322,11 +339,18 @@ impl World {
             return Ok((existing, Vec::new()));
         }
         let mut created = Vec::new();
-        for type_id in [
-            identification.id_document,
-            identification.kind.synthesis_document(),
+        let id_file = identification.capture.file.unwrap_or(Content::Jpeg);
+        for (type_id, content) in [
+            (identification.id_document, id_file),
+            (
+                identification.kind.synthesis_document(),
+                Content::Pdf {
+                    pages: SYNTHESIS_PAGES,
+                },
+            ),
         ] {
-            let document = DocumentRecord::new(self.next_document_id(), user, type_id, now, size);
+            let document =
+                DocumentRecord::new(self.next_document_id(), user, type_id, now, size, content);
             self.documents.insert(document.id, document.clone());
             created.push(document);
         }

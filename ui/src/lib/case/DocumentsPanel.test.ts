@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 
 import { backend, documentsReceivedCase, refusedCase } from '../../test/fixtures';
@@ -88,6 +88,36 @@ describe('documents', () => {
     expect(await within(awaited).findByRole('status')).toHaveTextContent(
       'Treezor lists 3 documents; 1 taken from the list, their webhook never having come; every document is in.',
     );
+  });
+
+  test('View opens the document inside the window, and Save a copy there is the download', async () => {
+    const calls = backend({
+      view_document: new Uint8Array([0xff, 0xd8, 0xff, 0xe0]).buffer,
+      identity_check: { read: false, identification: null, fields: [], differences: null },
+      download_document: () => ({
+        document_id: 501,
+        user_id: 42,
+        path: '/tmp/downloads/user-42/501.pdf',
+        size: 1000,
+        sha256: 'ab'.repeat(32),
+        urls_asked: 1,
+      }),
+    });
+    render(DocumentsPanel, { file: documentsReceivedCase() });
+
+    const item = screen.getByText('Passport').closest('li') as HTMLElement;
+    await fireEvent.click(within(item).getByRole('button', { name: 'View' }));
+    const viewer = await screen.findByRole('dialog', { name: /Passport/ });
+    expect(viewer).toHaveAttribute('data-document', '501');
+    await fireEvent.click(within(viewer).getAllByRole('button', { name: 'Save a copy' })[0]);
+    await waitFor(() =>
+      expect(within(viewer).getByTestId('save-note')).toHaveTextContent(
+        'A copy was saved: /tmp/downloads/user-42/501.pdf',
+      ),
+    );
+    expect(calls.map((c) => c.command)).toContain('download_document');
+    await fireEvent.click(within(viewer).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 
   test('with no document yet, says what to do', () => {
