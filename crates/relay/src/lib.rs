@@ -18,21 +18,28 @@
 //!   [`feed`] (`GET /v1/events`) are its handlers.
 //! - [`server`]: the accept loop (HTTP/1.1, TLS, timeouts for slow clients, graceful shutdown);
 //!   [`tls`] loads the certificate.
-//! - [`store`]: the SQLite log: schema and durability settings, the group-commit [`store::writer`]
-//!   (its thread in `store::group`), [`store::seen`] for duplicates, [`store::read`] for pages and
-//!   export, [`store::retention`].
+//! - [`access`]: who a request comes from (the shared feed token or an officer's credential),
+//!   and `GET /v1/me`.
+//! - [`officers`]: officers' credentials, issued once and kept as a digest.
+//! - [`store`]: the log behind one [`store::Store`] trait: SQLite (schema and durability
+//!   settings, the group-commit [`store::writer`] with its thread in `store::group`,
+//!   [`store::seen`] for duplicates, [`store::read`] for pages and export, [`store::retention`])
+//!   and [`store::postgres`] for several instances on one database.
 //! - [`secret_file`]: secrets read from owner-only files.
 //! - [`error`]: the one error type.
 //!
 //! # House rules
 //! - Nothing unverified is stored or served: the signature is checked before a record exists.
-//! - A 200 means committed to disk (WAL, `synchronous=FULL`).
+//! - A 200 means committed durably (SQLite: WAL with `synchronous=FULL`; PostgreSQL:
+//!   `synchronous_commit=on`).
 //! - Logs carry reasons and ids, never payloads or secrets.
 
+pub mod access;
 pub mod app;
 pub mod config;
 pub mod error;
 pub mod feed;
+pub mod officers;
 pub mod receive;
 pub mod relay;
 pub mod secret_file;
@@ -46,4 +53,5 @@ pub use error::{RelayError, Result};
 pub use relay::{Relay, RunningRelay};
 pub use secret_file::read_secret_file;
 pub use server::serve;
+pub use store::StoreLocation;
 pub use store::writer::{Outcome, WriterStats};

@@ -19,13 +19,13 @@ use std::net::SocketAddr;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::Response;
 use bytes::Bytes;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use kyc::webhook::Envelope;
 
-use crate::app::{AppState, json_response, peer_of, refusal};
+use crate::app::{AppState, json_response, peer_of, refusal, store_unavailable};
 use crate::store::Record;
 use crate::store::writer::Outcome;
 
@@ -64,7 +64,7 @@ pub(crate) async fn receive(State(state): State<AppState>, request: Request) -> 
             );
         }
     };
-    match shared.writer.store(record).await {
+    match shared.store.append(record).await {
         Ok(Outcome::Stored { seq }) => {
             tracing::debug!(webhook_id = %envelope.webhook_id, seq, "webhook stored");
             json_response(
@@ -78,15 +78,10 @@ pub(crate) async fn receive(State(state): State<AppState>, request: Request) -> 
         }
         Err(error) => {
             log_refused(peer, &envelope, &error.to_string());
-            let mut response = refusal(
-                StatusCode::SERVICE_UNAVAILABLE,
+            store_unavailable(
                 "not_stored",
                 &format!("webhook {} was not stored: {error}", envelope.webhook_id),
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            response
+            )
         }
     }
 }

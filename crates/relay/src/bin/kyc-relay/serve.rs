@@ -90,7 +90,7 @@ fn config(args: ServeArgs) -> Result<RelayConfig, String> {
         ));
     }
     let feed_token = FeedToken::new(token).ok_or("the feed token is empty")?;
-    let mut config = RelayConfig::new(args.data.path, webhook_secret, feed_token);
+    let mut config = RelayConfig::new(args.data.location()?, webhook_secret, feed_token);
     config.listen = args.listen;
     config.body_limit = args.body_limit;
     config.retention_days = (args.retention_days > 0).then_some(args.retention_days);
