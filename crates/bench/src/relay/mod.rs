@@ -1,4 +1,5 @@
-//! B1–B3: the relay's durable ingest rate, its ratio to a trivial handler, and its ack latency.
+//! B1–B3: the relay's durable ingest rate, its ratio to a trivial handler, and its ack latency;
+//! B1-PG ([`postgres`]): the same on PostgreSQL, one instance and two behind nginx.
 //!
 //! The relay runs in this process exactly as `kyc-relay` runs it ([`relay::Relay::start`]: the
 //! same accept loop, verification, group-commit writer and `synchronous=FULL` store, on a fresh
@@ -7,6 +8,7 @@
 //! reads the body like the relay does, so the ratio isolates what verifying and storing cost.
 
 mod load;
+mod postgres;
 mod requests;
 
 use std::net::SocketAddr;
@@ -37,7 +39,8 @@ const WRITER_THREAD: &str = "kyc-relay-write";
 
 pub fn run(wants: &dyn Fn(&str) -> bool) -> Vec<Figure> {
     let (b1, b2, b3) = (wants("B1"), wants("B2"), wants("B3"));
-    if !(b1 || b2 || b3) {
+    let on_postgres = wants("B1-PG");
+    if !(b1 || b2 || b3 || on_postgres) {
         return Vec::new();
     }
     let server = tokio::runtime::Builder::new_multi_thread()
@@ -114,6 +117,9 @@ pub fn run(wants: &dyn Fn(&str) -> bool) -> Vec<Figure> {
             target: "<= 10",
             meets_target: p99 <= 10.0,
         });
+    }
+    if on_postgres {
+        figures.extend(postgres::run(&server, &secret, &requests));
     }
     server.shutdown_timeout(Duration::from_secs(5));
     figures
