@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::backoff::Backoff;
 use super::feed::Feed;
-use super::health::{Connection, SyncHealth};
+use super::health::{Connection, SignedIn, SyncHealth};
 use super::notice::Notice;
 use crate::clock::now;
 use crate::desk::{Change, read};
@@ -94,7 +94,35 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
     health.send_modify(|h| *h = SyncHealth::starting(cursor));
     // While far behind, the next batch is fetched while the writer applies the current one.
     let mut prefetched: Option<Batch> = None;
+    // Whether the hub has said who the credential belongs to since the last failure.
+    let mut identified = false;
     loop {
+        if !identified {
+            let me = tokio::select! {
+                _ = stopped.changed() => break,
+                me = feed.me() => me,
+            };
+            match me {
+                Ok(me) => {
+                    identified = true;
+                    health.send_modify(|h| h.signed_in = me.and_then(SignedIn::from_me));
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        relay = feed.base_url(),
+                        "the relay did not say who we are: {e}"
+                    );
+                    health.send_modify(|h| {
+                        h.signed_in = None;
+                        h.failed(e.to_string());
+                    });
+                    if pause(backoff.next_wait(), &mut stopped).await {
+                        break;
+                    }
+                    continue;
+                }
+            }
+        }
         let batch = match prefetched.take() {
             Some(batch) => batch,
             None => {
@@ -114,6 +142,7 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
                     Err(e) => {
                         tracing::warn!(relay = feed.base_url(), "relay feed failed: {e}");
                         health.send_modify(|h| h.failed(e.to_string()));
+                        identified = false;
                         if pause(backoff.next_wait(), &mut stopped).await {
                             break;
                         }

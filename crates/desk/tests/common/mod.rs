@@ -99,6 +99,12 @@ impl World {
 
     /// A dashboard on this world, live mode, its secrets in memory.
     pub async fn desk(&self) -> Desk {
+        self.desk_reading_with(FEED_TOKEN).await
+    }
+
+    /// The same, reading the relay with `token` (the shared feed token or an officer's
+    /// credential).
+    pub async fn desk_reading_with(&self, token: &str) -> Desk {
         let paths = Paths::under(&self.desk_home());
         self.settings().save(&paths.settings_file).unwrap();
         let secrets = SecretStore::memory();
@@ -109,10 +115,7 @@ impl World {
             )
             .unwrap();
         secrets
-            .set(
-                SecretName::RelayFeedToken,
-                &Secret::new(FEED_TOKEN).unwrap(),
-            )
+            .set(SecretName::RelayFeedToken, &Secret::new(token).unwrap())
             .unwrap();
         Desk::start(StartOptions {
             paths,

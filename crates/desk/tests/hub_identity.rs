@@ -1,0 +1,109 @@
+//! Proves that the dashboard knows its officer by the hub's word: with an officer's own credential
+//! the status bar says who is signed in and the audit trail names that officer instead of the OS
+//! user; with the shared feed token the OS user is named as before; a credential revoked at the
+//! hub is refused at once, the status bar shows the hub's message, and the trail stops naming the
+//! revoked officer.
+
+mod common;
+
+use common::{World, known, until};
+use desk::desk::Desk;
+use kyc::officer::{OfficerName, Role};
+use relay::officers::Credential;
+use relay::store::Officers;
+use relay::store::sqlite::SqliteOfficers;
+
+/// Issues a credential on the world's relay, as `kyc-relay officers add` does.
+async fn issue(world: &World, name: &str, role: Role) -> (SqliteOfficers, Credential) {
+    let officers = SqliteOfficers::open(&world.relay_data).unwrap();
+    let credential = Credential::issue();
+    officers
+        .add(OfficerName::parse(name).unwrap(), role, credential.hash())
+        .await
+        .unwrap();
+    (officers, credential)
+}
+
+/// The officer named by the audit entry an action writes now (a refused one is audited too).
+async fn audited_officer(world: &World, desk: &Desk) -> String {
+    let user = world.person("Ana", "Souza");
+    known(desk, user).await;
+    audited_officer_on(desk, user).await
+}
+
+async fn audited_officer_on(desk: &Desk, user: kyc::UserId) -> String {
+    desk.retrieve_documents(user).await.unwrap_err();
+    let entries = desk.audit_entries(Some(user), 0, 100).await.unwrap();
+    entries
+        .last()
+        .expect("the refusal is audited")
+        .entry
+        .officer
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_credential_signs_in_and_names_the_officer_in_the_audit_trail() {
+    let world = World::start().await;
+    let (_, credential) = issue(&world, "Zoé Martin", Role::Senior).await;
+    let desk = world.desk_reading_with(credential.expose()).await;
+    let signed_in = until(&desk, "the hub to say who we are", || async {
+        desk.status().sync.signed_in
+    })
+    .await;
+    assert_eq!(
+        (signed_in.name.as_str(), signed_in.role),
+        ("Zoé Martin", Role::Senior)
+    );
+    assert_eq!(desk.status().officer, "Zoé Martin");
+    assert_eq!(audited_officer(&world, &desk).await, "Zoé Martin");
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_feed_token_names_the_os_user_as_before() {
+    let world = World::start().await;
+    let desk = world.desk().await;
+    until(&desk, "the first contact with the relay", || async {
+        desk.status().sync.last_contact_at
+    })
+    .await;
+    assert_eq!(desk.status().sync.signed_in, None);
+    assert_eq!(audited_officer(&world, &desk).await, "officer.test");
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_credential_is_refused_at_once_with_the_hubs_message() {
+    let world = World::start().await;
+    let (officers, credential) = issue(&world, "Zoé Martin", Role::Officer).await;
+    let desk = world.desk_reading_with(credential.expose()).await;
+    until(&desk, "the sign-in", || async {
+        desk.status().sync.signed_in
+    })
+    .await;
+    let user = world.person("Ana", "Souza");
+    known(&desk, user).await;
+    officers
+        .revoke(OfficerName::parse("Zoé Martin").unwrap())
+        .await
+        .unwrap();
+    // The next webhook ends the waiting poll, which the hub now refuses.
+    world.person("Léa", "Roux");
+    let message = until(&desk, "the refusal to show", || async {
+        let sync = desk.status().sync;
+        sync.last_error.filter(|_| sync.signed_in.is_none())
+    })
+    .await;
+    assert!(
+        message.contains("Zoé Martin") && message.contains("was revoked"),
+        "{message}"
+    );
+    assert!(message.contains("Settings"), "says what to do: {message}");
+    assert_eq!(
+        audited_officer_on(&desk, user).await,
+        "officer.test",
+        "a revoked officer is no longer named"
+    );
+    desk.shutdown().await;
+}
