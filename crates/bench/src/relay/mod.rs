@@ -221,15 +221,20 @@ fn measure_relay(
         MAX_PER_CONNECTION,
     );
     let result = timed_closed_loop("B1", addr, requests, *b"b1");
+    note_groups("B1", &running);
+    server.block_on(running.shutdown());
+    result
+}
+
+/// Notes on stderr how many webhooks the relay holds and how well its commits grouped them.
+fn note_groups(label: &str, running: &::relay::RunningRelay) {
     let stored = *running.committed().borrow();
     let stats = running.writer_stats();
     eprintln!(
-        "B1: the relay's log holds {stored} webhooks (warm-up included), committed in {} groups of {:.1} on average",
+        "{label}: the relay's log holds {stored} webhooks (warm-up included), committed in {} groups of {:.1} on average",
         stats.groups,
         stats.webhooks as f64 / stats.groups.max(1) as f64
     );
-    server.block_on(running.shutdown());
-    result
 }
 
 fn measure_trivial(server: &tokio::runtime::Runtime, requests: &Arc<Requests>) -> Throughput {

@@ -64,12 +64,7 @@ pub fn run(
     let one = {
         let relay = start(server, secret, postgres(&cluster, "one"));
         let result = load(relay.addr(), requests, *b"p1");
-        let stats = relay.writer_stats();
-        eprintln!(
-            "B1-PG: one instance committed in {} groups of {:.1} on average",
-            stats.groups,
-            stats.webhooks as f64 / stats.groups.max(1) as f64
-        );
+        super::note_groups("B1-PG, one instance", &relay);
         server.block_on(relay.shutdown());
         result
     };

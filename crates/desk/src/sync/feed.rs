@@ -63,23 +63,14 @@ impl Feed {
         limit: u32,
         wait: Duration,
     ) -> Result<FeedPage, FeedError> {
-        let url = format!("{}/v1/events", self.base_url);
+        let query = [
+            ("after", after.to_string()),
+            ("limit", limit.to_string()),
+            ("wait", wait.as_secs().to_string()),
+        ];
         let response = self
-            .http
-            .get(&url)
-            .query(&[
-                ("after", after.to_string()),
-                ("limit", limit.to_string()),
-                ("wait", wait.as_secs().to_string()),
-            ])
-            .bearer_auth(self.token.expose())
-            .timeout(wait + Duration::from_secs(10))
-            .send()
-            .await
-            .map_err(|e| FeedError::Unreachable {
-                url: self.base_url.clone(),
-                detail: without_url(&e),
-            })?;
+            .get("/v1/events", &query, wait + Duration::from_secs(10))
+            .await?;
         let status = response.status();
         if status == reqwest::StatusCode::UNAUTHORIZED {
             return Err(refusal(response).await);
@@ -108,18 +99,7 @@ impl Feed {
     /// Who the hub says the credential belongs to: `None` for the shared feed token (it names no
     /// one) and for a relay too old to say (no `/v1/me`).
     pub async fn me(&self) -> Result<Option<Me>, FeedError> {
-        let url = format!("{}/v1/me", self.base_url);
-        let response = self
-            .http
-            .get(&url)
-            .bearer_auth(self.token.expose())
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await
-            .map_err(|e| FeedError::Unreachable {
-                url: self.base_url.clone(),
-                detail: without_url(&e),
-            })?;
+        let response = self.get("/v1/me", &[], Duration::from_secs(10)).await?;
         match response.status() {
             reqwest::StatusCode::UNAUTHORIZED => Err(refusal(response).await),
             reqwest::StatusCode::NOT_FOUND => Ok(None),
@@ -142,6 +122,26 @@ impl Feed {
                 Ok(me.name.is_some().then_some(me))
             }
         }
+    }
+
+    /// `GET path?query` on the relay with the credential, within `timeout`.
+    async fn get(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        timeout: Duration,
+    ) -> Result<reqwest::Response, FeedError> {
+        self.http
+            .get(format!("{}{path}", self.base_url))
+            .query(query)
+            .bearer_auth(self.token.expose())
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| FeedError::Unreachable {
+                url: self.base_url.clone(),
+                detail: without_url(&e),
+            })
     }
 
     /// Checks that the relay answers and accepts the token, without waiting.

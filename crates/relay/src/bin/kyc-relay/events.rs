@@ -28,11 +28,7 @@ pub(crate) fn on_postgres<T>(
     url: &str,
     work: impl AsyncFnOnce(&PgStore) -> Result<T>,
 ) -> Result<T, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("could not start the async runtime: {e}"))?;
-    runtime.block_on(async {
+    crate::block_on(async {
         let store = PgStore::connect(url).await.map_err(|e| e.to_string())?;
         let outcome = work(&store).await.map_err(|e| e.to_string());
         let _ = store.close().await;

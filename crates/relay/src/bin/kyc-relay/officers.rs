@@ -99,11 +99,7 @@ fn on_registry<T>(
     data: &DataArg,
     work: impl AsyncFnOnce(&dyn Officers) -> relay::Result<T>,
 ) -> Result<T, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("could not start the async runtime: {e}"))?;
-    runtime.block_on(async {
+    crate::block_on(async {
         match data.location()? {
             StoreLocation::Sqlite(path) => {
                 let officers = SqliteOfficers::open(&path).map_err(|e| e.to_string())?;
