@@ -79,7 +79,7 @@ impl Desk {
             }
             (Mode::Live, store, feed.ok(), None)
         } else {
-            let (world, client, feed) = DemoWorld::start(&paths.demo_dir, demo).await?;
+            let (world, client, feed) = DemoWorld::start(&paths.demo_dir, demo, &officer).await?;
             let store = Store::open(&paths.demo_dir.join("cache.sqlite"))?;
             *crate::desk::write(&treezor) = Some(client);
             let mode = Mode::Demo {
