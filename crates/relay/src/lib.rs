@@ -4,7 +4,8 @@
 //! ```no_run
 //! # async fn demo(secret: kyc::webhook::WebhookSecret) -> relay::Result<()> {
 //! let token = relay::FeedToken::new("a long random feed token").unwrap();
-//! let running = relay::Relay::start(relay::RelayConfig::new("events.sqlite3", secret, token)).await?;
+//! let store = std::path::Path::new("events.sqlite3");
+//! let running = relay::Relay::start(relay::RelayConfig::new(store, secret, token)).await?;
 //! println!("post webhooks to {}", running.webhook_url());
 //! running.shutdown().await;
 //! # Ok(()) }
