@@ -17,6 +17,7 @@ use axum::response::Response;
 use kyc::officer::{Act, Me, Role};
 
 use crate::app::{AppState, is_transient, json_response, peer_of, refusal, store_unavailable};
+use crate::limits::feed_readers::ReaderKey;
 use crate::officers::{Officer, TokenHash};
 
 /// Whom a request was authenticated as.
@@ -43,6 +44,15 @@ impl Access {
                 Access::Officer(officer, _) => Some(officer.name.clone()),
             },
             role: self.role(),
+        }
+    }
+
+    /// Whose long polls these are, for the per-credential cap: each officer's credential counts
+    /// on its own, the shared feed token for everyone who uses it.
+    pub fn reader_key(&self, state: &AppState) -> ReaderKey {
+        match self {
+            Access::FeedToken => ReaderKey(state.shared().feed_token.digest()),
+            Access::Officer(_, hash) => ReaderKey(*hash.as_bytes()),
         }
     }
 
@@ -92,7 +102,13 @@ pub async fn recheck(state: &AppState, access: Access) -> Result<Access, Box<Res
 }
 
 async fn check_officer(state: &AppState, hash: TokenHash) -> Result<Access, Box<Response>> {
-    match state.shared().store.officers().by_token(hash).await {
+    // A lookup reads the store: it waits for a turn like the feed's reads, so that a flood of
+    // made-up tokens cannot open more store connections than the feed may.
+    let found = {
+        let _turn = state.shared().feed_readers.read_turn().await;
+        state.shared().store.officers().by_token(hash).await
+    };
+    match found {
         Ok(Some(officer)) if officer.revoked_at.is_none() => Ok(Access::Officer(officer, hash)),
         Ok(Some(officer)) => Err(revoked(&officer)),
         Ok(None) => Err(unknown()),

@@ -15,6 +15,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{FeedToken, RelayConfig};
 use crate::error::RelayError;
+use crate::limits::body_memory::BodyMemory;
+use crate::limits::feed_readers::FeedReaders;
 use crate::store::Store;
 use crate::{access, feed, receive};
 
@@ -30,8 +32,10 @@ pub(crate) struct Shared {
     pub body_timeout: Duration,
     /// Cancelled when the relay starts shutting down: long polls answer at once.
     pub closing: CancellationToken,
-    /// How many long polls are waiting for a commit right now.
-    pub waiting: watch::Sender<usize>,
+    /// The budget that webhook bodies in memory share.
+    pub body_memory: BodyMemory,
+    /// The long polls waiting for a commit, and their caps.
+    pub feed_readers: FeedReaders,
 }
 
 impl AppState {
@@ -47,7 +51,8 @@ impl AppState {
             body_limit: config.body_limit,
             body_timeout: config.timeouts.body_read,
             closing,
-            waiting: watch::Sender::new(0),
+            body_memory: BodyMemory::new(config.limits.body_memory),
+            feed_readers: FeedReaders::new(&config.limits),
         }))
     }
 
@@ -57,7 +62,13 @@ impl AppState {
 
     /// How many long polls are waiting for a commit; changes as readers park and leave.
     pub fn waiting_readers(&self) -> watch::Receiver<usize> {
-        self.0.waiting.subscribe()
+        self.0.feed_readers.waiting()
+    }
+
+    /// Bytes of webhook bodies held in memory right now, all requests together.
+    pub fn bodies_in_memory(&self) -> usize {
+        let memory = &self.0.body_memory;
+        memory.cap() - memory.available()
     }
 }
 
@@ -76,7 +87,7 @@ pub fn app(state: AppState) -> Router {
 async fn healthz(State(state): State<AppState>) -> Response {
     let store = &state.shared().store;
     let last_seq = *store.committed().borrow();
-    let waiting = *state.shared().waiting.borrow();
+    let waiting = state.shared().feed_readers.waiting_now();
     if !store.is_running() {
         return refusal(
             StatusCode::SERVICE_UNAVAILABLE,

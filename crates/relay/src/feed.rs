@@ -3,9 +3,12 @@
 //!
 //! A long poll (`wait` > 0) with nothing new waits on the store's commit notification (a
 //! `tokio::sync::watch` set right after each commit: by the writer, and on PostgreSQL also by
-//! other instances' `NOTIFY`), never on a loop over the database: it wakes the moment an event is committed, any number of readers wait on the same
-//! notification, and a waiting reader costs no query. A reader far behind gets full pages at once
-//! from a range scan on the primary key.
+//! other instances' `NOTIFY`), never on a loop over the database: it wakes the moment an event
+//! is committed, any number of readers wait on the same notification, and a waiting reader costs
+//! no query. A reader far behind gets full pages at once from a range scan on the primary key.
+//!
+//! Long polls waiting at once are capped per credential and in all, and reads of the store run a
+//! few at a time, whichever store it is: see [`crate::limits::feed_readers`].
 //!
 //! Limits: `limit` defaults to 100 and is capped at [`MAX_LIMIT`]; `wait` defaults to 0 and is
 //! capped at [`MAX_WAIT_SECONDS`]. Values over a cap are lowered to it, however many digits they
@@ -20,6 +23,7 @@ use kyc::feed::FeedPage;
 
 use crate::access::{authenticate, recheck};
 use crate::app::{AppState, is_transient, json_response, peer_of, refusal, store_unavailable};
+use crate::untrusted::untrusted;
 
 pub const DEFAULT_LIMIT: usize = 100;
 pub const MAX_LIMIT: usize = 1000;
@@ -120,7 +124,11 @@ pub(crate) async fn events(
     let FeedQuery { after, limit, wait } = match FeedQuery::parse(query.as_deref()) {
         Ok(query) => query,
         Err(message) => {
-            tracing::warn!(peer = ?peer_of(&request), reason = message, "feed request refused");
+            tracing::warn!(
+                peer = ?peer_of(&request),
+                reason = untrusted(&message).as_str(),
+                "feed request refused"
+            );
             return refusal(StatusCode::BAD_REQUEST, "bad_parameter", &message);
         }
     };
@@ -128,7 +136,10 @@ pub(crate) async fn events(
     let mut newest = *committed.borrow_and_update();
     if newest <= after && !wait.is_zero() {
         {
-            let _parked = Parked::new(&shared.waiting);
+            let _parked = match shared.feed_readers.park(access.reader_key(&state)) {
+                Ok(parked) => parked,
+                Err(crowded) => return crowded.response(),
+            };
             tokio::select! {
                 _ = tokio::time::timeout(wait, committed.wait_for(|seq| *seq > after)) => {}
                 _ = shared.closing.cancelled() => {}
@@ -140,7 +151,11 @@ pub(crate) async fn events(
             return *refused;
         }
     }
-    let events = match shared.store.page(after, limit).await {
+    let read = {
+        let _turn = shared.feed_readers.read_turn().await;
+        shared.store.page(after, limit).await
+    };
+    let events = match read {
         Ok(events) => events,
         Err(error) => {
             tracing::error!(%error, after, "the feed could not be read");
@@ -164,22 +179,6 @@ pub(crate) async fn events(
             "encoding",
             &format!("the page could not be encoded: {error}"),
         ),
-    }
-}
-
-/// Counts a waiting long poll for as long as it lives.
-struct Parked<'a>(&'a tokio::sync::watch::Sender<usize>);
-
-impl<'a> Parked<'a> {
-    fn new(waiting: &'a tokio::sync::watch::Sender<usize>) -> Self {
-        waiting.send_modify(|n| *n += 1);
-        Parked(waiting)
-    }
-}
-
-impl Drop for Parked<'_> {
-    fn drop(&mut self) {
-        self.0.send_modify(|n| *n -= 1);
     }
 }
 

@@ -1,7 +1,7 @@
 //! `POST /webhooks/treezor`: verify, store durably, then answer.
 //!
 //! The answers, and why:
-//! - 200 once the webhook is verified and its group is committed to disk; a duplicate
+//! - 200 once the webhook is verified and its group is committed durably; a duplicate
 //!   `webhook_id` gets 200 too (Treezor may deliver twice) and is stored once.
 //! - 503 for a missing or wrong signature. Treezor's guide asks for a non-2xx and suggests a 5xx:
 //!   a mismatch on a genuine delivery almost always means our secret is wrong or was rotated, and
@@ -9,11 +9,15 @@
 //!   learns nothing from it and nothing of theirs is stored.
 //! - 400 for a body that is not a webhook envelope (retrying cannot help), 413 over the body
 //!   limit, 408 when the body does not arrive in time.
-//! - 503 with `Retry-After` when the store cannot take it (writer saturated or failing): the
-//!   webhook was not stored and must come again.
+//! - 503 with `Retry-After` when the store cannot take it (writer saturated or failing, PostgreSQL
+//!   unreachable), or when
+//!   the bodies in memory have spent their budget ([`crate::limits::body_memory`]): the webhook
+//!   was not stored and must come again.
 //!
 //! Every refusal is logged at `warn` with its reason and the ids (webhook_id, event, object_id)
-//! when the envelope could be read, never with the payload.
+//! when the envelope could be read, never with the payload. Those ids and the parse error are
+//! the sender's text, read before the signature is checked: they are logged escaped and cut
+//! ([`crate::untrusted`]).
 
 use std::net::SocketAddr;
 
@@ -22,17 +26,21 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use bytes::Bytes;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use kyc::webhook::Envelope;
 
 use crate::app::{AppState, json_response, peer_of, refusal, store_unavailable};
+use crate::limits::body_memory::{Full, Held};
 use crate::store::Record;
 use crate::store::writer::Outcome;
+use crate::untrusted::untrusted;
 
 pub(crate) async fn receive(State(state): State<AppState>, request: Request) -> Response {
     let shared = state.shared();
     let peer = peer_of(&request);
-    let body = match read_body(&state, request).await {
+    // The body's bytes count against the shared budget until the webhook is answered.
+    let mut held = Held::default();
+    let body = match read_body(&state, request, &mut held).await {
         Ok(body) => body,
         Err(refused) => {
             tracing::warn!(peer = ?peer, reason = refused.reason, "webhook refused");
@@ -42,7 +50,12 @@ pub(crate) async fn receive(State(state): State<AppState>, request: Request) -> 
     let envelope = match Envelope::parse(&body) {
         Ok(envelope) => envelope,
         Err(error) => {
-            tracing::warn!(peer = ?peer, reason = %error, body_bytes = body.len(), "webhook refused: not an envelope");
+            tracing::warn!(
+                peer = ?peer,
+                reason = untrusted(&error.to_string()).as_str(),
+                body_bytes = body.len(),
+                "webhook refused: not an envelope"
+            );
             return refusal(
                 StatusCode::BAD_REQUEST,
                 "not_an_envelope",
@@ -91,9 +104,9 @@ fn log_refused(peer: Option<SocketAddr>, envelope: &Envelope, reason: &str) {
         peer = ?peer,
         reason,
         webhook_id = %envelope.webhook_id,
-        event = %envelope.event,
-        object = %envelope.object,
-        object_id = envelope.object_id.as_deref().unwrap_or(""),
+        event = untrusted(&envelope.event).as_str(),
+        object = untrusted(&envelope.object).as_str(),
+        object_id = untrusted(envelope.object_id.as_deref().unwrap_or("")).as_str(),
         "webhook refused"
     );
 }
@@ -103,8 +116,13 @@ struct Refused {
     response: Response,
 }
 
-/// Reads the whole body, within the size limit and the time limit.
-async fn read_body(state: &AppState, request: Request) -> Result<Bytes, Box<Refused>> {
+/// Reads the whole body, within the size limit, the time limit and the shared memory budget
+/// (each chunk's bytes are taken from it as the chunk arrives, into `held`).
+async fn read_body<'a>(
+    state: &'a AppState,
+    request: Request,
+    held: &mut Held<'a>,
+) -> Result<Bytes, Box<Refused>> {
     let shared = state.shared();
     let too_large = || {
         Box::new(Refused {
@@ -127,11 +145,41 @@ async fn read_body(state: &AppState, request: Request) -> Result<Bytes, Box<Refu
     if declared.is_some_and(|length| length > shared.body_limit as u64) {
         return Err(too_large());
     }
-    let body: Body = request.into_body();
-    let limited = Limited::new(body, shared.body_limit);
-    match tokio::time::timeout(shared.body_timeout, limited.collect()).await {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+    let mut body: Body = request.into_body();
+    let collect = async {
+        // A webhook usually arrives in one frame, kept as it is; more frames are joined at the end.
+        let mut frames: Vec<Bytes> = Vec::with_capacity(1);
+        let mut length = 0;
+        while let Some(frame) = body.frame().await {
+            let Ok(data) = frame?.into_data() else {
+                continue; // trailers
+            };
+            length += data.len();
+            if length > shared.body_limit {
+                return Ok(Err(too_large()));
+            }
+            if let Err(Full { cap }) = shared.body_memory.take(held, data.len()) {
+                return Ok(Err(Box::new(Refused {
+                    reason: "body memory spent",
+                    response: store_unavailable(
+                        "bodies_in_memory",
+                        &format!(
+                            "the relay holds {cap} bytes of webhook bodies, its limit; send the webhook again in a second"
+                        ),
+                    ),
+                })));
+            }
+            frames.push(data);
+        }
+        let body = match frames.len() {
+            0 => Bytes::new(),
+            1 => frames.swap_remove(0),
+            _ => frames.concat().into(),
+        };
+        Ok::<_, axum::Error>(Ok(body))
+    };
+    match tokio::time::timeout(shared.body_timeout, collect).await {
+        Ok(Ok(read)) => read,
         Ok(Err(_)) => Err(Box::new(Refused {
             reason: "body cut short",
             response: refusal(

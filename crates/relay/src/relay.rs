@@ -15,7 +15,8 @@ use tokio_util::sync::CancellationToken;
 use crate::app::{AppState, app};
 use crate::config::RelayConfig;
 use crate::error::{RelayError, Result};
-use crate::server::serve;
+use crate::limits::open_files;
+use crate::server::{ServerRules, serve_with};
 use crate::store::postgres::PgStore;
 use crate::store::retention::CHUNK;
 use crate::store::sqlite::SqliteStore;
@@ -49,14 +50,30 @@ impl Relay {
             addr: config.listen,
             source,
         })?;
+        let open_files = open_files::soft_limit();
+        let fitted = open_files::fit(config.limits, open_files);
+        if fitted != config.limits {
+            tracing::warn!(
+                wanted = config.limits.connections,
+                max_connections = fitted.connections,
+                waiting_readers = fitted.waiting_readers,
+                open_files,
+                "the open-file limit lowers the connection cap; raise the hard limit (systemd: LimitNOFILE=) to allow more"
+            );
+        }
+        let mut config = config;
+        config.limits = fitted;
         let closing = CancellationToken::new();
         let state = AppState::new(&config, store.clone(), closing.clone());
         let waiting = state.waiting_readers();
-        let server = tokio::spawn(serve(
+        let server = tokio::spawn(serve_with(
             listener,
             app(state.clone()),
-            tls.clone(),
-            config.timeouts,
+            ServerRules {
+                tls: tls.clone(),
+                timeouts: config.timeouts,
+                max_connections: config.limits.connections,
+            },
             closing.clone(),
         ));
         let (passes, retention_passes) = watch::channel(0);
@@ -71,6 +88,10 @@ impl Relay {
             last_seq = *store.committed().borrow(),
             retention_days = config.retention_days,
             body_limit = config.body_limit,
+            max_connections = config.limits.connections,
+            body_memory = config.limits.body_memory,
+            waiting_readers = config.limits.waiting_readers,
+            waiting_per_token = config.limits.waiting_per_token,
             "relay listening"
         );
         Ok(RunningRelay {

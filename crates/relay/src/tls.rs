@@ -2,6 +2,9 @@
 //!
 //! The relay speaks HTTP/1.1 only (advertised through ALPN). Certificates are read once at
 //! start: to renew, restart the relay (or terminate TLS at a reverse proxy that reloads itself).
+//!
+//! The private key is a secret like the others: its file must be owner-only, and it is read
+//! through the handle that was checked ([`OwnerOnlyFile`]). The certificate is public.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -13,6 +16,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::config::TlsFiles;
 use crate::error::{RelayError, Result};
+use crate::secret_file::OwnerOnlyFile;
 
 pub fn acceptor(files: &TlsFiles) -> Result<TlsAcceptor> {
     let open = |path: &std::path::Path| {
@@ -34,7 +38,8 @@ pub fn acceptor(files: &TlsFiles) -> Result<TlsAcceptor> {
             files.certificate.display()
         )));
     }
-    let key = rustls_pemfile::private_key(&mut open(&files.private_key)?)
+    let key_pem = OwnerOnlyFile::open(&files.private_key)?.read_to_end(&files.private_key)?;
+    let key = rustls_pemfile::private_key(&mut key_pem.as_slice())
         .map_err(|e| {
             RelayError::Tls(format!(
                 "{} is not a PEM private key: {e}",

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
-use common::process::{BIN, Process, command, wait_for_log};
+use common::process::{BIN, Process, command, refused_start, wait_for_log};
 use common::*;
 
 #[tokio::test]
@@ -52,12 +52,6 @@ async fn refusals_are_logged_with_reason_and_ids_but_never_the_payload() {
     });
     assert!(refused["reason"].as_str().unwrap().contains("not JSON"));
     assert!(!refused.to_string().contains(marker), "{refused}");
-}
-
-fn refused_start(command: &mut Command) -> String {
-    let output = command.output().unwrap();
-    assert!(!output.status.success());
-    String::from_utf8(output.stderr).unwrap()
 }
 
 #[test]
@@ -213,9 +207,14 @@ async fn a_log_reader_that_goes_away_does_not_stop_the_relay() {
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    stderr.read_line(&mut first).unwrap();
-    let listening: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let listening = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "the relay starts");
+        let line: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if line["message"] == "relay listening" {
+            break line;
+        }
+    };
     let url = format!("http://{}", listening["addr"].as_str().unwrap());
     drop(stderr);
     let http = reqwest::Client::new();

@@ -116,12 +116,14 @@ pub fn now() -> Timestamp {
     Timestamp::from_unix_micros(micros)
 }
 
-/// Opens (creating if needed) the store for writing, with the durability settings above.
+/// Opens (creating if needed, owner-only) the store for writing, with the durability settings
+/// above.
 pub fn open_for_writing(path: &Path) -> Result<Connection> {
     let open_error = |source| RelayError::Open {
         path: path.to_owned(),
         source,
     };
+    crate::data_file::prepare(path)?;
     let mut conn = Connection::open(path).map_err(open_error)?;
     // The mode is a property of the file; it stays WAL once set.
     let mode: String = conn

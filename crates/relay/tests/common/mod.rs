@@ -67,22 +67,40 @@ macro_rules! on_both_stores {
 }
 
 pub const SECRET: &str = "test-webhook-secret";
-pub const TOKEN: &str = "test-feed-token-0123456789";
+pub const TOKEN: &str = "test-feed-token-0123456789abcdef";
 
 pub fn secret() -> WebhookSecret {
     WebhookSecret::new(SECRET).unwrap()
 }
 
+/// The test certificate for `localhost` and its key, copied into `dir` with the key owner-only
+/// (the relay refuses a key file others can read; git checks files out 0644).
+pub fn tls_files(dir: &std::path::Path) -> relay::TlsFiles {
+    use std::os::unix::fs::PermissionsExt;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let (certificate, private_key) = (dir.join("localhost.crt"), dir.join("localhost.key"));
+    std::fs::copy(fixtures.join("localhost.crt"), &certificate).unwrap();
+    std::fs::copy(fixtures.join("localhost.key"), &private_key).unwrap();
+    std::fs::set_permissions(&private_key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    relay::TlsFiles {
+        certificate,
+        private_key,
+    }
+}
+
+/// Sends `request` and reads its answer as JSON.
+async fn json_answer<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> T {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// One page of the feed at `url` (the events URL with its query), read with the feed token.
 pub async fn feed_page(http: &reqwest::Client, url: impl reqwest::IntoUrl) -> FeedPage {
-    http.get(url)
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    json_answer(http.get(url).bearer_auth(TOKEN)).await
+}
+
+/// `GET /healthz` of the relay at `base_url`, as JSON.
+pub async fn health(http: &reqwest::Client, base_url: &str) -> serde_json::Value {
+    json_answer(http.get(format!("{base_url}/healthz"))).await
 }
 
 /// A relay's configuration for tests: 127.0.0.1:0, the test secret and token, on `store`.

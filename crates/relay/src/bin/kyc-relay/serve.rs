@@ -1,15 +1,13 @@
-//! `kyc-relay serve`: gathers the configuration, refuses to start without both secrets, runs the
-//! relay until SIGTERM or Ctrl-C, then shuts down gracefully.
+//! `kyc-relay serve`: gathers the configuration, refuses to start without both secrets or with
+//! weak ones, raises the open-file limit, runs the relay until SIGTERM or Ctrl-C, then shuts down
+//! gracefully.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kyc::webhook::WebhookSecret;
-use relay::{FeedToken, Relay, RelayConfig, Timeouts, TlsFiles, read_secret_file};
-
-/// A feed token shorter than this is refused: it guards personal data.
-const MIN_FEED_TOKEN_LEN: usize = 16;
+use relay::limits::open_files;
+use relay::{Limits, Relay, RelayConfig, Timeouts, TlsFiles, read_secret_file, service_secrets};
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -44,10 +42,40 @@ pub struct ServeArgs {
     /// Seconds a client may take to send a webhook's body.
     #[arg(long, env = "KYC_RELAY_BODY_TIMEOUT", default_value_t = 10)]
     body_timeout_secs: u64,
+    /// Open connections at most; past it new ones get 503. Lowered to what the open-file limit
+    /// allows.
+    #[arg(long, env = "KYC_RELAY_MAX_CONNECTIONS", default_value_t = Limits::default().connections)]
+    max_connections: usize,
+    /// Bytes of webhook bodies held in memory at most, all requests together; past it, 503.
+    #[arg(long, env = "KYC_RELAY_BODY_MEMORY", default_value_t = Limits::default().body_memory)]
+    body_memory: usize,
+    /// Long polls waiting at once at most, all readers together; past it, 503.
+    #[arg(long, env = "KYC_RELAY_MAX_WAITING", default_value_t = Limits::default().waiting_readers)]
+    max_waiting: usize,
+    /// Long polls waiting at once at most with one feed token; past it, 429.
+    #[arg(
+        long,
+        env = "KYC_RELAY_MAX_WAITING_PER_TOKEN",
+        default_value_t = Limits::default().waiting_per_token
+    )]
+    max_waiting_per_token: usize,
 }
 
 pub fn run(args: ServeArgs) -> Result<(), String> {
     let config = config(args)?;
+    // Before the relay starts: it sizes its connection cap from the limit it finds.
+    match open_files::raise() {
+        Ok(files) => tracing::info!(
+            before = files.before,
+            now = files.now,
+            "open-file limit raised to the hard limit"
+        ),
+        Err(error) => tracing::warn!(
+            %error,
+            now = open_files::soft_limit(),
+            "the open-file limit could not be raised; the connection cap may be lowered to fit it"
+        ),
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -78,18 +106,13 @@ fn config(args: ServeArgs) -> Result<RelayConfig, String> {
         "--webhook-secret-file",
         args.webhook_secret_file.as_deref(),
     )?;
-    let webhook_secret = WebhookSecret::new(secret).ok_or("the webhook secret is empty")?;
     let token = one_secret(
         "KYC_RELAY_FEED_TOKEN",
         "--feed-token-file",
         args.feed_token_file.as_deref(),
     )?;
-    if token.trim().len() < MIN_FEED_TOKEN_LEN {
-        return Err(format!(
-            "the feed token is shorter than {MIN_FEED_TOKEN_LEN} characters; generate one with `openssl rand -hex 32`"
-        ));
-    }
-    let feed_token = FeedToken::new(token).ok_or("the feed token is empty")?;
+    let (webhook_secret, feed_token) =
+        service_secrets(&secret, &token).map_err(|e| e.to_string())?;
     let mut config = RelayConfig::new(args.data.location()?, webhook_secret, feed_token);
     config.listen = args.listen;
     config.body_limit = args.body_limit;
@@ -105,6 +128,12 @@ fn config(args: ServeArgs) -> Result<RelayConfig, String> {
         header_read: Duration::from_secs(args.header_timeout_secs.max(1)),
         body_read: Duration::from_secs(args.body_timeout_secs.max(1)),
         ..Timeouts::default()
+    };
+    config.limits = Limits {
+        connections: args.max_connections.max(1),
+        body_memory: args.body_memory.max(args.body_limit),
+        waiting_readers: args.max_waiting,
+        waiting_per_token: args.max_waiting_per_token,
     };
     Ok(config)
 }
