@@ -17,7 +17,9 @@ use rig::{Cluster, Nginx};
 
 use super::load::{Throughput, closed_loop, open_loop};
 use super::requests::Requests;
-use super::{B3_CONNECTIONS, B3_RATE, CONNECTIONS, MAX_PER_CONNECTION, RUN, WARM_UP, percentile};
+use super::{
+    B3_CONNECTIONS, B3_RATE, CONNECTIONS, MAX_PER_CONNECTION, RUN, WARM_UP, latency_figures,
+};
 use crate::figure::Figure;
 
 /// pgbench's clients for the ceiling, as many as the relay's load has connections.
@@ -80,25 +82,21 @@ pub fn run(
         target: ">= 20000",
         meets_target: one.rate() >= 20_000.0,
     });
-    if let Some(single) = single {
-        figures.push(Figure {
-            id: "B1-PG",
-            figure: format!("1 instance / pgbench single-row commits ({single:.0}/s)"),
-            value: one.rate() / single,
-            unit: "ratio",
-            target: "-",
-            meets_target: true,
-        });
-    }
-    if let Some(batched) = batched {
-        figures.push(Figure {
-            id: "B1-PG",
-            figure: format!("1 instance / pgbench rows in 20-row txns ({batched:.0}/s)"),
-            value: one.rate() / batched,
-            unit: "ratio",
-            target: "-",
-            meets_target: true,
-        });
+    let ceilings = [
+        (single, "pgbench single-row commits"),
+        (batched, "pgbench rows in 20-row txns"),
+    ];
+    for (ceiling, what) in ceilings {
+        if let Some(ceiling) = ceiling {
+            figures.push(Figure {
+                id: "B1-PG",
+                figure: format!("1 instance / {what} ({ceiling:.0}/s)"),
+                value: one.rate() / ceiling,
+                unit: "ratio",
+                target: "-",
+                meets_target: true,
+            });
+        }
     }
 
     match behind_nginx(server, secret, requests, &cluster) {
@@ -154,23 +152,12 @@ pub fn run(
         server.block_on(relay.shutdown());
         latencies
     };
-    let (p50, p99) = (percentile(&latencies, 50.0), percentile(&latencies, 99.0));
-    figures.push(Figure {
-        id: "B3-PG",
-        figure: format!("relay on PostgreSQL, ack latency p50 at {B3_RATE}/s"),
-        value: p50,
-        unit: "ms",
-        target: "-",
-        meets_target: true,
-    });
-    figures.push(Figure {
-        id: "B3-PG",
-        figure: format!("relay on PostgreSQL, ack latency p99 at {B3_RATE}/s"),
-        value: p99,
-        unit: "ms",
-        target: "<= 15",
-        meets_target: p99 <= 15.0,
-    });
+    figures.extend(latency_figures(
+        "B3-PG",
+        "relay on PostgreSQL, ack latency",
+        &latencies,
+        [("-", None), ("<= 15", Some(15.0))],
+    ));
     figures
 }
 
