@@ -102,8 +102,8 @@ pub async fn recheck(state: &AppState, access: Access) -> Result<Access, Box<Res
 }
 
 async fn check_officer(state: &AppState, hash: TokenHash) -> Result<Access, Box<Response>> {
-    // A lookup reads the store: it waits for a turn like the feed's reads, so that a flood of
-    // made-up tokens cannot open more store connections than the feed may.
+    // A look-up reads the store: it takes a turn like the feed's reads, which bound the store
+    // connections and blocking threads that requests may hold at once.
     let found = {
         let _turn = state.shared().feed_readers.read_turn().await;
         state.shared().store.officers().by_token(hash).await
