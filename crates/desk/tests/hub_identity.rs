@@ -2,7 +2,7 @@
 //! the status bar says who is signed in and the audit trail names that officer instead of the OS
 //! user; with the shared feed token the OS user is named as before; a credential revoked at the
 //! hub is refused at once, the status bar shows the hub's message, and the trail stops naming the
-//! revoked officer.
+//! revoked officer; a hub that is away has refused nothing, so its officer stays named.
 
 mod common;
 
@@ -12,6 +12,7 @@ use kyc::officer::{OfficerName, Role};
 use relay::officers::Credential;
 use relay::store::Officers;
 use relay::store::sqlite::SqliteOfficers;
+use tokio::sync::watch;
 
 /// Issues a credential on the world's relay, as `kyc-relay officers add` does.
 async fn issue(world: &World, name: &str, role: Role) -> (SqliteOfficers, Credential) {
@@ -105,5 +106,56 @@ async fn a_revoked_credential_is_refused_at_once_with_the_hubs_message() {
         "officer.test",
         "a revoked officer is no longer named"
     );
+    desk.shutdown().await;
+}
+
+/// Stands where the hub was, answering every request 503 (the hub away behind its proxy), and
+/// counts the who-am-I requests it answered.
+async fn hub_away(addr: std::net::SocketAddr) -> watch::Receiver<usize> {
+    let (counted, count) = watch::channel(0);
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let counted = counted.clone();
+        async move {
+            if uri.path() == "/v1/me" {
+                counted.send_modify(|n| *n += 1);
+            }
+            axum::http::StatusCode::SERVICE_UNAVAILABLE
+        }
+    });
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    count
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_the_hub_is_away_the_audit_trail_still_names_its_officer() {
+    let mut world = World::start().await;
+    let (_, credential) = issue(&world, "Zoé Martin", Role::Officer).await;
+    let desk = world.desk_reading_with(credential.expose()).await;
+    until(&desk, "the sign-in", || async {
+        desk.status().sync.signed_in
+    })
+    .await;
+    let user = world.person("Ana", "Souza");
+    known(&desk, user).await;
+    world.stop_relay().await;
+    let mut asked = hub_away(world.relay_addr).await;
+    // The failed poll makes the loop ask who it is again; the hub, away, does not answer.
+    tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        asked.wait_for(|n| *n >= 1),
+    )
+    .await
+    .expect("the dashboard asks the hub who it is again")
+    .unwrap();
+    until(&desk, "the failure to show", || async {
+        desk.status().sync.last_error.filter(|e| e.contains("503"))
+    })
+    .await;
+    assert_eq!(
+        desk.status().sync.signed_in.map(|s| s.name),
+        Some("Zoé Martin".to_owned())
+    );
+    assert_eq!(audited_officer_on(&desk, user).await, "Zoé Martin");
     desk.shutdown().await;
 }

@@ -31,6 +31,14 @@ pub enum FeedError {
     Malformed(String),
 }
 
+impl FeedError {
+    /// Whether the hub refused the credential (rather than being away or failing): then it names
+    /// no one any more.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, FeedError::Unauthorized | FeedError::Refused { .. })
+    }
+}
+
 /// The relay's feed endpoint.
 #[derive(Clone)]
 pub struct Feed {

@@ -39,7 +39,9 @@ pub struct SyncHealth {
     /// Webhooks whose payload could not be read (kept, shown in the case timeline).
     pub unreadable: u64,
     /// The officer the hub knows the credential as; `None` with the shared feed token (the OS
-    /// user is named then), and while the hub has not said or has refused the credential.
+    /// user is named then), while the hub has not said yet, once it refused the credential, and
+    /// once the loop stopped. Kept while the hub is away: it named this officer and has not said
+    /// otherwise.
     pub signed_in: Option<SignedIn>,
 }
 

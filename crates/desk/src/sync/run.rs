@@ -113,7 +113,11 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
                         "the relay did not say who we are: {e}"
                     );
                     health.send_modify(|h| {
-                        h.signed_in = None;
+                        // A refused credential names no one any more; a hub that is away or
+                        // failing has not said otherwise, so the officer it named stays named.
+                        if e.is_refusal() {
+                            h.signed_in = None;
+                        }
                         h.failed(e.to_string());
                     });
                     if pause(backoff.next_wait(), &mut stopped).await {
@@ -192,7 +196,12 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
             let _ = changes.send(Change::Notice(notice));
         }
     }
-    health.send_modify(|h| h.connection = Connection::Stopped);
+    // A stopped loop no longer holds a credential the hub vouches for (settings moved to another
+    // hub, or none): the OS user is named again.
+    health.send_modify(|h| {
+        h.connection = Connection::Stopped;
+        h.signed_in = None;
+    });
 }
 
 /// Events to apply in one transaction, and how far the relay was when they were read.
