@@ -17,7 +17,7 @@ pub enum FeedError {
     )]
     Unreachable { url: String, detail: String },
     #[error(
-        "the relay refused the feed token (HTTP 401). Enter the current feed token in Settings."
+        "the relay refused the credential (HTTP 401): it is neither the relay's feed token nor an officer credential the hub knows. Enter your officer credential, or the current feed token, in Settings."
     )]
     Unauthorized,
     /// The hub said why (e.g. `credential_revoked`): its message is for the officer.
