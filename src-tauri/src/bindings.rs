@@ -70,6 +70,7 @@ fn bindings() -> BTreeMap<PathBuf, String> {
     collect.visit::<desk::files::LocalFiles>();
     collect.visit::<crate::commands::files::PurgeRequest>();
     collect.visit::<desk::files::PurgeReport>();
+    collect.visit::<crate::commands::clipboard::CopyRequest>();
     // Events.
     collect.visit::<crate::events::Changed>();
     collect.visit::<desk::sync::SyncHealth>();

@@ -4,8 +4,9 @@
 //!
 //! - the content security policy allows no inline or evaluated script, no inline style, and no
 //!   origin but the app's own and Tauri's IPC;
-//! - nothing in the configuration points to a remote URL (the dev server is on loopback), and the
-//!   shell's code never builds an external webview URL or navigates;
+//! - nothing in the configuration points to a remote URL (the dev server is on loopback), the
+//!   shell's code never builds an external webview URL or navigates, and every window has the
+//!   navigation guard (`navigation.rs`, whose own tests prove its rule);
 //! - the window's capability grants our own permissions and the two event permissions, nothing
 //!   else, to the main window only, and never to a remote origin;
 //! - every registered command has exactly one permission, and every permission names registered
@@ -195,7 +196,6 @@ fn the_shell_never_loads_or_navigates_to_another_url() {
             "WebviewUrl::External",
             "WebviewUrl::CustomProtocol",
             ".navigate(",
-            "on_navigation",
             "eval(",
             "open_url(",
             "open_path(",
@@ -206,7 +206,34 @@ fn the_shell_never_loads_or_navigates_to_another_url() {
                 path.display()
             );
         }
+        // Navigation is decided in one place: the guard.
+        assert!(
+            path.ends_with("navigation.rs") || !source.contains("on_navigation"),
+            "{} decides navigations; only navigation.rs does",
+            path.display()
+        );
     }
+    // The main window is built by the shell, which refuses new windows; the configuration only
+    // describes it.
+    for window in config()["app"]["windows"].as_array().unwrap() {
+        assert_eq!(
+            window["create"], false,
+            "window {} is built by navigation::open_main_window",
+            window["label"]
+        );
+    }
+    let lib = read(&root().join("src-tauri/src/lib.rs"));
+    assert!(lib.contains("navigation::open_main_window(app)?"));
+    let plugins = &lib[lib
+        .find("builder\n")
+        .expect("with_commands starts from the builder")..];
+    assert!(
+        plugins
+            .trim_start_matches("builder\n")
+            .trim_start()
+            .starts_with(".plugin(navigation::guard())"),
+        "the navigation guard is the first plugin of every window"
+    );
 }
 
 /// `identifier → commands it allows`, from every file in `src-tauri/permissions/`.

@@ -99,7 +99,9 @@ impl From<desk::Error> for IpcError {
         let (code, detail) = match error {
             E::KeychainLocked { .. } => (ErrorCode::KeychainLocked, None),
             E::KeychainUnavailable { .. } => (ErrorCode::KeychainUnavailable, None),
-            E::MissingSecret { .. } => (ErrorCode::MissingSecret, None),
+            E::MissingSecret { .. } | E::SecretForAnotherOrigin { .. } => {
+                (ErrorCode::MissingSecret, None)
+            }
             E::InvalidSetting { .. } => (ErrorCode::InvalidSetting, None),
             E::SettingsFile { .. } => (ErrorCode::SettingsFile, None),
             E::NoHomeFolder => (ErrorCode::NoHomeFolder, None),

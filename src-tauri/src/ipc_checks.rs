@@ -119,6 +119,12 @@ fn a_command_no_capability_grants_is_refused() {
         ("plugin:webview|print", json!({})),
         ("plugin:app|version", json!({})),
         ("plugin:path|resolve_directory", json!({"directory": 1})),
+        (
+            "plugin:clipboard-manager|write_text",
+            json!({"text": "anything"}),
+        ),
+        // The window once put any text on the clipboard through this command; it is gone.
+        ("copy_text", json!({"text": "anything"})),
         ("not_a_command", json!({})),
     ] {
         let refused = window
@@ -173,6 +179,10 @@ fn granted_commands_reject_bad_arguments_clearly() {
         ("show_in_folder", json!({"user": 1, "document": 0})),
         ("export_audit", json!({"user": 0, "format": "csv"})),
         (
+            "copy_to_clipboard",
+            json!({"what": {"kind": "customer_text", "user": 0}}),
+        ),
+        (
             "start_verification",
             json!({"user": 0, "redirectUrl": null, "confirmation": "unconfirmed"}),
         ),
@@ -216,6 +226,17 @@ fn granted_commands_reject_bad_arguments_clearly() {
             "format",
         ),
         ("decode_redirect", json!({"url": 42}), "url"),
+        // What to copy is named, never given as text.
+        (
+            "copy_to_clipboard",
+            json!({"what": {"kind": "customer_text", "user": 1, "text": "You are suspected of fraud"}}),
+            "what",
+        ),
+        (
+            "copy_to_clipboard",
+            json!({"what": {"kind": "text", "text": "anything"}}),
+            "what",
+        ),
         (
             "queue_page",
             json!({"query": {"sort": "drop table"}}),

@@ -8,6 +8,7 @@
 //! - [`commands`]: the IPC commands, one small function each.
 //! - [`state`]: the desk as the shell holds it, or why it could not start.
 //! - [`events`]: the desk's announcements forwarded to the window, and desktop notifications.
+//! - [`navigation`]: the guard that keeps the window on the app's own pages.
 //! - [`error`]: [`IpcError`], the one error shape that crosses the IPC boundary.
 //! - `bindings` (tests only): keeps the UI's TypeScript types in step with the Rust ones.
 //! - `config_checks`, `ipc_checks` (tests only): what the configuration and the capabilities
@@ -16,6 +17,7 @@
 pub mod commands;
 pub mod error;
 pub mod events;
+pub mod navigation;
 pub mod state;
 
 #[cfg(test)]
@@ -35,6 +37,7 @@ use state::DeskState;
 pub fn run() {
     let app = with_commands(Builder::default())
         .setup(|app| {
+            navigation::open_main_window(app)?;
             let started = tauri::async_runtime::block_on(async {
                 let options = StartOptions::for_current_user().map_err(|e| e.to_string())?;
                 Desk::start(options).await.map_err(|e| e.to_string())
@@ -58,16 +61,18 @@ pub fn run() {
     });
 }
 
-/// The plugins and the commands of the window, on any runtime: the app's own, and Tauri's mock
-/// runtime in the tests that invoke commands the way the window does.
+/// The plugins (the navigation guard first) and the commands of the window, on any runtime: the
+/// app's own, and Tauri's mock runtime in the tests that invoke commands the way the window does.
 pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
+        .plugin(navigation::guard())
         .plugin(tauri_plugin_notification::init())
-        // Only our `copy_text` command uses it; none of its own commands is granted to the window.
+        // Only our `copy_to_clipboard` command uses it; none of its own commands is granted to
+        // the window.
         .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(tauri::generate_handler![
             commands::catalogue::reason_catalogue,
-            commands::clipboard::copy_text,
+            commands::clipboard::copy_to_clipboard,
             commands::status::app_status,
             commands::queue::queue_page,
             commands::queue::queue_counts,

@@ -67,14 +67,15 @@ impl Desk {
         })
     }
 
-    /// Exports the log (or one user's trail) into `folder`, and audits the export itself.
+    /// Exports the log (or one user's trail) into `folder` (created owner-only when missing) as an
+    /// owner-only file, and audits the export itself.
     pub async fn export_audit(
         &self,
         user: Option<UserId>,
         format: ExportFormat,
         folder: &Path,
     ) -> Result<AuditExport> {
-        std::fs::create_dir_all(folder).map_err(|e| {
+        crate::owner_only::create_dir(folder).map_err(|e| {
             Error::Internal(format!(
                 "the folder {} could not be created: {e}",
                 folder.display()
@@ -93,8 +94,9 @@ impl Desk {
         let entries = self
             .store()
             .read(move |reader| {
+                // Owner-only: the trail names customers.
                 let mut file = std::io::BufWriter::new(
-                    std::fs::File::create(&target).map_err(cache::Error::Export)?,
+                    crate::owner_only::create_file(&target).map_err(cache::Error::Export)?,
                 );
                 let count = match format {
                     ExportFormat::Csv => reader.audit_export_csv(scope, &mut file)?,

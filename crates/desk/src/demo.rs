@@ -130,7 +130,8 @@ impl DemoWorld {
             std::fs::remove_dir_all(dir)
                 .map_err(|e| fail("the previous demo files could not be removed", &e))?;
         }
-        std::fs::create_dir_all(dir)
+        // Owner-only like every folder of the app: the demo's relay and cache live in it.
+        crate::owner_only::create_dir(dir)
             .map_err(|e| fail("the demo folder could not be created", &e))?;
 
         let webhook_secret = random_secret("demo-webhook");

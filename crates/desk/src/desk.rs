@@ -47,8 +47,8 @@ pub(crate) struct Inner {
     /// Shared with the sync loop, which fetches unknown users.
     pub treezor: Arc<RwLock<Option<treezor::Client>>>,
     pub treezor_problem: RwLock<Option<String>>,
-    /// A problem met at start (an unreadable settings file), shown until the next start.
-    pub startup_problem: Option<String>,
+    /// A problem met at start (a settings file refused), shown until valid settings are saved.
+    pub startup_problem: RwLock<Option<String>>,
     pub changes: broadcast::Sender<Change>,
     pub health: watch::Receiver<SyncHealth>,
     pub health_tx: watch::Sender<SyncHealth>,

@@ -7,6 +7,8 @@ use kyc::UserId;
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::secrets::Origin;
+
 /// A child user whose documents are not in Treezor yet (the review request warns about them).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -34,6 +36,15 @@ pub enum Error {
     },
     #[error("No {secret} is saved. Enter it in Settings.")]
     MissingSecret { secret: &'static str },
+    #[error(
+        "KYC Desk holds {secret} for {entered_for}, but the {setting} now points to {now}; a secret is never sent to another server. Enter it again in Settings."
+    )]
+    SecretForAnotherOrigin {
+        secret: &'static str,
+        setting: &'static str,
+        entered_for: Origin,
+        now: Origin,
+    },
     #[error("The {setting} is not valid: {problem}.")]
     InvalidSetting {
         setting: &'static str,
@@ -84,7 +95,7 @@ impl Error {
         match self {
             Error::KeychainLocked { .. } => "keychain_locked",
             Error::KeychainUnavailable { .. } => "keychain_unavailable",
-            Error::MissingSecret { .. } => "missing_secret",
+            Error::MissingSecret { .. } | Error::SecretForAnotherOrigin { .. } => "missing_secret",
             Error::InvalidSetting { .. } => "invalid_setting",
             Error::SettingsFile { .. } => "settings_file",
             Error::NoHomeFolder => "no_home_folder",

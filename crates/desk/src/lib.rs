@@ -7,13 +7,17 @@
 //! - [`sync`]: the loop that keeps the cache in step with the relay's feed, and its health.
 //! - [`actions`]: the officer's actions, each checked, called on Treezor, then audited.
 //! - [`views`]: the queue, the counts, one case in full with its customer text.
+//! - [`copy`]: what the window may put on the clipboard, built here (the customer text, a
+//!   verification link, the demo's sandbox page), never text from the window.
 //! - [`audit`]: verifying and exporting the audit log.
 //! - [`files`]: documents on this machine: their age, purging them, interrupted downloads.
 //! - [`retention`]: the personal data of cases closed for long enough leaves this machine, daily.
 //! - [`status`]: the status bar.
 //! - [`configure`]: changing the settings from the window and checking connections.
 //! - [`settings`]: where Treezor and the relay are, where documents go; JSON, no secrets.
-//! - [`secrets`]: the client secret and the feed token, in the OS keychain only.
+//! - [`secrets`]: the client secret and the relay credential (the feed token, or an officer's
+//!   own for a team's hub), in the OS keychain only, each bound to the server it was entered for.
+//! - `owner_only`: files and folders holding personal data, created readable by their owner only.
 //! - [`officer`]: who every audit entry names: the hub's officer, or else the OS user.
 //! - `store`, `actor`, `clock`: the cache's two threads, and the wall clock.
 //! - [`error`]: the one error, with a stable code for the window.
@@ -22,18 +26,22 @@
 //! - No Tauri here: the window calls these functions and forwards their notifications.
 //! - Every officer action is checked against the case's state machine first, then called on
 //!   Treezor, then written to the audit log, whatever its outcome.
-//! - Nothing AML-sensitive goes to logs or notifications; secrets go nowhere but the keychain.
+//! - Nothing AML-sensitive goes to logs or notifications; secrets go nowhere but the keychain,
+//!   and to the server each was entered for.
+//! - What holds personal data on disk is owner-only (0600 files, 0700 folders).
 
 pub mod actions;
 mod actor;
 pub mod audit;
 mod clock;
 pub mod configure;
+pub mod copy;
 pub mod demo;
 pub mod desk;
 pub mod error;
 pub mod files;
 pub mod officer;
+mod owner_only;
 pub mod retention;
 pub mod secrets;
 pub mod settings;

@@ -2,16 +2,27 @@
 //!
 //! Kept as JSON in the user's configuration folder, written atomically (temporary file, then
 //! rename) with owner-only permissions. Settings hold no secret: the client secret and the feed
-//! token are in the keychain ([`crate::secrets`]). With no Treezor and relay settings the dashboard
-//! runs in demo mode on its embedded sandbox and relay.
+//! token are in the keychain ([`crate::secrets`]), each bound to the origin of the URL it is sent
+//! to. With no Treezor and relay settings the dashboard runs in demo mode on its embedded sandbox
+//! and relay.
+//!
+//! What must stay true:
+//! - Every URL is parsed ([`setting_url`]), never matched as text: https, or plain http to this
+//!   machine only; no user-info; a production Treezor base URL is exactly
+//!   `https://<company>.api.treezor.com` (hosts are compared whole, so
+//!   `acme.api.treezor.com.evil.example` is not Treezor).
+//! - The file is checked when it is loaded, not only when the window saves it: a hand-edited file
+//!   with a bad value is refused, naming the field ([`Settings::load`]).
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 use crate::error::{Error, Result};
+use crate::owner_only;
 
 /// Which Treezor environment the settings point to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,26 +105,26 @@ impl Settings {
     /// Checks every field, naming the first that is wrong and what it should be.
     pub fn validate(&self) -> Result<()> {
         if let Some(treezor) = &self.treezor {
-            check_url("Treezor base URL", &treezor.base_url)?;
+            treezor.url()?;
             if treezor.client_id.trim().is_empty() {
                 return Err(Error::InvalidSetting {
-                    setting: "Treezor client id",
+                    setting: TREEZOR_CLIENT_ID,
                     problem: "it is empty; copy it from Treezor's dashboard".to_owned(),
                 });
             }
             if treezor.client_certificate.is_some() != treezor.client_key.is_some() {
                 return Err(Error::InvalidSetting {
-                    setting: "Treezor client certificate",
+                    setting: TREEZOR_CLIENT_CERTIFICATE,
                     problem: "mutual TLS needs both the certificate and its key".to_owned(),
                 });
             }
         }
         if let Some(relay) = &self.relay {
-            check_url("relay URL", &relay.url)?;
+            relay.url()?;
         }
         if !(1..=36_500).contains(&self.retention.closed_case_days) {
             return Err(Error::InvalidSetting {
-                setting: "retention period",
+                setting: RETENTION,
                 problem: format!(
                     "{} days is outside 1 to 36,500 days",
                     self.retention.closed_case_days
@@ -123,8 +134,27 @@ impl Settings {
         Ok(())
     }
 
-    /// Reads the settings file; a missing file means default settings (demo mode).
+    /// Reads and checks the settings file; a missing file means default settings (demo mode). A
+    /// file that cannot be read, is not settings JSON, or holds a value [`Settings::validate`]
+    /// refuses is an error naming the file and the field.
     pub fn load(path: &Path) -> Result<Settings> {
+        let settings = Settings::read(path)?;
+        settings.validate().map_err(|error| match error {
+            Error::InvalidSetting { setting, problem } => Error::SettingsFile {
+                path: path.to_owned(),
+                problem: format!(
+                    "its {setting} (\"{}\") is not valid: {problem}. Correct it in Settings and save, or in the file",
+                    file_key(setting)
+                ),
+            },
+            other => other,
+        })?;
+        Ok(settings)
+    }
+
+    /// Reads the settings file as written, without checking its values: what the settings screen
+    /// shows when the file was refused, so that the officer can correct it.
+    pub fn read(path: &Path) -> Result<Settings> {
         match fs::read(path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::SettingsFile {
                 path: path.to_owned(),
@@ -138,7 +168,8 @@ impl Settings {
         }
     }
 
-    /// Validates, then writes the settings file atomically, readable only by its owner.
+    /// Validates, then writes the settings file atomically, readable only by its owner, in a
+    /// folder created owner-only.
     pub fn save(&self, path: &Path) -> Result<()> {
         self.validate()?;
         let io = |e: std::io::Error| Error::SettingsFile {
@@ -146,57 +177,84 @@ impl Settings {
             problem: format!("it could not be written: {e}"),
         };
         let dir = path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir).map_err(io)?;
+        owner_only::create_dir(dir).map_err(io)?;
         let json = serde_json::to_vec_pretty(self).expect("settings serialize");
         let temporary = path.with_extension("json.tmp");
-        let mut file = open_private(&temporary).map_err(io)?;
+        let mut file = owner_only::create_file(&temporary).map_err(io)?;
         file.write_all(&json).map_err(io)?;
         file.sync_all().map_err(io)?;
         fs::rename(&temporary, path).map_err(io)
     }
 }
 
-#[cfg(unix)]
-fn open_private(path: &Path) -> std::io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_private(path: &Path) -> std::io::Result<fs::File> {
-    fs::File::create(path)
-}
-
-/// HTTPS, or plain HTTP to this machine only (a local relay or sandbox).
-fn check_url(setting: &'static str, url: &str) -> Result<()> {
-    let invalid = |problem: &str| Error::InvalidSetting {
-        setting,
-        problem: problem.to_owned(),
-    };
-    let url = url.trim();
-    let rest = if let Some(rest) = url.strip_prefix("https://") {
-        rest
-    } else if let Some(rest) = url.strip_prefix("http://") {
-        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
-        if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
-            return Err(invalid(
-                "it must start with https:// (plain http is only for this machine)",
-            ));
+impl TreezorSettings {
+    /// The base URL, parsed and checked (see the module doc).
+    pub fn url(&self) -> Result<Url> {
+        let url = setting_url(TREEZOR_BASE_URL, &self.base_url)?;
+        if self.environment == Environment::Production {
+            let company = url
+                .host_str()
+                .and_then(|host| host.strip_suffix(".api.treezor.com"))
+                .filter(|company| {
+                    !company.is_empty()
+                        && company
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                });
+            if url.scheme() != "https" || company.is_none() {
+                return Err(Error::InvalidSetting {
+                    setting: TREEZOR_BASE_URL,
+                    problem: "production is https://<company>.api.treezor.com; for anything else, choose the sandbox environment".to_owned(),
+                });
+            }
         }
-        rest
-    } else {
-        return Err(invalid("it must start with https://"));
-    };
-    if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
-        return Err(invalid("it has no host name"));
+        Ok(url)
     }
-    Ok(())
+}
+
+impl RelaySettings {
+    /// The relay's URL, parsed and checked (see the module doc).
+    pub fn url(&self) -> Result<Url> {
+        setting_url(RELAY_URL, &self.url)
+    }
+}
+
+/// The settings' names, as the officer reads them ([`file_key`]: as the file spells them).
+pub const TREEZOR_BASE_URL: &str = "Treezor base URL";
+pub const RELAY_URL: &str = "relay URL";
+const TREEZOR_CLIENT_ID: &str = "Treezor client id";
+const TREEZOR_CLIENT_CERTIFICATE: &str = "Treezor client certificate";
+const RETENTION: &str = "retention period";
+
+fn file_key(setting: &str) -> &'static str {
+    match setting {
+        TREEZOR_BASE_URL => "treezor.base_url",
+        TREEZOR_CLIENT_ID => "treezor.client_id",
+        TREEZOR_CLIENT_CERTIFICATE => "treezor.client_certificate",
+        RELAY_URL => "relay.url",
+        RETENTION => "retention.closed_case_days",
+        _ => "?",
+    }
+}
+
+/// A settings URL, parsed: https, or plain http to this machine only; no user-info
+/// ([`treezor::endpoint::refusal`]). Resolves the host for plain http.
+pub fn setting_url(setting: &'static str, raw: &str) -> Result<Url> {
+    let invalid = |problem: String| Error::InvalidSetting { setting, problem };
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err(invalid("it is empty".to_owned()));
+    }
+    let url = Url::parse(raw).map_err(|e| match e {
+        url::ParseError::RelativeUrlWithoutBase => {
+            invalid("it must start with https://".to_owned())
+        }
+        other => invalid(format!("it is not a URL ({other})")),
+    })?;
+    if let Some(why) = treezor::endpoint::refusal(&url) {
+        return Err(invalid(why.to_owned()));
+    }
+    Ok(url)
 }
 
 /// Where the dashboard keeps its files.
@@ -296,8 +354,9 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600);
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o600);
+            assert_eq!(mode(path.parent().unwrap()), 0o700, "the folder too");
         }
         assert!(!path.with_extension("json.tmp").exists());
     }
@@ -325,12 +384,101 @@ mod tests {
                 .to_string()
                 .contains("https://")
         );
+        settings.treezor.as_mut().unwrap().environment = Environment::Sandbox;
         settings.treezor.as_mut().unwrap().base_url = "http://127.0.0.1:8080".into();
+        settings.validate().unwrap();
+        settings.relay.as_mut().unwrap().url = "http://localhost:8787".into();
         settings.validate().unwrap();
         settings.relay.as_mut().unwrap().url = "ftp://relay".into();
         assert!(settings.validate().is_err());
         settings.relay.as_mut().unwrap().url = "https://".into();
         assert!(settings.validate().is_err());
+    }
+
+    /// The error for `url` set as the relay URL, or for the Treezor base URL in `environment`.
+    fn refusal(environment: Option<Environment>, url: &str) -> Option<String> {
+        let mut settings = live();
+        match environment {
+            Some(environment) => {
+                let treezor = settings.treezor.as_mut().unwrap();
+                treezor.environment = environment;
+                treezor.base_url = url.into();
+            }
+            None => settings.relay.as_mut().unwrap().url = url.into(),
+        }
+        settings.validate().err().map(|e| e.to_string())
+    }
+
+    #[test]
+    fn hosts_are_compared_whole_and_user_info_is_refused() {
+        let production = Some(Environment::Production);
+        let sandbox = Some(Environment::Sandbox);
+        for (environment, url) in [
+            (production, "https://acme.api.treezor.com.evil.example"),
+            (production, "https://evil.example/acme.api.treezor.com"),
+            (production, "https://acme.api.treezor.com@evil.example"),
+            (production, "https://api.treezor.com"),
+            (production, "https://a.b.api.treezor.com"),
+            (production, "https://evilapi.treezor.com"),
+            (sandbox, "http://127.0.0.1.evil.example"),
+            (sandbox, "http://localhost@evil.example"),
+            (sandbox, "http://localhost:80@evil.example"),
+            (None, "http://127.0.0.1.evil.example:8787"),
+            (None, "http://localhost@evil.example"),
+            (None, "http://[::1]@evil.example"),
+            (None, "https://token:secret@relay.acme.example"),
+            (None, "relay.acme.example"),
+        ] {
+            let error = refusal(environment, url);
+            assert!(error.is_some(), "{url} must be refused");
+            let error = error.unwrap();
+            let field = if environment.is_some() {
+                "Treezor base URL"
+            } else {
+                "relay URL"
+            };
+            assert!(error.contains(field), "{url}: {error}");
+        }
+        for (environment, url) in [
+            (production, "https://acme.api.treezor.com"),
+            (production, "https://ACME-2.API.treezor.com/"),
+            (sandbox, "https://acme.sandbox.treezor.co"),
+            (sandbox, "http://127.0.0.1:8081"),
+            (None, "https://relay.acme.example:8443"),
+            (None, "http://[::1]:8787"),
+        ] {
+            assert_eq!(refusal(environment, url), None, "{url}");
+        }
+        let error = refusal(None, "https://token@relay.acme.example").unwrap();
+        assert!(error.contains("user name or password"), "{error}");
+    }
+
+    #[test]
+    fn a_hand_edited_file_with_a_bad_url_is_refused_naming_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        live().save(&path).unwrap();
+        let edited = fs::read_to_string(&path).unwrap().replace(
+            "https://relay.acme.example",
+            "http://localhost@evil.example",
+        );
+        fs::write(&path, edited).unwrap();
+        let error = Settings::load(&path).unwrap_err();
+        assert_eq!(error.code(), "settings_file");
+        let said = error.to_string();
+        assert!(
+            said.contains("settings.json")
+                && said.contains("relay URL")
+                && said.contains("\"relay.url\"")
+                && said.contains("user name or password"),
+            "{said}"
+        );
+        // As written, for the settings screen to show and the officer to correct.
+        let as_written = Settings::read(&path).unwrap();
+        assert_eq!(
+            as_written.relay.unwrap().url,
+            "http://localhost@evil.example"
+        );
     }
 
     #[test]

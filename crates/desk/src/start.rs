@@ -3,6 +3,14 @@
 //! Start-up does not fail on a setting or a secret: the window must open so the officer can fix
 //! it. What is missing is reported in the status ([`crate::status`]) and the affected part waits.
 //! Only a cache that cannot be opened stops the start, since nothing can be shown without it.
+//!
+//! A settings file that is there but refused (unreadable, not settings JSON, or a value the
+//! checks refuse, such as a hand-edited URL) does not drop the dashboard into its demo either: it
+//! opens on the officer's own cache, contacts nothing (not Treezor, not a relay, no demo), and says
+//! why in the status until valid settings are saved ([`Desk::save_settings`] then connects).
+//!
+//! At each start, secrets an earlier version saved unbound are bound to the servers the settings
+//! name ([`crate::secrets`]).
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -12,8 +20,8 @@ use crate::demo::{DemoOptions, DemoPace, DemoWorld};
 use crate::desk::{Desk, Inner, Mode, read};
 use crate::error::{Error, Result};
 use crate::officer::Officer;
-use crate::secrets::{SecretName, SecretStore};
-use crate::settings::{Paths, Settings, TreezorSettings};
+use crate::secrets::{Origin, SecretName, SecretStore};
+use crate::settings::{Paths, RELAY_URL, Settings};
 use crate::store::Store;
 use crate::sync::{Feed, SyncHealth, SyncLoop, SyncOptions};
 
@@ -61,15 +69,28 @@ impl Desk {
         } = options;
         let (settings, startup_problem) = match Settings::load(&paths.settings_file) {
             Ok(settings) => (settings, None),
-            Err(e) => (Settings::default(), Some(e.to_string())),
+            // Shown as written, for the officer to correct on the settings screen.
+            Err(e) => (
+                Settings::read(&paths.settings_file).unwrap_or_default(),
+                Some(e.to_string()),
+            ),
         };
+        if startup_problem.is_none() {
+            bind_unbound_secrets(&secrets, &settings);
+        }
         let (changes, _) = broadcast::channel(256);
         let (health_tx, health) = watch::channel(SyncHealth::starting(0));
         let treezor = Arc::new(RwLock::new(None));
         let mut treezor_problem = None;
-        let (mode, store, feed, world) = if settings.is_live() && startup_problem.is_none() {
+        let (mode, store, feed, world) = if startup_problem.is_some() {
             let store = Store::open(&paths.cache_file)?;
-            match client_for(settings.treezor.as_ref(), &secrets) {
+            let why = "not connected: the settings file was refused (see Settings)".to_owned();
+            treezor_problem = Some(why.clone());
+            health_tx.send_modify(|h| h.failed(why));
+            (Mode::Live, store, None, None)
+        } else if settings.is_live() {
+            let store = Store::open(&paths.cache_file)?;
+            match client_for(&settings, &secrets) {
                 Ok(client) => *crate::desk::write(&treezor) = Some(client),
                 Err(e) => treezor_problem = Some(e.to_string()),
             }
@@ -97,7 +118,7 @@ impl Desk {
             store: store.clone(),
             treezor,
             treezor_problem: RwLock::new(treezor_problem),
-            startup_problem,
+            startup_problem: RwLock::new(startup_problem),
             changes: changes.clone(),
             health,
             health_tx,
@@ -128,6 +149,14 @@ impl Desk {
         let previous = crate::desk::lock(&self.inner.running).sync.replace(sync);
         if let Some(previous) = previous {
             tokio::spawn(previous.stop());
+        }
+    }
+
+    /// Stops the sync loop, if one runs, and waits for it (settings that name no usable relay).
+    pub(crate) async fn stop_sync(&self) {
+        let running = crate::desk::lock(&self.inner.running).sync.take();
+        if let Some(running) = running {
+            running.stop().await;
         }
     }
 
@@ -162,19 +191,39 @@ impl Desk {
     }
 }
 
-/// A Treezor client from the settings and the keychain.
-pub(crate) fn client_for(
-    settings: Option<&TreezorSettings>,
-    secrets: &SecretStore,
-) -> Result<treezor::Client> {
-    let settings = settings.ok_or(Error::TreezorNotConfigured)?;
-    let secret = secrets
-        .get(SecretName::TreezorClientSecret)?
-        .ok_or(Error::MissingSecret {
-            secret: SecretName::TreezorClientSecret.words(),
-        })?;
+/// Binds the secrets an earlier version saved unbound (see the module doc). A keychain that cannot
+/// do it now leaves them as they are until the next start; using them waits until then.
+fn bind_unbound_secrets(secrets: &SecretStore, settings: &Settings) {
+    match secrets.bind_all_unbound(settings) {
+        Ok(bound) => {
+            for (name, origin) in bound {
+                tracing::info!(
+                    secret = name.words(),
+                    %origin,
+                    "a secret saved by an earlier version is now bound to the server it was entered for"
+                );
+            }
+        }
+        Err(error) => tracing::warn!(
+            %error,
+            "secrets saved by an earlier version could not be bound to their servers yet"
+        ),
+    }
+}
+
+/// A Treezor client from the settings and the keychain: the client secret saved for the base
+/// URL's origin, and no other.
+pub(crate) fn client_for(settings: &Settings, secrets: &SecretStore) -> Result<treezor::Client> {
+    let settings = settings
+        .treezor
+        .as_ref()
+        .ok_or(Error::TreezorNotConfigured)?;
+    let url = settings.url()?;
+    let origin = Origin::of(&url);
+    let name = SecretName::TreezorClientSecret;
+    let secret = secrets.get(name, &origin)?.found(name, &origin)?;
     let mut config = treezor::ClientConfig::new(
-        settings.base_url.trim(),
+        url.as_str(),
         settings.client_id.trim(),
         treezor::ClientSecret::new(secret.expose()),
     );
@@ -199,16 +248,16 @@ pub(crate) fn client_for(
     Ok(treezor::Client::new(config)?)
 }
 
-/// The relay feed from the settings and the keychain.
+/// The relay feed from the settings and the keychain: the feed token saved for the relay URL's
+/// origin, and no other.
 pub(crate) fn feed_for(settings: &Settings, secrets: &SecretStore) -> Result<Feed> {
     let relay = settings.relay.as_ref().ok_or(Error::InvalidSetting {
-        setting: "relay URL",
+        setting: RELAY_URL,
         problem: "it is not set".to_owned(),
     })?;
-    let token = secrets
-        .get(SecretName::RelayFeedToken)?
-        .ok_or(Error::MissingSecret {
-            secret: SecretName::RelayFeedToken.words(),
-        })?;
-    Ok(Feed::new(relay.url.trim(), token))
+    let url = relay.url()?;
+    let origin = Origin::of(&url);
+    let name = SecretName::RelayFeedToken;
+    let token = secrets.get(name, &origin)?.found(name, &origin)?;
+    Ok(Feed::new(url.as_str(), token))
 }

@@ -26,7 +26,8 @@ pub struct AppStatus {
     pub sync: SyncHealth,
     /// Why Treezor cannot be called, if it cannot.
     pub treezor_problem: Option<String>,
-    /// A problem met at start (e.g. an unreadable settings file).
+    /// A problem met at start (a settings file refused: the window says so and what to do),
+    /// until valid settings are saved.
     pub startup_problem: Option<String>,
 }
 
@@ -46,7 +47,7 @@ impl Desk {
             officer: self.officer().as_str().to_owned(),
             sync: self.inner.health.borrow().clone(),
             treezor_problem: self.treezor_problem(),
-            startup_problem: self.inner.startup_problem.clone(),
+            startup_problem: crate::desk::read(&self.inner.startup_problem).clone(),
         }
     }
 }

@@ -1,5 +1,9 @@
 //! The cache, as the dashboard uses it: one writer thread (the sync loop and the officer's
 //! actions) and one reader thread (the window's queries), each owning its SQLite connection.
+//!
+//! The cache holds customers' data, so it is owner-only from its first byte: its folder is created
+//! 0700 and its file 0600 before SQLite opens it, and SQLite gives the WAL and SHM files the
+//! database file's mode. A cache an earlier version left wider is narrowed when opened.
 
 use std::path::Path;
 
@@ -7,6 +11,7 @@ use cache::{Cache, Reader};
 
 use crate::actor::{Actor, ActorGone};
 use crate::error::{Error, Result};
+use crate::owner_only;
 
 /// The cache's two connections.
 #[derive(Clone)]
@@ -18,6 +23,12 @@ pub struct Store {
 impl Store {
     /// Opens (creating and migrating) the cache file.
     pub fn open(path: &Path) -> Result<Store> {
+        owner_only_cache(path).map_err(|e| {
+            Error::Internal(format!(
+                "the cache {} could not be made readable by you only: {e}. Check that its folder belongs to you",
+                path.display()
+            ))
+        })?;
         let cache = Cache::open(path)?;
         let reader = cache.reader()?;
         let spawn_failed =
@@ -51,6 +62,19 @@ impl Store {
             .map_err(gone)?
             .map_err(Error::from)
     }
+}
+
+fn owner_only_cache(path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        owner_only::create_dir(dir)?;
+    }
+    owner_only::create_if_missing(path)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        owner_only::narrow(Path::new(&file), 0o600)?;
+    }
+    Ok(())
 }
 
 fn gone(_: ActorGone) -> Error {

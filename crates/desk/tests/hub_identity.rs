@@ -2,11 +2,13 @@
 //! the status bar says who is signed in and the audit trail names that officer instead of the OS
 //! user; with the shared feed token the OS user is named as before; a credential revoked at the
 //! hub is refused at once, the status bar shows the hub's message, and the trail stops naming the
-//! revoked officer; a hub that is away has refused nothing, so its officer stays named.
+//! revoked officer; a hub that is away has refused nothing, so its officer stays named; an officer's
+//! credential is never sent to another server, and leaving the hub names the OS user again.
 
 mod common;
 
 use common::{World, known, until};
+use desk::configure::SettingsInput;
 use desk::desk::Desk;
 use kyc::officer::{OfficerName, Role};
 use relay::officers::Credential;
@@ -109,22 +111,28 @@ async fn a_revoked_credential_is_refused_at_once_with_the_hubs_message() {
     desk.shutdown().await;
 }
 
-/// Stands where the hub was, answering every request 503 (the hub away behind its proxy), and
-/// counts the who-am-I requests it answered.
-async fn hub_away(addr: std::net::SocketAddr) -> watch::Receiver<usize> {
-    let (counted, count) = watch::channel(0);
-    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
-        let counted = counted.clone();
-        async move {
-            if uri.path() == "/v1/me" {
-                counted.send_modify(|n| *n += 1);
+/// A request as a stand-in server heard it: its path and its `Authorization` header.
+type Heard = (String, Option<String>);
+
+/// A server on `listener` (where the hub was, or anywhere else) that answers every request 503, as a hub
+/// away behind its proxy does, and keeps what it heard.
+async fn stand_in(listener: tokio::net::TcpListener) -> watch::Receiver<Vec<Heard>> {
+    let (keep, heard) = watch::channel(Vec::new());
+    let app = axum::Router::new().fallback(
+        move |uri: axum::http::Uri, headers: axum::http::HeaderMap| {
+            let keep = keep.clone();
+            async move {
+                let authorization = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                keep.send_modify(|heard| heard.push((uri.path().to_owned(), authorization)));
+                axum::http::StatusCode::SERVICE_UNAVAILABLE
             }
-            axum::http::StatusCode::SERVICE_UNAVAILABLE
-        }
-    });
-    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        },
+    );
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    count
+    heard
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -139,11 +147,14 @@ async fn while_the_hub_is_away_the_audit_trail_still_names_its_officer() {
     let user = world.person("Ana", "Souza");
     known(&desk, user).await;
     world.stop_relay().await;
-    let mut asked = hub_away(world.relay_addr).await;
+    let where_it_was = tokio::net::TcpListener::bind(world.relay_addr)
+        .await
+        .unwrap();
+    let mut heard = stand_in(where_it_was).await;
     // The failed poll makes the loop ask who it is again; the hub, away, does not answer.
     tokio::time::timeout(
         std::time::Duration::from_secs(20),
-        asked.wait_for(|n| *n >= 1),
+        heard.wait_for(|heard| heard.iter().any(|(path, _)| path == "/v1/me")),
     )
     .await
     .expect("the dashboard asks the hub who it is again")
@@ -156,6 +167,70 @@ async fn while_the_hub_is_away_the_audit_trail_still_names_its_officer() {
         desk.status().sync.signed_in.map(|s| s.name),
         Some("Zoé Martin".to_owned())
     );
+    assert_eq!(audited_officer_on(&desk, user).await, "Zoé Martin");
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_credential_goes_only_to_the_hub_it_was_entered_for() {
+    let world = World::start().await;
+    let (_, credential) = issue(&world, "Zoé Martin", Role::Officer).await;
+    let desk = world.desk_reading_with(credential.expose()).await;
+    until(&desk, "the sign-in", || async {
+        desk.status().sync.signed_in
+    })
+    .await;
+    let user = world.person("Ana", "Souza");
+    known(&desk, user).await;
+
+    // The relay URL now names another server on this machine.
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other = elsewhere.local_addr().unwrap();
+    let heard = stand_in(elsewhere).await;
+    let mut moved = world.settings();
+    moved.relay.as_mut().unwrap().url = format!("http://{other}");
+    desk.save_settings(SettingsInput {
+        settings: moved,
+        client_secret: None,
+        feed_token: None,
+    })
+    .await
+    .unwrap();
+    until(&desk, "the sync to say why it stopped", || async {
+        desk.status()
+            .sync
+            .last_error
+            .filter(|e| e.contains("never sent to another server"))
+    })
+    .await;
+    assert_eq!(
+        desk.status().sync.signed_in,
+        None,
+        "no hub vouches for it now"
+    );
+    assert_eq!(audited_officer_on(&desk, user).await, "officer.test");
+    assert!(
+        heard
+            .borrow()
+            .iter()
+            .all(|(_, authorization)| authorization.is_none()),
+        "the credential never reached the other server: {:?}",
+        heard.borrow()
+    );
+
+    // Back to the hub it was entered for: the saved credential signs in again.
+    desk.save_settings(SettingsInput {
+        settings: world.settings(),
+        client_secret: None,
+        feed_token: None,
+    })
+    .await
+    .unwrap();
+    let signed_in = until(&desk, "the sign-in again", || async {
+        desk.status().sync.signed_in
+    })
+    .await;
+    assert_eq!(signed_in.name, "Zoé Martin");
     assert_eq!(audited_officer_on(&desk, user).await, "Zoé Martin");
     desk.shutdown().await;
 }

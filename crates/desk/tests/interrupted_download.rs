@@ -69,15 +69,19 @@ fn child() {
         .build()
         .unwrap();
     runtime.block_on(async {
+        let paths = Paths::under(std::path::Path::new(&var("DRILL_HOME")));
+        let settings = desk::settings::Settings::load(&paths.settings_file).unwrap();
         let secrets = SecretStore::memory();
         for (name, value) in [
             (SecretName::TreezorClientSecret, var("DRILL_CLIENT_SECRET")),
             (SecretName::RelayFeedToken, common::FEED_TOKEN.to_owned()),
         ] {
-            secrets.set(name, &Secret::new(value).unwrap()).unwrap();
+            secrets
+                .set_for(name, &settings, &Secret::new(value).unwrap())
+                .unwrap();
         }
         let desk = Desk::start(desk::StartOptions {
-            paths: Paths::under(std::path::Path::new(&var("DRILL_HOME"))),
+            paths,
             secrets,
             officer: Officer::named("officer.test"),
             sync: Default::default(),

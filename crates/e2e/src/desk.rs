@@ -57,6 +57,16 @@ impl Desk {
         Desk::connect(Driver::start(&env), &app_binary()).await
     }
 
+    /// Starts the app in a new window once `prepare` has written what it needs into the app's
+    /// `KYC_DESK_HOME` (a settings file, say).
+    pub async fn open_prepared(theme: Theme, prepare: impl FnOnce(&Path)) -> Desk {
+        let driver = Driver::start(&[("GTK_THEME", theme.gtk_theme())]);
+        let home = driver.app_home();
+        std::fs::create_dir_all(&home).expect("the app's home can be prepared");
+        prepare(&home);
+        Desk::connect(driver, &app_binary()).await
+    }
+
     /// Starts `app` in a new window on a driver already running, whose folders the caller may
     /// have prepared (settings, a cache) before the app starts.
     pub async fn connect(driver: Driver, app: &Path) -> Desk {
@@ -105,13 +115,18 @@ impl Desk {
         .await
     }
 
-    /// Clicks the first element matching `css`, once there is one.
+    /// Clicks the first element matching `css`, once there is one. An element replaced between
+    /// being found and clicked (the queue re-renders as the sync loop brings cases) is found again.
     pub async fn click(&self, css: &str) {
-        let element = self.element(css).await;
-        element
-            .click()
-            .await
-            .unwrap_or_else(|error| panic!("could not click {css}: {error:?}"));
+        self.wait_for(&format!("a click on {css}"), async |desk| {
+            let element = desk.client.find(Locator::Css(css)).await.ok()?;
+            match element.click().await {
+                Ok(()) => Some(()),
+                Err(error) if error.is_stale_element_reference() => None,
+                Err(error) => panic!("could not click {css}: {error:?}"),
+            }
+        })
+        .await
     }
 
     /// Clicks the first `button` (or link) whose visible text contains `text`.
@@ -239,6 +254,9 @@ impl Desk {
             .execute(
                 "const element = document.querySelector(arguments[0]);
                  if (element) element.scrollIntoView({ block: 'start' });
+                 // scrollIntoView scrolls every ancestor, the page itself too, which the app's
+                 // layout never does: that left the status bar mid-window in screenshots.
+                 document.scrollingElement.scrollTop = 0;
                  return element !== null;",
                 vec![json!(css)],
             )

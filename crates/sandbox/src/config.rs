@@ -76,7 +76,9 @@ pub struct WebhookRetry {
     pub timeout: Duration,
 }
 
-#[derive(Clone, Debug)]
+/// The sandbox's configuration. Its `Debug` shows no secret: in the demo, the client and webhook
+/// secrets are random per start, and a sandbox serving a team's tests holds real-looking ones.
+#[derive(Clone)]
 pub struct SandboxConfig {
     /// Where to listen; port 0 picks a free port.
     pub listen: SocketAddr,
@@ -153,6 +155,33 @@ impl Default for SandboxConfig {
     }
 }
 
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("client_scopes", &self.client_scopes)
+            .field("webhook_secret", &"<redacted>")
+            .field("webhook_target", &self.webhook_target)
+            .field("webhook_retry", &self.webhook_retry)
+            .field("webhook_content_type", &self.webhook_content_type)
+            .field("token_lifetime", &self.token_lifetime)
+            .field("liveness_type", &self.liveness_type)
+            .field("liveness_answer", &self.liveness_answer)
+            .field("identification_lifetime", &self.identification_lifetime)
+            .field("decision_delay", &self.decision_delay)
+            .field("review_delay", &self.review_delay)
+            .field("download_url_lifetime", &self.download_url_lifetime)
+            .field("download", &self.download)
+            .field("document_size", &self.document_size)
+            .field("default_redirect_url", &self.default_redirect_url)
+            .field("control_endpoints", &self.control_endpoints)
+            .finish()
+    }
+}
+
 impl SandboxConfig {
     /// Short delays and small documents, for test suites.
     pub fn for_tests() -> Self {
@@ -183,5 +212,28 @@ impl SandboxConfig {
             return Ok(());
         };
         Err(crate::Error::Config(problem.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configuration_debug_shows_no_secret() {
+        let config = SandboxConfig {
+            client_secret: "cs-never-printed".into(),
+            webhook_secret: "ws-never-printed".into(),
+            ..SandboxConfig::default()
+        };
+        let printed = format!("{config:?}");
+        assert!(
+            !printed.contains("never-printed") && printed.contains("<redacted>"),
+            "{printed}"
+        );
+        assert!(
+            printed.contains("sandbox-client"),
+            "the rest is shown: {printed}"
+        );
     }
 }

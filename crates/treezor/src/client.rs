@@ -60,13 +60,14 @@ fn tls(
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client> {
         let base = config.base_url.trim().trim_end_matches('/').to_owned();
-        match reqwest::Url::parse(&base) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
-            _ => {
-                return Err(Error::Config(format!(
-                    "the base URL {base:?} is not an http(s) URL"
-                )));
-            }
+        // The client secret goes to this URL: https, or plain http to this machine only.
+        let parsed = url::Url::parse(&base)
+            .map_err(|e| Error::Config(format!("the base URL {base:?} is not a URL ({e})")))?;
+        if let Some(why) = crate::endpoint::refusal(&parsed) {
+            return Err(Error::Config(format!(
+                "the base URL {} is refused: {why}",
+                crate::endpoint::origin_of(&parsed)
+            )));
         }
         if config.client_id.trim().is_empty() || config.client_secret.expose().is_empty() {
             return Err(Error::Config(
@@ -86,10 +87,11 @@ impl Client {
             .build()
             .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))?;
         // Downloads carry no token; a large file may take long, so only idleness is bounded.
+        // Redirects stay on the file host's own origin.
         let files = tls(reqwest::Client::builder(), &config)?
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.download.idle_timeout)
-            .redirect(reqwest::redirect::Policy::limited(3))
+            .redirect(crate::download::same_origin_redirects())
             .build()
             .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))?;
         let tokens = TokenCache::new(config.renew_before);
@@ -190,6 +192,37 @@ impl Client {
             }
             tokio::time::sleep(self.backoff(attempt, None)).await;
             attempt += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ClientSecret;
+
+    fn client(base: &str) -> Result<Client> {
+        Client::new(ClientConfig::new(base, "id", ClientSecret::new("s")))
+    }
+
+    #[test]
+    fn the_client_secret_goes_only_to_https_or_to_this_machine() {
+        for allowed in [
+            "https://acme.api.treezor.com",
+            "https://acme.sandbox.treezor.co/",
+            "http://127.0.0.1:8081",
+        ] {
+            assert!(client(allowed).is_ok(), "{allowed}");
+        }
+        for refused in [
+            "http://acme.api.treezor.com",
+            "http://localhost@evil.example",
+            "https://user:pass@acme.api.treezor.com",
+            "ftp://acme.api.treezor.com",
+            "acme.api.treezor.com",
+        ] {
+            let error = client(refused).unwrap_err().to_string();
+            assert!(error.contains("base URL"), "{refused}: {error}");
         }
     }
 }

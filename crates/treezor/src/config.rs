@@ -47,7 +47,13 @@ pub struct DownloadPolicy {
     pub max_attempts: u32,
     /// The longest pause between two pieces of a download before it counts as dropped.
     pub idle_timeout: Duration,
+    /// The most bytes one document may have: an identity document is a few megabytes, so a file
+    /// host sending more is faulty or hostile. Past it the download stops and nothing is kept.
+    pub max_bytes: u64,
 }
+
+/// [`DownloadPolicy::max_bytes`] by default: 100 MiB.
+pub const DEFAULT_MAX_DOWNLOAD_BYTES: u64 = 100 * 1024 * 1024;
 
 /// Client certificate and extra trust for production's mutual TLS. PEM texts. `Debug` shows
 /// whether each is set, never the key.
@@ -114,6 +120,7 @@ impl ClientConfig {
                 min_remaining: Duration::from_secs(5),
                 max_attempts: 4,
                 idle_timeout: Duration::from_secs(20),
+                max_bytes: DEFAULT_MAX_DOWNLOAD_BYTES,
             },
             tls: TlsOptions::default(),
         }

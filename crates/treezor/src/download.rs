@@ -3,12 +3,24 @@
 //! What must stay true:
 //! - A URL is used only while fresh: received less than `max_url_age` ago and, when it carries its
 //!   own expiry, with at least `min_remaining` left. Otherwise a new one is asked for.
-//! - Bytes go to a temporary file beside the target and are renamed onto the target only when
-//!   complete (length checked, flushed, synced). Nothing partial ever has the final name; a
-//!   failed attempt's temporary file is removed.
+//! - A URL is used only when [`file_url`] accepts it: https, or plain http to this machine only
+//!   (the sandbox); no user-info. Redirects are followed only within the URL's own origin (see
+//!   [`same_origin_redirects`]): a file host cannot send the request, or the officer's machine,
+//!   elsewhere.
+//! - A document larger than `max_bytes` (announced, or counted as it arrives) is stopped and
+//!   nothing is kept.
+//! - Bytes go to an owner-only (0600) temporary file beside the target and are moved to the
+//!   target only when complete (length checked, flushed, synced). Nothing partial ever has the
+//!   final name; a failed attempt's temporary file is removed.
+//! - The saved name carries the document's id, and saving never replaces a file: when the name is
+//!   taken (the same document downloaded again, or another with the same name) the next free
+//!   `name-2.ext`, `name-3.ext`… is used, each claimed atomically (no-replace rename).
 //! - An expired or altered URL (403), a dropped connection or a transient answer leads to a new
 //!   URL and another attempt, up to `max_attempts` URLs in all.
 //! - The file host gets no bearer token: the URL carries its own signature.
+//!
+//! A fetch of a document into memory follows the same rules: [`file_url`], the files client
+//! (whose redirect policy is [`same_origin_redirects`]) and [`SizeCap`].
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -17,10 +29,12 @@ use futures_util::StreamExt;
 use kyc::DocumentId;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
+use url::Url;
 
 use crate::call::{is_transient, retry_after, transport_detail};
 use crate::client::Client;
 use crate::documents::DownloadUrl;
+use crate::endpoint::{origin_of, refusal};
 use crate::error::{Error, Result};
 
 /// A completed download.
@@ -38,8 +52,78 @@ pub struct Downloaded {
 
 /// How one attempt ended, when it did not complete.
 enum Attempt {
-    Done(u64, String),
+    Done(PathBuf, u64, String),
     Retry(String),
+}
+
+/// The most names tried beside a taken one (`name-2.ext` … `name-1000.ext`).
+const MAX_ALTERNATE_NAMES: u32 = 1000;
+
+/// A download URL Treezor handed out, checked: https, or plain http to this machine; no
+/// user-info. The reason is written to be read after "the download URL …".
+pub async fn file_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw).map_err(|e| format!("is not a URL ({e})"))?;
+    // Plain http to a name resolves it: a blocking lookup, kept off the runtime's threads.
+    let checked = url.clone();
+    let verdict = tokio::task::spawn_blocking(move || refusal(&checked))
+        .await
+        .unwrap_or(Some("could not be checked"));
+    match verdict {
+        None => Ok(url),
+        Some(why) => Err(format!("for {} was refused: {why}", origin_of(&url))),
+    }
+}
+
+/// The files client's redirect policy: a redirect is followed (three at most) only when it stays
+/// on the origin (scheme, host, port) of the URL first asked for; any other is not followed, and
+/// the download reports it.
+pub(crate) fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(Url::origin);
+        if attempt.previous().len() > 3 {
+            attempt.error("more than three redirects")
+        } else if first.is_some_and(|origin| origin == attempt.url().origin()) {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// Counts a document's bytes against [`crate::DownloadPolicy::max_bytes`].
+#[derive(Clone, Copy, Debug)]
+pub struct SizeCap {
+    max: u64,
+    seen: u64,
+}
+
+impl SizeCap {
+    pub fn new(max: u64) -> SizeCap {
+        SizeCap { max, seen: 0 }
+    }
+
+    /// Refuses a size announced beforehand (`Content-Length`) that is over the cap.
+    pub fn announced(&self, total: Option<u64>) -> Result<(), String> {
+        match total {
+            Some(total) if total > self.max => Err(format!(
+                "the file host announced {total} bytes, more than the {} a document may have",
+                self.max
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts `piece`; refuses once the bytes so far pass the cap.
+    pub fn take(&mut self, piece: usize) -> Result<u64, String> {
+        self.seen = self.seen.saturating_add(piece as u64);
+        if self.seen > self.max {
+            return Err(format!(
+                "the file host sent more than the {} bytes a document may have",
+                self.max
+            ));
+        }
+        Ok(self.seen)
+    }
 }
 
 /// A file name safe in any directory: letters, digits, `.`, `-`, `_`; no leading dot.
@@ -52,25 +136,78 @@ pub(crate) fn safe_name(raw: &str) -> Option<String> {
     (!name.is_empty() && name.len() <= 200).then_some(name)
 }
 
-/// The final path: `dest` itself, or inside `dest` when it is a directory (named after the URL).
+/// The name a document is saved under: the URL's last segment made safe, led by the document's id
+/// (`500001-identity.pdf`) unless it already starts with it (`500001_identity.pdf`), so that two
+/// documents with the same file name never compete for one name.
+fn document_name(url: &str, document: DocumentId) -> String {
+    let id = document.to_string();
+    let from_url = Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.path_segments()
+                .and_then(|mut s| s.next_back().map(str::to_owned))
+        })
+        .and_then(|segment| safe_name(&segment));
+    match from_url {
+        Some(name)
+            if name
+                .strip_prefix(&id)
+                .is_some_and(|rest| rest.starts_with(['_', '-', '.'])) =>
+        {
+            name
+        }
+        Some(name) => format!("{id}-{name}"),
+        None => format!("document-{id}"),
+    }
+}
+
+/// The preferred final path: `dest` itself, or inside `dest` when it is a directory (named after
+/// the document, see [`document_name`]).
 pub(crate) fn target(dest: &Path, url: &str, document: DocumentId) -> PathBuf {
     if dest.is_dir() {
-        let from_url = reqwest::Url::parse(url)
-            .ok()
-            .and_then(|u| {
-                u.path_segments()
-                    .and_then(|mut s| s.next_back().map(str::to_owned))
-            })
-            .and_then(|segment| safe_name(&segment));
-        dest.join(from_url.unwrap_or_else(|| format!("document-{document}")))
+        dest.join(document_name(url, document))
     } else {
         dest.to_path_buf()
     }
 }
 
+/// `path` with `-n` before its extension: `a.pdf` → `a-2.pdf`.
+fn alternate(path: &Path, n: u32) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = match path.extension() {
+        Some(extension) => format!("{stem}-{n}.{}", extension.to_string_lossy()),
+        None => format!("{stem}-{n}"),
+    };
+    path.with_file_name(name)
+}
+
+/// Moves the complete temporary file to `path`, or to the first free alternate name, never
+/// replacing a file.
+fn persist_new(mut temp: tempfile::NamedTempFile, path: &Path) -> std::io::Result<PathBuf> {
+    let mut candidate = path.to_path_buf();
+    for n in 2..=MAX_ALTERNATE_NAMES + 1 {
+        match temp.persist_noclobber(&candidate) {
+            Ok(_) => return Ok(candidate),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+                temp = e.file;
+                candidate = alternate(path, n);
+            }
+            Err(e) => return Err(e.error),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("{MAX_ALTERNATE_NAMES} files with this name are already there"),
+    ))
+}
+
 impl Client {
     /// Downloads `document` to `dest` (a file path, or a directory to put it in), reporting
-    /// progress as `(bytes so far, total if known)`.
+    /// progress as `(bytes so far, total if known)`. The file saved may carry a `-n` suffix when
+    /// the name was taken (see the module doc); [`Downloaded::path`] says where it went.
     pub async fn download(
         &self,
         document: DocumentId,
@@ -90,7 +227,7 @@ impl Client {
             }
             let path = target(dest, &url.url, document);
             match self.fetch(document, &url, &path, &mut progress).await? {
-                Attempt::Done(bytes, sha256) => {
+                Attempt::Done(path, bytes, sha256) => {
                     return Ok(Downloaded {
                         path,
                         bytes,
@@ -120,7 +257,14 @@ impl Client {
         path: &Path,
         progress: &mut (impl FnMut(u64, Option<u64>) + Send),
     ) -> Result<Attempt> {
-        let answer = match self.files().get(&url.url).send().await {
+        let refused = |reason: String| Error::DownloadRefused {
+            document: document.get(),
+            reason,
+        };
+        let checked = file_url(&url.url)
+            .await
+            .map_err(|why| refused(format!("Treezor's download URL {why}")))?;
+        let answer = match self.files().get(checked.clone()).send().await {
             Ok(answer) => answer,
             Err(error) => {
                 return Ok(Attempt::Retry(format!(
@@ -130,6 +274,19 @@ impl Client {
             }
         };
         let status = answer.status();
+        if status.is_redirection() {
+            let elsewhere = answer
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| checked.join(l).ok())
+                .map_or_else(|| "an unreadable address".to_owned(), |u| origin_of(&u));
+            return Err(refused(format!(
+                "the file host at {} redirected it to {elsewhere}, another server; a download \
+                 follows no redirect off its own host. Report it to Treezor",
+                origin_of(&checked)
+            )));
+        }
         if matches!(status.as_u16(), 403 | 410) {
             return Ok(Attempt::Retry(format!(
                 "the file host refused the URL (HTTP {status}): it expired or was altered"
@@ -149,6 +306,9 @@ impl Client {
                 last: format!("the file host answered HTTP {status}"),
             });
         }
+        let total = answer.content_length();
+        let mut cap = SizeCap::new(self.config().download.max_bytes);
+        cap.announced(total).map_err(refused)?;
         let file_error = |detail: String| Error::File {
             document: document.get(),
             path: path.to_path_buf(),
@@ -162,21 +322,22 @@ impl Client {
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("document");
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".part")
-            .tempfile_in(&dir)
-            .map_err(|e| {
-                file_error(format!(
-                    "a temporary file could not be created in {}: {e}",
-                    dir.display()
-                ))
-            })?;
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".part");
+        // Owner-only, like every file that holds personal data (tempfile's default, said here).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
+        let temp = builder.tempfile_in(&dir).map_err(|e| {
+            file_error(format!(
+                "a temporary file could not be created in {}: {e}",
+                dir.display()
+            ))
+        })?;
         let handle = temp
             .reopen()
             .map_err(|e| file_error(format!("the temporary file could not be opened: {e}")))?;
         let mut file = tokio::fs::File::from_std(handle);
-        let total = answer.content_length();
         let mut hasher = Sha256::new();
         let mut written = 0u64;
         progress(0, total);
@@ -185,6 +346,8 @@ impl Client {
         while let Some(piece) = body.next().await {
             match piece {
                 Ok(bytes) => {
+                    // Counted before it is written: past the cap, `temp` goes with the error.
+                    cap.take(bytes.len()).map_err(refused)?;
                     file.write_all(&bytes)
                         .await
                         .map_err(|e| file_error(format!("writing failed: {e}")))?;
@@ -215,13 +378,13 @@ impl Client {
             .await
             .map_err(|e| file_error(format!("the file could not be synced to disk: {e}")))?;
         drop(file);
-        temp.persist(path).map_err(|e| {
-            file_error(format!(
-                "the file could not be renamed into place: {}",
-                e.error
-            ))
-        })?;
-        Ok(Attempt::Done(written, hex::encode(hasher.finalize())))
+        let saved = persist_new(temp, path)
+            .map_err(|e| file_error(format!("the file could not be moved into place: {e}")))?;
+        Ok(Attempt::Done(
+            saved,
+            written,
+            hex::encode(hasher.finalize()),
+        ))
     }
 }
 
@@ -261,7 +424,17 @@ mod tests {
         let id = DocumentId::new(9).unwrap();
         assert_eq!(
             target(dir.path(), "http://h/files/9/a.pdf?x=1", id),
-            dir.path().join("a.pdf")
+            dir.path().join("9-a.pdf")
+        );
+        assert_eq!(
+            target(dir.path(), "http://h/files/9/9_identity.pdf", id),
+            dir.path().join("9_identity.pdf"),
+            "a name that already leads with the id keeps it once"
+        );
+        assert_eq!(
+            target(dir.path(), "http://h/files/9/90_identity.pdf", id),
+            dir.path().join("9-90_identity.pdf"),
+            "another id is not this one"
         );
         assert_eq!(
             target(dir.path(), "http://h/", id),
@@ -280,6 +453,7 @@ mod tests {
             min_remaining: Duration::from_secs(5),
             max_attempts: 3,
             idle_timeout: Duration::from_secs(5),
+            max_bytes: 1024,
         };
         let url = |received_ago: u64, expires_in: Option<i64>| DownloadUrl {
             url: "http://h/a".into(),
@@ -297,5 +471,44 @@ mod tests {
         assert!(stale(&url(26, None), &policy).is_some());
         assert!(stale(&url(0, Some(2)), &policy).is_some());
         assert!(stale(&url(0, Some(-10)), &policy).is_some());
+    }
+
+    fn temporary(dir: &Path, bytes: &[u8]) -> tempfile::NamedTempFile {
+        let mut temp = tempfile::NamedTempFile::new_in(dir).unwrap();
+        std::io::Write::write_all(&mut temp, bytes).unwrap();
+        temp
+    }
+
+    #[test]
+    fn saving_never_replaces_a_file_and_takes_the_next_free_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("9-a.pdf");
+        std::fs::write(&path, b"first").unwrap();
+        std::fs::write(dir.path().join("9-a-2.pdf"), b"second").unwrap();
+        let saved = persist_new(temporary(dir.path(), b"third"), &path).unwrap();
+        assert_eq!(saved, dir.path().join("9-a-3.pdf"));
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        assert_eq!(
+            std::fs::read(dir.path().join("9-a-2.pdf")).unwrap(),
+            b"second"
+        );
+        assert_eq!(std::fs::read(&saved).unwrap(), b"third");
+        let bare = dir.path().join("document-9");
+        std::fs::write(&bare, b"x").unwrap();
+        assert_eq!(
+            persist_new(temporary(dir.path(), b"y"), &bare).unwrap(),
+            dir.path().join("document-9-2")
+        );
+    }
+
+    #[test]
+    fn a_size_cap_refuses_what_is_announced_or_sent_past_it() {
+        let mut cap = SizeCap::new(100);
+        assert!(cap.announced(Some(100)).is_ok());
+        assert!(cap.announced(None).is_ok());
+        assert!(cap.announced(Some(101)).unwrap_err().contains("101 bytes"));
+        assert_eq!(cap.take(60), Ok(60));
+        assert_eq!(cap.take(40), Ok(100));
+        assert!(cap.take(1).unwrap_err().contains("more than the 100 bytes"));
     }
 }

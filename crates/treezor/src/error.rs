@@ -32,6 +32,10 @@ pub enum Error {
         path: PathBuf,
         detail: String,
     },
+    /// A download stopped by a rule (a URL or redirect the rules refuse, a file over the size
+    /// cap), not by a fault: another attempt would meet the same refusal.
+    #[error("document {document} was not downloaded: {reason}. Nothing was saved")]
+    DownloadRefused { document: u64, reason: String },
     #[error(
         "document {document} could not be downloaded after {attempts} attempts: {last}. Retry later"
     )]

@@ -23,17 +23,23 @@
 //! - `refusal`: Treezor's three error shapes read into [`TreezorError`].
 //! - `answers`: Treezor's answer shapes (`{"users":[…]}`, lists, bare objects).
 //! - `users`, `liveness`, `documents`, `review`: the typed calls.
-//! - `download`: downloads inside the 30-second window, to a temporary file renamed when complete.
+//! - `download`: downloads inside the 30-second window, to a temporary file renamed when complete;
+//!   the rules every fetch of a document follows (which URLs, which redirects, how many bytes).
+//! - [`endpoint`]: which URLs a secret may be sent to and a document fetched from (https, or
+//!   plain http to this machine only).
 //! - [`error`]: the one error.
 //! - `fuzz` (tests only): property-based fuzzing of every reader of Treezor's answers.
 //!
 //! # What must stay true
 //! - A POST or PUT without an `accessTag` is sent once: a retry could act twice.
 //! - The bearer token never leaves for another host (no redirects on API calls; the file host
-//!   gets no token).
+//!   gets no token). The base URL is https, or plain http to this machine only.
+//! - A document comes only from an https URL (plain http only from this machine: the sandbox),
+//!   follows redirects only within the same origin, and stops at [`DownloadPolicy::max_bytes`].
 //! - Objects are `kyc`'s types, read leniently (numbers or strings).
 
 pub mod config;
+pub mod endpoint;
 pub mod error;
 
 mod answers;
@@ -51,7 +57,9 @@ mod users;
 
 pub use call::AccessTag;
 pub use client::Client;
-pub use config::{ClientConfig, ClientSecret, DownloadPolicy, RetryPolicy, TlsOptions};
+pub use config::{
+    ClientConfig, ClientSecret, DEFAULT_MAX_DOWNLOAD_BYTES, DownloadPolicy, RetryPolicy, TlsOptions,
+};
 pub use documents::DownloadUrl;
 pub use download::Downloaded;
 pub use error::{Error, Problem, Result, TreezorError};

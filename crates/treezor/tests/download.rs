@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{client, eventually, person, sandbox};
+use common::{client, eventually, files_in, person, sandbox};
 use kyc::objects::Document;
 use kyc::{DocumentId, UserId};
 use sandbox::{DownloadAccess, Fault, FaultRule, Outcome, RunningSandbox, SandboxConfig};
@@ -33,15 +31,6 @@ async fn documents(sandbox: &RunningSandbox, client: &Client) -> (UserId, Vec<Do
     let documents = client.list_documents(user).await.unwrap();
     assert_eq!(documents.len(), 2);
     (user, documents)
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
 }
 
 fn expected(sandbox: &RunningSandbox, document: DocumentId) -> (String, u64) {

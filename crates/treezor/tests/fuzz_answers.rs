@@ -232,6 +232,7 @@ fn client(base: &str) -> Client {
         min_remaining: Duration::from_secs(0),
         max_attempts: 2,
         idle_timeout: Duration::from_secs(5),
+        max_bytes: treezor::DEFAULT_MAX_DOWNLOAD_BYTES,
     };
     Client::new(config).unwrap()
 }

@@ -1,24 +1,65 @@
 //! Copying to the clipboard. The window cannot do it itself: WebKitGTK refuses
 //! `navigator.clipboard.writeText` to the app's own pages ("not allowed by the user agent"), so the
-//! shell writes the text. Only writing is offered: nothing lets the window read the clipboard.
+//! shell writes the text.
+//!
+//! The window names what to copy, never the text: the desk builds it (`desk::copy`), so script in
+//! the page cannot put its own words on the clipboard under "the customer text". Only writing is
+//! offered: nothing lets the window read the clipboard.
 
-use tauri::{AppHandle, Runtime};
+use desk::copy::Copyable;
+use kyc::IdentificationId;
+use serde::Deserialize;
+use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
+use super::user_id;
 use crate::error::{ErrorCode, IpcError};
+use crate::state::DeskState;
 
-/// More than any link or customer text; a bound on what the window can push.
-const MAX_TEXT: usize = 64 * 1024;
+/// What the officer asked to copy.
+#[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CopyRequest {
+    /// What the customer may be told about their current verification.
+    CustomerText { user: u64 },
+    /// The link of one of the user's verifications.
+    VerificationLink { user: u64, identification: String },
+    /// The demo sandbox's page where a tester plays the customer. (Braces: a unit variant would
+    /// accept any other field.)
+    DemoSandboxPage {},
+}
 
-/// Puts `text` on the system clipboard.
-#[tauri::command]
-pub fn copy_text<R: Runtime>(app: AppHandle<R>, text: String) -> Result<(), IpcError> {
-    if text.len() > MAX_TEXT {
-        return Err(IpcError::new(
-            ErrorCode::InvalidArgument,
-            "The text is too long to copy; select it and copy it by hand.",
-        ));
+impl CopyRequest {
+    /// Checks what the window sent: ids are ids.
+    fn copyable(self) -> Result<Copyable, IpcError> {
+        Ok(match self {
+            CopyRequest::CustomerText { user } => Copyable::CustomerText(user_id(user)?),
+            CopyRequest::VerificationLink {
+                user,
+                identification,
+            } => Copyable::VerificationLink {
+                user: user_id(user)?,
+                identification: IdentificationId::parse(&identification).map_err(|_| {
+                    IpcError::new(
+                        ErrorCode::InvalidArgument,
+                        "The verification's identification id is not valid.",
+                    )
+                })?,
+            },
+            CopyRequest::DemoSandboxPage {} => Copyable::DemoSandboxPage,
+        })
     }
+}
+
+/// Puts what `what` names on the system clipboard, as the desk builds it.
+#[tauri::command]
+pub async fn copy_to_clipboard<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, DeskState>,
+    what: CopyRequest,
+) -> Result<(), IpcError> {
+    let text = state.desk()?.text_to_copy(what.copyable()?).await?;
     app.clipboard().write_text(text).map_err(|e| {
         IpcError::new(
             ErrorCode::Internal,
@@ -27,4 +68,36 @@ pub fn copy_text<R: Runtime>(app: AppHandle<R>, text: String) -> Result<(), IpcE
             ),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_request_names_what_to_copy_and_carries_no_text() {
+        let request: CopyRequest =
+            serde_json::from_str(r#"{"kind":"customer_text","user":42}"#).unwrap();
+        assert!(matches!(
+            request.copyable().unwrap(),
+            Copyable::CustomerText(user) if user.get() == 42
+        ));
+        for refused in [
+            r#"{"kind":"customer_text","user":42,"text":"Your verification failed: fraud"}"#,
+            r#"{"kind":"text","text":"anything"}"#,
+            r#"{"text":"anything"}"#,
+            r#"{"kind":"demo_sandbox_page","url":"https://evil.example"}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<CopyRequest>(refused).is_err(),
+                "{refused}"
+            );
+        }
+        let zero: CopyRequest =
+            serde_json::from_str(r#"{"kind":"customer_text","user":0}"#).unwrap();
+        assert_eq!(
+            zero.copyable().unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
+    }
 }

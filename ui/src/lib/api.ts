@@ -15,6 +15,7 @@ import type { CaseFile } from './bindings/CaseFile';
 import type { CatalogueEntry } from './bindings/CatalogueEntry';
 import type { Changed } from './bindings/Changed';
 import type { Confirmation } from './bindings/Confirmation';
+import type { CopyRequest } from './bindings/CopyRequest';
 import type { ConnectionCheck } from './bindings/ConnectionCheck';
 import type { DecodedRedirect } from './bindings/DecodedRedirect';
 import type { DownloadProgress } from './bindings/DownloadProgress';
@@ -48,6 +49,7 @@ export type { CatalogueEntry } from './bindings/CatalogueEntry';
 export type { CheckStep } from './bindings/CheckStep';
 export type { Confirmation } from './bindings/Confirmation';
 export type { ConnectionCheck } from './bindings/ConnectionCheck';
+export type { CopyRequest } from './bindings/CopyRequest';
 export type { DecodedRedirect } from './bindings/DecodedRedirect';
 export type { DownloadProgress } from './bindings/DownloadProgress';
 export type { Environment } from './bindings/Environment';
@@ -65,6 +67,7 @@ export type { QueueRow } from './bindings/QueueRow';
 export type { Relative } from './bindings/Relative';
 export type { ReviewState } from './bindings/ReviewState';
 export type { Saved } from './bindings/Saved';
+export type { SecretState } from './bindings/SecretState';
 export type { SavedDocument } from './bindings/SavedDocument';
 export type { Settings } from './bindings/Settings';
 export type { SettingsInput } from './bindings/SettingsInput';
@@ -215,9 +218,12 @@ export function checkRelay(): Promise<ConnectionCheck> {
   return call<ConnectionCheck>('check_relay');
 }
 
-/** Puts text on the system clipboard. */
-export function copyText(text: string): Promise<void> {
-  return call<void>('copy_text', { text });
+/**
+ * Puts what `what` names on the system clipboard: the backend builds the text (the customer text
+ * from the case, a link the case holds), so the page can never choose it.
+ */
+export function copyToClipboard(what: CopyRequest): Promise<void> {
+  return call<void>('copy_to_clipboard', { what });
 }
 
 /** The documents downloaded on this machine, with their age, and downloads a crash cut short. */

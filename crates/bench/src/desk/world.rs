@@ -67,7 +67,7 @@ impl World {
         let secrets = SecretStore::memory();
         let set = |name, value: &str| {
             secrets
-                .set(name, &Secret::new(value).expect("not empty"))
+                .set_for(name, &settings, &Secret::new(value).expect("not empty"))
                 .expect("kept")
         };
         set(

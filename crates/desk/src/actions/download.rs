@@ -1,5 +1,9 @@
 //! Download a document inside Treezor's 30-second URL window.
 //!
+//! Documents go to `user-<id>` in the download folder, created owner-only (0700; the files are
+//! 0600, see `treezor::download`), under a name that carries the document id and never replaces
+//! a file.
+//!
 //! The audit log gets a `started` entry before the first byte and a `succeeded` or `failed` one at
 //! the end. A desk killed in between leaves only the `started` entry (and a hidden `.part` file:
 //! nothing ever has the document's name before it is complete); the next start finds it, logs the
@@ -76,7 +80,8 @@ impl Desk {
         }
         let client = self.treezor()?;
         let folder = self.download_dir().join(format!("user-{user}"));
-        std::fs::create_dir_all(&folder).map_err(|e| {
+        // Owner-only: the documents are identity documents.
+        crate::owner_only::own_dir(&folder).map_err(|e| {
             Error::Internal(format!(
                 "the download folder {} could not be created: {e}. Choose another folder in Settings",
                 folder.display()

@@ -53,8 +53,10 @@ impl Feed {
             base_url: base_url.trim_end_matches('/').to_owned(),
             token,
             // No overall timeout here: a long poll holds for `wait` seconds; each request sets one.
+            // The token goes to this origin only: no redirect is followed.
             http: reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(5))
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("the HTTP client builds"),
         }

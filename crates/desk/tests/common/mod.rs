@@ -107,16 +107,30 @@ impl World {
     pub async fn desk_reading_with(&self, token: &str) -> Desk {
         let paths = Paths::under(&self.desk_home());
         self.settings().save(&paths.settings_file).unwrap();
+        self.desk_as_configured_reading_with(token).await
+    }
+
+    /// A dashboard on the settings file as it is in the desk's home, its secrets in memory, bound
+    /// to this world's servers.
+    pub async fn desk_as_configured(&self) -> Desk {
+        self.desk_as_configured_reading_with(FEED_TOKEN).await
+    }
+
+    async fn desk_as_configured_reading_with(&self, token: &str) -> Desk {
+        let paths = Paths::under(&self.desk_home());
+        let settings = self.settings();
         let secrets = SecretStore::memory();
-        secrets
-            .set(
+        for (name, value) in [
+            (
                 SecretName::TreezorClientSecret,
-                &Secret::new(self.sandbox.client_secret()).unwrap(),
-            )
-            .unwrap();
-        secrets
-            .set(SecretName::RelayFeedToken, &Secret::new(token).unwrap())
-            .unwrap();
+                self.sandbox.client_secret(),
+            ),
+            (SecretName::RelayFeedToken, token),
+        ] {
+            secrets
+                .set_for(name, &settings, &Secret::new(value).unwrap())
+                .unwrap();
+        }
         Desk::start(StartOptions {
             paths,
             secrets,

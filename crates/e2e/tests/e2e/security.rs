@@ -1,7 +1,8 @@
 //! The window as an attacker inside it would find it, and the traces a session leaves: script
 //! running in the page cannot call what no capability grants, cannot run inline or evaluated code,
-//! cannot reach another origin; and after secrets were saved and every screen used, no file the
-//! app and its session wrote, no log line and no answer of a command holds a secret.
+//! cannot reach another origin, cannot navigate the window away from the app, cannot choose what
+//! the copy buttons put on the clipboard; and after secrets were saved and every screen used, no
+//! file the app and its session wrote, no log line and no answer of a command holds a secret.
 
 use std::io::ErrorKind;
 use std::net::{Ipv4Addr, TcpListener};
@@ -122,6 +123,156 @@ Promise.all([remote, fetched]).then(([remote, fetched]) =>
     desk.close().await;
 }
 
+/// What the X clipboard holds, if anything.
+fn clipboard() -> Option<String> {
+    let output = std::process::Command::new("xclip")
+        .args(["-selection", "clipboard", "-o"])
+        .output()
+        .expect("xclip runs (scripts/setup installs it)");
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// What each connection waiting at `listener` sent within two seconds of being accepted: an empty
+/// text for a connection that carried no request. (WebKit opens a bare connection to the host of a
+/// `window.open` the shell refuses, and sends nothing on it.)
+fn requests_at(listener: &TcpListener) -> Vec<String> {
+    let mut requests = Vec::new();
+    loop {
+        match listener.accept() {
+            Ok((mut socket, _)) => {
+                socket.set_nonblocking(false).unwrap();
+                socket
+                    .set_read_timeout(Some(std::time::Duration::from_secs(2)))
+                    .unwrap();
+                let mut bytes = [0u8; 4096];
+                let read = std::io::Read::read(&mut socket, &mut bytes).unwrap_or(0);
+                requests.push(String::from_utf8_lossy(&bytes[..read]).into_owned());
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return requests,
+            Err(e) => panic!("the listener failed: {e}"),
+        }
+    }
+}
+
+/// The shell's words in the app's log when it refuses a navigation, and a new window.
+const KEPT_FROM_NAVIGATING: &str = "kept from navigating away from KYC Desk's own pages";
+const KEPT_FROM_OPENING: &str = "kept from opening another window";
+
+#[tokio::test]
+async fn script_in_the_window_cannot_leave_the_app_or_choose_what_is_copied() {
+    let desk = Desk::open(Theme::Light).await;
+    desk.element(".grid .row[data-user]").await;
+    let title = desk.title().await;
+    desk.script("window.__stillHere = 'the same page'; return null;")
+        .await;
+
+    // Script sets `location`, follows a link and opens a window to another origin, one after the
+    // other: a listener on loopback stands for it, and nothing may reach it.
+    let outside = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    outside.set_nonblocking(true).unwrap();
+    let origin = format!("http://{}", outside.local_addr().unwrap());
+    // Each attempt is a click of the officer's on something the script put in the page (a user
+    // gesture: WebKit itself blocks `window.open` without one).
+    // A window that did leave stops answering WebDriver while it waits on the listener: bounded.
+    let attempts = async {
+        let mut requests = Vec::new();
+        for (attempt, (script, refused)) in [
+            (
+                "location.href = origin + '/leak?case=42';",
+                KEPT_FROM_NAVIGATING,
+            ),
+            (
+                "const link = document.createElement('a'); link.href = origin + '/followed'; \
+                 document.body.appendChild(link); link.click();",
+                KEPT_FROM_NAVIGATING,
+            ),
+            (
+                "window.open(origin + '/opened?case=42');",
+                KEPT_FROM_OPENING,
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            desk.script_async_with(
+                &format!(
+                    "const origin = arguments[0];
+                     const bait = document.createElement('button');
+                     bait.id = 'bait-{attempt}';
+                     bait.textContent = 'Bait {attempt}';
+                     bait.style = 'position: fixed; top: 0; left: 0; z-index: 9999';
+                     bait.addEventListener('click', () => {{ {script} }});
+                     document.body.appendChild(bait);
+                     arguments[arguments.length - 1](null);"
+                ),
+                vec![Value::from(origin.clone())],
+            )
+            .await;
+            let before = desk.output().matches(refused).count();
+            desk.click(&format!("#bait-{attempt}")).await;
+            // The shell logs each refusal (with the origin only): the signal that it was decided.
+            desk.wait_for(
+                &format!("the shell to refuse attempt {attempt}"),
+                async |desk| (desk.output().matches(refused).count() > before).then_some(()),
+            )
+            .await;
+            requests.extend(requests_at(&outside));
+        }
+        requests
+    };
+    let mut requests = tokio::time::timeout(std::time::Duration::from_secs(90), attempts)
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "the window stopped answering after a script sent it to {origin}: it left the app's pages ({:?})",
+                requests_at(&outside)
+            )
+        });
+    let output = desk.output();
+    assert!(
+        !output.contains("/leak") && !output.contains("/opened") && !output.contains("case=42"),
+        "the log names the origin only"
+    );
+    assert_eq!(
+        desk.script("return window.__stillHere ?? null;").await,
+        "the same page",
+        "the app's page is still there"
+    );
+    desk.element(".grid .row[data-user]").await;
+    assert_eq!(desk.title().await, title);
+    requests.extend(requests_at(&outside));
+    assert!(
+        requests.iter().all(String::is_empty),
+        "requests reached {origin}: {requests:?}"
+    );
+
+    // What goes on the clipboard is named, never given: the old text-taking command is gone, and
+    // text slipped into a request is refused.
+    let words = "Your check failed: suspected fraud (2301)";
+    let forged = invoke(&desk, "copy_text", serde_json::json!({ "text": words })).await;
+    assert!(forged.is_err(), "{forged:?}");
+    let user = desk
+        .attribute(".grid .row[data-user]", "data-user")
+        .await
+        .expect("a row names its user");
+    let slipped = invoke(
+        &desk,
+        "copy_to_clipboard",
+        serde_json::json!({ "what": { "kind": "customer_text", "user": user.parse::<u64>().unwrap(), "text": words } }),
+    )
+    .await;
+    assert!(
+        slipped.as_ref().is_err_and(|e| e.contains("unknown field")),
+        "{slipped:?}"
+    );
+    assert_ne!(clipboard().as_deref(), Some(words));
+
+    desk.close().await;
+}
+
 #[tokio::test]
 async fn secrets_leave_no_trace_in_files_logs_or_answers() {
     // Every log line the app can write, not only the default ones.
@@ -140,11 +291,11 @@ async fn secrets_leave_no_trace_in_files_logs_or_answers() {
         .await;
     desk.fill("input[name=feed-token]", FEED_TOKEN).await;
     desk.click_button("Save settings").await;
-    desk.wait_for_text(".settings", "A feed token is saved in the keychain.")
+    desk.wait_for_text(".settings", "A feed token is saved in the keychain")
         .await;
-    assert_eq!(
-        desk.keychain_entry("treezor-client-secret").as_deref(),
-        Some(CLIENT_SECRET),
+    assert!(
+        desk.keychain_entry("treezor-client-secret.bound")
+            .is_some_and(|entry| entry.contains(CLIENT_SECRET)),
         "the secret is where it belongs"
     );
     desk.click_button("Test Treezor connection").await;

@@ -13,7 +13,7 @@ async fn settings_are_saved_with_their_secrets_in_the_keychain_only() {
     desk.click("[data-screen=settings]").await;
     desk.wait_for_text(".settings", "No client secret in the keychain.")
         .await;
-    assert_eq!(desk.keychain_entry("treezor-client-secret"), None);
+    assert_eq!(desk.keychain_entry("treezor-client-secret.bound"), None);
 
     desk.click("input[type=radio][value=production]").await;
     desk.fill("input[name=base-url]", "https://acme.api.treezor.com")
@@ -29,20 +29,42 @@ async fn settings_are_saved_with_their_secrets_in_the_keychain_only() {
         .wait_for_text(".save .saved", "Restart KYC Desk to leave the demo")
         .await;
     assert!(saved.starts_with("Settings saved."), "{saved}");
-    desk.wait_for_text(".settings", "A client secret is saved in the keychain.")
-        .await;
-    desk.wait_for_text(".settings", "A feed token is saved in the keychain.")
-        .await;
+    desk.wait_for_text(
+        ".settings",
+        "A client secret is saved in the keychain, for https://acme.api.treezor.com.",
+    )
+    .await;
+    desk.wait_for_text(
+        ".settings",
+        "A feed token is saved in the keychain, for https://relay.acme.example.",
+    )
+    .await;
     desk.screenshot("settings-saved").await;
 
-    assert_eq!(
-        desk.keychain_entry("treezor-client-secret").as_deref(),
-        Some(CLIENT_SECRET)
-    );
-    assert_eq!(
-        desk.keychain_entry("relay-feed-token").as_deref(),
-        Some(FEED_TOKEN)
-    );
+    // Each secret in one entry with the server it was entered for, as libsecret finds it.
+    for (entry, origin, secret) in [
+        (
+            "treezor-client-secret.bound",
+            "https://acme.api.treezor.com",
+            CLIENT_SECRET,
+        ),
+        (
+            "relay-feed-token.bound",
+            "https://relay.acme.example",
+            FEED_TOKEN,
+        ),
+    ] {
+        let saved: serde_json::Value = serde_json::from_str(
+            &desk
+                .keychain_entry(entry)
+                .unwrap_or_else(|| panic!("{entry} is in the keychain")),
+        )
+        .unwrap();
+        assert_eq!(
+            saved,
+            serde_json::json!({ "origin": origin, "secret": secret })
+        );
+    }
     let file = std::fs::read_to_string(desk.app_home().join("settings.json"))
         .expect("the settings file is written");
     assert!(file.contains("https://acme.api.treezor.com") && file.contains("acme-client"));
@@ -79,5 +101,66 @@ async fn settings_are_saved_with_their_secrets_in_the_keychain_only() {
     desk.scroll_to(".checks").await;
     desk.screenshot("settings-connection-checks").await;
 
+    // The relay moves to another server: the saved token is not sent there, and the screen says
+    // it must be entered again.
+    desk.fill("input[name=relay-url]", "https://relay.other.example")
+        .await;
+    desk.click_button("Save settings").await;
+    let said = desk
+        .wait_for_text(
+            ".settings [role=alert]",
+            "The feed token in the keychain was entered for https://relay.acme.example",
+        )
+        .await;
+    assert!(said.contains("Enter it again"), "{said}");
+    desk.wait_for_text(
+        ".save .saved",
+        "so it is not sent to https://relay.other.example",
+    )
+    .await;
+    desk.scroll_to("input[name=relay-url]").await;
+    desk.screenshot("settings-secret-for-another-server").await;
+
+    desk.close().await;
+}
+
+#[tokio::test]
+async fn a_hand_edited_settings_file_is_refused_and_the_window_says_so() {
+    let desk = Desk::open_prepared(Theme::Light, |home| {
+        let settings = serde_json::json!({
+            "treezor": {
+                "environment": "production",
+                "base_url": "https://acme.api.treezor.com",
+                "client_id": "acme-client"
+            },
+            "relay": { "url": "http://localhost@relay.evil.example" }
+        });
+        std::fs::write(home.join("settings.json"), settings.to_string()).unwrap();
+    })
+    .await;
+    let banner = desk
+        .wait_for_text("[aria-label='Settings refused']", "NOT CONNECTED")
+        .await;
+    assert!(
+        banner.contains("its relay URL (\"relay.url\") is not valid")
+            && banner.contains("user name or password")
+            && banner.contains("contacts neither Treezor nor the relay"),
+        "{banner}"
+    );
+    assert!(
+        desk.text_of("[aria-label='Demo mode']").await.is_none(),
+        "no demo either"
+    );
+    desk.screenshot("settings-file-refused").await;
+
+    // The settings screen shows the file as written, for the officer to correct.
+    desk.click_button("Open Settings").await;
+    desk.wait_for("the relay URL as the file has it", async |desk| {
+        let value = desk
+            .script("return document.querySelector('input[name=relay-url]')?.value ?? null;")
+            .await;
+        (value == "http://localhost@relay.evil.example").then_some(())
+    })
+    .await;
     desk.close().await;
 }

@@ -41,6 +41,7 @@ pub fn client_config(sandbox: &RunningSandbox) -> ClientConfig {
         min_remaining: Duration::from_secs(5),
         max_attempts: 4,
         idle_timeout: Duration::from_secs(3),
+        max_bytes: treezor::DEFAULT_MAX_DOWNLOAD_BYTES,
     };
     config
 }
@@ -189,4 +190,14 @@ pub async fn eventually(what: &str, check: impl Fn() -> bool) {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+}
+
+/// The names of the files in `dir`, sorted.
+pub fn files_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
 }

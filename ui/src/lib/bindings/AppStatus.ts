@@ -11,6 +11,7 @@ export type AppStatus = { mode: ModeView, officer: string, sync: SyncHealth,
  */
 treezor_problem: string | null, 
 /**
- * A problem met at start (e.g. an unreadable settings file).
+ * A problem met at start (a settings file refused: the window says so and what to do),
+ * until valid settings are saved.
  */
 startup_problem: string | null, };

@@ -2,6 +2,7 @@
 import type { Settings } from "./Settings";
 
 /**
- * New settings from the window. A secret left `None` stays as it is.
+ * New settings from the window. A secret left `None` stays as it is. Its `Debug` never shows a
+ * secret: [`Secret`] prints redacted.
  */
 export type SettingsInput = { settings: Settings, client_secret: string | null, feed_token: string | null, };

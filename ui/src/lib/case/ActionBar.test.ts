@@ -28,7 +28,7 @@ function inProgress(): CaseFile {
 
 describe('starting a verification', () => {
   test('shows the link to send, with its copy button and its countdown', async () => {
-    const calls = backend({ start_verification: started, copy_text: null });
+    const calls = backend({ start_verification: started, copy_to_clipboard: null });
     render(ActionBar, { file: refusedCase() });
 
     await fireEvent.click(screen.getByRole('button', { name: /Start verification/ }));
@@ -46,7 +46,10 @@ describe('starting a verification', () => {
       confirmation: 'unconfirmed',
     });
     await fireEvent.click(within(dialog).getByRole('button', { name: /Copy/ }));
-    expect(calls.at(-1)).toEqual({ command: 'copy_text', args: { text: started.url } });
+    expect(calls.at(-1)).toEqual({
+      command: 'copy_to_clipboard',
+      args: { what: { kind: 'verification_link', user: 42, identification: started.identification } },
+    });
   });
 
   test("lists the attributes Treezor's 428 names", async () => {

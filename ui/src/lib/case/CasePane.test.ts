@@ -28,15 +28,15 @@ describe('the case view', () => {
     expect(customer.textContent).not.toMatch(/2301|counterfeit|falsification|fraud/i);
   });
 
-  test('copies exactly the customer text', async () => {
-    const calls = backend({ case_file: refusedCase(), copy_text: null });
+  test("asks the backend to copy the case's customer text, never handing it the words", async () => {
+    const calls = backend({ case_file: refusedCase(), copy_to_clipboard: null });
     open();
 
     const customer = await screen.findByRole('region', { name: 'What the customer may be told' });
     await fireEvent.click(within(customer).getByRole('button', { name: /Copy/ }));
 
-    expect(calls.find((c) => c.command === 'copy_text')?.args).toEqual({
-      text: 'We could not complete the verification of your identity. We will contact you about the next steps.',
+    expect(calls.find((c) => c.command === 'copy_to_clipboard')?.args).toEqual({
+      what: { kind: 'customer_text', user: 42 },
     });
     expect(await within(customer).findByText('Copied the customer text')).toBeVisible();
   });

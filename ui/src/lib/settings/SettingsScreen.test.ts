@@ -10,8 +10,8 @@ import SettingsScreen from './SettingsScreen.svelte';
 function demoView(saved = false): SettingsView {
   return {
     settings: { treezor: null, relay: null, download_dir: null, retention: { closed_case_days: 90 } },
-    has_client_secret: saved,
-    has_feed_token: saved,
+    client_secret: saved ? { state: 'saved', origin: 'https://acme.api.treezor.com' } : { state: 'missing' },
+    feed_token: saved ? { state: 'saved', origin: 'https://relay.acme.example' } : { state: 'missing' },
     keychain_problem: null,
   };
 }
@@ -60,7 +60,9 @@ describe('settings', () => {
       client_secret: 's3cret-value',
       feed_token: 'feed-token-value',
     });
-    await waitFor(() => expect(screen.getByText('✓ A client secret is saved in the keychain.')).toBeVisible());
+    await waitFor(() =>
+      expect(screen.getByText('✓ A client secret is saved in the keychain, for https://acme.api.treezor.com.')).toBeVisible(),
+    );
     expect(screen.getByLabelText(/Client secret/)).toHaveValue('');
     expect(document.body.textContent).not.toContain('s3cret-value');
   });
@@ -72,7 +74,7 @@ describe('settings', () => {
       app_status: null,
     });
     render(SettingsScreen);
-    await screen.findByText('✓ A feed token is saved in the keychain.');
+    await screen.findByText('✓ A feed token is saved in the keychain, for https://relay.acme.example.');
 
     await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
 
@@ -132,5 +134,20 @@ describe('settings', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Save settings' }));
 
     expect(await screen.findByRole('alert')).toHaveTextContent('it must start with https://');
+  });
+
+  test('a secret saved for another server than the URL names is asked for again', async () => {
+    const view = demoView(true);
+    view.settings.relay = { url: 'https://relay.other.example' };
+    view.feed_token = { state: 'for_another_origin', origin: 'https://relay.acme.example' };
+    backend({ settings_view: view });
+    render(SettingsScreen);
+
+    const said = await screen.findByRole('alert');
+    expect(said).toHaveTextContent(
+      'The feed token in the keychain was entered for https://relay.acme.example, and the URL now points to another server, so it is not used there. Enter it again.',
+    );
+    expect(screen.getByLabelText(/Feed token/)).toHaveAttribute('placeholder', 'Enter it again for this URL');
+    expect(screen.getByText(/A client secret is saved in the keychain/)).toBeVisible();
   });
 });

@@ -1,10 +1,11 @@
 import { emit } from '@tauri-apps/api/event';
-import { render, screen, waitFor } from '@testing-library/svelte';
-import { describe, expect, test } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, test, vi } from 'vitest';
 
 import { backend, demoStatus } from '../../test/fixtures';
 import { live } from '../live.svelte';
 import DemoBanner from './DemoBanner.svelte';
+import SettingsRefused from './SettingsRefused.svelte';
 import StatusBar from './StatusBar.svelte';
 
 describe('the status bar', () => {
@@ -69,6 +70,36 @@ describe('the demo banner', () => {
 
     expect(screen.getByRole('note', { name: 'Demo mode' })).toHaveTextContent('no real customer');
     expect(screen.getByTestId('sandbox-url')).toHaveTextContent('http://127.0.0.1:4100/sandbox/');
+    stop();
+  });
+});
+
+describe('a settings file refused at start', () => {
+  test('says so above every screen, naming the field, and leads to the settings', async () => {
+    const status = demoStatus();
+    status.mode = { kind: 'live' };
+    status.startup_problem =
+      'The settings file /home/o/.config/kyc-desk/settings.json is not usable: its relay URL ("relay.url") is not valid: it carries a user name or password before the host (user:pass@host); remove them. Correct it in Settings and save, or in the file.';
+    backend({ app_status: status });
+    const stop = await live.start();
+    const onopen = vi.fn();
+    render(SettingsRefused, { onopen });
+
+    const banner = screen.getByRole('alert', { name: 'Settings refused' });
+    expect(banner).toHaveTextContent('NOT CONNECTED');
+    expect(banner).toHaveTextContent('its relay URL ("relay.url") is not valid');
+    expect(banner).toHaveTextContent('contacts neither Treezor nor the relay');
+    await fireEvent.click(screen.getByRole('button', { name: 'Open Settings' }));
+    expect(onopen).toHaveBeenCalledOnce();
+    stop();
+  });
+
+  test('is not there when the settings were accepted', async () => {
+    backend({ app_status: demoStatus() });
+    const stop = await live.start();
+    render(SettingsRefused, { onopen: () => {} });
+
+    expect(screen.queryByRole('alert', { name: 'Settings refused' })).toBeNull();
     stop();
   });
 });
