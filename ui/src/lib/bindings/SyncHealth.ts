@@ -37,6 +37,8 @@ last_error: string | null,
 unreadable: number, 
 /**
  * The officer the hub knows the credential as; `None` with the shared feed token (the OS
- * user is named then), and while the hub has not said or has refused the credential.
+ * user is named then), while the hub has not said yet, once it refused the credential, and
+ * once the loop stopped. Kept while the hub is away: it named this officer and has not said
+ * otherwise.
  */
 signed_in: SignedIn | null, };
