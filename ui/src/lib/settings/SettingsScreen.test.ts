@@ -107,7 +107,7 @@ describe('settings', () => {
   });
 
   test('says who the hub signs in with the saved credential, and where an officer credential goes', async () => {
-    const status = demoStatus();
+    const status = { ...demoStatus(), mode: { kind: 'live' as const } };
     status.sync.signed_in = { name: 'Zoé Martin', role: 'senior' };
     backend({ settings_view: demoView(true), app_status: status });
     const stop = await live.start();
