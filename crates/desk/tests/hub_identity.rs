@@ -87,6 +87,7 @@ async fn a_revoked_credential_is_refused_at_once_with_the_hubs_message() {
     .await;
     let user = world.person("Ana", "Souza");
     known(&desk, user).await;
+    assert_eq!(audited_officer_on(&desk, user).await, "Zoé Martin");
     officers
         .revoke(OfficerName::parse("Zoé Martin").unwrap())
         .await
@@ -107,6 +108,11 @@ async fn a_revoked_credential_is_refused_at_once_with_the_hubs_message() {
         audited_officer_on(&desk, user).await,
         "officer.test",
         "a revoked officer is no longer named"
+    );
+    let check = desk.verify_audit().await.unwrap();
+    assert!(
+        check.intact,
+        "entries naming the hub's officer, then the OS user, make one intact trail: {check:?}"
     );
     desk.shutdown().await;
 }
