@@ -145,6 +145,17 @@ impl DemoWorld {
         .await
         .map_err(|e| fail("the demo relay did not start", &e))?;
 
+        // Issued before the sandbox seeds the relay: the seed's webhooks keep the store's writer
+        // busy, and an officer added beside it could wait past SQLite's busy timeout.
+        let credential = match credential_for(&dir.join("relay.sqlite"), officer).await {
+            Ok(credential) => credential.expose().to_owned(),
+            Err(error) => {
+                // The shared token still reads the feed; the OS user is then named, as before.
+                tracing::warn!(%error, "the demo hub could not issue the officer a credential");
+                feed_token
+            }
+        };
+
         let sandbox = Sandbox::start(SandboxConfig {
             client_secret: random_secret("demo-client"),
             webhook_secret,
@@ -165,14 +176,6 @@ impl DemoWorld {
             treezor::ClientSecret::new(sandbox.client_secret()),
         ))
         .map_err(|e| fail("the demo Treezor client could not be made", &e))?;
-        let credential = match credential_for(&dir.join("relay.sqlite"), officer).await {
-            Ok(credential) => credential.expose().to_owned(),
-            Err(error) => {
-                // The shared token still reads the feed; the OS user is then named, as before.
-                tracing::warn!(%error, "the demo hub could not issue the officer a credential");
-                feed_token
-            }
-        };
         let feed = Feed::new(
             &relay.url(),
             Secret::new(credential).expect("a credential is not empty"),
