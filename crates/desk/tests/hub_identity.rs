@@ -27,6 +27,20 @@ async fn issue(world: &World, name: &str, role: Role) -> (SqliteOfficers, Creden
     (officers, credential)
 }
 
+/// Zoé Martin, an officer, signed in on a dashboard of `world` with her own credential, and a case
+/// the dashboard knows.
+async fn signed_in_desk(world: &World) -> (SqliteOfficers, Desk, kyc::UserId) {
+    let (officers, credential) = issue(world, "Zoé Martin", Role::Officer).await;
+    let desk = world.desk_reading_with(credential.expose()).await;
+    until(&desk, "the sign-in", || async {
+        desk.status().sync.signed_in
+    })
+    .await;
+    let user = world.person("Ana", "Souza");
+    known(&desk, user).await;
+    (officers, desk, user)
+}
+
 /// The officer named by the audit entry an action writes now (a refused one is audited too).
 async fn audited_officer(world: &World, desk: &Desk) -> String {
     let user = world.person("Ana", "Souza");
@@ -79,14 +93,7 @@ async fn the_shared_feed_token_names_the_os_user_as_before() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_credential_is_refused_at_once_with_the_hubs_message() {
     let world = World::start().await;
-    let (officers, credential) = issue(&world, "Zoé Martin", Role::Officer).await;
-    let desk = world.desk_reading_with(credential.expose()).await;
-    until(&desk, "the sign-in", || async {
-        desk.status().sync.signed_in
-    })
-    .await;
-    let user = world.person("Ana", "Souza");
-    known(&desk, user).await;
+    let (officers, desk, user) = signed_in_desk(&world).await;
     assert_eq!(audited_officer_on(&desk, user).await, "Zoé Martin");
     officers
         .revoke(OfficerName::parse("Zoé Martin").unwrap())
@@ -144,14 +151,7 @@ async fn stand_in(listener: tokio::net::TcpListener) -> watch::Receiver<Vec<Hear
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn while_the_hub_is_away_the_audit_trail_still_names_its_officer() {
     let mut world = World::start().await;
-    let (_, credential) = issue(&world, "Zoé Martin", Role::Officer).await;
-    let desk = world.desk_reading_with(credential.expose()).await;
-    until(&desk, "the sign-in", || async {
-        desk.status().sync.signed_in
-    })
-    .await;
-    let user = world.person("Ana", "Souza");
-    known(&desk, user).await;
+    let (_, desk, user) = signed_in_desk(&world).await;
     world.stop_relay().await;
     let where_it_was = tokio::net::TcpListener::bind(world.relay_addr)
         .await
@@ -180,14 +180,7 @@ async fn while_the_hub_is_away_the_audit_trail_still_names_its_officer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_officer_credential_goes_only_to_the_hub_it_was_entered_for() {
     let world = World::start().await;
-    let (_, credential) = issue(&world, "Zoé Martin", Role::Officer).await;
-    let desk = world.desk_reading_with(credential.expose()).await;
-    until(&desk, "the sign-in", || async {
-        desk.status().sync.signed_in
-    })
-    .await;
-    let user = world.person("Ana", "Souza");
-    known(&desk, user).await;
+    let (_, desk, user) = signed_in_desk(&world).await;
 
     // The relay URL now names another server on this machine.
     let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
