@@ -5,13 +5,22 @@
 //! data and cache are started afresh too: yesterday's demo cache would describe people who no
 //! longer exist. Demo credentials are random per start and protect nothing real, so they stay in
 //! memory; the keychain is for real secrets.
+//!
+//! The demo's relay is a team hub of one: it issues the officer a credential of their own (under
+//! their OS user name, role officer), and the dashboard reads with it, so the demo signs in the way
+//! a team's dashboard does and its audit trail names the officer the hub knows.
 
 use std::path::Path;
 
+use kyc::officer::{OfficerName, Role};
+use relay::officers::Credential;
+use relay::store::Officers;
+use relay::store::sqlite::SqliteOfficers;
 use relay::{FeedToken, Relay, RelayConfig, RunningRelay};
 use sandbox::{RunningSandbox, Sandbox, SandboxConfig, SeedOptions};
 
 use crate::error::{Error, Result};
+use crate::officer::Officer;
 use crate::secrets::Secret;
 use crate::sync::Feed;
 
@@ -88,6 +97,21 @@ impl DemoOptions {
     }
 }
 
+/// Issues `officer` a credential on the demo hub's store, as `kyc-relay officers add` does.
+async fn credential_for(
+    store: &Path,
+    officer: &Officer,
+) -> std::result::Result<Credential, String> {
+    let name = OfficerName::parse(officer.as_str())?;
+    let officers = SqliteOfficers::open(store).map_err(|e| e.to_string())?;
+    let credential = Credential::issue();
+    officers
+        .add(name, Role::Officer, credential.hash())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(credential)
+}
+
 fn random_secret(prefix: &str) -> String {
     let bytes: [u8; 24] = rand::random();
     format!("{prefix}-{}", hex::encode(bytes))
@@ -99,6 +123,7 @@ impl DemoWorld {
     pub async fn start(
         dir: &Path,
         options: DemoOptions,
+        officer: &Officer,
     ) -> Result<(DemoWorld, treezor::Client, Feed)> {
         let fail = |what: &str, e: &dyn std::fmt::Display| Error::Demo(format!("{what}: {e}"));
         if dir.exists() {
@@ -119,6 +144,17 @@ impl DemoWorld {
         ))
         .await
         .map_err(|e| fail("the demo relay did not start", &e))?;
+
+        // Issued before the sandbox seeds the relay: the seed's webhooks keep the store's writer
+        // busy, and an officer added beside it could wait past SQLite's busy timeout.
+        let credential = match credential_for(&dir.join("relay.sqlite"), officer).await {
+            Ok(credential) => credential.expose().to_owned(),
+            Err(error) => {
+                // The shared token still reads the feed; the OS user is then named, as before.
+                tracing::warn!(%error, "the demo hub could not issue the officer a credential");
+                feed_token
+            }
+        };
 
         let sandbox = Sandbox::start(SandboxConfig {
             client_secret: random_secret("demo-client"),
@@ -142,7 +178,7 @@ impl DemoWorld {
         .map_err(|e| fail("the demo Treezor client could not be made", &e))?;
         let feed = Feed::new(
             &relay.url(),
-            Secret::new(feed_token).expect("a random token is not empty"),
+            Secret::new(credential).expect("a credential is not empty"),
         );
         Ok((DemoWorld { sandbox, relay }, client, feed))
     }

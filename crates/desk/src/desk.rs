@@ -68,8 +68,11 @@ pub struct Desk {
 }
 
 impl Desk {
-    pub fn officer(&self) -> &Officer {
-        &self.inner.officer
+    pub fn officer(&self) -> Officer {
+        match &self.inner.health.borrow().signed_in {
+            Some(signed_in) => Officer::named(signed_in.name.clone()),
+            None => self.inner.officer.clone(),
+        }
     }
 
     pub fn mode(&self) -> &Mode {

@@ -22,10 +22,10 @@
 //! - [`status`]: the status bar.
 //! - [`configure`]: changing the settings from the window and checking connections.
 //! - [`settings`]: where Treezor and the relay are, where documents go; JSON, no secrets.
-//! - [`secrets`]: the client secret and the feed token, in the OS keychain only, each bound to
-//!   the server it was entered for.
+//! - [`secrets`]: the client secret and the relay credential (the feed token, or an officer's
+//!   own for a team's hub), in the OS keychain only, each bound to the server it was entered for.
 //! - `owner_only`: files and folders holding personal data, created readable by their owner only.
-//! - [`officer`]: the OS user, named in every audit entry.
+//! - [`officer`]: who every audit entry names: the hub's officer, or else the OS user.
 //! - `store`, `actor`, `clock`: the cache's two threads, and the wall clock.
 //! - [`error`]: the one error, with a stable code for the window.
 //!

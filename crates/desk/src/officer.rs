@@ -1,4 +1,5 @@
-//! The officer: the OS user running the dashboard. Every audit entry names them.
+//! The officer every audit entry names: the one the team hub knows this dashboard's credential as
+//! (see [`crate::sync`]), or else the OS user running the dashboard.
 
 use std::fmt;
 

@@ -16,8 +16,10 @@
 //! One keychain entry per secret holds `{"origin": …, "secret": …}`: a single write binds the two,
 //! so there is no moment where a secret is saved without its origin.
 //!
-//! Another secret (the officer's own credential for the team's hub, say) is a [`SecretName`]
-//! variant with its entry names, its words and the setting it is bound to; nothing else changes.
+//! An officer's own credential for a team's hub is kept where the feed token is
+//! ([`SecretName::RelayFeedToken`]): it goes to the same server, by the same header, and a
+//! dashboard holds one or the other; the hub tells them apart. Another secret would be a
+//! [`SecretName`] variant with its entry names, its words and the setting it is bound to.
 //!
 //! # Upgrade
 //! Earlier versions kept each secret unbound, under the entry name without `.bound`. At the first
@@ -41,6 +43,8 @@ pub const KEYCHAIN_SERVICE: &str = "eu.kycdesk.app";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SecretName {
     TreezorClientSecret,
+    /// What the dashboard reads the relay with: its shared feed token, or an officer's own
+    /// credential for a team's hub.
     RelayFeedToken,
 }
 

@@ -121,7 +121,7 @@ impl Desk {
             }
             (Mode::Live, store, feed.ok(), None, trail)
         } else {
-            let (world, client, feed) = DemoWorld::start(&paths.demo_dir, demo).await?;
+            let (world, client, feed) = DemoWorld::start(&paths.demo_dir, demo, &officer).await?;
             let demo_cache = paths.demo_dir.join("cache.sqlite");
             let store = Store::open(&demo_cache)?;
             *crate::desk::write(&treezor) = Some(client);

@@ -58,6 +58,16 @@ async fn with_no_settings_the_demo_world_fills_the_queue() {
     })
     .await;
     assert!(counts.total >= 10, "{counts:?}");
+    // The demo's hub signs the officer in as a team's hub does.
+    let signed_in = desk
+        .status()
+        .sync
+        .signed_in
+        .expect("signed in by the demo hub");
+    assert_eq!(
+        (signed_in.name.as_str(), signed_in.role),
+        ("demo.officer", kyc::officer::Role::Officer)
+    );
     let page = desk.queue(QueueQuery::default()).await.unwrap();
     assert!(!page.rows.is_empty());
     let check = desk.check_treezor().await;

@@ -90,7 +90,7 @@ async fn a_wrong_feed_token_or_a_bad_url_is_named_by_the_checks() {
     let relay = desk.check_relay().await;
     assert!(!relay.ok);
     let last = relay.steps.last().unwrap();
-    assert!(last.detail.contains("refused the feed token"), "{last:?}");
+    assert!(last.detail.contains("refused the credential"), "{last:?}");
 
     let mut bad = world.settings();
     bad.treezor.as_mut().unwrap().base_url = "http://treezor.example.com".into();

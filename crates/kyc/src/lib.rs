@@ -9,6 +9,7 @@
 //! - [`webhook`]: Treezor's webhook envelope (flat and wrapped), its signature, what a webhook
 //!   means for a case, and when it happened (the signed payload's times first).
 //! - [`feed`]: the relay's feed of stored webhooks, the contract between relay and dashboard.
+//! - [`officer`]: officers of a team hub: names, roles and what each role may do.
 //! - [`objects`]: Treezor's users, documents and liveness results, from webhooks or REST.
 //! - [`redirect`]: the redirect URL's query parameters, decoded for the officer.
 //! - [`ids`], [`values`], [`time`]: identifiers, codes and instants, parsed once at the edge.
@@ -29,6 +30,7 @@ pub mod hierarchy;
 pub mod ids;
 pub mod lenient;
 pub mod objects;
+pub mod officer;
 pub mod reasons;
 pub mod redirect;
 pub mod time;

@@ -14,11 +14,11 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{FeedToken, RelayConfig};
+use crate::error::RelayError;
 use crate::limits::body_memory::BodyMemory;
 use crate::limits::feed_readers::FeedReaders;
-use crate::store::read::Readers;
-use crate::store::writer::Writer;
-use crate::{feed, receive};
+use crate::store::Store;
+use crate::{access, feed, receive};
 
 /// What every request handler shares. Cheap to clone.
 #[derive(Clone)]
@@ -27,8 +27,7 @@ pub struct AppState(Arc<Shared>);
 pub(crate) struct Shared {
     pub webhook_secret: WebhookSecret,
     pub feed_token: FeedToken,
-    pub writer: Writer,
-    pub readers: Arc<Readers>,
+    pub store: Arc<dyn Store>,
     pub body_limit: usize,
     pub body_timeout: Duration,
     /// Cancelled when the relay starts shutting down: long polls answer at once.
@@ -42,14 +41,13 @@ pub(crate) struct Shared {
 impl AppState {
     pub(crate) fn new(
         config: &RelayConfig,
-        writer: Writer,
+        store: Arc<dyn Store>,
         closing: CancellationToken,
     ) -> AppState {
         AppState(Arc::new(Shared {
             webhook_secret: config.webhook_secret.clone(),
             feed_token: config.feed_token.clone(),
-            writer,
-            readers: Arc::new(Readers::new(config.data_file.clone())),
+            store,
             body_limit: config.body_limit,
             body_timeout: config.timeouts.body_read,
             closing,
@@ -74,11 +72,12 @@ impl AppState {
     }
 }
 
-/// The relay's routes: `POST /webhooks/treezor`, `GET /v1/events`, `GET /healthz`.
+/// The relay's routes: `POST /webhooks/treezor`, `GET /v1/events`, `GET /v1/me`, `GET /healthz`.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/webhooks/treezor", post(receive::receive))
         .route("/v1/events", get(feed::events))
+        .route("/v1/me", get(access::me))
         .route("/healthz", get(healthz))
         .with_state(state)
 }
@@ -86,10 +85,10 @@ pub fn app(state: AppState) -> Router {
 /// 200 while the writer runs, with the highest committed sequence number and the number of
 /// waiting long polls; 503 once the writer stopped.
 async fn healthz(State(state): State<AppState>) -> Response {
-    let committed = state.shared().writer.committed();
-    let last_seq = *committed.borrow();
+    let store = &state.shared().store;
+    let last_seq = *store.committed().borrow();
     let waiting = state.shared().feed_readers.waiting_now();
-    if committed.has_changed().is_err() {
+    if !store.is_running() {
         return refusal(
             StatusCode::SERVICE_UNAVAILABLE,
             "writer_stopped",
@@ -121,6 +120,27 @@ pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
         body,
     )
         .into_response()
+}
+
+/// 503 with `Retry-After` for a store that cannot answer now (PostgreSQL unreachable, the writer
+/// saturated): the request was not served and should come again.
+pub(crate) fn store_unavailable(code: &'static str, message: &str) -> Response {
+    let mut response = refusal(StatusCode::SERVICE_UNAVAILABLE, code, message);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+/// Whether an error is the store being away or busy (answered 503), rather than a fault.
+pub(crate) fn is_transient(error: &RelayError) -> bool {
+    matches!(
+        error,
+        RelayError::Unreachable(_)
+            | RelayError::Postgres { .. }
+            | RelayError::Busy(_)
+            | RelayError::Store(_)
+    )
 }
 
 /// The answer to a refused request: `{"error": code, "message": what failed and what to do}`.

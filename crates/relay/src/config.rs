@@ -7,6 +7,8 @@
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+
+use crate::store::StoreLocation;
 use std::time::Duration;
 
 use kyc::webhook::WebhookSecret;
@@ -177,8 +179,9 @@ pub struct RelayConfig {
     /// Where to listen; port 0 picks a free port. Loopback by default: put a TLS listener or a
     /// reverse proxy in front before exposing the relay.
     pub listen: SocketAddr,
-    /// The SQLite file holding the events (created if missing, with its `-wal` and `-shm`).
-    pub data_file: PathBuf,
+    /// Where the events are: a SQLite file (created if missing, with its `-wal` and `-shm`), or
+    /// a PostgreSQL database shared with other instances.
+    pub store: StoreLocation,
     pub webhook_secret: WebhookSecret,
     pub feed_token: FeedToken,
     /// The largest webhook body accepted; larger ones get 413.
@@ -196,13 +199,13 @@ impl RelayConfig {
     /// A configuration with the defaults: 127.0.0.1 on a free port, 1 MiB bodies, no retention
     /// limit, plain HTTP, default timeouts and limits.
     pub fn new(
-        data_file: impl Into<PathBuf>,
+        store: impl Into<StoreLocation>,
         webhook_secret: WebhookSecret,
         feed_token: FeedToken,
     ) -> RelayConfig {
         RelayConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            data_file: data_file.into(),
+            store: store.into(),
             webhook_secret,
             feed_token,
             body_limit: DEFAULT_BODY_LIMIT,
@@ -232,7 +235,7 @@ mod tests {
     #[test]
     fn a_configuration_debug_shows_no_secret() {
         let config = RelayConfig::new(
-            "/tmp/x.sqlite3",
+            std::path::Path::new("/tmp/x.sqlite3"),
             WebhookSecret::new("whsec-value").unwrap(),
             FeedToken::new("token-value").unwrap(),
         );

@@ -19,10 +19,22 @@ pub enum RelayError {
     },
     #[error("the event store failed: {0}")]
     Store(#[from] rusqlite::Error),
+    #[error("the event store (PostgreSQL) failed while {doing}: {source}")]
+    Postgres {
+        doing: &'static str,
+        source: tokio_postgres::Error,
+    },
+    #[error(
+        "the event store (PostgreSQL) cannot be reached: {0}; the relay keeps trying, and senders should retry"
+    )]
+    Unreachable(String),
+    #[error("{0}")]
+    Officers(String),
     #[error(
         "the event store {path} was written by a newer relay (schema {found}, this relay knows up to {known}); run the newer relay"
     )]
     NewerSchema {
+        /// The SQLite file, or the PostgreSQL database (its URL without password).
         path: PathBuf,
         found: i64,
         known: i64,

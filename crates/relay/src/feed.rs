@@ -1,14 +1,14 @@
 //! `GET /v1/events?after=SEQ&limit=N&wait=SECONDS`: the feed of stored webhooks, read with the
-//! bearer feed token.
+//! bearer feed token or an officer's credential (see [`crate::access`]).
 //!
-//! A long poll (`wait` > 0) with nothing new waits on the writer's commit notification (a
-//! `tokio::sync::watch` that the writer sets right after each commit), never on a loop over the
-//! database: it wakes the moment an event is committed, any number of readers wait on the same
-//! notification, and a waiting reader costs no query. A reader far behind gets full pages at once
-//! from a range scan on the primary key.
+//! A long poll (`wait` > 0) with nothing new waits on the store's commit notification (a
+//! `tokio::sync::watch` set right after each commit: by the writer, and on PostgreSQL also by
+//! other instances' `NOTIFY`), never on a loop over the database: it wakes the moment an event
+//! is committed, any number of readers wait on the same notification, and a waiting reader costs
+//! no query. A reader far behind gets full pages at once from a range scan on the primary key.
 //!
-//! Long polls waiting at once are capped per token and in all, and reads of the store run a few at
-//! a time: see [`crate::limits::feed_readers`].
+//! Long polls waiting at once are capped per credential and in all, and reads of the store run a
+//! few at a time, whichever store it is: see [`crate::limits::feed_readers`].
 //!
 //! Limits: `limit` defaults to 100 and is capped at [`MAX_LIMIT`]; `wait` defaults to 0 and is
 //! capped at [`MAX_WAIT_SECONDS`]. Values over a cap are lowered to it, however many digits they
@@ -17,13 +17,12 @@
 use std::time::Duration;
 
 use axum::extract::{RawQuery, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use kyc::feed::FeedPage;
 
-use crate::app::{AppState, json_response, peer_of, refusal};
-use crate::limits::feed_readers::ReaderKey;
-use crate::store::read;
+use crate::access::{authenticate, recheck};
+use crate::app::{AppState, is_transient, json_response, peer_of, refusal, store_unavailable};
 use crate::untrusted::untrusted;
 
 pub const DEFAULT_LIMIT: usize = 100;
@@ -115,9 +114,12 @@ pub(crate) async fn events(
     request: Request,
 ) -> Response {
     let shared = state.shared();
-    let reader = match reader_of(&state, &request) {
-        Ok(reader) => reader,
-        Err(refused) => return *refused,
+    let access = match authenticate(&state, request.headers()).await {
+        Ok(access) => access,
+        Err(refused) => {
+            tracing::warn!(peer = ?peer_of(&request), status = refused.status().as_u16(), "feed request refused");
+            return *refused;
+        }
     };
     let FeedQuery { after, limit, wait } = match FeedQuery::parse(query.as_deref()) {
         Ok(query) => query,
@@ -130,46 +132,44 @@ pub(crate) async fn events(
             return refusal(StatusCode::BAD_REQUEST, "bad_parameter", &message);
         }
     };
-    let mut committed = shared.writer.committed();
+    let mut committed = shared.store.committed();
     let mut newest = *committed.borrow_and_update();
     if newest <= after && !wait.is_zero() {
-        let _parked = match shared.feed_readers.park(reader) {
-            Ok(parked) => parked,
-            Err(crowded) => return crowded.response(),
-        };
-        tokio::select! {
-            _ = tokio::time::timeout(wait, committed.wait_for(|seq| *seq > after)) => {}
-            _ = shared.closing.cancelled() => {}
+        {
+            let _parked = match shared.feed_readers.park(access.reader_key(&state)) {
+                Ok(parked) => parked,
+                Err(crowded) => return crowded.response(),
+            };
+            tokio::select! {
+                _ = tokio::time::timeout(wait, committed.wait_for(|seq| *seq > after)) => {}
+                _ = shared.closing.cancelled() => {}
+            }
+            newest = *committed.borrow();
         }
-        newest = *committed.borrow();
+        // A credential revoked while its poll waited gets nothing more.
+        if let Err(refused) = recheck(&state, access).await {
+            return *refused;
+        }
     }
-    let events = if newest > after {
+    let read = {
         let _turn = shared.feed_readers.read_turn().await;
-        let readers = shared.readers.clone();
-        let read = tokio::task::spawn_blocking(move || {
-            readers.with(|conn| read::page(conn, after, limit))
-        })
-        .await;
-        match read {
-            Ok(Ok(events)) => events,
-            Ok(Err(error)) => {
-                tracing::error!(%error, after, "the feed could not be read");
-                return refusal(
+        shared.store.page(after, limit).await
+    };
+    let events = match read {
+        Ok(events) => events,
+        Err(error) => {
+            tracing::error!(%error, after, "the feed could not be read");
+            let message = format!("the relay could not read its events: {error}");
+            return if is_transient(&error) {
+                store_unavailable("store_unavailable", &message)
+            } else {
+                refusal(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "store_unreadable",
-                    &format!("the relay could not read its events: {error}"),
-                );
-            }
-            Err(_) => {
-                return refusal(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "store_unreadable",
-                    "the relay could not read its events",
-                );
-            }
+                    &message,
+                )
+            };
         }
-    } else {
-        Vec::new()
     };
     let last_seq = events.last().map_or(newest, |e| e.seq.max(newest));
     match serde_json::to_string(&FeedPage { events, last_seq }) {
@@ -180,32 +180,6 @@ pub(crate) async fn events(
             &format!("the page could not be encoded: {error}"),
         ),
     }
-}
-
-/// Checks `Authorization: Bearer <feed token>`: who the reader is when it is right, otherwise the
-/// 401 (with `WWW-Authenticate`) to answer.
-fn reader_of(state: &AppState, request: &Request) -> Result<ReaderKey, Box<Response>> {
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| {
-            let (scheme, token) = value.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        });
-    let feed_token = &state.shared().feed_token;
-    let message = match presented {
-        Some(token) if feed_token.matches(token) => return Ok(ReaderKey(feed_token.digest())),
-        Some(_) => "the bearer token is not this relay's feed token",
-        None => "send the feed token as `Authorization: Bearer <token>`",
-    };
-    tracing::warn!(peer = ?peer_of(request), reason = message, "feed request refused");
-    let mut response = refusal(StatusCode::UNAUTHORIZED, "unauthorized", message);
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static(r#"Bearer realm="kyc-relay""#),
-    );
-    Err(Box::new(response))
 }
 
 #[cfg(test)]

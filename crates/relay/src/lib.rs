@@ -4,7 +4,8 @@
 //! ```no_run
 //! # async fn demo(secret: kyc::webhook::WebhookSecret) -> relay::Result<()> {
 //! let token = relay::FeedToken::new("a long random feed token, 32 characters or more").unwrap();
-//! let running = relay::Relay::start(relay::RelayConfig::new("events.sqlite3", secret, token)).await?;
+//! let store = std::path::Path::new("events.sqlite3");
+//! let running = relay::Relay::start(relay::RelayConfig::new(store, secret, token)).await?;
 //! println!("post webhooks to {}", running.webhook_url());
 //! running.shutdown().await;
 //! # Ok(()) }
@@ -21,26 +22,33 @@
 //! - [`limits`]: what bounds the relay under abuse: connections, bodies in memory, waiting long
 //!   polls, the open-file limit.
 //! - [`untrusted`]: text from a request, escaped and cut before it is logged.
-//! - [`store`]: the SQLite log: schema and durability settings, the group-commit [`store::writer`]
-//!   (its thread in `store::group`), [`store::seen`] for duplicates, [`store::read`] for pages and
-//!   export, [`store::retention`].
+//! - [`access`]: who a request comes from (the shared feed token or an officer's credential),
+//!   and `GET /v1/me`.
+//! - [`officers`]: officers' credentials, issued once and kept as a digest.
+//! - [`store`]: the log behind one [`store::Store`] trait: SQLite (schema and durability
+//!   settings, the group-commit [`store::writer`] with its thread in `store::group`,
+//!   [`store::seen`] for duplicates, [`store::read`] for pages and export, [`store::retention`])
+//!   and [`store::postgres`] for several instances on one database.
 //! - [`secret_file`]: secrets (and the TLS key) read from owner-only files, through the handle
-//!   that was checked; [`data_file`]: the data file and its folder, created owner-only.
+//!   that was checked; [`data_file`]: the SQLite data file and its folder, created owner-only.
 //! - [`error`]: the one error type.
 //!
 //! # House rules
 //! - Nothing unverified is stored or served: the signature is checked before a record exists.
-//! - A 200 means committed to disk (WAL, `synchronous=FULL`).
+//! - A 200 means committed durably (SQLite: WAL with `synchronous=FULL`; PostgreSQL:
+//!   `synchronous_commit=on`).
 //! - Logs carry reasons and ids, never payloads or secrets; what came from a request is escaped.
 //! - Every resource a client can make the relay hold is capped, and past a cap the answer is
-//!   immediate.
+//!   immediate, whichever store is behind it.
 
+pub mod access;
 pub mod app;
 pub mod config;
 pub mod data_file;
 pub mod error;
 pub mod feed;
 pub mod limits;
+pub mod officers;
 pub mod receive;
 pub mod relay;
 pub mod secret_file;
@@ -58,4 +66,5 @@ pub use error::{RelayError, Result};
 pub use relay::{Relay, RunningRelay};
 pub use secret_file::read_secret_file;
 pub use server::{ServerRules, serve, serve_with};
+pub use store::StoreLocation;
 pub use store::writer::{Outcome, WriterStats};

@@ -1,7 +1,7 @@
 //! `POST /webhooks/treezor`: verify, store durably, then answer.
 //!
 //! The answers, and why:
-//! - 200 once the webhook is verified and its group is committed to disk; a duplicate
+//! - 200 once the webhook is verified and its group is committed durably; a duplicate
 //!   `webhook_id` gets 200 too (Treezor may deliver twice) and is stored once.
 //! - 503 for a missing or wrong signature. Treezor's guide asks for a non-2xx and suggests a 5xx:
 //!   a mismatch on a genuine delivery almost always means our secret is wrong or was rotated, and
@@ -9,7 +9,8 @@
 //!   learns nothing from it and nothing of theirs is stored.
 //! - 400 for a body that is not a webhook envelope (retrying cannot help), 413 over the body
 //!   limit, 408 when the body does not arrive in time.
-//! - 503 with `Retry-After` when the store cannot take it (writer saturated or failing), or when
+//! - 503 with `Retry-After` when the store cannot take it (writer saturated or failing, PostgreSQL
+//!   unreachable), or when
 //!   the bodies in memory have spent their budget ([`crate::limits::body_memory`]): the webhook
 //!   was not stored and must come again.
 //!
@@ -22,13 +23,13 @@ use std::net::SocketAddr;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::Response;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use kyc::webhook::Envelope;
 
-use crate::app::{AppState, json_response, peer_of, refusal};
+use crate::app::{AppState, json_response, peer_of, refusal, store_unavailable};
 use crate::limits::body_memory::{Full, Held};
 use crate::store::Record;
 use crate::store::writer::Outcome;
@@ -76,7 +77,7 @@ pub(crate) async fn receive(State(state): State<AppState>, request: Request) -> 
             );
         }
     };
-    match shared.writer.store(record).await {
+    match shared.store.append(record).await {
         Ok(Outcome::Stored { seq }) => {
             tracing::debug!(webhook_id = %envelope.webhook_id, seq, "webhook stored");
             json_response(
@@ -90,7 +91,7 @@ pub(crate) async fn receive(State(state): State<AppState>, request: Request) -> 
         }
         Err(error) => {
             log_refused(peer, &envelope, &error.to_string());
-            retry_later(
+            store_unavailable(
                 "not_stored",
                 &format!("webhook {} was not stored: {error}", envelope.webhook_id),
             )
@@ -160,7 +161,7 @@ async fn read_body<'a>(
             if let Err(Full { cap }) = shared.body_memory.take(held, data.len()) {
                 return Ok(Err(Box::new(Refused {
                     reason: "body memory spent",
-                    response: retry_later(
+                    response: store_unavailable(
                         "bodies_in_memory",
                         &format!(
                             "the relay holds {cap} bytes of webhook bodies, its limit; send the webhook again in a second"
@@ -199,13 +200,4 @@ async fn read_body<'a>(
             ),
         })),
     }
-}
-
-/// A 503 with `Retry-After`: the webhook was not stored and must come again.
-fn retry_later(code: &'static str, message: &str) -> Response {
-    let mut response = refusal(StatusCode::SERVICE_UNAVAILABLE, code, message);
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    response
 }

@@ -4,6 +4,7 @@
 //! dashboard embeds in-process is the one that runs as a service.
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -16,9 +17,11 @@ use crate::config::RelayConfig;
 use crate::error::{RelayError, Result};
 use crate::limits::open_files;
 use crate::server::{ServerRules, serve_with};
+use crate::store::postgres::PgStore;
 use crate::store::retention::CHUNK;
-use crate::store::writer::{Writer, WriterStats, WriterThread};
-use crate::store::{self, now};
+use crate::store::sqlite::SqliteStore;
+use crate::store::writer::WriterStats;
+use crate::store::{Store, StoreLocation, now};
 use crate::tls;
 
 /// How often retention runs (it also runs at start).
@@ -32,18 +35,11 @@ impl Relay {
     /// once the relay accepts connections.
     pub async fn start(config: RelayConfig) -> Result<RunningRelay> {
         let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
-        let path = config.data_file.clone();
-        // Opening reads every stored id (see `store::seen`): blocking work, off the runtime.
-        let (writer, writer_thread) = tokio::task::spawn_blocking(move || {
-            let conn = store::open_for_writing(&path)?;
-            Writer::spawn(conn, store::lock_for_writer(&path)?)
-        })
-        .await
-        .map_err(|e| RelayError::Config(format!("opening the store panicked: {e}")))??;
+        let store = open(&config.store).await?;
         let listener = match TcpListener::bind(config.listen).await {
             Ok(listener) => listener,
             Err(source) => {
-                writer.stop();
+                let _ = store.close().await;
                 return Err(RelayError::Bind {
                     addr: config.listen,
                     source,
@@ -68,7 +64,7 @@ impl Relay {
         let mut config = config;
         config.limits = fitted;
         let closing = CancellationToken::new();
-        let state = AppState::new(&config, writer.clone(), closing.clone());
+        let state = AppState::new(&config, store.clone(), closing.clone());
         let waiting = state.waiting_readers();
         let server = tokio::spawn(serve_with(
             listener,
@@ -83,13 +79,13 @@ impl Relay {
         let (passes, retention_passes) = watch::channel(0);
         let retention = config
             .retention_days
-            .map(|days| tokio::spawn(retain(writer.clone(), days, passes, closing.clone())));
+            .map(|days| tokio::spawn(retain(store.clone(), days, passes, closing.clone())));
         let scheme = if tls.is_some() { "https" } else { "http" };
         tracing::info!(
             %addr,
             scheme,
-            data_file = %config.data_file.display(),
-            last_seq = *writer.committed().borrow(),
+            store = %config.store,
+            last_seq = *store.committed().borrow(),
             retention_days = config.retention_days,
             body_limit = config.body_limit,
             max_connections = config.limits.connections,
@@ -104,12 +100,26 @@ impl Relay {
             waiting,
             scheme,
             closing,
-            writer,
+            store,
             server: Some(server),
             retention,
             retention_passes,
-            writer_thread: Some(writer_thread),
         })
+    }
+}
+
+/// Opens the store at `location`: a SQLite file (blocking work, off the runtime: opening reads
+/// every stored id, see `store::seen`) or a PostgreSQL database.
+pub async fn open(location: &StoreLocation) -> Result<Arc<dyn Store>> {
+    match location {
+        StoreLocation::Sqlite(path) => {
+            let path = path.clone();
+            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+                .await
+                .map_err(|e| RelayError::Config(format!("opening the store panicked: {e}")))??;
+            Ok(Arc::new(store))
+        }
+        StoreLocation::Postgres(url) => Ok(Arc::new(PgStore::connect(url).await?)),
     }
 }
 
@@ -121,11 +131,10 @@ pub struct RunningRelay {
     waiting: watch::Receiver<usize>,
     scheme: &'static str,
     closing: CancellationToken,
-    writer: Writer,
+    store: Arc<dyn Store>,
     server: Option<JoinHandle<()>>,
     retention: Option<JoinHandle<()>>,
     retention_passes: watch::Receiver<u64>,
-    writer_thread: Option<WriterThread>,
 }
 
 impl RunningRelay {
@@ -159,7 +168,7 @@ impl RunningRelay {
 
     /// The highest committed sequence number, updated right after each commit.
     pub fn committed(&self) -> watch::Receiver<u64> {
-        self.writer.committed()
+        self.store.committed()
     }
 
     /// The running relay's state, to mount [`app`] elsewhere (another listener, or
@@ -170,7 +179,12 @@ impl RunningRelay {
 
     /// How well the writer groups commits so far.
     pub fn writer_stats(&self) -> WriterStats {
-        self.writer.stats()
+        self.store.stats()
+    }
+
+    /// The store this relay serves from.
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
     }
 
     /// How many retention passes have finished (the first one runs at start); stays 0 without
@@ -194,10 +208,7 @@ impl RunningRelay {
         if let Some(retention) = self.retention.take() {
             let _ = retention.await;
         }
-        self.writer.stop();
-        if let Some(thread) = self.writer_thread.take() {
-            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
-        }
+        let _ = self.store.close().await;
         tracing::info!(addr = %self.addr, "relay stopped");
     }
 }
@@ -205,13 +216,20 @@ impl RunningRelay {
 impl Drop for RunningRelay {
     fn drop(&mut self) {
         self.closing.cancel();
-        self.writer.stop();
+        // Without waiting: whatever the store holds is committed by its writer, which ends when
+        // the last handle to it goes.
+        drop(self.store.close());
     }
 }
 
 /// Deletes events older than `days`, at start and then every [`RETENTION_PERIOD`]. Chunks go
 /// through the writer one at a time, so ingest interleaves with a long prune.
-async fn retain(writer: Writer, days: u32, passes: watch::Sender<u64>, closing: CancellationToken) {
+async fn retain(
+    store: Arc<dyn Store>,
+    days: u32,
+    passes: watch::Sender<u64>,
+    closing: CancellationToken,
+) {
     let mut period = tokio::time::interval(RETENTION_PERIOD);
     loop {
         tokio::select! {
@@ -221,7 +239,7 @@ async fn retain(writer: Writer, days: u32, passes: watch::Sender<u64>, closing: 
         let before = now().plus_seconds(-i64::from(days) * 86_400);
         let mut deleted = 0;
         loop {
-            match writer.prune_chunk(before).await {
+            match store.prune_chunk(before).await {
                 Ok(pruned) => {
                     deleted += pruned.deleted;
                     if pruned.deleted < CHUNK || closing.is_cancelled() {

@@ -1,6 +1,6 @@
 //! Proves the `kyc-relay` binary's promises as a process: it refuses to start without its
 //! secrets, logs refusals without payloads, survives its log reader going away, and its operator
-//! commands work on the data file.
+//! commands work on the store.
 
 mod common;
 
@@ -14,7 +14,7 @@ use common::*;
 #[tokio::test]
 async fn refusals_are_logged_with_reason_and_ids_but_never_the_payload() {
     let dir = tempfile::tempdir().unwrap();
-    let relay = Process::start(&dir.path().join("events.sqlite3"));
+    let relay = Process::start(dir.path().join("events.sqlite3"));
     let http = reqwest::Client::new();
     let marker = "PAYLOAD-CONTENT-MUST-NOT-BE-LOGGED";
     let payload = format!(r#"{{"user_id":"77","kyc-status":"processed","comment":"{marker}"}}"#);
@@ -82,7 +82,7 @@ fn a_secret_file_others_can_read_is_refused() {
     std::fs::write(&secret_file, format!("{SECRET}\n")).unwrap();
     std::fs::set_permissions(&secret_file, std::fs::Permissions::from_mode(0o644)).unwrap();
     let loose = refused_start(
-        command(&dir.path().join("events.sqlite3"))
+        command(dir.path().join("events.sqlite3"))
             .env("KYC_RELAY_FEED_TOKEN", TOKEN)
             .arg("--webhook-secret-file")
             .arg(&secret_file),
@@ -91,16 +91,17 @@ fn a_secret_file_others_can_read_is_refused() {
     assert!(!loose.contains(SECRET), "{loose}");
 }
 
-#[tokio::test]
-async fn secret_files_list_export_and_prune_work_on_the_data_file() {
+on_both_stores!(secret_files_list_export_and_prune_work_on_the_store);
+
+async fn secret_files_list_export_and_prune_work_on_the_store(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("events.sqlite3");
+    let data = backend.fresh_store(dir.path());
     let (secret_file, token_file) = (dir.path().join("secret"), dir.path().join("token"));
     for (file, value) in [(&secret_file, SECRET), (&token_file, TOKEN)] {
         std::fs::write(file, value).unwrap();
         std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    let mut child = command(&data)
+    let mut child = command(data.clone())
         .arg("--webhook-secret-file")
         .arg(&secret_file)
         .arg("--feed-token-file")
@@ -146,8 +147,8 @@ async fn secret_files_list_export_and_prune_work_on_the_data_file() {
         let output = Command::new(BIN)
             .env_clear()
             .args(args)
-            .arg("--data")
-            .arg(&data)
+            .arg("--store")
+            .arg(store_arg(&data))
             .output()
             .unwrap();
         assert!(
@@ -189,10 +190,18 @@ async fn secret_files_list_export_and_prune_work_on_the_data_file() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no event store at"));
 }
 
+/// `--store`'s value for a store.
+fn store_arg(store: &relay::StoreLocation) -> String {
+    match store {
+        relay::StoreLocation::Sqlite(path) => format!("sqlite:{}", path.display()),
+        relay::StoreLocation::Postgres(url) => url.clone(),
+    }
+}
+
 #[tokio::test]
 async fn a_log_reader_that_goes_away_does_not_stop_the_relay() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = command(&dir.path().join("events.sqlite3"))
+    let mut child = command(dir.path().join("events.sqlite3"))
         .env("KYC_RELAY_WEBHOOK_SECRET", SECRET)
         .env("KYC_RELAY_FEED_TOKEN", TOKEN)
         .spawn()

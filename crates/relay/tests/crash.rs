@@ -1,6 +1,7 @@
 //! Proves that a 200 means durable: the real `kyc-relay` process killed with SIGKILL in the middle
-//! of a load of signed webhooks keeps, after a restart on the same data file, every webhook it
-//! acknowledged, exactly once, with no gap in the sequence numbers.
+//! of a load of signed webhooks keeps, after a restart on the same store (SQLite file or
+//! PostgreSQL database), every webhook it acknowledged, exactly once, with no gap in the sequence
+//! numbers.
 
 mod common;
 
@@ -13,11 +14,12 @@ use common::process::{Process, feed_ids};
 use common::*;
 use tokio::sync::Notify;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_acknowledged_webhook_survives_sigkill_exactly_once() {
+on_both_stores!(every_acknowledged_webhook_survives_sigkill_exactly_once);
+
+async fn every_acknowledged_webhook_survives_sigkill_exactly_once(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("events.sqlite3");
-    let relay = Process::start(&data);
+    let data = backend.fresh_store(dir.path());
+    let relay = Process::start(data.clone());
     let http = reqwest::Client::new();
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     let count = Arc::new(AtomicUsize::new(0));
@@ -62,7 +64,7 @@ async fn every_acknowledged_webhook_survives_sigkill_exactly_once() {
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(acknowledged.len() >= KILL_AFTER);
 
-    let restarted = Process::start(&data);
+    let restarted = Process::start(data);
     let stored = feed_ids(&http, &restarted.url).await;
     let mut times_stored: HashMap<&str, usize> = HashMap::new();
     for (_, id) in &stored {

@@ -43,7 +43,7 @@ fn raise_own_file_limit() {
 }
 
 fn start_relay(dir: &tempfile::TempDir, extra: &[&str]) -> Process {
-    let mut command = command(&dir.path().join("events.sqlite3"));
+    let mut command = command(dir.path().join("events.sqlite3"));
     command
         .env("KYC_RELAY_WEBHOOK_SECRET", SECRET)
         .env("KYC_RELAY_FEED_TOKEN", TOKEN)

@@ -10,6 +10,19 @@ use common::*;
 use kyc::feed::FeedPage;
 use relay::TlsFiles;
 
+on_both_stores!(
+    the_feed_needs_the_right_bearer_token,
+    bad_parameters_get_400_with_a_clear_message,
+    a_reader_far_behind_pages_through_in_order,
+    many_long_polls_wake_when_an_event_is_committed,
+    a_long_poll_with_nothing_new_ends_empty_after_its_wait,
+    healthz_reports_the_last_sequence_number,
+    shutdown_answers_waiting_polls_and_keeps_what_was_stored,
+    tls_serves_the_same_contract_over_https,
+    retention_deletes_events_older_than_its_window_at_start,
+    the_router_can_be_mounted_on_another_listener_over_the_same_store,
+);
+
 async fn store(relay: &TestRelay, count: usize) -> Vec<String> {
     let ids: Vec<String> = (0..count).map(|_| new_id()).collect();
     for chunk in ids.chunks(32) {
@@ -25,9 +38,8 @@ async fn store(relay: &TestRelay, count: usize) -> Vec<String> {
     ids
 }
 
-#[tokio::test]
-async fn the_feed_needs_the_right_bearer_token() {
-    let relay = TestRelay::start().await;
+async fn the_feed_needs_the_right_bearer_token(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
     let url = relay.running.events_url();
     let missing = relay.http.get(&url).send().await.unwrap();
     assert_eq!(missing.status(), 401);
@@ -71,9 +83,8 @@ async fn the_feed_needs_the_right_bearer_token() {
     assert_eq!(right.status(), 200);
 }
 
-#[tokio::test]
-async fn bad_parameters_get_400_with_a_clear_message() {
-    let relay = TestRelay::start().await;
+async fn bad_parameters_get_400_with_a_clear_message(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
     for (query, says) in [
         ("after=-1", "after must be a sequence number"),
         ("limit=0", "limit must be a whole number from 1 to 1000"),
@@ -92,9 +103,8 @@ async fn bad_parameters_get_400_with_a_clear_message() {
     }
 }
 
-#[tokio::test]
-async fn a_reader_far_behind_pages_through_in_order() {
-    let relay = TestRelay::start().await;
+async fn a_reader_far_behind_pages_through_in_order(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
     let ids = store(&relay, 2500).await;
     let first = relay.feed("after=0&limit=1000").await;
     assert_eq!(first.events.len(), 1000);
@@ -117,9 +127,8 @@ async fn a_reader_far_behind_pages_through_in_order() {
     assert_eq!(tail.last_seq, 2500);
 }
 
-#[tokio::test]
-async fn many_long_polls_wake_when_an_event_is_committed() {
-    let relay = Arc::new(TestRelay::start().await);
+async fn many_long_polls_wake_when_an_event_is_committed(backend: Backend) {
+    let relay = Arc::new(TestRelay::start(backend).await);
     store(&relay, 3).await;
     const READERS: usize = 20;
     let polls: Vec<_> = (0..READERS)
@@ -153,9 +162,8 @@ async fn many_long_polls_wake_when_an_event_is_committed() {
     assert_eq!(*waiting.borrow_and_update(), 0);
 }
 
-#[tokio::test]
-async fn a_long_poll_with_nothing_new_ends_empty_after_its_wait() {
-    let relay = TestRelay::start().await;
+async fn a_long_poll_with_nothing_new_ends_empty_after_its_wait(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
     store(&relay, 1).await;
     let page = relay.feed("after=1&wait=0.2").await;
     assert!(page.events.is_empty());
@@ -168,25 +176,18 @@ async fn a_long_poll_with_nothing_new_ends_empty_after_its_wait() {
     );
 }
 
-#[tokio::test]
-async fn healthz_reports_the_last_sequence_number() {
-    let relay = TestRelay::start().await;
+async fn healthz_reports_the_last_sequence_number(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
     store(&relay, 2).await;
     let health = health(&relay.http, &relay.running.url()).await;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["last_seq"], 2);
 }
 
-#[tokio::test]
-async fn shutdown_answers_waiting_polls_and_keeps_what_was_stored() {
+async fn shutdown_answers_waiting_polls_and_keeps_what_was_stored(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let config = || {
-        relay::RelayConfig::new(
-            dir.path().join("events.sqlite3"),
-            secret(),
-            relay::FeedToken::new(TOKEN).unwrap(),
-        )
-    };
+    let store = backend.fresh_store(dir.path());
+    let config = || common::config(store.clone());
     let running = relay::Relay::start(config()).await.unwrap();
     let http = reqwest::Client::new();
     let response = http
@@ -221,12 +222,11 @@ async fn shutdown_answers_waiting_polls_and_keeps_what_was_stored() {
     again.shutdown().await;
 }
 
-#[tokio::test]
-async fn tls_serves_the_same_contract_over_https() {
+async fn tls_serves_the_same_contract_over_https(backend: Backend) {
     let keys = tempfile::tempdir().unwrap();
     let files = tls_files(keys.path());
     let certificate_pem = std::fs::read(&files.certificate).unwrap();
-    let relay = TestRelay::start_with(|c| c.tls = Some(files)).await;
+    let relay = TestRelay::start_with(backend, |c| c.tls = Some(files)).await;
     assert!(relay.running.url().starts_with("https://127.0.0.1:"));
     let certificate = reqwest::Certificate::from_pem(&certificate_pem).unwrap();
     let https = reqwest::Client::builder()
@@ -250,9 +250,10 @@ async fn tls_serves_the_same_contract_over_https() {
     assert!(plain.is_err() || !plain.unwrap().status().is_success());
 }
 
+/// SQLite only: on PostgreSQL a second instance is the point (see `hub.rs`).
 #[tokio::test]
 async fn a_second_relay_on_the_same_data_file_is_refused() {
-    let first = TestRelay::start().await;
+    let first = TestRelay::start(Backend::Sqlite).await;
     let config = relay::RelayConfig::new(
         first.data_file(),
         secret(),
@@ -286,13 +287,11 @@ async fn a_missing_certificate_is_reported_by_path() {
     assert!(error.contains("/nonexistent/relay.crt"), "{error}");
 }
 
-#[tokio::test]
-async fn retention_deletes_events_older_than_its_window_at_start() {
+async fn retention_deletes_events_older_than_its_window_at_start(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("events.sqlite3");
+    let store = backend.fresh_store(dir.path());
     let config = |retention_days| {
-        let mut config =
-            relay::RelayConfig::new(&path, secret(), relay::FeedToken::new(TOKEN).unwrap());
+        let mut config = common::config(store.clone());
         config.retention_days = retention_days;
         config
     };
@@ -309,13 +308,10 @@ async fn retention_deletes_events_older_than_its_window_at_start() {
     }
     running.shutdown().await;
     // Age the first two by 40 days, as if they had been received then.
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute(
+    execute_sql(
+        &store,
         "UPDATE events SET received_at = received_at - 40 * 86400000000 WHERE seq <= 2",
-        [],
-    )
-    .unwrap();
-    drop(conn);
+    );
 
     let running = relay::Relay::start(config(Some(30))).await.unwrap();
     let mut passes = running.retention_passes();
@@ -331,9 +327,8 @@ async fn retention_deletes_events_older_than_its_window_at_start() {
     running.shutdown().await;
 }
 
-#[tokio::test]
-async fn the_router_can_be_mounted_on_another_listener_over_the_same_store() {
-    let relay = TestRelay::start().await;
+async fn the_router_can_be_mounted_on_another_listener_over_the_same_store(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let other = format!("http://{}", listener.local_addr().unwrap());
     let stop = tokio_util::sync::CancellationToken::new();

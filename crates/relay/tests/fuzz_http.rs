@@ -119,17 +119,28 @@ async fn answer(app: axum::Router, request: Request<Body>) -> (StatusCode, Vec<u
 }
 
 #[test]
-fn fuzz_feed_requests() {
+fn fuzz_feed_requests_on_sqlite() {
+    fuzz_feed_requests(Backend::Sqlite);
+}
+
+#[test]
+fn fuzz_feed_requests_on_postgres() {
+    fuzz_feed_requests(Backend::Postgres);
+}
+
+fn fuzz_feed_requests(backend: Backend) {
     let rt = runtime();
     let (app, stored, _relay) = rt.block_on(async {
-        let relay = TestRelay::start().await;
+        let relay = TestRelay::start(backend).await;
         for n in 1..=5 {
             let response = relay.post(envelope(&new_id(), &liveness_payload(n))).await;
             assert_eq!(response.status(), 200);
         }
         let app = relay::app(relay.running.state());
         // Kept for its data folder; shut down so that a long poll answers at once.
-        let TestRelay { running, dir, http } = relay;
+        let TestRelay {
+            running, dir, http, ..
+        } = relay;
         running.shutdown().await;
         (app, 5u64, (dir, http))
     });
@@ -245,9 +256,18 @@ fn content_type() -> impl Strategy<Value = Option<Vec<u8>>> {
 }
 
 #[test]
-fn fuzz_webhook_posts() {
+fn fuzz_webhook_posts_on_sqlite() {
+    fuzz_webhook_posts(Backend::Sqlite);
+}
+
+#[test]
+fn fuzz_webhook_posts_on_postgres() {
+    fuzz_webhook_posts(Backend::Postgres);
+}
+
+fn fuzz_webhook_posts(backend: Backend) {
     let rt = runtime();
-    let relay = rt.block_on(TestRelay::start());
+    let relay = rt.block_on(TestRelay::start(backend));
     let app = relay::app(relay.running.state());
     let accepted = std::cell::RefCell::new(std::collections::BTreeSet::new());
     let mut runner = proptest::test_runner::TestRunner::new(cases(256));

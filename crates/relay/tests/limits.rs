@@ -1,6 +1,7 @@
-//! Proves that every cap of the relay answers at once and clearly past it, and gives its room back:
-//! open connections (503), webhook bodies in memory (503), long polls per token (429) and in all
-//! (503); and that the `kyc-relay` process raises its open-file limit at start.
+//! Proves that every cap of the relay answers at once and clearly past it, and gives its room back,
+//! on both stores: open connections (503), webhook bodies in memory (503), long polls per
+//! credential (429; each officer's credential counts on its own) and in all (503); and that the
+//! `kyc-relay` process raises its open-file limit at start.
 
 mod common;
 
@@ -8,7 +9,9 @@ use std::time::Duration;
 
 use common::process::{Process, command};
 use common::*;
+use kyc::officer::{OfficerName, Role};
 use relay::Limits;
+use relay::officers::Credential;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -30,11 +33,18 @@ async fn raw_request(addr: std::net::SocketAddr, request: &str) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
+on_both_stores!(
+    past_the_connection_cap_a_new_connection_gets_503_with_retry_after,
+    past_the_body_memory_budget_a_webhook_gets_503_and_the_room_comes_back,
+    past_its_cap_a_tokens_long_poll_gets_429_at_once,
+    an_officers_long_polls_count_against_their_own_credential,
+    past_the_relays_cap_a_long_poll_gets_503_at_once,
+);
+
 const HEALTH: &str = "GET /healthz HTTP/1.1\r\nhost: relay\r\nconnection: close\r\n\r\n";
 
-#[tokio::test]
-async fn past_the_connection_cap_a_new_connection_gets_503_with_retry_after() {
-    let relay = TestRelay::start_with(|c| {
+async fn past_the_connection_cap_a_new_connection_gets_503_with_retry_after(backend: Backend) {
+    let relay = TestRelay::start_with(backend, |c| {
         c.limits.connections = 4;
         c.timeouts.header_read = Duration::from_secs(60);
     })
@@ -57,10 +67,9 @@ async fn past_the_connection_cap_a_new_connection_gets_503_with_retry_after() {
     .await;
 }
 
-#[tokio::test]
-async fn past_the_body_memory_budget_a_webhook_gets_503_and_the_room_comes_back() {
+async fn past_the_body_memory_budget_a_webhook_gets_503_and_the_room_comes_back(backend: Backend) {
     const BUDGET: usize = 64 * 1024;
-    let relay = TestRelay::start_with(|c| {
+    let relay = TestRelay::start_with(backend, |c| {
         c.limits.body_memory = BUDGET;
         c.body_limit = 48 * 1024;
     })
@@ -115,13 +124,19 @@ async fn past_the_body_memory_budget_a_webhook_gets_503_and_the_room_comes_back(
 
 /// Starts `count` long polls that wait for an event after the last one, and waits until the
 /// relay counts them as waiting.
-async fn park(relay: &TestRelay, count: usize) -> Vec<tokio::task::JoinHandle<reqwest::Response>> {
+async fn park(
+    relay: &TestRelay,
+    count: usize,
+    token: &str,
+) -> Vec<tokio::task::JoinHandle<reqwest::Response>> {
+    let already = *relay.running.waiting_readers().borrow();
     let polls: Vec<_> = (0..count)
         .map(|_| {
             let (http, url) = (relay.http.clone(), relay.running.events_url());
+            let token = token.to_owned();
             tokio::spawn(async move {
                 http.get(format!("{url}?after=0&wait=30"))
-                    .bearer_auth(TOKEN)
+                    .bearer_auth(token)
                     .send()
                     .await
                     .unwrap()
@@ -129,16 +144,20 @@ async fn park(relay: &TestRelay, count: usize) -> Vec<tokio::task::JoinHandle<re
         })
         .collect();
     let mut waiting = relay.running.waiting_readers();
-    tokio::time::timeout(Duration::from_secs(10), waiting.wait_for(|n| *n == count))
-        .await
-        .expect("the long polls park")
-        .unwrap();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        waiting.wait_for(|n| *n == already + count),
+    )
+    .await
+    .expect("the long polls park")
+    .unwrap();
     polls
 }
 
 /// A relay with these caps and as many long polls parked as they allow, and the answer to one
 /// more, which must come at once.
 async fn one_poll_past(
+    backend: Backend,
     limits: Limits,
     parked: usize,
 ) -> (
@@ -146,8 +165,8 @@ async fn one_poll_past(
     Vec<tokio::task::JoinHandle<reqwest::Response>>,
     reqwest::Response,
 ) {
-    let relay = TestRelay::start_with(|c| c.limits = limits).await;
-    let polls = park(&relay, parked).await;
+    let relay = TestRelay::start_with(backend, |c| c.limits = limits).await;
+    let polls = park(&relay, parked, TOKEN).await;
     let refused = tokio::time::timeout(
         Duration::from_secs(5),
         relay
@@ -169,18 +188,17 @@ async fn assert_refused(refused: reqwest::Response, status: u16, says: &str) {
     assert!(message.contains(says), "{message}");
 }
 
-#[tokio::test]
-async fn past_its_cap_a_tokens_long_poll_gets_429_at_once() {
+async fn past_its_cap_a_tokens_long_poll_gets_429_at_once(backend: Backend) {
     let limits = Limits {
         waiting_per_token: 2,
         waiting_readers: 10,
         ..Limits::default()
     };
-    let (relay, parked, refused) = one_poll_past(limits, 2).await;
+    let (relay, parked, refused) = one_poll_past(backend, limits, 2).await;
     assert_refused(
         refused,
         429,
-        "this feed token already has 2 long polls waiting",
+        "this credential already has 2 long polls waiting",
     )
     .await;
     assert_eq!(
@@ -201,18 +219,52 @@ async fn past_its_cap_a_tokens_long_poll_gets_429_at_once() {
     );
 }
 
-#[tokio::test]
-async fn past_the_relays_cap_a_long_poll_gets_503_at_once() {
+async fn past_the_relays_cap_a_long_poll_gets_503_at_once(backend: Backend) {
     let limits = Limits {
         waiting_per_token: 10,
         waiting_readers: 3,
         ..Limits::default()
     };
-    let (relay, _parked, refused) = one_poll_past(limits, 3).await;
+    let (relay, _parked, refused) = one_poll_past(backend, limits, 3).await;
     assert_refused(refused, 503, "the relay already has 3 long polls waiting").await;
     // A poll that does not wait is not capped: there is something to read or nothing.
     let page = relay.feed("after=0").await;
     assert!(page.events.is_empty());
+}
+
+async fn an_officers_long_polls_count_against_their_own_credential(backend: Backend) {
+    let limits = Limits {
+        waiting_per_token: 2,
+        waiting_readers: 10,
+        ..Limits::default()
+    };
+    let (relay, _parked, refused) = one_poll_past(backend, limits, 2).await;
+    assert_eq!(refused.status(), 429, "the feed token is at its cap");
+    let credential = Credential::issue();
+    relay
+        .running
+        .store()
+        .officers()
+        .add(
+            OfficerName::parse("Zoé Martin").unwrap(),
+            Role::Officer,
+            credential.hash(),
+        )
+        .await
+        .unwrap();
+    let _hers = park(&relay, 2, credential.expose()).await;
+    let third = tokio::time::timeout(
+        Duration::from_secs(5),
+        relay
+            .http
+            .get(format!("{}?after=0&wait=30", relay.running.events_url()))
+            .bearer_auth(credential.expose())
+            .send(),
+    )
+    .await
+    .expect("answered at once")
+    .unwrap();
+    assert_refused(third, 429, "already has 2 long polls waiting").await;
 }
 
 /// The hard open-file limit of this process, which a child inherits.
@@ -242,7 +294,7 @@ fn the_relay_process_raises_its_open_file_limit_to_the_hard_one_and_logs_it() {
     assert!(hard > 512, "this machine's hard open-file limit is {hard}");
     let dir = tempfile::tempdir().unwrap();
     let relay = Process::spawn(common::process::with_file_limit(
-        command(&dir.path().join("events.sqlite3"))
+        command(dir.path().join("events.sqlite3"))
             .env("KYC_RELAY_WEBHOOK_SECRET", SECRET)
             .env("KYC_RELAY_FEED_TOKEN", TOKEN),
         512,

@@ -42,7 +42,7 @@ fn forged_bodies() -> Vec<String> {
 /// Runs the relay with `format`, posts the forged bodies, stops it and returns its whole log.
 async fn log_of_forgeries(format: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = command_with_log_format(&dir.path().join("events.sqlite3"), format)
+    let mut child = command_with_log_format(dir.path().join("events.sqlite3"), format)
         .env("KYC_RELAY_WEBHOOK_SECRET", SECRET)
         .env("KYC_RELAY_FEED_TOKEN", TOKEN)
         .stderr(Stdio::piped())

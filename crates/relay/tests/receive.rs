@@ -10,9 +10,22 @@ use kyc::webhook::{WebhookSecret, sign_bytes, sign_payload};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-#[tokio::test]
-async fn a_valid_webhook_is_stored_and_served_with_its_exact_payload() {
-    let relay = TestRelay::start().await;
+on_both_stores!(
+    a_valid_webhook_is_stored_and_served_with_its_exact_payload,
+    a_duplicate_gets_200_and_is_stored_once,
+    forged_tampered_wrongly_signed_and_unsigned_webhooks_are_refused_and_not_stored,
+    bodies_that_are_not_envelopes_get_400_with_the_reason,
+    a_body_over_the_limit_gets_413_whether_announced_or_streamed,
+    text_plain_and_other_content_types_are_read_as_the_raw_body,
+    non_ascii_payloads_verify_raw_or_canonical_and_keep_their_bytes,
+    numeric_and_string_values_are_both_accepted,
+    a_body_cut_short_by_the_client_gets_400_and_stores_nothing,
+    slow_clients_time_out,
+    concurrent_webhooks_get_distinct_consecutive_sequence_numbers,
+);
+
+async fn a_valid_webhook_is_stored_and_served_with_its_exact_payload(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
     let id = new_id();
     let payload = liveness_payload(123);
     let response = relay.post(envelope(&id, &payload)).await;
@@ -38,9 +51,8 @@ async fn a_valid_webhook_is_stored_and_served_with_its_exact_payload() {
     assert_eq!(event.meaning().unwrap().case_events.len(), 1);
 }
 
-#[tokio::test]
-async fn a_duplicate_gets_200_and_is_stored_once() {
-    let relay = TestRelay::start().await;
+async fn a_duplicate_gets_200_and_is_stored_once(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
     let id = new_id();
     let body = envelope(&id, &liveness_payload(7));
     assert_eq!(relay.post(body.clone()).await.status(), 200);
@@ -53,9 +65,10 @@ async fn a_duplicate_gets_200_and_is_stored_once() {
 }
 
 /// Each of these must be refused with a non-2xx and leave nothing in the feed.
-#[tokio::test]
-async fn forged_tampered_wrongly_signed_and_unsigned_webhooks_are_refused_and_not_stored() {
-    let relay = TestRelay::start().await;
+async fn forged_tampered_wrongly_signed_and_unsigned_webhooks_are_refused_and_not_stored(
+    backend: Backend,
+) {
+    let relay = TestRelay::start(backend).await;
     let payload = liveness_payload(5);
     let forged = {
         let other = sign_payload(&secret(), &liveness_payload(6));
@@ -92,9 +105,8 @@ async fn forged_tampered_wrongly_signed_and_unsigned_webhooks_are_refused_and_no
     assert_eq!(relay.feed("").await.last_seq, 0);
 }
 
-#[tokio::test]
-async fn bodies_that_are_not_envelopes_get_400_with_the_reason() {
-    let relay = TestRelay::start().await;
+async fn bodies_that_are_not_envelopes_get_400_with_the_reason(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
     let whole = envelope(&new_id(), &liveness_payload(1));
     let truncated = whole[..whole.len() - 20].to_owned();
     for (body, says) in [
@@ -115,9 +127,8 @@ async fn bodies_that_are_not_envelopes_get_400_with_the_reason() {
     assert!(relay.all_events().await.is_empty());
 }
 
-#[tokio::test]
-async fn a_body_over_the_limit_gets_413_whether_announced_or_streamed() {
-    let relay = TestRelay::start_with(|c| c.body_limit = 4096).await;
+async fn a_body_over_the_limit_gets_413_whether_announced_or_streamed(backend: Backend) {
+    let relay = TestRelay::start_with(backend, |c| c.body_limit = 4096).await;
     let padding = "x".repeat(5000);
     let big = envelope(
         &new_id(),
@@ -151,9 +162,8 @@ fn futures_stream(
     )
 }
 
-#[tokio::test]
-async fn text_plain_and_other_content_types_are_read_as_the_raw_body() {
-    let relay = TestRelay::start().await;
+async fn text_plain_and_other_content_types_are_read_as_the_raw_body(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
     for content_type in [
         "text/plain",
         "text/plain; charset=utf-8",
@@ -167,9 +177,8 @@ async fn text_plain_and_other_content_types_are_read_as_the_raw_body() {
     assert_eq!(relay.all_events().await.len(), 3);
 }
 
-#[tokio::test]
-async fn non_ascii_payloads_verify_raw_or_canonical_and_keep_their_bytes() {
-    let relay = TestRelay::start().await;
+async fn non_ascii_payloads_verify_raw_or_canonical_and_keep_their_bytes(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
     let raw = r#"{"user_id":"12","identity":{"first-name":"Zoé","last-name":"Ørsted-Łukasz 😀","note":"a/b"},"kyc-status":"processed"}"#;
     // Treezor signs the PHP-style canonical form and may send the UTF-8 text as is...
     let as_utf8 = envelope(&new_id(), raw);
@@ -189,9 +198,8 @@ async fn non_ascii_payloads_verify_raw_or_canonical_and_keep_their_bytes() {
     assert_eq!(identity["identity"]["last-name"], "Ørsted-Łukasz 😀");
 }
 
-#[tokio::test]
-async fn numeric_and_string_values_are_both_accepted() {
-    let relay = TestRelay::start().await;
+async fn numeric_and_string_values_are_both_accepted(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
     let payload = r#"{"user_id":123,"kyc-status":"processed","score":1,"reasons":[]}"#;
     let signature = sign_payload(&secret(), payload);
     let numeric = format!(
@@ -231,9 +239,8 @@ async fn read_to_end(stream: &mut TcpStream) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
-#[tokio::test]
-async fn a_body_cut_short_by_the_client_gets_400_and_stores_nothing() {
-    let relay = TestRelay::start().await;
+async fn a_body_cut_short_by_the_client_gets_400_and_stores_nothing(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
     let body = envelope(&new_id(), &liveness_payload(3));
     let mut stream = TcpStream::connect(relay.running.addr()).await.unwrap();
     let head = format!(
@@ -252,9 +259,8 @@ async fn a_body_cut_short_by_the_client_gets_400_and_stores_nothing() {
     assert!(relay.all_events().await.is_empty());
 }
 
-#[tokio::test]
-async fn slow_clients_time_out() {
-    let relay = TestRelay::start_with(|c| {
+async fn slow_clients_time_out(backend: Backend) {
+    let relay = TestRelay::start_with(backend, |c| {
         c.timeouts.header_read = Duration::from_millis(300);
         c.timeouts.body_read = Duration::from_millis(300);
     })
@@ -287,9 +293,8 @@ async fn slow_clients_time_out() {
     assert!(relay.all_events().await.is_empty());
 }
 
-#[tokio::test]
-async fn concurrent_webhooks_get_distinct_consecutive_sequence_numbers() {
-    let relay = std::sync::Arc::new(TestRelay::start().await);
+async fn concurrent_webhooks_get_distinct_consecutive_sequence_numbers(backend: Backend) {
+    let relay = std::sync::Arc::new(TestRelay::start(backend).await);
     let posts = (0..64).map(|i| {
         let relay = relay.clone();
         tokio::spawn(async move {

@@ -62,7 +62,7 @@ fn a_tls_key_file_others_can_read_is_refused_at_start() {
     let files = tls_files(dir.path());
     std::fs::set_permissions(&files.private_key, std::fs::Permissions::from_mode(0o644)).unwrap();
     let said = refused_start(
-        command(&dir.path().join("events.sqlite3"))
+        command(dir.path().join("events.sqlite3"))
             .env("KYC_RELAY_WEBHOOK_SECRET", SECRET)
             .env("KYC_RELAY_FEED_TOKEN", TOKEN)
             .arg("--tls-cert")

@@ -226,6 +226,7 @@ export function demoStatus(): AppStatus {
       last_contact_at: NOW,
       last_error: null,
       unreadable: 0,
+      signed_in: null,
     },
     treezor_problem: null,
     startup_problem: null,

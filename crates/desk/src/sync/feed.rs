@@ -1,8 +1,10 @@
-//! Reading the relay's feed: `GET /v1/events?after&limit&wait` with the feed token.
+//! Reading the relay's feed (`GET /v1/events?after&limit&wait`) and asking it who the credential
+//! belongs to (`GET /v1/me`), with the feed token or the officer's own credential.
 
 use std::time::Duration;
 
 use kyc::feed::FeedPage;
+use kyc::officer::Me;
 use thiserror::Error;
 
 use crate::secrets::Secret;
@@ -15,15 +17,26 @@ pub enum FeedError {
     )]
     Unreachable { url: String, detail: String },
     #[error(
-        "the relay refused the feed token (HTTP 401). Enter the current feed token in Settings."
+        "the relay refused the credential (HTTP 401): it is neither the relay's feed token nor an officer credential the hub knows. Enter your officer credential, or the current feed token, in Settings."
     )]
     Unauthorized,
+    /// The hub said why (e.g. `credential_revoked`): its message is for the officer.
+    #[error("the relay refused the credential: {message}")]
+    Refused { code: String, message: String },
     #[error("the relay answered HTTP {status}: {detail}")]
     Status { status: u16, detail: String },
     #[error(
         "the relay's answer is not a feed page ({0}). Check that the relay URL points to a KYC Desk relay."
     )]
     Malformed(String),
+}
+
+impl FeedError {
+    /// Whether the hub refused the credential (rather than being away or failing): then it names
+    /// no one any more.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, FeedError::Unauthorized | FeedError::Refused { .. })
+    }
 }
 
 /// The relay's feed endpoint.
@@ -60,26 +73,17 @@ impl Feed {
         limit: u32,
         wait: Duration,
     ) -> Result<FeedPage, FeedError> {
-        let url = format!("{}/v1/events", self.base_url);
+        let query = [
+            ("after", after.to_string()),
+            ("limit", limit.to_string()),
+            ("wait", wait.as_secs().to_string()),
+        ];
         let response = self
-            .http
-            .get(&url)
-            .query(&[
-                ("after", after.to_string()),
-                ("limit", limit.to_string()),
-                ("wait", wait.as_secs().to_string()),
-            ])
-            .bearer_auth(self.token.expose())
-            .timeout(wait + Duration::from_secs(10))
-            .send()
-            .await
-            .map_err(|e| FeedError::Unreachable {
-                url: self.base_url.clone(),
-                detail: without_url(&e),
-            })?;
+            .get("/v1/events", &query, wait + Duration::from_secs(10))
+            .await?;
         let status = response.status();
         if status == reqwest::StatusCode::UNAUTHORIZED {
-            return Err(FeedError::Unauthorized);
+            return Err(refusal(response).await);
         }
         if !status.is_success() {
             let detail: String = response
@@ -102,9 +106,74 @@ impl Feed {
             .map_err(|e| FeedError::Malformed(format!("line {} column {}", e.line(), e.column())))
     }
 
+    /// Who the hub says the credential belongs to: `None` for the shared feed token (it names no
+    /// one) and for a relay too old to say (no `/v1/me`).
+    pub async fn me(&self) -> Result<Option<Me>, FeedError> {
+        let response = self.get("/v1/me", &[], Duration::from_secs(10)).await?;
+        match response.status() {
+            reqwest::StatusCode::UNAUTHORIZED => Err(refusal(response).await),
+            reqwest::StatusCode::NOT_FOUND => Ok(None),
+            status if !status.is_success() => Err(FeedError::Status {
+                status: status.as_u16(),
+                detail: String::new(),
+            }),
+            _ => {
+                let bytes = response.bytes().await.map_err(|e| FeedError::Unreachable {
+                    url: self.base_url.clone(),
+                    detail: without_url(&e),
+                })?;
+                let me: Me = serde_json::from_slice(&bytes).map_err(|e| {
+                    FeedError::Malformed(format!(
+                        "who-am-I answer: line {} column {}",
+                        e.line(),
+                        e.column()
+                    ))
+                })?;
+                Ok(me.name.is_some().then_some(me))
+            }
+        }
+    }
+
+    /// `GET path?query` on the relay with the credential, within `timeout`.
+    async fn get(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        timeout: Duration,
+    ) -> Result<reqwest::Response, FeedError> {
+        self.http
+            .get(format!("{}{path}", self.base_url))
+            .query(query)
+            .bearer_auth(self.token.expose())
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| FeedError::Unreachable {
+                url: self.base_url.clone(),
+                detail: without_url(&e),
+            })
+    }
+
     /// Checks that the relay answers and accepts the token, without waiting.
     pub async fn check(&self) -> Result<u64, FeedError> {
         self.page(0, 1, Duration::ZERO).await.map(|p| p.last_seq)
+    }
+}
+
+/// A 401: the hub's own `{error, message}` when it gave one (a revoked credential says whose and
+/// what to do), otherwise the generic refusal.
+async fn refusal(response: reqwest::Response) -> FeedError {
+    #[derive(serde::Deserialize)]
+    struct Refusal {
+        error: String,
+        message: String,
+    }
+    match response.json::<Refusal>().await {
+        Ok(Refusal { error, message }) if error != "unauthorized" => FeedError::Refused {
+            code: error,
+            message: message.chars().take(300).collect(),
+        },
+        _ => FeedError::Unauthorized,
     }
 }
 

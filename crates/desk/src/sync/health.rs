@@ -1,6 +1,7 @@
 //! How the sync with the relay is doing, for the status bar.
 
 use kyc::Timestamp;
+use kyc::officer::{Me, Role};
 use serde::Serialize;
 
 /// Where the sync loop stands.
@@ -37,6 +38,29 @@ pub struct SyncHealth {
     pub last_error: Option<String>,
     /// Webhooks whose payload could not be read (kept, shown in the case timeline).
     pub unreadable: u64,
+    /// The officer the hub knows the credential as; `None` with the shared feed token (the OS
+    /// user is named then), while the hub has not said yet, once it refused the credential, and
+    /// once the loop stopped. Kept while the hub is away: it named this officer and has not said
+    /// otherwise.
+    pub signed_in: Option<SignedIn>,
+}
+
+/// Who the hub says this dashboard's officer is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SignedIn {
+    pub name: String,
+    pub role: Role,
+}
+
+impl SignedIn {
+    /// The hub's answer, when it names someone.
+    pub fn from_me(me: Me) -> Option<SignedIn> {
+        Some(SignedIn {
+            name: me.name?.to_string(),
+            role: me.role,
+        })
+    }
 }
 
 impl SyncHealth {
@@ -50,6 +74,7 @@ impl SyncHealth {
             last_contact_at: None,
             last_error: None,
             unreadable: 0,
+            signed_in: None,
         }
     }
 

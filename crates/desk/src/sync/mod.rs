@@ -5,6 +5,11 @@
 //! the window of the users that changed, and reconnects with capped exponential backoff when the
 //! relay cannot be reached. A webhook about a user the cache has no profile for makes the loop
 //! fetch that user from Treezor, so the queue can show a name.
+//!
+//! Before its first page, and again after any failure, the loop asks the hub who the credential
+//! belongs to (`GET /v1/me`): an officer's own credential names them, and the audit trail names
+//! that officer instead of the OS user; a revoked one is refused with the hub's message, which the
+//! status bar shows.
 
 mod backoff;
 mod feed;
@@ -13,7 +18,7 @@ mod notice;
 mod run;
 
 pub use feed::{Feed, FeedError};
-pub use health::{Connection, SyncHealth};
+pub use health::{Connection, SignedIn, SyncHealth};
 pub use notice::Notice;
 pub(crate) use run::Parts;
 pub use run::{SyncLoop, SyncOptions};

@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::backoff::Backoff;
 use super::feed::Feed;
-use super::health::{Connection, SyncHealth};
+use super::health::{Connection, SignedIn, SyncHealth};
 use super::notice::Announced;
 use crate::clock::now;
 use crate::desk::{Change, read};
@@ -97,7 +97,39 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
     health.send_modify(|h| *h = SyncHealth::starting(cursor));
     // While far behind, the next batch is fetched while the writer applies the current one.
     let mut prefetched: Option<Batch> = None;
+    // Whether the hub has said who the credential belongs to since the last failure.
+    let mut identified = false;
     loop {
+        if !identified {
+            let me = tokio::select! {
+                _ = stopped.changed() => break,
+                me = feed.me() => me,
+            };
+            match me {
+                Ok(me) => {
+                    identified = true;
+                    health.send_modify(|h| h.signed_in = me.and_then(SignedIn::from_me));
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        relay = feed.base_url(),
+                        "the relay did not say who we are: {e}"
+                    );
+                    health.send_modify(|h| {
+                        // A refused credential names no one any more; a hub that is away or
+                        // failing has not said otherwise, so the officer it named stays named.
+                        if e.is_refusal() {
+                            h.signed_in = None;
+                        }
+                        h.failed(e.to_string());
+                    });
+                    if pause(backoff.next_wait(), &mut stopped).await {
+                        break;
+                    }
+                    continue;
+                }
+            }
+        }
         let batch = match prefetched.take() {
             Some(batch) => batch,
             None => {
@@ -117,6 +149,7 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
                     Err(e) => {
                         tracing::warn!(relay = feed.base_url(), "relay feed failed: {e}");
                         health.send_modify(|h| h.failed(e.to_string()));
+                        identified = false;
                         if pause(backoff.next_wait(), &mut stopped).await {
                             break;
                         }
@@ -167,7 +200,12 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
             let _ = changes.send(Change::Notice(notice));
         }
     }
-    health.send_modify(|h| h.connection = Connection::Stopped);
+    // A stopped loop no longer holds a credential the hub vouches for (settings moved to another
+    // hub, or none): the OS user is named again.
+    health.send_modify(|h| {
+        h.connection = Connection::Stopped;
+        h.signed_in = None;
+    });
 }
 
 /// Events to apply in one transaction, and how far the relay was when they were read.

@@ -119,18 +119,28 @@ impl World {
     pub async fn desk_reading_documents(&self, documents: DocumentsWatch) -> Desk {
         let paths = Paths::under(&self.desk_home());
         self.settings().save(&paths.settings_file).unwrap();
-        self.start_desk(self.secrets_in_memory(), documents).await
+        self.start_desk(self.secrets_in_memory(FEED_TOKEN), documents)
+            .await
+    }
+
+    /// [`World::desk`], reading the relay with `token` (the shared feed token or an officer's
+    /// credential).
+    pub async fn desk_reading_with(&self, token: &str) -> Desk {
+        let paths = Paths::under(&self.desk_home());
+        self.settings().save(&paths.settings_file).unwrap();
+        self.start_desk(self.secrets_in_memory(token), QUICK_DOCUMENTS)
+            .await
     }
 
     /// A dashboard on the settings file as it is in the desk's home, its secrets in memory, bound
     /// to this world's servers.
     pub async fn desk_as_configured(&self) -> Desk {
-        self.start_desk(self.secrets_in_memory(), QUICK_DOCUMENTS)
+        self.start_desk(self.secrets_in_memory(FEED_TOKEN), QUICK_DOCUMENTS)
             .await
     }
 
-    /// This world's secrets, in memory, bound to its servers.
-    fn secrets_in_memory(&self) -> SecretStore {
+    /// This world's secrets, in memory, bound to its servers, the relay read with `token`.
+    fn secrets_in_memory(&self, token: &str) -> SecretStore {
         let settings = self.settings();
         let secrets = SecretStore::memory();
         for (name, value) in [
@@ -138,7 +148,7 @@ impl World {
                 SecretName::TreezorClientSecret,
                 self.sandbox.client_secret(),
             ),
-            (SecretName::RelayFeedToken, FEED_TOKEN),
+            (SecretName::RelayFeedToken, token),
         ] {
             secrets
                 .set_for(name, &settings, &Secret::new(value).unwrap())

@@ -29,7 +29,8 @@ use crate::config::Limits;
 /// Feed requests reading the store at once (the store keeps as many read connections idle).
 pub const READS_AT_ONCE: usize = 8;
 
-/// Who is reading, for the per-token cap: the digest of the feed token presented.
+/// Who is reading, for the per-token cap: the digest of the credential presented (the shared feed
+/// token, or an officer's own).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ReaderKey(pub [u8; 32]);
 
@@ -136,7 +137,7 @@ impl Crowded {
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_waiting_for_token",
                 format!(
-                    "this feed token already has {cap} long polls waiting, its limit; \
+                    "this credential already has {cap} long polls waiting, its limit; \
                      end some, or retry in a few seconds"
                 ),
             ),

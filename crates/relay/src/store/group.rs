@@ -2,7 +2,6 @@
 //! for the design and what must stay true.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::sync::mpsc::Receiver;
 
 use kyc::Timestamp;
@@ -113,10 +112,7 @@ impl State {
                     .collect::<Vec<_>>()
             }
         };
-        self.stats.groups.fetch_add(1, Ordering::Relaxed);
-        self.stats
-            .webhooks
-            .fetch_add(group.len() as u64, Ordering::Relaxed);
+        self.stats.count(group.len());
         self.publish.send_if_modified(|published| {
             let committed = self.next_seq - 1;
             let changed = *published != committed;

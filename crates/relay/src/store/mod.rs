@@ -1,4 +1,9 @@
-//! The durable log of verified webhooks: one SQLite file in WAL mode.
+//! The durable log of verified webhooks, behind one [`Store`] trait ([`contract`]) with two
+//! implementations: [`sqlite`] (this module's functions and the writer below: the default, one
+//! relay on one file) and [`postgres`] (several relays on one database, for a team). Where the
+//! store is comes from a [`StoreLocation`].
+//!
+//! The rest of this page is the SQLite store: one file in WAL mode.
 //!
 //! One writer thread ([`writer`]) owns the only write connection and commits webhooks in groups;
 //! readers ([`read`]) use their own connections, which WAL lets run beside the writer.
@@ -23,11 +28,18 @@
 //!   ids it keeps in memory ([`seen`], which says why there is no UNIQUE index), and the data file
 //!   is locked to one writing relay so that no other process can insert behind its back.
 
+pub mod contract;
 mod group;
+pub mod location;
+pub mod postgres;
 pub mod read;
 pub mod retention;
 pub mod seen;
+pub mod sqlite;
 pub mod writer;
+
+pub use contract::{Officers, Pending, Store};
+pub use location::StoreLocation;
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -38,7 +50,11 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{RelayError, Result};
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
+
+/// Later versions of the schema, each applied once in order; version 1 is [`SCHEMA`] below.
+const MIGRATIONS: [(i64, &str); 1] =
+    [(2, include_str!("../../migrations/sqlite/0002_officers.sql"))];
 
 const SCHEMA: &str = "
 CREATE TABLE events (
@@ -178,8 +194,16 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     if version == 0 {
         let tx = conn.transaction()?;
         tx.execute_batch(SCHEMA)?;
-        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.pragma_update(None, "user_version", 1)?;
         tx.commit()?;
+    }
+    for (to, sql) in MIGRATIONS {
+        if version < to {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", to)?;
+            tx.commit()?;
+        }
     }
     Ok(())
 }

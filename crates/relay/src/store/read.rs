@@ -64,23 +64,48 @@ pub fn for_each(
 }
 
 fn event_of(row: &Row<'_>) -> Result<FeedEvent> {
-    let seq = row.get::<_, i64>(0)? as u64;
-    let corrupt = |detail: String| RelayError::Corrupt { seq, detail };
-    let webhook_id: String = row.get(1)?;
-    let payload: String = row.get(7)?;
-    Ok(FeedEvent {
-        seq,
-        webhook_id: WebhookId::parse(&webhook_id).map_err(|e| corrupt(e.to_string()))?,
+    Columns {
+        seq: row.get(0)?,
+        webhook_id: row.get(1)?,
         webhook: row.get(2)?,
         object: row.get(3)?,
         object_id: row.get(4)?,
-        webhook_created_at: row
-            .get::<_, Option<i64>>(5)?
-            .map(Timestamp::from_unix_micros),
-        received_at: Timestamp::from_unix_micros(row.get(6)?),
-        object_payload: RawValue::from_string(payload)
-            .map_err(|e| corrupt(format!("the payload is not JSON ({e})")))?,
-    })
+        webhook_created_at: row.get(5)?,
+        received_at: row.get(6)?,
+        payload: row.get(7)?,
+    }
+    .into_event()
+}
+
+/// A stored event's columns as both stores keep them (times in microseconds since the epoch).
+pub struct Columns {
+    pub seq: i64,
+    pub webhook_id: String,
+    pub webhook: String,
+    pub object: String,
+    pub object_id: Option<String>,
+    pub webhook_created_at: Option<i64>,
+    pub received_at: i64,
+    pub payload: String,
+}
+
+impl Columns {
+    /// The feed's event; a row that cannot be one is reported as corrupt, by number.
+    pub fn into_event(self) -> Result<FeedEvent> {
+        let seq = self.seq as u64;
+        let corrupt = |detail: String| RelayError::Corrupt { seq, detail };
+        Ok(FeedEvent {
+            seq,
+            webhook_id: WebhookId::parse(&self.webhook_id).map_err(|e| corrupt(e.to_string()))?,
+            webhook: self.webhook,
+            object: self.object,
+            object_id: self.object_id,
+            webhook_created_at: self.webhook_created_at.map(Timestamp::from_unix_micros),
+            received_at: Timestamp::from_unix_micros(self.received_at),
+            object_payload: RawValue::from_string(self.payload)
+                .map_err(|e| corrupt(format!("the payload is not JSON ({e})")))?,
+        })
+    }
 }
 
 /// Read connections kept for reuse, so a feed request does not pay for opening one.

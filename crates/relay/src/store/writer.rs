@@ -79,10 +79,25 @@ pub struct WriterStats {
     pub webhooks: u64,
 }
 
+/// The counters behind [`WriterStats`], shared by a writer and whoever reports on it.
 #[derive(Default)]
-pub(super) struct Counters {
-    pub(super) groups: AtomicU64,
-    pub(super) webhooks: AtomicU64,
+pub(crate) struct Counters {
+    pub(crate) groups: AtomicU64,
+    pub(crate) webhooks: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn count(&self, webhooks: usize) {
+        self.groups.fetch_add(1, Ordering::Relaxed);
+        self.webhooks.fetch_add(webhooks as u64, Ordering::Relaxed);
+    }
+
+    pub(crate) fn stats(&self) -> WriterStats {
+        WriterStats {
+            groups: self.groups.load(Ordering::Relaxed),
+            webhooks: self.webhooks.load(Ordering::Relaxed),
+        }
+    }
 }
 
 /// The writer's thread; join it after [`Writer::stop`] to know every commit has finished.
@@ -159,10 +174,7 @@ impl Writer {
     }
 
     pub fn stats(&self) -> WriterStats {
-        WriterStats {
-            groups: self.stats.groups.load(Ordering::Relaxed),
-            webhooks: self.stats.webhooks.load(Ordering::Relaxed),
-        }
+        self.stats.stats()
     }
 
     fn send(&self, command: Command) -> Result<()> {

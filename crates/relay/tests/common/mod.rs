@@ -1,14 +1,70 @@
-//! What the relay's integration tests share: a relay on loopback with its own data file, and
-//! webhook envelopes signed the way Treezor signs them.
+//! What the relay's integration tests share: a relay on loopback with a store of its own (a fresh
+//! SQLite file, or a fresh database on this test binary's PostgreSQL cluster), webhook envelopes
+//! signed the way Treezor signs them, and [`on_both_stores!`], which runs a test body once on each
+//! store.
 #![allow(dead_code)]
 
 pub mod process;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use kyc::feed::FeedPage;
 use kyc::webhook::{WebhookSecret, sign_payload};
-use relay::{FeedToken, Relay, RelayConfig, RunningRelay};
+use relay::{FeedToken, Relay, RelayConfig, RunningRelay, StoreLocation};
+
+/// Which store a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// A fresh, empty store: a file in `dir`, or a new database on the shared cluster.
+    pub fn fresh_store(self, dir: &Path) -> StoreLocation {
+        match self {
+            Backend::Sqlite => StoreLocation::Sqlite(dir.join("events.sqlite3")),
+            Backend::Postgres => StoreLocation::Postgres(rig::Cluster::shared().database("relay")),
+        }
+    }
+}
+
+/// Runs SQL on a store behind the relay's back (to age events, say), on either backend.
+pub fn execute_sql(store: &StoreLocation, sql: &str) {
+    match store {
+        StoreLocation::Sqlite(path) => {
+            rusqlite::Connection::open(path)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap();
+        }
+        StoreLocation::Postgres(url) => {
+            let database = url.rsplit('/').next().unwrap();
+            rig::Cluster::shared().psql(database, sql).unwrap();
+        }
+    }
+}
+
+/// Runs each named `async fn NAME(backend: Backend)` as two tests, `NAME::sqlite` and
+/// `NAME::postgres`: one test suite, both stores.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(super::Backend::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name(super::Backend::Postgres).await
+                }
+            }
+        )+
+    };
+}
 
 pub const SECRET: &str = "test-webhook-secret";
 pub const TOKEN: &str = "test-feed-token-0123456789abcdef";
@@ -47,31 +103,35 @@ pub async fn health(http: &reqwest::Client, base_url: &str) -> serde_json::Value
     json_answer(http.get(format!("{base_url}/healthz"))).await
 }
 
-/// A relay on 127.0.0.1:0 over a fresh data file; the directory lives as long as the value.
+/// A relay's configuration for tests: 127.0.0.1:0, the test secret and token, on `store`.
+pub fn config(store: StoreLocation) -> RelayConfig {
+    RelayConfig::new(store, secret(), FeedToken::new(TOKEN).unwrap())
+}
+
+/// A relay on 127.0.0.1:0 over a fresh store; the directory lives as long as the value.
 pub struct TestRelay {
     pub running: RunningRelay,
     pub dir: tempfile::TempDir,
     pub http: reqwest::Client,
+    pub store: StoreLocation,
 }
 
 impl TestRelay {
-    pub async fn start() -> TestRelay {
-        Self::start_with(|_| {}).await
+    pub async fn start(backend: Backend) -> TestRelay {
+        Self::start_with(backend, |_| {}).await
     }
 
-    pub async fn start_with(adjust: impl FnOnce(&mut RelayConfig)) -> TestRelay {
+    pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut RelayConfig)) -> TestRelay {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = RelayConfig::new(
-            dir.path().join("events.sqlite3"),
-            secret(),
-            FeedToken::new(TOKEN).unwrap(),
-        );
+        let store = backend.fresh_store(dir.path());
+        let mut config = config(store.clone());
         adjust(&mut config);
         let running = Relay::start(config).await.unwrap();
         TestRelay {
             running,
             dir,
             http: reqwest::Client::new(),
+            store,
         }
     }
 

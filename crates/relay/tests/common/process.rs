@@ -1,7 +1,6 @@
 //! The real `kyc-relay` binary as a child process, and its JSON log lines.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -10,19 +9,28 @@ use super::{SECRET, TOKEN};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_kyc-relay");
 
-pub fn command(data: &Path) -> Command {
-    command_with_log_format(data, "json")
+/// `kyc-relay serve` on 127.0.0.1:0 over `store` (a path is a SQLite file), without secrets.
+pub fn command(store: impl Into<relay::StoreLocation>) -> Command {
+    command_with_log_format(store, "json")
 }
 
-/// `kyc-relay serve` on a free loopback port, logging in `format` (`json` or `text`).
-pub fn command_with_log_format(data: &Path, format: &str) -> Command {
+/// `kyc-relay serve` on a free loopback port over `store`, logging in `format` (`json` or
+/// `text`).
+pub fn command_with_log_format(store: impl Into<relay::StoreLocation>, format: &str) -> Command {
+    let store = store.into();
     let mut command = Command::new(BIN);
+    command.env_clear().env("RUST_LOG", "info").args([
+        "--log-format",
+        format,
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    match &store {
+        relay::StoreLocation::Sqlite(path) => command.arg("--data").arg(path),
+        relay::StoreLocation::Postgres(url) => command.arg("--store").arg(url),
+    };
     command
-        .env_clear()
-        .env("RUST_LOG", "info")
-        .args(["--log-format", format, "serve", "--listen", "127.0.0.1:0"])
-        .arg("--data")
-        .arg(data)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
@@ -110,8 +118,8 @@ pub struct Process {
 }
 
 impl Process {
-    pub fn start(data: &Path) -> Process {
-        let mut command = command(data);
+    pub fn start(store: impl Into<relay::StoreLocation>) -> Process {
+        let mut command = command(store);
         command
             .env("KYC_RELAY_WEBHOOK_SECRET", SECRET)
             .env("KYC_RELAY_FEED_TOKEN", TOKEN);

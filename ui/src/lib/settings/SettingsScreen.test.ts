@@ -1,8 +1,10 @@
+import { emit } from '@tauri-apps/api/event';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 
-import { backend } from '../../test/fixtures';
+import { backend, demoStatus } from '../../test/fixtures';
 import type { SettingsInput, SettingsView } from '../api';
+import { live } from '../live.svelte';
 import SettingsScreen from './SettingsScreen.svelte';
 
 function demoView(saved = false): SettingsView {
@@ -102,6 +104,22 @@ describe('settings', () => {
     const [settings, token] = within(result).getAllByRole('listitem');
     expect(settings).toHaveTextContent('Settings worked: https://relay.acme.example');
     expect(token).toHaveTextContent('Feed token failed: no feed token in the keychain: enter it and save');
+  });
+
+  test('says who the hub signs in with the saved credential, and where an officer credential goes', async () => {
+    const status = { ...demoStatus(), mode: { kind: 'live' as const } };
+    status.sync.signed_in = { name: 'Zoé Martin', role: 'senior' };
+    backend({ settings_view: demoView(true), app_status: status });
+    const stop = await live.start();
+    render(SettingsScreen);
+
+    expect(screen.getByTestId('signed-in')).toHaveTextContent('The hub signs you in as Zoé Martin · senior');
+
+    await emit('desk://health', { ...status.sync, signed_in: null });
+    await waitFor(() =>
+      expect(screen.getByTestId('signed-in')).toHaveTextContent('enter yours here instead of the shared feed token'),
+    );
+    stop();
   });
 
   test("an invalid setting is refused with the backend's words", async () => {

@@ -32,6 +32,24 @@ describe('the status bar', () => {
     stop();
   });
 
+  test('names the officer the hub signed in, and shows the hub\'s words when it revokes them', async () => {
+    const status = demoStatus();
+    status.sync.signed_in = { name: 'Zoé Martin', role: 'senior' };
+    backend({ app_status: status });
+    const stop = await live.start();
+    render(StatusBar);
+
+    expect(screen.getByTestId('officer')).toHaveTextContent('Signed in as Zoé Martin · senior');
+
+    const revoked =
+      'the relay refused the credential: the credential of Zoé Martin was revoked; ask the hub\'s administrator for a new one and enter it in Settings';
+    await emit('desk://health', { ...status.sync, connection: 'disconnected', last_error: revoked, signed_in: null });
+
+    await waitFor(() => expect(screen.getByTestId('relay-status')).toHaveTextContent(`Relay disconnected: ${revoked}`));
+    expect(screen.getByTestId('officer')).toHaveTextContent('Officer officer.test');
+    stop();
+  });
+
   test('a lagging sync says how far behind it is', async () => {
     const status = demoStatus();
     status.sync.lag = 1250;

@@ -3,11 +3,13 @@
 //! # Layout
 //! - `main.rs`: the command line.
 //! - `serve.rs`: configuration from flags, environment and secret files; run until SIGTERM.
-//! - `events.rs`: `events list`, `events export` and `prune` on the data file.
+//! - `events.rs`: `events list`, `events export` and `prune` on the store.
+//! - `officers.rs`: `officers add`, `list` and `revoke`: the team's credentials.
 //! - `logs.rs`: structured logs (text or JSON lines) on stderr.
 
 mod events;
 mod logs;
+mod officers;
 mod serve;
 
 use std::path::PathBuf;
@@ -56,6 +58,11 @@ enum Command {
         #[command(subcommand)]
         command: EventsCommand,
     },
+    /// The team's officers and their credentials (kept as a digest on the store).
+    Officers {
+        #[command(subcommand)]
+        command: officers::OfficersCommand,
+    },
     /// Delete events received more than N days ago (the running relay also does this hourly).
     Prune {
         #[command(flatten)]
@@ -93,15 +100,38 @@ enum EventsCommand {
     },
 }
 
+/// Where the log is: `--store` (a SQLite file or a PostgreSQL URL) or `--data` (a SQLite file).
 #[derive(clap::Args, Debug, Clone)]
 struct DataArg {
-    /// The SQLite file holding the events.
-    #[arg(
-        long = "data",
-        env = "KYC_RELAY_DATA",
-        default_value = "kyc-relay.sqlite3"
-    )]
-    path: PathBuf,
+    /// The store: `sqlite:PATH`, or `postgres://USER@HOST/DATABASE` for several relays sharing one
+    /// PostgreSQL database (a password is better given in ~/.pgpass or PGPASSWORD than here).
+    #[arg(long = "store", env = "KYC_RELAY_STORE", conflicts_with = "path")]
+    store: Option<String>,
+    /// The SQLite file holding the events (the same as `--store sqlite:PATH`).
+    #[arg(long = "data", env = "KYC_RELAY_DATA")]
+    path: Option<PathBuf>,
+}
+
+/// Where the store is when neither flag is given.
+const DEFAULT_DATA: &str = "kyc-relay.sqlite3";
+
+impl DataArg {
+    fn location(&self) -> Result<relay::StoreLocation, String> {
+        match (&self.store, &self.path) {
+            (Some(store), _) => relay::StoreLocation::parse(store),
+            (None, Some(path)) => Ok(relay::StoreLocation::Sqlite(path.clone())),
+            (None, None) => Ok(relay::StoreLocation::Sqlite(DEFAULT_DATA.into())),
+        }
+    }
+}
+
+/// Runs an operator command's async work on a runtime of its own.
+fn block_on<T>(work: impl Future<Output = Result<T, String>>) -> Result<T, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("could not start the async runtime: {e}"))?
+        .block_on(work)
 }
 
 fn main() -> ExitCode {
@@ -111,7 +141,9 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Events {
             command: EventsCommand::List { data, after, limit },
-        } => events::list(&data.path, after, limit),
+        } => data
+            .location()
+            .and_then(|store| events::list(&store, after, limit)),
         Command::Events {
             command:
                 EventsCommand::Export {
@@ -119,11 +151,16 @@ fn main() -> ExitCode {
                     after,
                     output,
                 },
-        } => events::export(&data.path, after, output.as_deref()),
+        } => data
+            .location()
+            .and_then(|store| events::export(&store, after, output.as_deref())),
+        Command::Officers { command } => officers::run(command),
         Command::Prune {
             data,
             older_than_days,
-        } => events::prune(&data.path, older_than_days),
+        } => data
+            .location()
+            .and_then(|store| events::prune(&store, older_than_days)),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -113,7 +113,7 @@ fn config(args: ServeArgs) -> Result<RelayConfig, String> {
     )?;
     let (webhook_secret, feed_token) =
         service_secrets(&secret, &token).map_err(|e| e.to_string())?;
-    let mut config = RelayConfig::new(args.data.path, webhook_secret, feed_token);
+    let mut config = RelayConfig::new(args.data.location()?, webhook_secret, feed_token);
     config.listen = args.listen;
     config.body_limit = args.body_limit;
     config.retention_days = (args.retention_days > 0).then_some(args.retention_days);
