@@ -49,6 +49,8 @@ pub enum ErrorCode {
     InvalidRedirectUrl,
     /// An argument from the window is not valid.
     InvalidArgument,
+    /// The audit trail cannot be kept (its key is lost); the message says what to do.
+    AuditTrail,
 }
 
 /// What a code needs beyond its message.
@@ -131,6 +133,10 @@ impl From<desk::Error> for IpcError {
             E::Cache(_) => (ErrorCode::Cache, None),
             E::InvalidRedirectUrl(_) => (ErrorCode::InvalidRedirectUrl, None),
             E::Demo(_) | E::Internal(_) => (ErrorCode::Internal, None),
+            E::AuditTrail { .. } => (ErrorCode::AuditTrail, None),
+            // An action refused because it could not be audited: the code is its cause's (a
+            // locked keychain), the message says the action was not done.
+            E::ActionNotAudited { cause, .. } => (IpcError::from(*cause).code, None),
         };
         IpcError {
             code,
@@ -214,6 +220,28 @@ mod tests {
         })
         .into();
         assert_eq!(unreachable.code, ErrorCode::TreezorUnreachable);
+    }
+
+    #[test]
+    fn an_action_refused_for_a_locked_keychain_says_so() {
+        let error: IpcError = desk::Error::ActionNotAudited {
+            action: "Starting a verification",
+            user: UserId::new(7).unwrap(),
+            cause: Box::new(desk::Error::KeychainLocked {
+                secret: "the audit trail's anchor",
+                operation: "read",
+            }),
+        }
+        .into();
+        assert_eq!(error.code, ErrorCode::KeychainLocked);
+        assert!(
+            error
+                .message
+                .starts_with("Starting a verification for user 7 was not done"),
+            "{}",
+            error.message
+        );
+        assert!(error.message.contains("Unlock your login keyring"));
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! Applying the relay's feed: a batch of events in one transaction, with the cursor.
 //!
 //! For each event not seen before (by `webhook_id`): keep it in `webhooks` (every kind, readable or
-//! not), note which users it concerns, record the document objects it carries (newest observation
-//! wins), and gather its user objects and case events per user. Then each touched user's profile
+//! not) with the time it belongs at in a timeline, and note which users it concerns. An event whose
+//! signed payload an earlier event carried is a replay ([`crate::replay`]): kept and shown, applied
+//! no further. Otherwise record the document objects it carries (newest observation wins), and
+//! gather its user objects and case events per user. Every time comes from
+//! `kyc::webhook::meaning`, which prefers the payload's signed times to the envelope's. Then each touched user's profile
 //! is merged, their case projected and their row written, once; links past their time are marked
 //! expired; and the cursor moves to the batch's highest sequence number, all in the same commit:
 //! a crash before the commit leaves the cache as it was, and the sync asks the relay again from
@@ -15,7 +18,7 @@
 use std::collections::BTreeSet;
 
 use kyc::feed::FeedEvent;
-use kyc::webhook::Meaning;
+use kyc::webhook::{Meaning, Times};
 use kyc::{Timestamp, UserId};
 use rusqlite::{Connection, params};
 use serde::Serialize;
@@ -24,6 +27,7 @@ use crate::batch::Batch;
 use crate::documents::observe_document;
 use crate::error::{Doing, Result};
 use crate::project::expire_links;
+use crate::replay::{first_carrier, payload_key};
 use crate::tally::Tally;
 
 /// What a batch did.
@@ -33,6 +37,10 @@ pub struct Applied {
     pub applied: usize,
     /// Events skipped because their `webhook_id` was applied already.
     pub duplicates: usize,
+    /// Events kept but not applied because an earlier event carried the same signed payload.
+    pub replays: usize,
+    /// The sequence numbers of the events that changed nothing: duplicates and replays.
+    pub skipped: Vec<u64>,
     /// Events whose payload could not be read; kept and shown as unreadable webhooks.
     pub unreadable: usize,
     /// The feed cursor after the batch.
@@ -53,8 +61,21 @@ pub(crate) fn apply_events(
     for event in events {
         let meaning = event.meaning();
         let error = meaning.as_ref().err().map(ToString::to_string);
-        let Some(webhook) = insert_webhook(conn, event, error.as_deref(), now)? else {
+        let at = match &meaning {
+            Ok(meaning) => meaning.at,
+            Err(_) => Times::new(event.webhook_created_at, event.received_at).envelope(),
+        };
+        let key = payload_key(event.object_payload.get());
+        let original = first_carrier(conn, &key)?;
+        let stored = Stored {
+            error: error.as_deref(),
+            at,
+            key: &key,
+            replay_of: original,
+        };
+        let Some(webhook) = insert_webhook(conn, event, &stored, now)? else {
             applied.duplicates += 1;
+            applied.skipped.push(event.seq);
             continue;
         };
         applied.applied += 1;
@@ -62,23 +83,23 @@ pub(crate) fn apply_events(
             applied.unreadable += 1;
         }
         let concerned = match &meaning {
-            Ok(meaning) if meaning != &Meaning::default() => users_in(meaning),
+            Ok(meaning) if !meaning.is_empty() => users_in(meaning),
             _ => mentioned_users(event.object_payload.get()),
         };
         for user in &concerned {
             link_user(conn, *user, webhook)?;
         }
-        let Ok(meaning) = meaning else { continue };
-        let at = event.webhook_created_at.unwrap_or(event.received_at);
-        for user in &meaning.users {
-            let observed = event
-                .webhook_created_at
-                .or(user.modified_at)
-                .unwrap_or(event.received_at);
-            batch.observe(user, observed);
+        if original.is_some() {
+            applied.replays += 1;
+            applied.skipped.push(event.seq);
+            continue;
         }
-        for document in &meaning.documents {
-            if let Some(Some(user)) = observe_document(conn, document, at)? {
+        let Ok(meaning) = meaning else { continue };
+        for (user, observed) in &meaning.users {
+            batch.observe(user, *observed);
+        }
+        for (document, observed) in &meaning.documents {
+            if let Some(Some(user)) = observe_document(conn, document, *observed)? {
                 documents.insert(user);
             }
         }
@@ -94,18 +115,30 @@ pub(crate) fn apply_events(
     Ok(applied)
 }
 
+/// What the cache adds to a webhook when it stores it.
+struct Stored<'a> {
+    /// Why its payload could not be read.
+    error: Option<&'a str>,
+    /// Its place in a case's timeline.
+    at: Timestamp,
+    /// The digest of its signed payload.
+    key: &'a [u8],
+    /// The webhook that carried the same payload first, when this one is a replay.
+    replay_of: Option<i64>,
+}
+
 /// Stores a webhook unless its `webhook_id` was applied already. Returns its row id when new.
 fn insert_webhook(
     conn: &Connection,
     event: &FeedEvent,
-    error: Option<&str>,
+    stored: &Stored<'_>,
     now: Timestamp,
 ) -> Result<Option<i64>> {
     let inserted = conn
         .prepare_cached(
             "INSERT INTO webhooks (seq, webhook_id, event, object, object_id, created_at,
-                 received_at, applied_at, payload, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 received_at, applied_at, payload, error, at, payload_key, replay_of)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT (webhook_id) DO NOTHING",
         )
         .and_then(|mut s| {
@@ -119,7 +152,10 @@ fn insert_webhook(
                 event.received_at.unix_micros(),
                 now.unix_micros(),
                 event.object_payload.get(),
-                error,
+                stored.error,
+                stored.at.unix_micros(),
+                stored.key,
+                stored.replay_of,
             ])
         })
         .doing("storing a webhook")?;
@@ -150,9 +186,9 @@ pub(crate) fn read_cursor(conn: &Connection) -> Result<u64> {
         .doing("reading the feed cursor")
 }
 
-fn users_in(meaning: &Meaning) -> BTreeSet<UserId> {
-    let mut users: BTreeSet<UserId> = meaning.users.iter().map(|u| u.user_id).collect();
-    users.extend(meaning.documents.iter().filter_map(|d| d.user_id));
+pub(crate) fn users_in(meaning: &Meaning) -> BTreeSet<UserId> {
+    let mut users: BTreeSet<UserId> = meaning.users.iter().map(|(u, _)| u.user_id).collect();
+    users.extend(meaning.documents.iter().filter_map(|(d, _)| d.user_id));
     users.extend(meaning.case_events.iter().map(|(u, _)| *u));
     users
 }

@@ -40,9 +40,14 @@ impl Batch {
     /// Stores a case event now (a duplicate is a no-op) and notes the user's case for projection.
     pub fn record(&mut self, conn: &Connection, user: UserId, event: &CaseEvent) -> Result<()> {
         if insert_event(conn, user, event)? {
-            self.users.entry(user).or_default().case_grew = true;
+            self.touch(user);
         }
         Ok(())
+    }
+
+    /// Notes `user`'s case for projection: its events changed outside [`Batch::record`].
+    pub fn touch(&mut self, user: UserId) {
+        self.users.entry(user).or_default().case_grew = true;
     }
 
     /// Rebuilds and writes every touched user's row. Returns the users whose row changed.

@@ -25,7 +25,7 @@ pub struct CaseDetail {
     /// The case as of the `now` asked for. Its reasons are for the officer only.
     pub view: CaseView,
     pub documents: Vec<StoredDocument>,
-    /// Every webhook about this user, oldest first.
+    /// Every webhook about this user, in the order of [`TimelineEntry::at`].
     pub timeline: Vec<TimelineEntry>,
 }
 
@@ -51,12 +51,18 @@ pub struct TimelineEntry {
     pub event: String,
     pub object: String,
     pub object_id: Option<String>,
-    /// Treezor's `webhook_created_at`.
+    /// When what it tells happened: the signed payload's own time, else `created_at` unless that
+    /// lies in the future of `received_at` (see `kyc::webhook::when`). The timeline's order.
+    pub at: Timestamp,
+    /// Treezor's `webhook_created_at`, as the (unsigned) envelope gave it.
     pub created_at: Option<Timestamp>,
     /// When the relay received it.
     pub received_at: Timestamp,
     /// Why its payload could not be read, for an unreadable webhook.
     pub error: Option<String>,
+    /// For a replay, the webhook that carried the same signed payload first: this one added
+    /// nothing to the case.
+    pub replay_of: Option<WebhookId>,
 }
 
 pub(crate) fn case_detail(conn: &Connection, user: UserId, now: Timestamp) -> Result<CaseDetail> {
@@ -128,14 +134,15 @@ fn children_of(conn: &Connection, user: UserId) -> Result<Vec<UserId>> {
         .collect())
 }
 
-const TIMELINE_COLUMNS: &str =
-    "w.seq, w.webhook_id, w.event, w.object, w.object_id, w.created_at, w.received_at, w.error";
+const TIMELINE_COLUMNS: &str = "w.seq, w.webhook_id, w.event, w.object, w.object_id, w.created_at,
+    w.received_at, w.error, coalesce(w.at, w.created_at, w.received_at), o.webhook_id";
 
 fn timeline(conn: &Connection, user: UserId) -> Result<Vec<TimelineEntry>> {
     conn.prepare_cached(&format!(
         "SELECT {TIMELINE_COLUMNS} FROM webhook_users AS wu JOIN webhooks AS w ON w.id = wu.webhook
+         LEFT JOIN webhooks AS o ON o.id = w.replay_of
          WHERE wu.user_id = ?1
-         ORDER BY coalesce(w.created_at, w.received_at), w.received_at, w.webhook_id"
+         ORDER BY coalesce(w.at, w.created_at, w.received_at), w.received_at, w.webhook_id"
     ))
     .and_then(|mut s| s.query_map([user.get() as i64], read_entry)?.collect())
     .doing("reading a case's timeline")
@@ -144,7 +151,8 @@ fn timeline(conn: &Connection, user: UserId) -> Result<Vec<TimelineEntry>> {
 /// Webhooks whose payload could not be read, newest first.
 pub(crate) fn unreadable(conn: &Connection, limit: u32) -> Result<Vec<TimelineEntry>> {
     conn.prepare_cached(&format!(
-        "SELECT {TIMELINE_COLUMNS} FROM webhooks AS w WHERE w.error IS NOT NULL
+        "SELECT {TIMELINE_COLUMNS} FROM webhooks AS w LEFT JOIN webhooks AS o ON o.id = w.replay_of
+         WHERE w.error IS NOT NULL
          ORDER BY w.id DESC LIMIT ?1"
     ))
     .and_then(|mut s| s.query_map([limit], read_entry)?.collect())
@@ -174,18 +182,25 @@ pub(crate) fn user_of_identification(
 }
 
 fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<TimelineEntry> {
-    let webhook_id: String = r.get(1)?;
+    let webhook_id = |column: usize, raw: String| {
+        WebhookId::parse(&raw).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, e.into())
+        })
+    };
     Ok(TimelineEntry {
         seq: r.get::<_, i64>(0)? as u64,
-        webhook_id: WebhookId::parse(&webhook_id).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
-        })?,
+        webhook_id: webhook_id(1, r.get(1)?)?,
         event: r.get(2)?,
         object: r.get(3)?,
         object_id: r.get(4)?,
         created_at: r.get::<_, Option<i64>>(5)?.map(Timestamp::from_unix_micros),
         received_at: Timestamp::from_unix_micros(r.get(6)?),
         error: r.get(7)?,
+        at: Timestamp::from_unix_micros(r.get(8)?),
+        replay_of: r
+            .get::<_, Option<String>>(9)?
+            .map(|raw| webhook_id(9, raw))
+            .transpose()?,
     })
 }
 

@@ -15,7 +15,9 @@ use kyc::{DocumentId, IdentificationId, Timestamp, UserId, WebhookId};
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::apply::{Applied, apply_events, read_cursor};
-use crate::audit::{self, AuditBreak, AuditEntry, AuditRecord, AuditScope};
+use crate::audit::{
+    self, AuditAnchor, AuditBreak, AuditEntry, AuditKey, AuditRecord, AuditScope, Opened,
+};
 use crate::batch::Batch;
 use crate::detail::{self, CaseDetail, TimelineEntry};
 use crate::documents::{
@@ -168,9 +170,29 @@ impl Cache {
         self.write(|conn, tally| expire_links(conn, now, tally))
     }
 
-    /// Appends an officer's action to the audit log.
-    pub fn audit_append(&mut self, entry: &AuditEntry) -> Result<AuditRecord> {
-        self.write(|conn, _| audit::append(conn, entry))
+    /// Appends an officer's action to the audit log under `key`, after checking that the log still
+    /// ends where `anchor` (the caller's current one) says. Returns the entry and the anchor to
+    /// keep from now on, which carries any break found (see [`crate::audit`]).
+    pub fn audit_append(
+        &mut self,
+        key: &AuditKey,
+        anchor: &AuditAnchor,
+        entry: &AuditEntry,
+    ) -> Result<(AuditRecord, AuditAnchor)> {
+        self.write(|conn, _| audit::append(conn, key, anchor, entry))
+    }
+
+    /// Opens the audit trail under `key` with the anchor kept outside the file (`None` the first
+    /// time): carries entries from before the keyed chain into it, catches a lagging anchor up,
+    /// records a break. `at` and `officer` sign the entry that seals unkeyed entries, if any.
+    pub fn audit_open(
+        &mut self,
+        key: &AuditKey,
+        anchor: Option<AuditAnchor>,
+        at: Timestamp,
+        officer: &str,
+    ) -> Result<Opened> {
+        self.write(|conn, _| audit::open(conn, key, anchor, at, officer))
     }
 
     /// Refreshes the query planner's statistics (cheap when little changed): call after a large
@@ -271,10 +293,21 @@ macro_rules! queries {
                 detail::user_of_identification(&self.conn, identification)
             }
 
-            /// Checks the audit chain: `Ok(Ok(n))` when its `n` entries hold, `Ok(Err(break))`
-            /// at the first entry found edited, removed or moved.
-            pub fn audit_verify(&self) -> Result<Result<u64, AuditBreak>> {
-                audit::verify(&self.conn)
+            /// Checks the audit chain under `key`, against `anchor` when there is one:
+            /// `Ok(Ok(n))` when its `n` entries hold, `Ok(Err(break))` at the first entry found
+            /// edited, removed or moved, or a log shorter than its anchor. Reads one snapshot.
+            pub fn audit_verify(
+                &self,
+                key: &AuditKey,
+                anchor: Option<&AuditAnchor>,
+            ) -> Result<Result<u64, AuditBreak>> {
+                let snapshot = self
+                    .conn
+                    .unchecked_transaction()
+                    .doing("reading the audit log")?;
+                let verdict = audit::verify(&snapshot, key, anchor)?;
+                snapshot.commit().doing("reading the audit log")?;
+                Ok(verdict)
             }
 
             /// Every download recorded on this machine (or of one user's documents), newest
@@ -293,6 +326,27 @@ macro_rules! queries {
             /// Whether `user`'s personal data was pruned, and when.
             pub fn pruned_user(&self, user: UserId) -> Result<Option<PrunedUser>> {
                 retention::pruned_user(&self.conn, user)
+            }
+
+            /// The anchor the file itself gives: its last entry, its unkeyed entries, no break;
+            /// `None` for an empty log. Only for a trail whose real anchor is not kept anywhere
+            /// (in memory): it vouches for nothing the file did not already say.
+            pub fn audit_file_anchor(&self) -> Result<Option<AuditAnchor>> {
+                let (unkeyed, keyed) = audit::count_chains(&self.conn)?;
+                Ok(audit::last(&self.conn)?
+                    .filter(|_| keyed > 0)
+                    .map(|(seq, hash)| AuditAnchor {
+                        entries: seq,
+                        mac: hex::encode(hash),
+                        legacy_entries: unkeyed,
+                        known_break: None,
+                    }))
+            }
+
+            /// How many audit entries are chained by plain SHA-256 (written before the chain was
+            /// keyed), and how many are keyed.
+            pub fn audit_chains(&self) -> Result<(u64, u64)> {
+                audit::count_chains(&self.conn)
             }
 
             /// The `started` entries of `action` that no `succeeded` or `failed` entry for the

@@ -1,11 +1,13 @@
 //! The dashboard's local cache: one SQLite file holding every user and their case, the
 //! verifications and documents, every webhook applied from the relay's feed with the feed cursor,
-//! the officer's queue, and the hash-chained audit log.
+//! the officer's queue, and the keyed, hash-chained audit log.
 //!
 //! # Layout
 //! - [`handles`]: [`Cache`] (the one writer) and [`Reader`] (queries on a connection of its own).
 //! - [`schema`] (`schema.sql`): versioned migrations, WAL, pragmas; newer files are refused.
 //! - [`apply`]: a feed batch applied in one transaction with its cursor, idempotently.
+//! - `replay`: a signed payload is one event whatever its envelope: the digest that says so.
+//! - `redate`: schema 3's migration, bringing histories stored before it into line.
 //! - `batch`: the users one transaction touches, each rebuilt and written once.
 //! - `stored_event`: a case event's stored form and the digest that deduplicates it.
 //! - `project`: a user's case rebuilt from their events into the queue row and identifications.
@@ -16,7 +18,8 @@
 //! - [`queue`]: filters, sorts, text search, keyset pages and per-state counts.
 //! - [`detail`]: one case in full, with its webhook timeline.
 //! - [`retention`]: the personal data of cases closed for long enough, pruned; the audit log kept.
-//! - [`audit`]: the append-only, SHA-256-chained audit log; verification and exports.
+//! - [`audit`]: the append-only audit log, chained by a keyed MAC and anchored outside the file;
+//!   verification and exports.
 //! - [`codes`]: the numbers that stand for states in the file.
 //! - [`fold`]: accent- and case-folding for search keys.
 //! - [`error`]: the one error type.
@@ -49,12 +52,17 @@ pub mod schema;
 mod batch;
 mod profile;
 mod project;
+mod redate;
+mod replay;
 mod row;
 mod stored_event;
 mod tally;
 
 pub use apply::Applied;
-pub use audit::{AuditBreak, AuditEntry, AuditRecord, AuditScope, BreakKind, Outcome};
+pub use audit::{
+    AUDIT_KEY_BYTES, AuditAnchor, AuditBreak, AuditEntry, AuditKey, AuditRecord, AuditScope,
+    BreakKind, Chain, Opened, Outcome, SEAL_ACTION,
+};
 pub use codes::ReviewState;
 pub use detail::{CaseDetail, Relative, TimelineEntry};
 pub use documents::{Download, LocalDownload, StoredDocument};

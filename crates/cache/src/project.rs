@@ -34,6 +34,16 @@ pub(crate) fn insert_event(conn: &Connection, user: UserId, event: &CaseEvent) -
     Ok(inserted == 1)
 }
 
+/// Removes a stored case event. Returns whether it was there.
+pub(crate) fn remove_event(conn: &Connection, user: UserId, event: &CaseEvent) -> Result<bool> {
+    let stored = StoredEvent::of(event);
+    let removed = conn
+        .prepare_cached("DELETE FROM case_events WHERE user_id = ?1 AND key = ?2")
+        .and_then(|mut s| s.execute(params![user.get() as i64, &stored.key[..]]))
+        .doing("removing a case event")?;
+    Ok(removed == 1)
+}
+
 /// The user's case, from every stored event.
 pub(crate) fn load_case(conn: &Connection, user: UserId) -> Result<Case> {
     let mut statement = conn

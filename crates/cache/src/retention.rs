@@ -12,9 +12,10 @@
 //! **Pruned** is everything about the user in the cache but the audit log: the queue row and its
 //! search entry, the merged profile, the case events and verifications, the documents and the
 //! records of their downloads (the desk removes the files first), and the payloads of the webhooks
-//! that concern only pruned users (their ids stay, so a redelivery is still recognised and never
-//! brings the data back). A row in `pruned_users` keeps who, in which closed state, since when.
-//! A user who shows activity again (a new webhook) comes back as a new row.
+//! that concern only pruned users (their ids and payload keys stay, so a redelivery or a replay is
+//! still recognised and never brings the data back). A row in `pruned_users` keeps who, in which
+//! closed state, since when. A user who shows activity again (a new webhook) comes back as a new
+//! row.
 //!
 //! What must stay true: the closed-for-N-days check is made again inside the transaction that
 //! deletes, so a webhook applied between the listing and the prune keeps its user; per-state

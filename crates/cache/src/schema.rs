@@ -1,9 +1,11 @@
 //! Opening the cache file: versioned migrations, WAL, foreign keys, a busy timeout.
 //!
-//! The schema is `schema.sql` (version 1) and `schema_2.sql` (retention's record of pruned
-//! users); a later change is a new migration appended to
-//! [`MIGRATIONS`], never an edit of an applied one. A file whose `user_version` is beyond what this
-//! build knows was written by a newer KYC Desk and is refused, unchanged.
+//! The schema is `schema.sql` (version 1), `schema_2.sql` (retention's record of pruned users),
+//! `schema_3.sql` (payload digests and timeline times, with [`crate::redate`] bringing the webhooks
+//! stored before into line) and `schema_4.sql` (the keyed audit chain and its guards); a later
+//! change is a new migration appended to [`migrations`], never an edit of an applied one. A file
+//! whose `user_version` is beyond what this build knows was written by a newer KYC Desk and is
+//! refused, unchanged.
 //!
 //! `synchronous = NORMAL` under WAL: a power cut can lose the last committed batches but never
 //! corrupts the file; since the feed cursor is committed with its batch, lost batches are simply
@@ -14,17 +16,27 @@ use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
-use rusqlite_migration::{M, Migrations};
+use rusqlite_migration::{HookError, M, Migrations};
 
 use crate::error::{Doing, Error, Result};
 
 /// The schema version this build writes. Files of a higher version are refused.
-pub const SCHEMA_VERSION: usize = 2;
+pub const SCHEMA_VERSION: usize = 4;
 
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("schema.sql")),
-    M::up(include_str!("schema_2.sql")),
-];
+/// Every migration, oldest first: version `n` is the `n`th.
+pub(crate) fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![
+        M::up(include_str!("schema.sql")),
+        M::up(include_str!("schema_2.sql")),
+        M::up_with_hook(
+            include_str!("schema_3.sql"),
+            |tx: &rusqlite::Transaction| {
+                crate::redate::redate_histories(tx).map_err(|e| HookError::Hook(e.to_string()))
+            },
+        ),
+        M::up(include_str!("schema_4.sql")),
+    ])
+}
 
 /// How long a connection waits for another one's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -103,6 +115,9 @@ fn configure(conn: &Connection, path: &Path, cache_kib: i64) -> Result<()> {
         // thousand pages, and a checkpoint (two fsyncs, every page written again) per batch
         // halved the catch-up rate (B5). Readers find pages in a larger WAL just as fast.
         ("wal_autocheckpoint", "10000"),
+        // `REPLACE` deletes the row it replaces; only with this on does that deletion fire the
+        // audit log's delete guards (schema 4 also refuses such an insert outright).
+        ("recursive_triggers", "ON"),
     ] {
         conn.pragma_update(None, pragma, value)
             .map_err(|source| open_error(path, source))?;
@@ -120,13 +135,11 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             known: SCHEMA_VERSION,
         });
     }
-    Migrations::from_slice(MIGRATIONS)
-        .to_latest(conn)
-        .map_err(|e| Error::Migration {
-            path: path.to_path_buf(),
-            target: SCHEMA_VERSION,
-            detail: e.to_string(),
-        })
+    migrations().to_latest(conn).map_err(|e| Error::Migration {
+        path: path.to_path_buf(),
+        target: SCHEMA_VERSION,
+        detail: e.to_string(),
+    })
 }
 
 fn user_version(conn: &Connection, path: &Path) -> Result<i64> {
@@ -152,8 +165,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn on_the_caches_own_connection_replace_fires_the_audit_logs_delete_guard() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_writer(&dir.path().join("cache.sqlite")).unwrap();
+        conn.execute_batch(
+            "INSERT INTO audit_log (at, officer, action, outcome, detail, prev_hash, hash, chain)
+                 VALUES (0, 'o', 'a', 'succeeded', 'd', x'00', x'01', 2);
+             DROP TRIGGER audit_log_no_replace;",
+        )
+        .unwrap();
+        let replaced = conn.execute(
+            "INSERT OR REPLACE INTO audit_log (seq, at, officer, action, outcome, detail,
+                 prev_hash, hash, chain)
+             VALUES (1, 0, 'o', 'a', 'succeeded', 'nothing happened', x'00', x'01', 2)",
+            [],
+        );
+        let error = replaced.unwrap_err().to_string();
+        assert!(error.contains("cannot be removed"), "{error}");
+    }
+
+    #[test]
     fn the_migrations_are_valid() {
-        Migrations::from_slice(MIGRATIONS).validate().unwrap();
-        assert_eq!(MIGRATIONS.len(), SCHEMA_VERSION);
+        let migrations = migrations();
+        migrations.validate().unwrap();
+        assert_eq!(
+            migrations
+                .pending_migrations(&Connection::open_in_memory().unwrap())
+                .unwrap(),
+            SCHEMA_VERSION as i32
+        );
     }
 }

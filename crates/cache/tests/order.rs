@@ -1,5 +1,6 @@
 //! Applying the same webhooks in any order, any number of times, in any batches, gives the same
-//! cache: queue rows, counts, case details, cursor.
+//! cache: queue rows, counts, case details, cursor. And a signed payload replayed under any envelope
+//! (a fresh id, another event name, any time) adds nothing but a line in the timeline.
 
 mod common;
 
@@ -7,7 +8,7 @@ use cache::{Cache, CaseDetail, QueueQuery, QueueRow, Sort, SortKey, StateCounts}
 use common::*;
 use kyc::case::{CaseEvent, LINK_LIFETIME_SECONDS};
 use kyc::feed::FeedEvent;
-use kyc::{IdentificationId, LivenessType, Timestamp, UserId};
+use kyc::{IdentificationId, LivenessType, UserId};
 use proptest::prelude::*;
 
 /// The instant every apply and query of a run uses: some links have expired by then, some not.
@@ -119,12 +120,13 @@ fn op(seq: u64, spec: &Spec) -> Op {
                 "user",
                 Some(ts(*t)),
                 &format!(
-                    r#"{{"users":[{{"userId":"{}","userTypeId":"{}","firstname":"{f}","lastname":"{l}","email":"{}@example.com","parentUserId":"{}","createdDate":"{}"}}]}}"#,
+                    r#"{{"users":[{{"userId":"{}","userTypeId":"{}","firstname":"{f}","lastname":"{l}","email":"{}@example.com","parentUserId":"{}","createdDate":"{}","modifiedDate":"{}"}}]}}"#,
                     uid(*user),
                     1 + name % 2,
                     f.to_lowercase(),
                     if *user == 3 { uid(0) } else { 0 },
                     at(-86_400).to_treezor_date(),
+                    ts(*t).to_treezor_date(),
                 ),
             )
         }
@@ -159,8 +161,9 @@ fn op(seq: u64, spec: &Spec) -> Op {
                 "kycliveness",
                 Some(ts(*t)),
                 &format!(
-                    r#"{{"user_id":"{}","kyc-status":"{status_text}"{score},"reasons":[{reasons}]{id}}}"#,
-                    uid(*user)
+                    r#"{{"user_id":"{}","kyc-status":"{status_text}"{score},"reasons":[{reasons}]{id},"updated-at":"{}"}}"#,
+                    uid(*user),
+                    ts(*t).to_treezor_date(),
                 ),
             )
         }
@@ -177,11 +180,12 @@ fn op(seq: u64, spec: &Spec) -> Op {
             "document",
             Some(ts(*t)),
             &format!(
-                r#"{{"documents":[{{"documentId":"{}","userId":"{}","documentTypeId":"{}","documentStatus":"{}","fileName":"f.pdf"}}]}}"#,
+                r#"{{"documents":[{{"documentId":"{}","userId":"{}","documentTypeId":"{}","documentStatus":"{}","fileName":"f.pdf","createdDate":"{}"}}]}}"#,
                 uid(*user) * 10 + u64::from(*doc),
                 uid(*user),
                 if *synthesis { 26 } else { 9 },
                 ["PENDING", "VALIDATED"][*status as usize],
+                ts(*t).to_treezor_date(),
             ),
         ),
         Spec::Review {
@@ -200,8 +204,9 @@ fn op(seq: u64, spec: &Spec) -> Op {
             "user",
             Some(ts(*t)),
             &format!(
-                r#"{{"users":[{{"userId":"{}","kycReview":"{value}"}}]}}"#,
-                uid(*user)
+                r#"{{"users":[{{"userId":"{}","kycReview":"{value}","modifiedDate":"{}"}}]}}"#,
+                uid(*user),
+                ts(*t).to_treezor_date(),
             ),
         ),
         Spec::Other { user, t } => event(
@@ -239,6 +244,21 @@ fn op(seq: u64, spec: &Spec) -> Op {
         }
     };
     Op::Feed(feed)
+}
+
+/// The operations of `specs`, keeping the first of those that carry the same signed payload: two
+/// feed events with one payload are one event (the replay property below covers the others).
+fn distinct_ops(specs: &[Spec]) -> Vec<Op> {
+    let mut payloads = std::collections::HashSet::new();
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| op(i as u64 + 1, s))
+        .filter(|op| match op {
+            Op::Feed(event) => payloads.insert(event.object_payload.get().to_owned()),
+            Op::Link(..) => true,
+        })
+        .collect()
 }
 
 /// Everything a run leaves that the officer can see.
@@ -283,7 +303,7 @@ proptest! {
         repeats in prop::collection::vec(any::<prop::sample::Index>(), 0..10),
         cuts in prop::collection::vec(1usize..6, 1..20),
     ) {
-        let ops: Vec<Op> = specs.iter().enumerate().map(|(i, s)| op(i as u64 + 1, s)).collect();
+        let ops = distinct_ops(&specs);
         let now = at(NOW);
 
         // In order, one batch.
@@ -320,6 +340,60 @@ proptest! {
         prop_assert_eq!(applied, ops.iter().filter(|o| matches!(o, Op::Feed(_))).count());
         let (expected, got) = (seen(&ordered), seen(&scrambled));
         prop_assert_eq!(&expected, &got);
-        let _ = Timestamp::from_unix_seconds(0);
+    }
+
+    #[test]
+    fn a_replayed_payload_adds_nothing_whatever_its_envelope(
+        specs in prop::collection::vec(spec(), 1..30),
+        replays in prop::collection::vec((any::<prop::sample::Index>(), 0usize..7, 0u8..4), 1..10),
+    ) {
+        let ops = distinct_ops(&specs);
+        let now = at(NOW);
+        let (_dir, mut cache) = fresh_cache();
+        let feed: Vec<FeedEvent> = ops.iter().filter_map(|o| match o { Op::Feed(e) => Some(e.clone()), _ => None }).collect();
+        prop_assume!(!feed.is_empty());
+        cache.apply_batch(&feed, now).unwrap();
+        let links: Vec<(UserId, CaseEvent)> = ops.iter().filter_map(|o| match o { Op::Link(u, e) => Some((*u, e.clone())), _ => None }).collect();
+        cache.record_case_events(&links, now).unwrap();
+        let before = seen(&cache);
+
+        // Each replay: a stored payload under a fresh id, any event name, any time or none.
+        let names = ["kycliveness.create", "kycliveness.update", "document.create", "user.create", "user.update", "user.kycrequest", "user.kycreview"];
+        let mut seq = 10_000;
+        let replayed: Vec<FeedEvent> = replays.iter().map(|(index, name, when)| {
+            seq += 1;
+            let original = index.get(&feed);
+            let created_at = match when {
+                0 => None,
+                1 => Some(at(100 * 365 * 86_400)),
+                2 => Some(at(-10 * 365 * 86_400)),
+                _ => Some(at(NOW + 1)),
+            };
+            FeedEvent {
+                seq,
+                webhook_id: kyc::WebhookId::parse(&format!("replay-{seq}")).unwrap(),
+                webhook: names[*name].to_owned(),
+                webhook_created_at: created_at,
+                received_at: at(NOW + 2),
+                ..original.clone()
+            }
+        }).collect();
+        let applied = cache.apply_batch(&replayed, now).unwrap();
+        prop_assert_eq!(applied.replays, replayed.len());
+        prop_assert!(applied.changed_users.is_empty(), "{:?}", applied.changed_users);
+
+        let after = seen(&cache);
+        let without_timelines = |seen: &Seen| -> Vec<CaseDetail> {
+            seen.details.iter().cloned().map(|d| CaseDetail { timeline: Vec::new(), ..d }).collect()
+        };
+        prop_assert_eq!(&before.rows, &after.rows);
+        prop_assert_eq!(&before.counts, &after.counts);
+        prop_assert_eq!(without_timelines(&before), without_timelines(&after));
+        for detail in &after.details {
+            for entry in &detail.timeline {
+                let is_replay = entry.webhook_id.as_str().starts_with("replay-");
+                prop_assert_eq!(is_replay, entry.replay_of.is_some(), "{:?}", entry);
+            }
+        }
     }
 }

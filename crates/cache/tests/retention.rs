@@ -4,7 +4,7 @@
 
 mod common;
 
-use cache::{AuditEntry, AuditScope, Download, Error, Outcome, QueueQuery};
+use cache::{AuditAnchor, AuditEntry, AuditKey, AuditScope, Download, Error, Outcome, QueueQuery};
 use common::*;
 use kyc::{CaseState, DocumentId, Timestamp, UserId};
 
@@ -87,7 +87,10 @@ fn cases_closed_for_n_days_lose_their_personal_data_and_keep_their_audit_trail()
         outcome: Outcome::Succeeded,
         detail: "saved doc-101.pdf".into(),
     };
-    cache.audit_append(&trail).unwrap();
+    let key = AuditKey::from_bytes([9; 32]);
+    let (_, anchor) = cache
+        .audit_append(&key, &AuditAnchor::empty(), &trail)
+        .unwrap();
 
     let now = at(100 * DAY);
     let before = now.plus_seconds(-90 * DAY);
@@ -155,7 +158,10 @@ fn cases_closed_for_n_days_lose_their_personal_data_and_keep_their_audit_trail()
     );
 
     // The audit log is whole, the user's trail included.
-    assert!(matches!(cache.audit_verify().unwrap(), Ok(1)));
+    assert!(matches!(
+        cache.audit_verify(&key, Some(&anchor)).unwrap(),
+        Ok(1)
+    ));
     let kept = cache
         .audit_entries(AuditScope::User(uid(1)), 0, 10)
         .unwrap();

@@ -1,4 +1,5 @@
-//! The audit log, as the officer reaches it: verify the chain, export all of it or one user's trail.
+//! The audit log, as the officer reaches it: verify the chain (with the key and the anchor from
+//! the keychain, see `crate::trail`), export all of it or one user's trail.
 
 use std::path::{Path, PathBuf};
 
@@ -23,9 +24,14 @@ pub enum ExportFormat {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditCheck {
     pub intact: bool,
+    /// Entries checked, when the trail is intact.
     pub entries: u64,
-    /// Where the chain breaks, if it does.
+    /// The first entry found wrong (for a removal, the first one missing).
+    pub broken_at: Option<u64>,
+    /// Where and how the chain breaks, if it does.
     pub problem: Option<String>,
+    /// What the officer should do about it.
+    pub advice: Option<String>,
 }
 
 /// A written export.
@@ -50,19 +56,29 @@ impl Desk {
             .await
     }
 
-    /// Verifies the hash chain of the whole log.
+    /// Verifies the whole trail: every entry's MAC under the key, the chain, and that the trail
+    /// still reaches the anchor the keychain holds.
     pub async fn verify_audit(&self) -> Result<AuditCheck> {
-        let verdict = self.store().read(|reader| reader.audit_verify()).await?;
+        let verdict = self
+            .on_trail(|trail, cache, when, officer| trail.verify(cache, when, officer))
+            .await?;
         Ok(match verdict {
             Ok(entries) => AuditCheck {
                 intact: true,
                 entries,
+                broken_at: None,
                 problem: None,
+                advice: None,
             },
             Err(broken) => AuditCheck {
                 intact: false,
                 entries: 0,
+                broken_at: Some(broken.at_seq),
                 problem: Some(describe(&broken)),
+                advice: Some(format!(
+                    "Keep the cache file {} unchanged for investigation and tell your compliance lead. Export the trail now (CSV or JSON) to keep a copy of what remains; KYC Desk goes on recording new actions after the break, and keeps reporting it.",
+                    self.inner.trail.cache_path().display()
+                )),
             },
         })
     }
@@ -87,6 +103,8 @@ impl Desk {
             ExportFormat::Csv => "csv",
             ExportFormat::Json => "json",
         };
+        // Exporting is an officer action: it runs only if it can be recorded.
+        self.audit_ready().await?;
         let path = folder.join(format!("kyc-desk-audit-{scope_name}-{stamp}.{extension}"));
         let temporary = path.with_extension(format!("{extension}.part"));
         let scope = user.map_or(AuditScope::All, AuditScope::User);
@@ -124,6 +142,10 @@ impl Desk {
     }
 }
 
+/// The break in the officer's words: it starts with a capital, ends with a full stop.
 fn describe(broken: &AuditBreak) -> String {
-    format!("{broken}")
+    let text = broken.to_string();
+    let mut chars = text.chars();
+    let first = chars.next().map(|c| c.to_uppercase().to_string());
+    format!("{}{}.", first.unwrap_or_default(), chars.as_str())
 }

@@ -15,6 +15,7 @@ use crate::settings::{Paths, Settings};
 use crate::start::Running;
 use crate::store::Store;
 use crate::sync::{Feed, Notice, Parts, SyncHealth, SyncOptions};
+use crate::trail::Trail;
 
 /// What changed, for the window to refresh.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +45,8 @@ pub(crate) struct Inner {
     pub settings: RwLock<Settings>,
     pub secrets: SecretStore,
     pub store: Store,
+    /// The audit trail's key and anchor.
+    pub trail: Arc<Trail>,
     /// Shared with the sync loop, which fetches unknown users.
     pub treezor: Arc<RwLock<Option<treezor::Client>>>,
     pub treezor_problem: RwLock<Option<String>>,

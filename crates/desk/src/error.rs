@@ -20,7 +20,7 @@ pub struct ChildWithoutDocuments {
 #[derive(Debug, Error)]
 pub enum Error {
     #[error(
-        "The keychain is locked, so {secret} could not be {operation}d. Unlock your login keyring (log in again, or open \"Passwords and Keys\") and retry."
+        "The keychain is locked, so KYC Desk could not {operation} {secret}. Unlock your login keyring (log in again, or open \"Passwords and Keys\") and retry."
     )]
     KeychainLocked {
         secret: &'static str,
@@ -85,6 +85,18 @@ pub enum Error {
     InvalidRedirectUrl(String),
     #[error("The demo could not start: {0}. Restart KYC Desk; if it happens again, report it.")]
     Demo(String),
+    #[error(
+        "{action} for user {user} was not done, because it could not be written to the audit trail: {cause} Nothing was sent to Treezor."
+    )]
+    ActionNotAudited {
+        action: &'static str,
+        user: UserId,
+        cause: Box<Error>,
+    },
+    #[error(
+        "The audit trail of {} cannot be kept: {problem}. Restore your login keyring from a backup; if it is lost, keep this cache file unchanged for investigation and move it away, and KYC Desk starts a new trail in a new file.", cache.display()
+    )]
+    AuditTrail { cache: PathBuf, problem: String },
     #[error("{0}")]
     Internal(String),
 }
@@ -115,6 +127,9 @@ impl Error {
             Error::Cache(_) => "cache",
             Error::InvalidRedirectUrl(_) => "invalid_redirect_url",
             Error::Demo(_) => "demo",
+            // What stopped the action is what the officer must fix.
+            Error::ActionNotAudited { cause, .. } => cause.code(),
+            Error::AuditTrail { .. } => "audit_trail",
             Error::Internal(_) => "internal",
         }
     }

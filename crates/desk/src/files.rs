@@ -115,6 +115,8 @@ impl Desk {
 
     /// Removes downloaded documents from this machine (see the module doc for what is deleted).
     pub async fn purge_documents(&self, selection: PurgeSelection) -> Result<PurgeReport> {
+        // Every removal is audited: none starts unless the trail can record it.
+        self.audit_ready().await?;
         let downloads = self
             .store()
             .read(|reader| reader.local_downloads(None))

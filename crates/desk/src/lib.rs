@@ -10,6 +10,7 @@
 //! - [`copy`]: what the window may put on the clipboard, built here (the customer text, a
 //!   verification link, the demo's sandbox page), never text from the window.
 //! - [`audit`]: verifying and exporting the audit log.
+//! - `trail`: the audit trail's key and anchor, in the OS keychain; appends and their anchor.
 //! - [`files`]: documents on this machine: their age, purging them, interrupted downloads.
 //! - [`retention`]: the personal data of cases closed for long enough leaves this machine, daily.
 //! - [`status`]: the status bar.
@@ -49,6 +50,7 @@ pub mod start;
 pub mod status;
 mod store;
 pub mod sync;
+mod trail;
 pub mod views;
 
 pub use actions::Confirmation;

@@ -308,7 +308,7 @@ impl SecretStore {
             SecretStore::Keychain => match keychain_entry(name, entry)?.get_password() {
                 Ok(value) => Ok(Some(value)),
                 Err(keyring::Error::NoEntry) => Ok(None),
-                Err(e) => Err(keychain_error(name, "read", e)),
+                Err(e) => Err(keychain_error(name.words(), "read", e)),
             },
             SecretStore::Memory(map) => Ok(lock(map).get(entry).cloned()),
         }
@@ -318,7 +318,7 @@ impl SecretStore {
         match self {
             SecretStore::Keychain => keychain_entry(name, entry)?
                 .set_password(value)
-                .map_err(|e| keychain_error(name, "save", e)),
+                .map_err(|e| keychain_error(name.words(), "save", e)),
             SecretStore::Memory(map) => {
                 lock(map).insert(entry, value.to_owned());
                 Ok(())
@@ -330,7 +330,7 @@ impl SecretStore {
         match self {
             SecretStore::Keychain => match keychain_entry(name, entry)?.delete_credential() {
                 Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-                Err(e) => Err(keychain_error(name, "delete", e)),
+                Err(e) => Err(keychain_error(name.words(), "delete", e)),
             },
             SecretStore::Memory(map) => {
                 lock(map).remove(entry);
@@ -349,11 +349,16 @@ fn lock(map: &Mutex<Entries>) -> std::sync::MutexGuard<'_, Entries> {
 }
 
 fn keychain_entry(name: SecretName, entry: &str) -> Result<keyring::Entry> {
-    keyring::Entry::new(KEYCHAIN_SERVICE, entry).map_err(|e| keychain_error(name, "open", e))
+    keyring::Entry::new(KEYCHAIN_SERVICE, entry)
+        .map_err(|e| keychain_error(name.words(), "open", e))
 }
 
-fn keychain_error(name: SecretName, operation: &'static str, error: keyring::Error) -> Error {
-    let secret = name.words();
+/// A keychain failure on `secret` (its words), as the officer reads it.
+pub(crate) fn keychain_error(
+    secret: &'static str,
+    operation: &'static str,
+    error: keyring::Error,
+) -> Error {
     match error {
         keyring::Error::NoStorageAccess(_) => Error::KeychainLocked { secret, operation },
         keyring::Error::NoDefaultStore => Error::KeychainUnavailable {

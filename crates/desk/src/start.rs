@@ -24,6 +24,7 @@ use crate::secrets::{Origin, SecretName, SecretStore};
 use crate::settings::{Paths, RELAY_URL, Settings};
 use crate::store::Store;
 use crate::sync::{Feed, SyncHealth, SyncLoop, SyncOptions};
+use crate::trail::Trail;
 
 /// What [`Desk::start`] needs.
 pub struct StartOptions {
@@ -82,14 +83,20 @@ impl Desk {
         let (health_tx, health) = watch::channel(SyncHealth::starting(0));
         let treezor = Arc::new(RwLock::new(None));
         let mut treezor_problem = None;
-        let (mode, store, feed, world) = if startup_problem.is_some() {
+        // The trail's key and anchor go where the secrets go: the keychain in the app.
+        let trail_of = |cache: &std::path::Path| match secrets {
+            SecretStore::Keychain => Trail::in_keychain(cache),
+            SecretStore::Memory(_) => Trail::in_memory(cache),
+        };
+        let (mode, store, feed, world, trail) = if startup_problem.is_some() {
             let store = Store::open(&paths.cache_file)?;
             let why = "not connected: the settings file was refused (see Settings)".to_owned();
             treezor_problem = Some(why.clone());
             health_tx.send_modify(|h| h.failed(why));
-            (Mode::Live, store, None, None)
+            (Mode::Live, store, None, None, trail_of(&paths.cache_file))
         } else if settings.is_live() {
             let store = Store::open(&paths.cache_file)?;
+            let trail = trail_of(&paths.cache_file);
             match client_for(&settings, &secrets) {
                 Ok(client) => *crate::desk::write(&treezor) = Some(client),
                 Err(e) => treezor_problem = Some(e.to_string()),
@@ -98,16 +105,19 @@ impl Desk {
             if let Err(e) = &feed {
                 health_tx.send_modify(|h| h.failed(e.to_string()));
             }
-            (Mode::Live, store, feed.ok(), None)
+            (Mode::Live, store, feed.ok(), None, trail)
         } else {
             let (world, client, feed) = DemoWorld::start(&paths.demo_dir, demo).await?;
-            let store = Store::open(&paths.demo_dir.join("cache.sqlite"))?;
+            let demo_cache = paths.demo_dir.join("cache.sqlite");
+            let store = Store::open(&demo_cache)?;
             *crate::desk::write(&treezor) = Some(client);
             let mode = Mode::Demo {
                 sandbox_url: world.sandbox.base_url().to_owned(),
                 relay_url: world.relay.url(),
             };
-            (mode, store, Some(feed), Some(world))
+            // The demo's cache is made afresh at each start: so is its trail, in memory.
+            let trail = Trail::in_memory(&demo_cache);
+            (mode, store, Some(feed), Some(world), trail)
         };
         let inner = Arc::new(Inner {
             officer,
@@ -116,6 +126,7 @@ impl Desk {
             settings: RwLock::new(settings),
             secrets,
             store: store.clone(),
+            trail: Arc::new(trail),
             treezor,
             treezor_problem: RwLock::new(treezor_problem),
             startup_problem: RwLock::new(startup_problem),
@@ -131,6 +142,11 @@ impl Desk {
             interrupted: Mutex::new(Vec::new()),
         });
         let desk = Desk { inner };
+        // Before anything is written: seal a trail from before the keyed chain, catch the
+        // anchor up. A locked keychain is not a reason not to start; actions will say so.
+        if let Err(error) = desk.open_trail().await {
+            tracing::warn!(%error, "the audit trail could not be opened at start");
+        }
         // Before anything can start a new download: what the last stop cut short.
         if let Err(error) = desk.recover_downloads().await {
             tracing::warn!(%error, "downloads interrupted by the last stop could not be checked");

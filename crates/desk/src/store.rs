@@ -51,6 +51,15 @@ impl Store {
             .map_err(Error::from)
     }
 
+    /// Runs `job` with the writer, for work that fails with the desk's own errors too (the audit
+    /// trail, whose keychain entries are written on the writer's thread, after its commits).
+    pub async fn write_with<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Cache) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
+        self.writer.run(job).await.map_err(gone)?
+    }
+
     /// Runs `job` with the reader.
     pub async fn read<R: Send + 'static>(
         &self,

@@ -34,28 +34,7 @@ const NAME: &str = "a_download_killed_midway_leaves_no_file_and_is_reported_at_t
 const CHILD: &str = "KYC_DESK_DRILL_CHILD";
 
 fn main() {
-    if std::env::var_os(CHILD).is_some() {
-        return child();
-    }
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--list") {
-        println!("{NAME}: test");
-        return;
-    }
-    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-    if !filters.is_empty() && !filters.iter().any(|f| NAME.contains(f.as_str())) {
-        println!("test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 1 filtered out");
-        return;
-    }
-    println!("running 1 test");
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(drill());
-    println!("test {NAME} ... ok");
-    println!("test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out");
+    common::alone::main(NAME, CHILD, child, drill);
 }
 
 /// The dashboard's part: a desk on the given home downloads one document, printing its progress.
@@ -63,12 +42,7 @@ fn child() {
     let var = |name: &str| std::env::var(name).unwrap();
     let user = UserId::parse(&var("DRILL_USER")).unwrap();
     let document = DocumentId::parse(&var("DRILL_DOCUMENT")).unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    common::alone::block_on(async {
         let paths = Paths::under(std::path::Path::new(&var("DRILL_HOME")));
         let settings = desk::settings::Settings::load(&paths.settings_file).unwrap();
         let secrets = SecretStore::memory();

@@ -73,6 +73,18 @@ impl CaseEvent {
             | CaseEvent::Review { at, .. } => *at,
         }
     }
+
+    /// The same event at another time (a history re-dated by a better-founded time).
+    pub fn with_at(mut self, time: Timestamp) -> CaseEvent {
+        match &mut self {
+            CaseEvent::LinkIssued { at, .. }
+            | CaseEvent::Liveness { at, .. }
+            | CaseEvent::DocumentsRequested { at }
+            | CaseEvent::DocumentCreated { at, .. }
+            | CaseEvent::Review { at, .. } => *at = time,
+        }
+        self
+    }
 }
 
 /// Where a case stands. Deserializable so that the window can name states in its queue filters.

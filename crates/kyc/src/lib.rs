@@ -5,8 +5,8 @@
 //!   sensitivity (unknown codes are sensitive).
 //! - [`customer`]: text meant for the customer, a type that only shareable reasons can build.
 //! - [`case`]: one user's case: events, derived state, and which officer action is allowed.
-//! - [`webhook`]: Treezor's webhook envelope (flat and wrapped), its signature, and what a
-//!   webhook means for a case.
+//! - [`webhook`]: Treezor's webhook envelope (flat and wrapped), its signature, what a webhook
+//!   means for a case, and when it happened (the signed payload's times first).
 //! - [`feed`]: the relay's feed of stored webhooks, the contract between relay and dashboard.
 //! - [`objects`]: Treezor's users, documents and liveness results, from webhooks or REST.
 //! - [`redirect`]: the redirect URL's query parameters, decoded for the officer.

@@ -254,7 +254,8 @@ async fn a_review_is_pending_then_decided_with_treezors_comment() {
     let decision = receiver.wait_for("user.kycreview", &user.to_string()).await;
     let decided = &meaning(&decision.envelope, Timestamp::from_unix_seconds(0))
         .unwrap()
-        .users[0];
+        .users[0]
+        .0;
     assert_eq!(decided.kyc_review, Some(KycReview::Refused));
     assert_eq!(decided.kyc_review_comment.as_deref(), Some(comment));
     assert_eq!(

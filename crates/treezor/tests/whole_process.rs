@@ -118,7 +118,7 @@ async fn the_guides_whole_process_runs_client_against_sandbox() {
                 .unwrap()
                 .documents
         })
-        .filter_map(|d| d.document_type_id.map(|t| t.number()))
+        .filter_map(|(d, _)| d.document_type_id.map(|t| t.number()))
         .collect();
     assert_eq!(
         announced,
@@ -169,7 +169,7 @@ async fn the_guides_whole_process_runs_client_against_sandbox() {
     receiver.wait_for("user.kycrequest", &user_key).await;
     let decision = receiver.wait_for("user.kycreview", &user_key).await;
     let decided = meaning(&decision.envelope, Timestamp::from_unix_seconds(0)).unwrap();
-    assert_eq!(decided.users[0].kyc_review, Some(KycReview::Validated));
+    assert_eq!(decided.users[0].0.kyc_review, Some(KycReview::Validated));
 
     // Every webhook verified at the receiver, and verifies again here; together they describe a
     // case that ends validated.

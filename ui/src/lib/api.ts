@@ -41,6 +41,7 @@ import type { SyncHealth } from './bindings/SyncHealth';
 
 export type { Action } from './bindings/Action';
 export type { AppStatus } from './bindings/AppStatus';
+export type { AuditCheck } from './bindings/AuditCheck';
 export type { AuditExport } from './bindings/AuditExport';
 export type { CaseDetail } from './bindings/CaseDetail';
 export type { CaseFile } from './bindings/CaseFile';
@@ -193,6 +194,10 @@ export function showInFolder(user: number, document: number): Promise<void> {
   return call<void>('show_in_folder', { user, document });
 }
 
+/**
+ * Verifies the whole audit trail: every entry's MAC under the key in the keychain, the chain, and
+ * that the trail still reaches the anchor the keychain holds.
+ */
 export function verifyAudit(): Promise<AuditCheck> {
   return call<AuditCheck>('verify_audit');
 }

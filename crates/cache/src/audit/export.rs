@@ -1,7 +1,9 @@
 //! Exporting the audit log (or one user's trail) for auditors: CSV for spreadsheets, JSON for
-//! programs. Both carry every field the hash covers, the instant in microseconds, and the hashes,
-//! so the chain can be checked from the export alone. Values are written as stored: a CSV cell
-//! that starts with `=` stays as it is (the export must match the chain); open it as text.
+//! programs. Both carry every field the MAC covers, the instant in microseconds, the MACs and how
+//! each entry is chained (`sha256` before the chain was keyed, `hmac-sha256` after), so the chain
+//! can be checked from the export with the desk's key, and its links followed without it. Values
+//! are written as stored: a CSV cell that starts with `=` stays as it is (the export must match
+//! the chain); open it as text.
 
 use std::io::Write;
 
@@ -12,7 +14,7 @@ use super::{AuditRecord, AuditScope, for_each};
 use crate::error::{Doing, Result};
 
 const CSV_HEADER: &str =
-    "seq,at,at_unix_micros,officer,action,user_id,document_id,outcome,detail,prev_hash,hash";
+    "seq,at,at_unix_micros,officer,action,user_id,document_id,outcome,detail,prev_hash,hash,chain";
 
 pub(crate) fn export_csv(conn: &Connection, scope: AuditScope, out: &mut dyn Write) -> Result<u64> {
     writeln!(out, "{CSV_HEADER}")?;
@@ -32,6 +34,7 @@ pub(crate) fn export_csv(conn: &Connection, scope: AuditScope, out: &mut dyn Wri
             e.detail.clone(),
             r.prev_hash.clone(),
             r.hash.clone(),
+            r.chain.as_str().to_owned(),
         ];
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         writeln!(out, "{}", line.join(","))?;
@@ -64,7 +67,8 @@ struct JsonEntry<'a> {
     at_unix_micros: i64,
 }
 
-/// `{"format":"kyc-desk-audit/1","scope":…,"head":{…},"entries":[…]}`, entries streamed.
+/// `{"format":"kyc-desk-audit/2","scope":…,"head":{…},"entries":[…]}`, entries streamed. Format 2
+/// added each entry's `chain`.
 pub(crate) fn export_json(
     conn: &Connection,
     scope: AuditScope,
@@ -84,7 +88,7 @@ pub(crate) fn export_json(
     };
     write!(
         out,
-        "{{\"format\":\"kyc-desk-audit/1\",\"scope\":{},\"head\":{},\"entries\":[",
+        "{{\"format\":\"kyc-desk-audit/2\",\"scope\":{},\"head\":{},\"entries\":[",
         serde_json::to_string(&scope_text).map_err(std::io::Error::other)?,
         serde_json::to_string(&head).map_err(std::io::Error::other)?,
     )?;

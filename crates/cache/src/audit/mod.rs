@@ -1,21 +1,32 @@
 //! The officers' audit log: who did what, when, to which user or document, and how it ended.
 //!
-//! Append-only twice over: the cache offers no way to change or remove an entry, and SQLite
-//! triggers refuse `UPDATE` and `DELETE` on the table. Each entry carries
-//! `hash = SHA-256(prev_hash ‖ canonical form of the entry)`, the first one chaining to 32 zero
-//! bytes, so [`verify`] finds an entry edited, removed or moved even by someone who dropped the
-//! triggers. The canonical form is a JSON object with the fields in a fixed order and the instant
-//! in microseconds (see [`canonical`]); the sequence number is not part of it, the chain is the
-//! order. The last entry is also kept in `audit_head`, so a removed tail shows too; a copy of the
-//! head kept elsewhere (the JSON export starts with it) proves the tail against someone who also
-//! rewrites the head.
+//! Append-only three times over: the cache offers no way to change or remove an entry; SQLite
+//! triggers refuse `UPDATE`, `DELETE` and an insert that would take an entry's place (`REPLACE`),
+//! and keep `audit_head` on the last entry; and every entry carries a MAC that nobody without the
+//! key can compute: `hash = HMAC-SHA256(key, prev_hash ‖ canonical form of the entry)`, the first
+//! entry chaining to 32 zero bytes ([`key`]). So [`verify`] finds an entry edited, removed, moved
+//! or forged even by someone who dropped the triggers and recomputed every hash.
+//!
+//! What the file alone cannot prove is that its tail is whole: a log cut after entry 4, its head
+//! moved back to entry 4, is a valid chain. The [`AuditAnchor`] proves it: the number of entries
+//! and the last MAC, kept by the desk where the cache file cannot reach (the OS keychain) and
+//! updated after every append. Verifying against it finds a cut tail, an emptied log, a file
+//! replaced by a fresh one. See [`anchor`] for the rules (it may lag, never lead).
+//!
+//! The canonical form is a JSON object with the fields in a fixed order and the instant in
+//! microseconds (see [`canonical`]); the sequence number is not part of it, the chain is the
+//! order. Entries written before the chain was keyed (schema 3 and earlier) stay as they were,
+//! chained by plain SHA-256 (`chain = 1`); they were verified once and sealed under the keyed
+//! chain when the desk first opened the file with a key ([`anchor`]).
 //!
 //! What goes into an entry is the caller's choice, and the caller's duty: never a secret (client
 //! secret, feed token, document URL with its signature), never an AML-sensitive reason's text.
 //! Name the reason's code if it matters; the code is what the officer can look up.
 
+mod anchor;
 mod chain;
 mod export;
+mod key;
 mod unfinished;
 
 use kyc::{DocumentId, Timestamp, UserId};
@@ -24,9 +35,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Doing, Error, Result};
 
+pub use anchor::{AuditAnchor, Opened, SEAL_ACTION};
+pub(crate) use anchor::{append, count_chains, open};
 pub(crate) use chain::verify;
 pub use chain::{AuditBreak, BreakKind};
 pub(crate) use export::{export_csv, export_json};
+pub use key::{AUDIT_KEY_BYTES, AuditKey};
 pub(crate) use unfinished::unfinished;
 
 /// How an officer's action ended, or that it began.
@@ -89,15 +103,53 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// How an entry is chained to the one before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Chain {
+    /// `SHA-256(prev ‖ entry)`: entries written before the chain was keyed (schema 3 and earlier).
+    #[serde(rename = "sha256")]
+    Sha256,
+    /// `HMAC-SHA256(key, prev ‖ entry)`, the key in the desk's keychain.
+    #[serde(rename = "hmac-sha256")]
+    Keyed,
+}
+
+impl Chain {
+    /// Its number in the `chain` column.
+    pub(crate) fn code(self) -> i64 {
+        match self {
+            Chain::Sha256 => 1,
+            Chain::Keyed => 2,
+        }
+    }
+
+    fn from_code(code: i64) -> Option<Chain> {
+        match code {
+            1 => Some(Chain::Sha256),
+            2 => Some(Chain::Keyed),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Chain::Sha256 => "sha256",
+            Chain::Keyed => "hmac-sha256",
+        }
+    }
+}
+
 /// An entry as stored, with its place in the chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AuditRecord {
     pub seq: u64,
     #[serde(flatten)]
     pub entry: AuditEntry,
-    /// Hex SHA-256 of the previous entry (64 zeros for the first).
+    /// Hex MAC (or, for an entry from before the keyed chain, SHA-256) of the previous entry; 64
+    /// zeros for the first.
     pub prev_hash: String,
     pub hash: String,
+    pub chain: Chain,
 }
 
 /// Which entries an export or a listing covers.
@@ -134,6 +186,7 @@ pub(crate) fn canonical(entry: &AuditEntry) -> Vec<u8> {
     .expect("an audit entry serializes")
 }
 
+/// `SHA-256(prev ‖ canonical(entry))`: how entries were chained before the chain was keyed.
 pub(crate) fn chain_hash(prev: &[u8], entry: &AuditEntry) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
@@ -142,19 +195,29 @@ pub(crate) fn chain_hash(prev: &[u8], entry: &AuditEntry) -> [u8; 32] {
     hasher.finalize().into()
 }
 
-/// Appends an entry; the caller holds the write transaction.
-pub(crate) fn append(conn: &Connection, entry: &AuditEntry) -> Result<AuditRecord> {
-    let prev: Vec<u8> = conn
-        .prepare_cached("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-        .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
-        .doing("reading the audit log's last entry")?
-        .unwrap_or_else(|| GENESIS.to_vec());
-    let hash = chain_hash(&prev, entry);
+/// The last entry's sequence number and MAC (or hash), if the log has any.
+pub(crate) fn last(conn: &Connection) -> Result<Option<(u64, Vec<u8>)>> {
+    conn.prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .and_then(|mut s| {
+            s.query_row([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
+                .optional()
+        })
+        .doing("reading the audit log's last entry")
+}
+
+/// Writes `entry` after the last one, keyed; the caller holds the write transaction.
+pub(crate) fn insert_keyed(
+    conn: &Connection,
+    key: &AuditKey,
+    entry: &AuditEntry,
+) -> Result<AuditRecord> {
+    let prev = last(conn)?.map_or_else(|| GENESIS.to_vec(), |(_, hash)| hash);
+    let hash = key.mac(&prev, entry);
     let seq = conn
         .prepare_cached(
             "INSERT INTO audit_log (at, officer, action, user_id, document_id, outcome, detail,
-                 prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 prev_hash, hash, chain)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )
         .and_then(|mut s| {
             s.insert(params![
@@ -167,6 +230,7 @@ pub(crate) fn append(conn: &Connection, entry: &AuditEntry) -> Result<AuditRecor
                 entry.detail,
                 prev,
                 &hash[..],
+                Chain::Keyed.code(),
             ])
         })
         .doing("appending to the audit log")?;
@@ -175,6 +239,7 @@ pub(crate) fn append(conn: &Connection, entry: &AuditEntry) -> Result<AuditRecor
         entry: entry.clone(),
         prev_hash: hex::encode(&prev),
         hash: hex::encode(hash),
+        chain: Chain::Keyed,
     })
 }
 
@@ -184,6 +249,8 @@ pub(crate) struct RawRecord {
     pub entry: AuditEntry,
     pub prev_hash: Vec<u8>,
     pub hash: Vec<u8>,
+    /// `None` for a `chain` value this build does not know (an edited row).
+    pub chain: Option<Chain>,
 }
 
 impl RawRecord {
@@ -193,6 +260,7 @@ impl RawRecord {
             entry: self.entry.clone(),
             prev_hash: hex::encode(&self.prev_hash),
             hash: hex::encode(&self.hash),
+            chain: self.chain.unwrap_or(Chain::Keyed),
         }
     }
 }
@@ -207,7 +275,8 @@ pub(crate) fn for_each(
     mut each: impl FnMut(RawRecord) -> Result<()>,
 ) -> Result<()> {
     let mut sql = String::from(
-        "SELECT seq, at, officer, action, user_id, document_id, outcome, detail, prev_hash, hash
+        "SELECT seq, at, officer, action, user_id, document_id, outcome, detail, prev_hash, hash,
+             chain
          FROM audit_log WHERE seq > ?1",
     );
     let mut values: Vec<i64> = vec![after_seq as i64];
@@ -239,7 +308,7 @@ pub(crate) fn for_each(
 }
 
 /// Reads the columns `seq, at, officer, action, user_id, document_id, outcome, detail, prev_hash,
-/// hash`, in that order; the outcome is left for the caller to check.
+/// hash, chain`, in that order; the outcome is left for the caller to check.
 fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawRecord> {
     let user: Option<i64> = row.get(4)?;
     let document: Option<i64> = row.get(5)?;
@@ -257,6 +326,7 @@ fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawRecord> {
         },
         prev_hash: row.get(8)?,
         hash: row.get(9)?,
+        chain: Chain::from_code(row.get(10)?),
     })
 }
 

@@ -12,7 +12,7 @@ pub(crate) fn unfinished(conn: &Connection, action: &str) -> Result<Vec<AuditRec
     let mut statement = conn
         .prepare_cached(
             "SELECT seq, at, officer, action, user_id, document_id, outcome, detail, prev_hash,
-                 hash
+                 hash, chain
              FROM audit_log AS started
              WHERE action = ?1 AND outcome = 'started'
                  AND NOT EXISTS (
@@ -48,7 +48,7 @@ pub(crate) fn unfinished(conn: &Connection, action: &str) -> Result<Vec<AuditRec
 mod tests {
     use kyc::{DocumentId, Timestamp, UserId};
 
-    use crate::{AuditEntry, Cache, Outcome};
+    use crate::{AuditAnchor, AuditEntry, AuditKey, Cache, Outcome};
 
     fn entry(document: u64, outcome: Outcome) -> AuditEntry {
         AuditEntry {
@@ -66,12 +66,21 @@ mod tests {
     fn a_start_without_its_end_is_unfinished_until_the_end_is_logged() {
         let dir = tempfile::tempdir().unwrap();
         let mut cache = Cache::open(dir.path().join("cache.sqlite")).unwrap();
-        cache.audit_append(&entry(1, Outcome::Started)).unwrap();
-        cache.audit_append(&entry(1, Outcome::Succeeded)).unwrap();
-        cache.audit_append(&entry(2, Outcome::Started)).unwrap();
-        cache.audit_append(&entry(3, Outcome::Started)).unwrap();
-        cache.audit_append(&entry(3, Outcome::Failed)).unwrap();
-        cache.audit_append(&entry(3, Outcome::Started)).unwrap();
+        let key = AuditKey::from_bytes([1; 32]);
+        let mut anchor = AuditAnchor::empty();
+        let mut log = |cache: &mut Cache, document, outcome| {
+            anchor = cache
+                .audit_append(&key, &anchor, &entry(document, outcome))
+                .unwrap()
+                .1;
+            anchor.clone()
+        };
+        log(&mut cache, 1, Outcome::Started);
+        log(&mut cache, 1, Outcome::Succeeded);
+        log(&mut cache, 2, Outcome::Started);
+        log(&mut cache, 3, Outcome::Started);
+        log(&mut cache, 3, Outcome::Failed);
+        log(&mut cache, 3, Outcome::Started);
         let open: Vec<(u64, u64)> = cache
             .audit_unfinished("download_document")
             .unwrap()
@@ -80,14 +89,17 @@ mod tests {
             .collect();
         assert_eq!(open, [(3, 2), (6, 3)]);
         assert!(cache.audit_unfinished("request_review").unwrap().is_empty());
-        cache.audit_append(&entry(2, Outcome::Failed)).unwrap();
-        cache.audit_append(&entry(3, Outcome::Succeeded)).unwrap();
+        log(&mut cache, 2, Outcome::Failed);
+        let anchor = log(&mut cache, 3, Outcome::Succeeded);
         assert!(
             cache
                 .audit_unfinished("download_document")
                 .unwrap()
                 .is_empty()
         );
-        assert!(matches!(cache.audit_verify().unwrap(), Ok(8)));
+        assert!(matches!(
+            cache.audit_verify(&key, Some(&anchor)).unwrap(),
+            Ok(8)
+        ));
     }
 }

@@ -1,6 +1,7 @@
 //! The officer's actions. Each one, in this order:
 //! 1. asks the case's state machine (`kyc::CaseView::permission`) whether it is allowed now; a
-//!    refusal says why, and an action that needs confirmation waits for it;
+//!    refusal says why, and an action that needs confirmation waits for it; then makes sure the
+//!    audit trail can record it (a locked keychain refuses the action, see `crate::trail`);
 //! 2. calls Treezor (with an `accessTag`, so a retried call is not done twice);
 //! 3. records what Treezor's answer means for the case (a link issued, documents requested…);
 //! 4. writes the audit log, whatever the outcome.
@@ -13,8 +14,8 @@ mod retrieve;
 mod review;
 mod start;
 
-use cache::{AuditEntry, Outcome};
-use kyc::{Action, CaseView, DocumentId, Permission, UserId};
+use cache::{AuditEntry, Cache, Outcome};
+use kyc::{Action, CaseView, DocumentId, Permission, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
 pub use download::{DownloadProgress, SavedDocument};
@@ -24,6 +25,7 @@ pub use start::StartedVerification;
 use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
+use crate::trail::Trail;
 
 /// Whether the officer confirmed an action that needs it. Asking first without confirmation
 /// returns [`Error::NeedsConfirmation`] with what to confirm.
@@ -59,7 +61,8 @@ impl Desk {
             .await
     }
 
-    /// Checks `action` against the case; audits and returns a refusal.
+    /// Checks `action` against the case; audits and returns a refusal. An allowed action is
+    /// checked to be auditable too: it does not run if its entries could not be anchored.
     pub(crate) async fn check(
         &self,
         action: Action,
@@ -68,8 +71,10 @@ impl Desk {
         confirmation: Confirmation,
     ) -> Result<()> {
         match view.permission(action) {
-            Permission::Allowed => Ok(()),
-            Permission::NeedsConfirmation(_) if confirmation == Confirmation::Confirmed => Ok(()),
+            Permission::Allowed => self.auditable(action, user).await,
+            Permission::NeedsConfirmation(_) if confirmation == Confirmation::Confirmed => {
+                self.auditable(action, user).await
+            }
             Permission::NeedsConfirmation(caution) => Err(Error::NeedsConfirmation {
                 action: action_words(action),
                 user,
@@ -92,6 +97,43 @@ impl Desk {
                 })
             }
         }
+    }
+
+    /// Whether `action` can be audited now: the trail opens and the keychain answers.
+    async fn auditable(&self, action: Action, user: UserId) -> Result<()> {
+        self.audit_ready()
+            .await
+            .map_err(|cause| Error::ActionNotAudited {
+                action: action_words(action),
+                user,
+                cause: Box::new(cause),
+            })
+    }
+
+    /// Makes sure the audit trail can record and anchor what comes next (see `crate::trail`).
+    pub(crate) async fn audit_ready(&self) -> Result<()> {
+        self.on_trail(|trail, cache, when, officer| trail.ready(cache, when, officer))
+            .await
+    }
+
+    /// Opens the audit trail: at start, before anything is written.
+    pub(crate) async fn open_trail(&self) -> Result<()> {
+        self.on_trail(|trail, cache, when, officer| trail.open_now(cache, when, officer))
+            .await
+    }
+
+    /// Runs `job` on the audit trail, on the cache's writer thread (where every append and anchor
+    /// write happens), with the time and the officer that sign an entry it may have to write.
+    pub(crate) async fn on_trail<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Trail, &mut Cache, Timestamp, &str) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
+        let trail = self.inner.trail.clone();
+        let officer = self.officer().as_str().to_owned();
+        let when = now();
+        self.store()
+            .write_with(move |cache| job(&trail, cache, when, &officer))
+            .await
     }
 
     /// Writes one audit entry for an officer action.
@@ -125,8 +167,9 @@ impl Desk {
             outcome,
             detail,
         };
+        let trail = self.inner.trail.clone();
         self.store()
-            .write(move |cache| cache.audit_append(&entry))
+            .write_with(move |cache| trail.append(cache, &entry))
             .await
             .map(|_| ())
     }

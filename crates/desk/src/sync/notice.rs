@@ -2,7 +2,8 @@
 //!
 //! Notifications show on a screen others may see and in the OS's notification history, so they
 //! carry no name, no user id and no reason: only how many verifications were processed and how many
-//! review decisions came.
+//! review decisions came. Only what the cache applied counts: a webhook delivered twice, or a
+//! payload replayed under another envelope, announces nothing.
 
 use kyc::feed::FeedEvent;
 use kyc::{CaseEvent, LivenessStatus};
@@ -14,6 +15,32 @@ use serde::Serialize;
 pub struct Notice {
     pub verifications_processed: u32,
     pub review_decisions: u32,
+}
+
+/// What each event of a page would announce, counted before the page is applied (the cache takes
+/// the events), settled once the cache says which it skipped.
+pub struct Announced(Vec<(u64, Notice)>);
+
+impl Announced {
+    pub fn of(events: &[FeedEvent]) -> Announced {
+        Announced(
+            events
+                .iter()
+                .map(|event| (event.seq, Notice::of(std::slice::from_ref(event))))
+                .filter(|(_, notice)| !notice.is_empty())
+                .collect(),
+        )
+    }
+
+    /// The notice of the events the cache applied: all but those `skipped`.
+    pub fn without(self, skipped: &[u64]) -> Notice {
+        let mut total = Notice::default();
+        for (_, notice) in self.0.iter().filter(|(seq, _)| !skipped.contains(seq)) {
+            total.verifications_processed += notice.verifications_processed;
+            total.review_decisions += notice.review_decisions;
+        }
+        total
+    }
 }
 
 impl Notice {
@@ -97,5 +124,27 @@ mod tests {
         for never in ["4242", "4343", "2304", "owner", "Zoé", "Martin", "Refused"] {
             assert!(!text.contains(never), "{never} in {text:?}");
         }
+    }
+
+    /// The refusal again under a fresh id (a replay, skipped by the cache) announces nothing.
+    #[test]
+    fn what_the_cache_skipped_announces_nothing() {
+        let page: FeedPage = serde_json::from_str(
+            r#"{"last_seq":2,"events":[
+                {"seq":1,"webhook_id":"w-1","webhook":"kycliveness.update","object":"kycliveness","object_id":"4242","webhook_created_at":null,"received_at":"2024-07-01T08:00:00.000Z",
+                 "object_payload":{"user_id":"4242","kyc-status":"processed","score":"0","identification-id":"idv-1"}},
+                {"seq":2,"webhook_id":"w-again","webhook":"kycliveness.update","object":"kycliveness","object_id":"4242","webhook_created_at":null,"received_at":"2024-07-01T09:00:00.000Z",
+                 "object_payload":{"user_id":"4242","kyc-status":"processed","score":"0","identification-id":"idv-1"}}
+            ]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            Announced::of(&page.events).without(&[2]),
+            Notice {
+                verifications_processed: 1,
+                review_decisions: 0
+            }
+        );
+        assert!(Announced::of(&page.events).without(&[1, 2]).is_empty());
     }
 }

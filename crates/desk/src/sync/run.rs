@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use super::backoff::Backoff;
 use super::feed::Feed;
 use super::health::{Connection, SyncHealth};
-use super::notice::Notice;
+use super::notice::Announced;
 use crate::clock::now;
 use crate::desk::{Change, read};
 use crate::store::Store;
@@ -123,7 +123,7 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
             }
         };
         let Batch { events, relay_last } = batch;
-        let notice = Notice::of(&events);
+        let announced = Announced::of(&events);
         let last_seq = events.last().map_or(cursor, |e| e.seq);
         let apply = store.write(move |cache| cache.apply_batch(&events, now()));
         let prefetch = async {
@@ -154,6 +154,7 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
             h.relay_last_seq = h.relay_last_seq.max(relay_last);
             h.lag = h.relay_last_seq - h.cursor;
         });
+        let notice = announced.without(&applied.skipped);
         let changed = applied.changed_users;
         refresh_unknown_users(&store, &treezor, &changed).await;
         if !changed.is_empty() {

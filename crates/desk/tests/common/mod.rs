@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // Each test binary uses part of this.
 
+pub mod alone;
+pub mod secret_service;
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -107,7 +110,6 @@ impl World {
     /// A dashboard on the settings file as it is in the desk's home, its secrets in memory, bound
     /// to this world's servers.
     pub async fn desk_as_configured(&self) -> Desk {
-        let paths = Paths::under(&self.desk_home());
         let settings = self.settings();
         let secrets = SecretStore::memory();
         for (name, value) in [
@@ -121,6 +123,20 @@ impl World {
                 .set_for(name, &settings, &Secret::new(value).unwrap())
                 .unwrap();
         }
+        self.start_desk(secrets).await
+    }
+
+    /// A dashboard on this world, live mode, with `secrets` (the OS keychain, for the tests that
+    /// run beside a Secret Service).
+    pub async fn desk_with(&self, secrets: SecretStore) -> Desk {
+        let paths = Paths::under(&self.desk_home());
+        self.settings().save(&paths.settings_file).unwrap();
+        self.start_desk(secrets).await
+    }
+
+    /// A dashboard on the settings file in the desk's home, with `secrets`.
+    async fn start_desk(&self, secrets: SecretStore) -> Desk {
+        let paths = Paths::under(&self.desk_home());
         Desk::start(StartOptions {
             paths,
             secrets,

@@ -2,6 +2,7 @@
 //! own app window (see `e2e::Desk`), on its own demo world, so they run side by side.
 //! `customer` plays the other side: Treezor's sandbox, over HTTP.
 
+mod audit_trail;
 mod customer;
 mod guide_flow;
 mod queue;

@@ -1,15 +1,19 @@
 //! What a webhook means for the dashboard: the users and documents it describes, and the events it
-//! adds to users' cases.
+//! adds to users' cases, each at the time [`Times`] gives it.
 //!
-//! An event's time is the webhook's `webhook_created_at`, the order Treezor asks integrators to
-//! follow; when a webhook carries none, the dates inside the object, then the time the relay
-//! received it. Payloads may hold one object or a list under the object's plural name
-//! (`{"users":[…]}`, `{"documents":[…]}`); both are read.
+//! Times come from the signed payload first (see [`super::when`]): a liveness result's
+//! `updated-at`, then `started-at`; a document's `createdDate`, then `modifiedDate`; a review's
+//! `modifiedDate` (never the user's `createdDate`: a review decided today must not be dated from
+//! the day the user was created). A profile observation is dated by its `modifiedDate`, a document
+//! observation by its `modifiedDate`, then `createdDate`. Only what the payload does not date falls back on the
+//! envelope's time, clamped. Payloads may hold one object or a list under the object's plural
+//! name (`{"users":[…]}`, `{"documents":[…]}`); both are read.
 
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 use super::envelope::Envelope;
+use super::when::Times;
 use crate::case::CaseEvent;
 use crate::ids::UserId;
 use crate::objects::{Document, LivenessResult, User};
@@ -52,15 +56,37 @@ pub struct PayloadError {
 }
 
 /// What one webhook tells the dashboard.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Meaning {
-    pub users: Vec<User>,
-    pub documents: Vec<Document>,
+    /// The webhook's place in a case's timeline: the latest time of what it tells, or the
+    /// envelope's time (clamped) when it tells nothing the product reads.
+    pub at: Timestamp,
+    /// Each user object with the time it was observed at.
+    pub users: Vec<(User, Timestamp)>,
+    /// Each document object with the time it was observed at.
+    pub documents: Vec<(Document, Timestamp)>,
     pub case_events: Vec<(UserId, CaseEvent)>,
 }
 
-/// Reads a (verified) webhook. `received_at` is the relay's reception time, the last resort for
-/// an event's time.
+impl Meaning {
+    /// A webhook that tells nothing the product acts on, placed at `at`.
+    pub fn nothing(at: Timestamp) -> Meaning {
+        Meaning {
+            at,
+            users: Vec::new(),
+            documents: Vec::new(),
+            case_events: Vec::new(),
+        }
+    }
+
+    /// Whether the webhook tells nothing the product acts on.
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.documents.is_empty() && self.case_events.is_empty()
+    }
+}
+
+/// Reads a (verified) webhook. `received_at` is the relay's reception time: the bound on the
+/// envelope's time, and the last resort for an event's time.
 pub fn meaning(envelope: &Envelope, received_at: Timestamp) -> Result<Meaning, PayloadError> {
     meaning_of(
         &envelope.event,
@@ -77,21 +103,19 @@ pub fn meaning_of(
     payload: &str,
     received_at: Timestamp,
 ) -> Result<Meaning, PayloadError> {
+    let times = Times::new(created_at, received_at);
     let Some(kind) = Consumed::from_event(event) else {
-        return Ok(Meaning::default());
+        return Ok(Meaning::nothing(times.envelope()));
     };
     let error = |detail: String| PayloadError {
         event: event.to_owned(),
         detail,
     };
-    let mut meaning = Meaning::default();
+    let mut meaning = Meaning::nothing(times.envelope());
     match kind {
         Consumed::LivenessCreate | Consumed::LivenessUpdate => {
             for result in objects::<LivenessResult>(payload, "kycliveness").map_err(error)? {
-                let at = created_at
-                    .or(result.updated_at)
-                    .or(result.started_at)
-                    .unwrap_or(received_at);
+                let at = times.of(&[result.updated_at, result.started_at]);
                 meaning.case_events.push((
                     result.user_id,
                     CaseEvent::Liveness {
@@ -107,20 +131,20 @@ pub fn meaning_of(
         }
         Consumed::DocumentCreate => {
             for document in objects::<Document>(payload, "documents").map_err(error)? {
-                let at = created_at.or(document.created_at).unwrap_or(received_at);
                 if let (Some(user), Some(document_type)) =
                     (document.user_id, document.document_type_id)
                 {
                     meaning.case_events.push((
                         user,
                         CaseEvent::DocumentCreated {
-                            at,
+                            at: times.of(&[document.created_at, document.modified_at]),
                             document: document.document_id,
                             document_type,
                         },
                     ));
                 }
-                meaning.documents.push(document);
+                let observed = times.of(&[document.modified_at, document.created_at]);
+                meaning.documents.push((document, observed));
             }
         }
         Consumed::UserCreate
@@ -128,7 +152,6 @@ pub fn meaning_of(
         | Consumed::UserKycRequest
         | Consumed::UserKycReview => {
             for user in objects::<User>(payload, "users").map_err(error)? {
-                let at = created_at.or(user.modified_at).unwrap_or(received_at);
                 let review = match (kind, user.kyc_review) {
                     (Consumed::UserKycRequest, review) => Some(
                         review
@@ -141,16 +164,22 @@ pub fn meaning_of(
                     meaning.case_events.push((
                         user.user_id,
                         CaseEvent::Review {
-                            at,
+                            at: times.of(&[user.modified_at]),
                             review,
                             comment: user.kyc_review_comment.clone(),
                         },
                     ));
                 }
-                meaning.users.push(user);
+                let observed = times.of(&[user.modified_at]);
+                meaning.users.push((user, observed));
             }
         }
     }
+    let latest = (meaning.case_events.iter().map(|(_, e)| e.at()))
+        .chain(meaning.users.iter().map(|(_, at)| *at))
+        .chain(meaning.documents.iter().map(|(_, at)| *at))
+        .max();
+    meaning.at = latest.unwrap_or(meaning.at);
     Ok(meaning)
 }
 
@@ -230,6 +259,74 @@ mod tests {
     }
 
     #[test]
+    fn the_signed_time_orders_the_event_whatever_the_envelope_says() {
+        let payload = r#"{"user_id":"42","kyc-status":"processed","score":"0","reasons":[{"reason-code":"2301"}],"identification-id":"idv-1","started-at":"2024-07-01 09:55:00","updated-at":"2024-07-01 10:00:00"}"#;
+        let signed = Timestamp::parse_treezor_date("2024-07-01 10:00:00").unwrap();
+        // The genuine envelope (inside the signed second), one re-dated years ahead, one years
+        // back, and one without a time.
+        for created in [
+            Some("1719820800.4321"),
+            Some("4102444800"),
+            Some("1500000000"),
+            None,
+        ] {
+            let meaning =
+                meaning(&envelope("kycliveness.update", created, payload), RECEIVED).unwrap();
+            let at = meaning.case_events[0].1.at();
+            assert_eq!(
+                at.unix_micros() / 1_000_000,
+                signed.unix_micros() / 1_000_000,
+                "{created:?}"
+            );
+            assert_eq!(meaning.at, at);
+        }
+        let genuine = meaning(
+            &envelope("kycliveness.update", Some("1719820800.4321"), payload),
+            RECEIVED,
+        )
+        .unwrap();
+        assert_eq!(
+            genuine.case_events[0].1.at().unix_micros(),
+            1_719_820_800_432_100,
+            "the envelope gives the sub-second part of the signed second"
+        );
+    }
+
+    #[test]
+    fn an_undated_payload_takes_the_envelope_time_unless_it_is_in_the_future() {
+        let payload = r#"{"users":[{"userId":"42","kycReview":"2"}]}"#;
+        let honest = meaning(
+            &envelope("user.kycreview", Some("1999999999"), payload),
+            RECEIVED,
+        )
+        .unwrap();
+        assert_eq!(
+            honest.case_events[0].1.at(),
+            Timestamp::from_unix_seconds(1_999_999_999)
+        );
+        assert_eq!(
+            honest.users[0].1,
+            Timestamp::from_unix_seconds(1_999_999_999)
+        );
+        let ahead = meaning(
+            &envelope("user.kycreview", Some("4102444800"), payload),
+            RECEIVED,
+        )
+        .unwrap();
+        assert_eq!(ahead.case_events[0].1.at(), RECEIVED);
+        assert_eq!(ahead.users[0].1, RECEIVED);
+        assert_eq!(ahead.at, RECEIVED);
+    }
+
+    #[test]
+    fn a_review_is_dated_by_the_users_change_never_by_its_creation() {
+        let payload = r#"{"users":[{"userId":"42","kycReview":"2","createdDate":"2020-01-01 10:00:00","modifiedDate":"0000-00-00 00:00:00"}]}"#;
+        let review = meaning(&envelope("user.kycreview", None, payload), RECEIVED).unwrap();
+        assert_eq!(review.case_events[0].1.at(), RECEIVED);
+        assert_eq!(review.users[0].1, RECEIVED);
+    }
+
+    #[test]
     fn documents_come_alone_or_listed() {
         for payload in [
             r#"{"documents":[{"documentId":"7","userId":"42","documentTypeId":"26"}]}"#,
@@ -277,7 +374,7 @@ mod tests {
         assert_eq!(*review, KycReview::Refused);
         assert_eq!(comment.as_deref(), Some("Document unreadable"));
         assert_eq!(at.to_rfc3339(), "2024-07-01T08:00:00.000Z");
-        assert_eq!(request.users[0].user_id.get(), 42);
+        assert_eq!(request.users[0].0.user_id.get(), 42);
     }
 
     #[test]
@@ -287,7 +384,8 @@ mod tests {
             RECEIVED,
         )
         .unwrap();
-        assert_eq!(other, Meaning::default());
+        assert!(other.is_empty());
+        assert_eq!(other.at, RECEIVED, "placed at the reception without a time");
         let bad = meaning(
             &envelope(
                 "kycliveness.update",

@@ -3,8 +3,20 @@
 /**
  * What verifying the chain found.
  */
-export type AuditCheck = { intact: boolean, entries: number, 
+export type AuditCheck = { intact: boolean, 
 /**
- * Where the chain breaks, if it does.
+ * Entries checked, when the trail is intact.
  */
-problem: string | null, };
+entries: number, 
+/**
+ * The first entry found wrong (for a removal, the first one missing).
+ */
+broken_at: number | null, 
+/**
+ * Where and how the chain breaks, if it does.
+ */
+problem: string | null, 
+/**
+ * What the officer should do about it.
+ */
+advice: string | null, };

@@ -19,6 +19,6 @@ profile: User | null, display_name: string, parent: Relative | null, children: A
  */
 view: CaseView, documents: Array<StoredDocument>, 
 /**
- * Every webhook about this user, oldest first.
+ * Every webhook about this user, in the order of [`TimelineEntry::at`].
  */
 timeline: Array<TimelineEntry>, };

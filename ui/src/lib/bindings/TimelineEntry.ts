@@ -11,7 +11,12 @@ export type TimelineEntry = { seq: number, webhook_id: WebhookId,
  */
 event: string, object: string, object_id: string | null, 
 /**
- * Treezor's `webhook_created_at`.
+ * When what it tells happened: the signed payload's own time, else `created_at` unless that
+ * lies in the future of `received_at` (see `kyc::webhook::when`). The timeline's order.
+ */
+at: Timestamp, 
+/**
+ * Treezor's `webhook_created_at`, as the (unsigned) envelope gave it.
  */
 created_at: Timestamp | null, 
 /**
@@ -21,4 +26,9 @@ received_at: Timestamp,
 /**
  * Why its payload could not be read, for an unreadable webhook.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * For a replay, the webhook that carried the same signed payload first: this one added
+ * nothing to the case.
+ */
+replay_of: WebhookId | null, };

@@ -41,6 +41,28 @@ describe('the case view', () => {
     expect(await within(customer).findByText('Copied the customer text')).toBeVisible();
   });
 
+  test('shows a replayed webhook as refused, at the time the payload gives', async () => {
+    const file = refusedCase();
+    const genuine = file.detail.timeline[0];
+    file.detail.timeline.push({
+      ...genuine,
+      seq: 9,
+      webhook_id: 'w-replayed',
+      created_at: '2125-01-01T00:00:00.000Z',
+      received_at: '2025-05-03T11:50:00.000Z',
+      replay_of: 'w-1',
+    });
+    backend({ case_file: file });
+    open();
+
+    const timeline = await screen.findByRole('region', { name: 'Verification timeline' });
+    const replay = within(timeline).getByText(/refused: repeats webhook/).closest('li') as HTMLElement;
+    expect(replay).toHaveClass('replay');
+    expect(replay).toHaveTextContent('w-1');
+    expect(replay).toHaveTextContent('changed nothing');
+    expect(replay.textContent).not.toMatch(/2125/);
+  });
+
   test('shows the state and the score in words', async () => {
     backend({ case_file: refusedCase() });
     open();

@@ -1,0 +1,60 @@
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
+
+import { backend } from '../../test/fixtures';
+import AuditTrailCheck from './AuditTrailCheck.svelte';
+
+describe('verify audit trail', () => {
+  test('says the trail is intact, with its number of entries', async () => {
+    const calls = backend({
+      verify_audit: { intact: true, entries: 12, broken_at: null, problem: null, advice: null },
+    });
+    render(AuditTrailCheck);
+    await fireEvent.click(screen.getByRole('button', { name: 'Verify audit trail' }));
+
+    expect(await screen.findByRole('status')).toHaveTextContent('Intact. 12 entries, each sealed and in place.');
+    expect(calls.map((c) => c.command)).toEqual(['verify_audit']);
+  });
+
+  test('says where the trail breaks and what to do', async () => {
+    backend({
+      verify_audit: {
+        intact: false,
+        entries: 0,
+        broken_at: 5,
+        problem: 'Audit entry 5 was removed after it was written (the trail was cut there).',
+        advice: 'Keep the cache file /home/officer/.local/share/kyc-desk/cache.sqlite unchanged for investigation.',
+      },
+    });
+    render(AuditTrailCheck);
+    await fireEvent.click(screen.getByRole('button', { name: 'Verify audit trail' }));
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Broken at entry 5.');
+    expect(alert).toHaveTextContent('Audit entry 5 was removed after it was written');
+    expect(alert).toHaveTextContent('Keep the cache file');
+  });
+
+  test('a locked keychain is an error that says what to do, and can be retried', async () => {
+    let locked = true;
+    backend({
+      verify_audit: () => {
+        if (locked) {
+          throw {
+            code: 'keychain_locked',
+            message: 'The keychain is locked, so KYC Desk could not read the audit trail\'s anchor. Unlock your login keyring and retry.',
+            detail: null,
+          };
+        }
+        return { intact: true, entries: 1, broken_at: null, problem: null, advice: null };
+      },
+    });
+    render(AuditTrailCheck);
+    await fireEvent.click(screen.getByRole('button', { name: 'Verify audit trail' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('Unlock your login keyring');
+    locked = false;
+    await fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByRole('status')).toHaveTextContent('Intact. 1 entry, each sealed and in place.');
+  });
+});
