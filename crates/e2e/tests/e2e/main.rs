@@ -6,6 +6,7 @@ mod audit_trail;
 mod customer;
 mod guide_flow;
 mod queue;
+mod queue_ends;
 mod reason_codes;
 mod refusals;
 mod security;
