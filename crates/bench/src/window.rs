@@ -359,20 +359,10 @@ async fn home_and_end(desk: &Desk) -> Vec<Figure> {
     figures
 }
 
-/// Puts the cache and live settings in the app's folder.
+/// Puts the cache and offline live settings in the app's folder.
 fn prepare(home: &Path, cache: &Path) {
     std::fs::copy(cache, home.join("cache.sqlite")).expect("the cache is copied");
-    let settings = serde_json::json!({
-        "treezor": {
-            "environment": "sandbox",
-            "base_url": "http://127.0.0.1:9",
-            "client_id": "bench",
-        },
-        "relay": { "url": "http://127.0.0.1:9" },
-        // The population's cases closed years ago: none leaves the cache while measured.
-        "retention": { "closed_case_days": 36500 },
-    });
-    std::fs::write(home.join("settings.json"), settings.to_string()).expect("settings written");
+    e2e::write_offline_settings(home);
 }
 
 /// A release binary beside `kyc-bench` (the app's may be named by `KYC_DESK_BIN`).

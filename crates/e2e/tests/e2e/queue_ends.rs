@@ -42,16 +42,7 @@ fn prepare(home: &Path) {
     cache
         .record_case_events(&events, start)
         .expect("the cases are recorded");
-    let settings = serde_json::json!({
-        "treezor": {
-            "environment": "sandbox",
-            "base_url": "http://127.0.0.1:9",
-            "client_id": "e2e",
-        },
-        "relay": { "url": "http://127.0.0.1:9" },
-        "retention": { "closed_case_days": 36500 },
-    });
-    std::fs::write(home.join("settings.json"), settings.to_string()).expect("settings written");
+    e2e::write_offline_settings(home);
 }
 
 #[tokio::test]
