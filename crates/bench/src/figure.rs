@@ -16,8 +16,13 @@ pub struct Figure {
     pub meets_target: bool,
 }
 
-/// Prints the table to stdout.
+/// Prints the table to stdout, with the machine's load average at the end of the run: the
+/// machine may be shared, and timings mean little without it.
 pub fn print_table(figures: &[Figure]) {
+    println!(
+        "load average (1, 5, 15 min) at the end of the run: {}",
+        load_average()
+    );
     println!(
         "{:<4} {:<58} {:>14} {:<10} {:<12} met",
         "id", "figure", "value", "unit", "target"
@@ -33,4 +38,11 @@ pub fn print_table(figures: &[Figure]) {
             if f.meets_target { "yes" } else { "NO" }
         );
     }
+}
+
+/// The 1, 5 and 15 minute load averages, as `/proc/loadavg` gives them.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }

@@ -39,6 +39,63 @@ fn every_filter_and_sort_pages_through_exactly_the_matching_rows_in_order() {
 }
 
 #[test]
+fn every_filter_and_sort_reads_the_same_rows_backward_from_the_end() {
+    let (_dir, mut cache, people) = populate();
+    let rows = all_rows(&cache);
+    let ids = |r: &[QueueRow]| r.iter().map(|r| r.user_id.get()).collect::<Vec<_>>();
+    for threshold in search_ways() {
+        cache.set_search_tuning(threshold);
+        for (name, filter) in filters() {
+            for sort in sorts() {
+                let expected = model(&rows, &people, &filter, sort);
+                let got = paged_backward(&cache, &filter, sort);
+                assert_eq!(
+                    ids(&got),
+                    ids(&expected),
+                    "{name}, {sort:?}, search {threshold:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_page_read_forward_turns_back_to_the_rows_before_it() {
+    let (_dir, cache, _people) = populate();
+    let forward = QueueQuery {
+        limit: 7,
+        ..QueueQuery::default()
+    };
+    let first = cache.queue(&forward, at(NOW)).unwrap();
+    assert_eq!(first.previous, None, "nothing comes before the first page");
+    let second = cache
+        .queue(
+            &QueueQuery {
+                after: first.next.clone(),
+                ..forward.clone()
+            },
+            at(NOW),
+        )
+        .unwrap();
+    let back = cache
+        .queue(
+            &QueueQuery {
+                after: second.previous.clone(),
+                backward: true,
+                ..forward.clone()
+            },
+            at(NOW),
+        )
+        .unwrap();
+    assert_eq!(back.rows, first.rows);
+    assert_eq!(back.previous, None, "the page read back is the first one");
+    assert_eq!(
+        back.next, first.next,
+        "and it leads forward where the first page did"
+    );
+}
+
+#[test]
 fn the_data_covers_what_the_filters_test() {
     let (_dir, cache, people) = populate();
     let rows = all_rows(&cache);

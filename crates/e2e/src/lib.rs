@@ -17,7 +17,7 @@ pub mod driver;
 
 pub use desk::{Desk, Theme};
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The workspace root, where `artifacts/` (and, unless `CARGO_TARGET_DIR` says otherwise,
 /// `target/`) live.
@@ -28,4 +28,21 @@ pub fn workspace_root() -> PathBuf {
         .nth(2)
         .expect("crates/e2e sits two levels below the workspace root")
         .to_path_buf()
+}
+
+/// Writes live-mode settings into the app's `home` whose Treezor and relay are a closed loopback
+/// port: the window shows the cache it finds there alone, as it would offline. Retention keeps
+/// closed cases for a century, so none leaves the cache while it is looked at.
+pub fn write_offline_settings(home: &Path) {
+    let settings = serde_json::json!({
+        "treezor": {
+            "environment": "sandbox",
+            "base_url": "http://127.0.0.1:9",
+            "client_id": "offline",
+        },
+        "relay": { "url": "http://127.0.0.1:9" },
+        "retention": { "closed_case_days": 36500 },
+    });
+    std::fs::write(home.join("settings.json"), settings.to_string())
+        .expect("the settings can be written into the app's home");
 }

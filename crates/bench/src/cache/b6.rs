@@ -39,6 +39,7 @@ pub fn run() -> Vec<Figure> {
             sort: *sort,
             after: None,
             limit: PAGE,
+            backward: false,
         };
         let deep = deep_query(&reader, &first);
         let (first_samples, rows) = measure(&reader, &first);

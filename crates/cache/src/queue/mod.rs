@@ -2,7 +2,9 @@
 //!
 //! # How it stays fast at 1,000,000 users
 //! - Paging is by keyset: a [`Cursor`] holds the last row's sort key and user id, and the next
-//!   page starts right after it in an index, so page 10,000 costs what page 1 costs.
+//!   page starts right after it in an index, so page 10,000 costs what page 1 costs. Read
+//!   backward ([`QueueQuery::backward`]), the same index is walked the other way from the cursor,
+//!   or from the end: the last page costs what the first one costs too (End in the window).
 //! - Each sort has an index, alone and after the state (`users_by_<sort>`,
 //!   `users_by_state_<sort>`). A state filter runs one index walk per state asked for and merges
 //!   them; other filters (score, AML flag, review, user type, dates) are checked on the rows the
@@ -147,10 +149,15 @@ pub struct Sort {
 pub struct QueueQuery {
     pub filter: QueueFilter,
     pub sort: Sort,
-    /// Where the page starts: the previous page's `next`, or `None` for the first page.
+    /// Where the page starts: the previous page's `next`, or `None` for the first page. Read
+    /// backward, where it ends: the following page's `previous`, or `None` for the last page.
     pub after: Option<Cursor>,
     /// Rows per page, 1 to [`MAX_PAGE`].
     pub limit: u32,
+    /// Read the `limit` rows *before* `after` (the last rows when `after` is `None`), by the same
+    /// index walked the other way: End lands on the last page in one read, and the pages above
+    /// it follow one read each. The rows come back in the queue's order all the same.
+    pub backward: bool,
 }
 
 impl Default for QueueQuery {
@@ -160,6 +167,7 @@ impl Default for QueueQuery {
             sort: Sort::default(),
             after: None,
             limit: 100,
+            backward: false,
         }
     }
 }
@@ -199,6 +207,9 @@ pub struct QueuePage {
     pub rows: Vec<QueueRow>,
     /// Pass as `after` for the next page; `None` on the last page.
     pub next: Option<Cursor>,
+    /// Pass as `after` with `backward` for the page before this one; `None` on the first page
+    /// (and on a first page read forward, which has nothing before it by definition).
+    pub previous: Option<Cursor>,
     /// How many rows the whole filter matches, when that is known without a scan.
     pub total: Option<u64>,
 }

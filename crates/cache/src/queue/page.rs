@@ -34,6 +34,26 @@ pub(crate) fn page(
         .as_ref()
         .map(|c| c.open(query.sort))
         .transpose()?;
+    // Read backward, the walk is the same one with the sort's direction turned: the keyset is
+    // symmetric (key, then user id, both in the sort's direction), so "after" in the turned sort is
+    // "before" in the shown one. Cursors are always made in the shown sort.
+    let shown = query.sort;
+    let turned;
+    let query = if query.backward {
+        turned = QueueQuery {
+            sort: Sort {
+                key: shown.key,
+                direction: match shown.direction {
+                    Direction::Ascending => Direction::Descending,
+                    Direction::Descending => Direction::Ascending,
+                },
+            },
+            ..query.clone()
+        };
+        &turned
+    } else {
+        query
+    };
     let wanted = query.limit as usize + 1;
     let filter = &query.filter;
     let (mut rows, total) = match SearchPlan::of(filter.search.as_deref())? {
@@ -74,13 +94,29 @@ pub(crate) fn page(
             cube_total(conn, filter, now)?,
         ),
     };
-    let next = if rows.len() > query.limit as usize {
+    // In the walk's order: `beyond` continues the walk, `behind` turns back from where it began.
+    let beyond = if rows.len() > query.limit as usize {
         rows.truncate(query.limit as usize);
-        rows.last().map(|row| Cursor::after(query.sort, row))
+        rows.last().map(|row| Cursor::after(shown, row))
     } else {
         None
     };
-    Ok(QueuePage { rows, next, total })
+    let behind = match after {
+        Some(_) => rows.first().map(|row| Cursor::after(shown, row)),
+        None => None,
+    };
+    let (next, previous) = if query.backward {
+        rows.reverse();
+        (behind, beyond)
+    } else {
+        (beyond, behind)
+    };
+    Ok(QueuePage {
+        rows,
+        next,
+        previous,
+        total,
+    })
 }
 
 /// Which stored rows make up the shown states: a stored state number and what its link expiry

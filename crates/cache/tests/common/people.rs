@@ -183,6 +183,7 @@ pub fn paged(cache: &Cache, filter: &QueueFilter, sort: Sort) -> Vec<QueueRow> {
         sort,
         after: None,
         limit: 7,
+        backward: false,
     };
     loop {
         let page = cache.queue(&query, at(NOW)).unwrap();
@@ -191,6 +192,28 @@ pub fn paged(cache: &Cache, filter: &QueueFilter, sort: Sort) -> Vec<QueueRow> {
         match page.next {
             Some(next) => query.after = Some(next),
             None => return rows,
+        }
+    }
+}
+
+/// Every page of a query read from the end, following the `previous` cursors, in the queue's
+/// order: page by page, each page's rows must already be in that order.
+pub fn paged_backward(cache: &Cache, filter: &QueueFilter, sort: Sort) -> Vec<QueueRow> {
+    let mut pages = Vec::new();
+    let mut query = QueueQuery {
+        filter: filter.clone(),
+        sort,
+        after: None,
+        limit: 7,
+        backward: true,
+    };
+    loop {
+        let page = cache.queue(&query, at(NOW)).unwrap();
+        assert!(page.rows.len() <= 7);
+        pages.push(page.rows);
+        match page.previous {
+            Some(previous) => query.after = Some(previous),
+            None => return pages.into_iter().rev().flatten().collect(),
         }
     }
 }

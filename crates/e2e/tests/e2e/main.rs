@@ -7,6 +7,7 @@ mod customer;
 mod guide_flow;
 mod guide_rules;
 mod queue;
+mod queue_ends;
 mod reason_codes;
 mod refusals;
 mod security;

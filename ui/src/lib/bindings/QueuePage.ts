@@ -11,6 +11,11 @@ export type QueuePage = { rows: Array<QueueRow>,
  */
 next: Cursor | null, 
 /**
+ * Pass as `after` with `backward` for the page before this one; `None` on the first page
+ * (and on a first page read forward, which has nothing before it by definition).
+ */
+previous: Cursor | null, 
+/**
  * How many rows the whole filter matches, when that is known without a scan.
  */
 total: number | null, };

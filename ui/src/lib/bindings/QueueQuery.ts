@@ -8,10 +8,17 @@ import type { Sort } from "./Sort";
  */
 export type QueueQuery = { filter: QueueFilter, sort: Sort, 
 /**
- * Where the page starts: the previous page's `next`, or `None` for the first page.
+ * Where the page starts: the previous page's `next`, or `None` for the first page. Read
+ * backward, where it ends: the following page's `previous`, or `None` for the last page.
  */
 after: Cursor | null, 
 /**
  * Rows per page, 1 to [`MAX_PAGE`].
  */
-limit: number, };
+limit: number, 
+/**
+ * Read the `limit` rows *before* `after` (the last rows when `after` is `None`), by the same
+ * index walked the other way: End lands on the last page in one read, and the pages above
+ * it follow one read each. The rows come back in the queue's order all the same.
+ */
+backward: boolean, };

@@ -27,7 +27,7 @@ function queries(calls: { command: string; args: Record<string, unknown> }[]): Q
 
 describe('the queue', () => {
   test('shows each case with its state, score, reasons and AML badge', async () => {
-    backend({ queue_page: { rows, next: null, total: 3 }, queue_counts: counts(3, 1) });
+    backend({ queue_page: { rows, next: null, previous: null, total: 3 }, queue_counts: counts(3, 1) });
     render(QueuePane, { opened: null, compact: false, onopen: () => {} });
 
     const row = (await screen.findByText('Zoé Lefèvre')).closest('[role=row]') as HTMLElement;
@@ -40,8 +40,22 @@ describe('the queue', () => {
     expect(await screen.findByText('3 cases')).toBeVisible();
   });
 
+  test('asks for the counts only once the first page is answered', async () => {
+    let answer: (page: unknown) => void = () => {};
+    const page = new Promise((resolve) => (answer = resolve));
+    const calls = backend({ queue_page: () => page, queue_counts: counts(3, 1) });
+    render(QueuePane, { opened: null, compact: false, onopen: () => {} });
+
+    await waitFor(() => expect(queries(calls)).toHaveLength(1));
+    expect(calls.map((c) => c.command)).not.toContain('queue_counts');
+
+    answer({ rows, next: null, previous: null, total: 3 });
+    await waitFor(() => expect(calls.map((c) => c.command)).toContain('queue_counts'));
+    expect(await screen.findByText('Zoé Lefèvre')).toBeVisible();
+  });
+
   test('filters by state, with the count of each', async () => {
-    const calls = backend({ queue_page: { rows, next: null, total: 3 }, queue_counts: counts(3, 1) });
+    const calls = backend({ queue_page: { rows, next: null, previous: null, total: 3 }, queue_counts: counts(3, 1) });
     render(QueuePane, { opened: null, compact: false, onopen: () => {} });
 
     const refused = await screen.findByRole('button', { name: /Refused\s*1/ });
@@ -52,7 +66,7 @@ describe('the queue', () => {
   });
 
   test('searches by name, email or id', async () => {
-    const calls = backend({ queue_page: { rows, next: null, total: 3 }, queue_counts: counts(3) });
+    const calls = backend({ queue_page: { rows, next: null, previous: null, total: 3 }, queue_counts: counts(3) });
     render(QueuePane, { opened: null, compact: false, onopen: () => {} });
 
     await fireEvent.input(screen.getByRole('searchbox'), { target: { value: ' zoé ' } });
@@ -62,7 +76,7 @@ describe('the queue', () => {
 
   test('moves with the arrow keys and opens with Enter', async () => {
     const opened: number[] = [];
-    backend({ queue_page: { rows, next: null, total: 3 }, queue_counts: counts(3) });
+    backend({ queue_page: { rows, next: null, previous: null, total: 3 }, queue_counts: counts(3) });
     render(QueuePane, { opened: null, compact: false, onopen: (user: number) => opened.push(user) });
     await screen.findByText('Hugo Martin');
 
@@ -76,7 +90,7 @@ describe('the queue', () => {
   });
 
   test('/ focuses the search', async () => {
-    backend({ queue_page: { rows, next: null, total: 3 }, queue_counts: counts(3) });
+    backend({ queue_page: { rows, next: null, previous: null, total: 3 }, queue_counts: counts(3) });
     render(QueuePane, { opened: null, compact: false, onopen: () => {} });
     await screen.findByText('Hugo Martin');
 
@@ -86,7 +100,7 @@ describe('the queue', () => {
   });
 
   test('reads the rows again when the sync loop announces changes, keeping the cursor', async () => {
-    let answer = { rows, next: null, total: 3 };
+    let answer = { rows, next: null, previous: null, total: 3 };
     const calls = backend({ queue_page: () => answer, queue_counts: counts(3) });
     const stop = await live.start().catch(() => () => {});
     render(QueuePane, { opened: null, compact: false, onopen: () => {} });
@@ -94,7 +108,7 @@ describe('the queue', () => {
     await fireEvent.keyDown(window, { key: 'ArrowDown' });
     await fireEvent.keyDown(window, { key: 'ArrowDown' });
 
-    answer = { rows: [queueRow(14, { display_name: 'Léa Petit' }), ...rows], next: null, total: 4 };
+    answer = { rows: [queueRow(14, { display_name: 'Léa Petit' }), ...rows], next: null, previous: null, total: 4 };
     await emit('desk://changed', { users: [14] });
 
     expect(await screen.findByText('Léa Petit')).toBeVisible();
@@ -104,7 +118,7 @@ describe('the queue', () => {
   });
 
   test('with nothing matching, says how to widen the filters', async () => {
-    backend({ queue_page: { rows: [], next: null, total: 0 }, queue_counts: counts(0) });
+    backend({ queue_page: { rows: [], next: null, previous: null, total: 0 }, queue_counts: counts(0) });
     render(QueuePane, { opened: null, compact: false, onopen: () => {} });
     await fireEvent.click(screen.getByRole('checkbox', { name: 'AML-flagged only' }));
 

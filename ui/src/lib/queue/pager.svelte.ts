@@ -1,19 +1,24 @@
 /**
- * The queue's rows, paged forward by keyset and kept in a window of memory.
+ * The queue's rows, paged by keyset from either end and kept in a window of memory.
  *
- * The cache answers pages after an opaque cursor; it cannot say which row is number N without
- * walking there. So the pager remembers a *checkpoint* for every page it has passed (the cursor that
- * starts page k; a few dozen bytes each, so a million rows cost a few hundred KB) and keeps the rows
- * of only the pages near what the officer looks at. Scrolling back loads a page straight from its
- * checkpoint; scrolling to a place never visited pages forward from the nearest checkpoint before
- * it, dropping the rows it passes: a far jump costs a round trip per page on the way, so the
- * list shows where it is ("Paging to row …") until it gets there.
+ * The cache answers pages after an opaque cursor, or before one (read backward); it cannot say
+ * which row is number N without walking there. So the pager remembers, for every page it has
+ * passed, the cursor that starts it read forward and the one that ends it read backward (a few
+ * dozen bytes each, so a million rows cost a few hundred KB) and keeps the rows of only the pages
+ * near what the officer looks at. Once the row count is known, the last page is one read from the
+ * end (End lands at once, its rows placed so that the last row is at `rowCount - 1`), and a place
+ * never visited is paged to from the nearest known page on either side, dropping the rows it
+ * passes: a far jump costs a round trip per page on the way, so the list shows where it is
+ * ("Paging to row …") until it gets there.
+ *
+ * Pages read from the end are placed by the row count; when the count changes, they no longer sit
+ * where they were read, so they and their cursors are forgotten and read again where needed.
  *
  * Live changes re-read the pages in view from the first one's checkpoint, chained page to page, so
  * what is shown is always a contiguous run of the queue as it stands. When a page read again ends
  * somewhere else than before, the checkpoints after it no longer hold and are forgotten.
  *
- * What must stay true: one request at a time (each page depends on the one before); an answer for
+ * What must stay true: one request at a time (each page depends on its neighbour); an answer for
  * an older filter or sort is dropped; the rows of at most `keepPages` pages are held.
  */
 import type { QueueFilter, QueuePage, QueueQuery, QueueRow, Sort } from '../api';
@@ -29,26 +34,29 @@ export class QueuePager {
   readonly pageSize: number;
   readonly keepPages: number;
 
-  /** Bumped whenever rows, checkpoints or the end change: readers depend on it. */
+  /** Bumped whenever rows, cursors or the end change: readers depend on it. */
   revision = $state(0);
-  /** How many rows the filter matches, from the counts (or the first page); `null` when unknown. */
-  total = $state<number | null>(null);
   /** Pages are being read. */
   loading = $state(false);
-  /** Rows passed while paging forward to reach a far position, for the progress line. */
+  /** Rows passed while paging to reach a far position, for the progress line. */
   seeking = $state<{ from: number; to: number } | null>(null);
   /** Why the last read failed. */
   error = $state<string | null>(null);
 
+  #total = $state<number | null>(null);
   #fetch: FetchPage;
   #filter: QueueFilter;
   #sort: Sort;
   #generation = 0;
-  /** `checkpoints[k]`: the cursor that starts page k (`null` for the first page). */
-  #checkpoints: (string | null)[] = [null];
+  /** `starts.get(k)`: the cursor that starts page k read forward (`null` for the first page). */
+  #starts = new Map<number, string | null>([[0, null]]);
+  /** `ends.get(k)`: the cursor that ends page k read backward (the first row of page k + 1). */
+  #ends = new Map<number, string>();
   #pages = new Map<number, QueueRow[]>();
-  /** The index of the last page, once a page came back without a `next`. */
-  #lastPage: number | null = null;
+  /** The last page and its length, once a page came back without a `next`. */
+  #last: { page: number; length: number } | null = null;
+  /** Some page or cursor was placed by the row count (read from the end). */
+  #placedByCount = false;
   #wanted = { first: 0, last: 0 };
   #refreshWanted = false;
   #running: Promise<void> | null = null;
@@ -57,8 +65,8 @@ export class QueuePager {
     this.#fetch = fetch;
     this.#filter = filter;
     this.#sort = sort;
-    // 500 rows a page: few enough to answer in milliseconds, many enough that paging forward to a
-    // far row makes few round trips. Eight pages (4,000 rows) stay in memory.
+    // 500 rows a page: few enough to answer in milliseconds, many enough that paging to a far row
+    // makes few round trips. Eight pages (4,000 rows) stay in memory.
     this.pageSize = options.pageSize ?? 500;
     this.keepPages = Math.max(3, options.keepPages ?? 8);
   }
@@ -71,21 +79,43 @@ export class QueuePager {
     return this.#sort;
   }
 
+  /** How many rows the filter matches, from the counts (or the first page); `null` when unknown. */
+  get total(): number | null {
+    return this.#total;
+  }
+
+  set total(total: number | null) {
+    if (total === this.#total) return;
+    this.#total = total;
+    if (this.#placedByCount) {
+      // What was placed by the old count is off by the difference: read it again where needed.
+      this.#forget();
+      this.#kick();
+    }
+  }
+
   /** Starts over with another filter or sort. */
   reset(filter: QueueFilter, sort: Sort): void {
     this.#generation += 1;
     this.#filter = filter;
     this.#sort = sort;
-    this.#checkpoints = [null];
-    this.#pages.clear();
-    this.#lastPage = null;
+    this.#forget();
     this.#refreshWanted = false;
-    this.total = null;
+    this.#total = null;
     this.error = null;
     this.seeking = null;
     this.#wanted = { first: 0, last: 0 };
-    this.revision += 1;
     this.#kick();
+  }
+
+  /** Forgets every page and cursor but the first page's. */
+  #forget(): void {
+    this.#starts = new Map([[0, null]]);
+    this.#ends.clear();
+    this.#pages.clear();
+    this.#last = null;
+    this.#placedByCount = false;
+    this.revision += 1;
   }
 
   /**
@@ -94,19 +124,19 @@ export class QueuePager {
    */
   get rowCount(): number {
     void this.revision;
-    if (this.#lastPage !== null) {
-      return this.#lastPage * this.pageSize + (this.#pages.get(this.#lastPage)?.length ?? 0);
+    if (this.#last !== null) {
+      return this.#last.page * this.pageSize + this.#last.length;
     }
-    if (this.total !== null) {
-      return this.total;
+    if (this.#total !== null) {
+      return this.#total;
     }
-    return (this.#checkpoints.length - 1) * this.pageSize + this.pageSize;
+    return Math.max(...this.#starts.keys()) * this.pageSize + this.pageSize;
   }
 
   /** Whether the exact row count is known. */
   get exact(): boolean {
     void this.revision;
-    return this.#lastPage !== null || this.total !== null;
+    return this.#last !== null || this.#total !== null;
   }
 
   /** The row at `index`, when its page is in memory. */
@@ -149,9 +179,17 @@ export class QueuePager {
     }
   }
 
+  /** The index of the last page: seen, or from the row count. */
+  #endPage(): number | null {
+    if (this.#last !== null) return this.#last.page;
+    if (this.#total !== null) return Math.max(0, Math.ceil(this.#total / this.pageSize) - 1);
+    return null;
+  }
+
   #covered(): boolean {
+    const end = this.#endPage();
     for (let k = this.#wanted.first; k <= this.#wanted.last; k++) {
-      if (this.#lastPage !== null && k > this.#lastPage) break;
+      if (end !== null && k > end) break;
       if (!this.#pages.has(k)) return false;
     }
     return true;
@@ -189,82 +227,145 @@ export class QueuePager {
     }
   }
 
-  /** The page to read next: the first wanted page missing, or the checkpoint on the way to it. */
-  #nextToRead(): number | null {
-    for (let k = this.#wanted.first; k <= this.#wanted.last; k++) {
-      if (this.#lastPage !== null && k > this.#lastPage) return null;
-      if (this.#pages.has(k)) continue;
-      if (k < this.#checkpoints.length) return k;
-      // Not reached yet: page forward from the last checkpoint known.
-      const from = this.#checkpoints.length - 1;
-      this.seeking = { from: from * this.pageSize, to: k * this.pageSize };
-      return from;
+  /**
+   * How page k is read from a cursor known now: forward from its start, backward from its end,
+   * or, for the last page when the row count is known, backward from the end of the queue.
+   */
+  #readOf(k: number): Read | null {
+    const start = this.#starts.get(k);
+    if (start !== undefined) return { page: k, after: start, backward: false, limit: this.pageSize };
+    const end = this.#ends.get(k);
+    if (end !== undefined) return { page: k, after: end, backward: true, limit: this.pageSize };
+    if (k === this.#endPage()) {
+      const length = this.#last?.length ?? (this.#total ?? 0) - k * this.pageSize;
+      if (length > 0) return { page: k, after: null, backward: true, limit: length };
     }
     return null;
   }
 
-  async #read(page: number, generation: number): Promise<void> {
-    const answer = await this.#fetch(this.#query(this.#checkpoints[page] ?? null));
+  /** The page to read next: the first wanted page missing, or the nearest one on the way to it. */
+  #nextToRead(): Read | null {
+    const end = this.#endPage();
+    for (let k = this.#wanted.first; k <= this.#wanted.last; k++) {
+      if (end !== null && k > end) return null;
+      if (this.#pages.has(k)) continue;
+      const direct = this.#readOf(k);
+      if (direct) return direct;
+      // Not reached yet: page from the nearest page that can be read on either side.
+      const before = Math.max(...[...this.#starts.keys()].filter((s) => s < k));
+      const afters = [...this.#ends.keys()].filter((e) => e > k);
+      if (end !== null) afters.push(end);
+      const after = afters.length > 0 ? Math.min(...afters) : null;
+      const from = after !== null && after - k < k - before ? after : before;
+      this.seeking = { from: from * this.pageSize, to: k * this.pageSize };
+      return this.#readOf(from);
+    }
+    return null;
+  }
+
+  async #read(read: Read, generation: number): Promise<void> {
+    const answer = await this.#fetch(this.#query(read));
     if (generation !== this.#generation) return;
     this.error = null;
-    this.#store(page, answer);
+    this.#store(read, answer);
     this.#evict();
     this.revision += 1;
   }
 
-  /** Reads the wanted pages again, chained from the first one's checkpoint. */
+  /** Reads the wanted pages again, chained from the first one's start (or the last one's end). */
   async #reread(generation: number): Promise<void> {
-    const first = this.#wanted.first;
-    if (first >= this.#checkpoints.length) return;
+    const { first } = this.#wanted;
     const last = Math.max(first, this.#wanted.last);
-    const fresh = new Map<number, QueuePage>();
-    let cursor = this.#checkpoints[first] ?? null;
-    for (let k = first; k <= last; k++) {
-      const answer = await this.#fetch(this.#query(cursor));
+    const forward = this.#starts.has(first);
+    const from = forward ? first : Math.min(last, this.#endPage() ?? last);
+    let read = this.#readOf(from);
+    if (read === null) return;
+    const fresh: [Read, QueuePage][] = [];
+    for (;;) {
+      const answer = await this.#fetch(this.#query(read));
       if (generation !== this.#generation) return;
-      fresh.set(k, answer);
-      if (answer.next === null) break;
-      cursor = answer.next;
+      fresh.push([read, answer]);
+      const k: number = read.page + (forward ? 1 : -1);
+      const cursor = forward ? answer.next : answer.previous;
+      if (cursor === null || k < first || k > last) break;
+      read = { page: k, after: cursor, backward: !forward, limit: this.pageSize };
     }
     this.error = null;
-    // Pages after the re-read run were chained from rows that may have moved: read them again
+    // Pages beyond the re-read run were chained from rows that may have moved: read them again
     // when they are needed.
     for (const k of [...this.#pages.keys()]) {
-      if (k > last) this.#pages.delete(k);
+      if (forward ? k > last : k < first) this.#pages.delete(k);
     }
-    this.#lastPage = null;
-    this.#checkpoints.length = Math.min(this.#checkpoints.length, first + 1);
-    for (const [k, answer] of fresh) {
-      this.#store(k, answer);
+    if (forward) {
+      this.#last = null;
+      this.#trim(this.#starts, (k) => k > first);
+      this.#trim(this.#ends, (k) => k >= first);
+    } else {
+      this.#trim(this.#starts, (k) => k > 0 && k <= last);
+      this.#trim(this.#ends, (k) => k < last);
+    }
+    for (const [read, answer] of fresh) {
+      this.#store(read, answer);
     }
     this.revision += 1;
   }
 
-  #store(page: number, answer: QueuePage): void {
-    this.#pages.set(page, answer.rows);
-    if (page === 0 && answer.total !== null) {
+  #store(read: Read, answer: QueuePage): void {
+    const page = read.page;
+    if (read.after === null && answer.total !== null && answer.total !== this.#total) {
+      if (read.backward) {
+        // Read from the end by a count that no longer holds: read again by the new one.
+        this.#total = answer.total;
+        this.#forget();
+        return;
+      }
       this.total = answer.total;
     }
+    this.#pages.set(page, answer.rows);
+    if (read.backward) this.#placedByCount ||= page > 0;
     if (answer.next === null) {
-      this.#lastPage = page;
-      this.#checkpoints.length = Math.min(this.#checkpoints.length, page + 1);
-      for (const k of [...this.#pages.keys()]) {
-        if (k > page) this.#pages.delete(k);
+      this.#last = { page, length: answer.rows.length };
+      this.#dropAfter(page);
+      this.#trim(this.#ends, (k) => k >= page);
+    } else {
+      if (this.#last !== null && this.#last.page <= page) this.#last = null;
+      const known = this.#starts.get(page + 1);
+      // The page ends elsewhere than it did: what was chained after it is stale.
+      if (known !== undefined && known !== answer.next) this.#dropAfter(page);
+      this.#starts.set(page + 1, answer.next);
+    }
+    if (answer.previous === null) {
+      if (page > 0) {
+        // The queue starts sooner than the row count said: what was placed by it is misplaced.
+        this.#forget();
+        this.#total = null;
       }
       return;
     }
-    if (this.#lastPage !== null && this.#lastPage <= page) {
-      this.#lastPage = null;
-    }
-    const known = this.#checkpoints[page + 1];
-    if (known !== undefined && known !== answer.next) {
-      // The page ends elsewhere than it did: what was chained after it is stale.
-      this.#checkpoints.length = page + 1;
+    const known = this.#ends.get(page - 1);
+    if (known !== undefined && known !== answer.previous) {
       for (const k of [...this.#pages.keys()]) {
-        if (k > page) this.#pages.delete(k);
+        if (k < page) this.#pages.delete(k);
       }
+      this.#trim(this.#starts, (k) => k > 0 && k < page);
+      this.#trim(this.#ends, (k) => k < page);
     }
-    this.#checkpoints[page + 1] = answer.next;
+    this.#ends.set(page - 1, answer.previous);
+  }
+
+  /** Forgets the pages and cursors after `page`. */
+  #dropAfter(page: number): void {
+    for (const k of [...this.#pages.keys()]) {
+      if (k > page) this.#pages.delete(k);
+    }
+    this.#trim(this.#starts, (k) => k > page);
+    this.#trim(this.#ends, (k) => k > page);
+  }
+
+  #trim<V>(cursors: Map<number, V>, drop: (k: number) => boolean): void {
+    for (const k of [...cursors.keys()]) {
+      if (drop(k)) cursors.delete(k);
+    }
   }
 
   /** Forgets the rows of the pages farthest from those wanted. */
@@ -281,8 +382,14 @@ export class QueuePager {
     }
   }
 
-  #query(after: string | null): QueueQuery {
-    return { filter: this.#filter, sort: this.#sort, after, limit: this.pageSize };
+  #query(read: Read): QueueQuery {
+    return {
+      filter: this.#filter,
+      sort: this.#sort,
+      after: read.after,
+      limit: read.limit,
+      backward: read.backward,
+    };
   }
 
   /** How many pages hold rows now (for tests and the memory budget). */
@@ -290,4 +397,12 @@ export class QueuePager {
     void this.revision;
     return this.#pages.size;
   }
+}
+
+/** One page read: which page, from which cursor, which way, how many rows. */
+interface Read {
+  page: number;
+  after: string | null;
+  backward: boolean;
+  limit: number;
 }

@@ -16,18 +16,34 @@ class FakeQueue {
   }
 
   fetch = async (query: QueueQuery): Promise<QueuePage> => {
-    this.asked.push(query.after);
-    const after = query.after === null ? -Infinity : Number(query.after);
+    this.asked.push(query.backward ? `before ${query.after}` : query.after);
     const sorted = [...this.rows].sort((a, b) => a.key - b.key);
-    const from = sorted.filter((r) => r.key > after);
-    const page = from.slice(0, query.limit);
-    const more = from.length > query.limit;
+    const at = query.after === null ? null : Number(query.after);
+    let page: { key: number; user: number }[];
+    let more: boolean;
+    if (query.backward) {
+      const before = sorted.filter((r) => at === null || r.key < at);
+      page = before.slice(Math.max(0, before.length - query.limit));
+      more = before.length > query.limit;
+    } else {
+      const after = sorted.filter((r) => at === null || r.key > at);
+      page = after.slice(0, query.limit);
+      more = after.length > query.limit;
+    }
+    const first = page.length > 0 ? String(page[0].key) : null;
+    const last = page.length > 0 ? String(page[page.length - 1].key) : null;
     return {
       rows: page.map((r) => row(r.user)),
-      next: more ? String(page[page.length - 1].key) : null,
+      next: query.backward ? (at === null ? null : last) : more ? last : null,
+      previous: query.backward ? (more ? first : null) : at === null ? null : first,
       total: query.after === null ? this.rows.length : null,
     };
   };
+
+  /** A new user at the end of the queue. */
+  append(user: number): void {
+    this.rows.push({ key: Math.max(...this.rows.map((r) => r.key)) + 10, user });
+  }
 
   /** The case of `user` changed: with the newest first, it moves to the top. */
   moveToTop(user: number): void {
@@ -86,9 +102,10 @@ describe('the queue pager', () => {
     expect(pager.rowAt(100)).toBeUndefined();
   });
 
-  test('reaches a far row by paging forward, keeping only the pages near it', async () => {
+  test('with no row count, reaches a far row by paging forward, keeping only the pages near it', async () => {
     const queue = new FakeQueue(5_000);
-    const pager = new QueuePager(queue.fetch, filter, sort, { pageSize: 100, keepPages: 4 });
+    const uncounted = async (q: QueueQuery) => ({ ...(await queue.fetch(q)), total: null });
+    const pager = new QueuePager(uncounted, filter, sort, { pageSize: 100, keepPages: 4 });
     pager.reset(filter, sort);
     pager.want(4_210, 4_230);
     await pager.settled();
@@ -101,7 +118,8 @@ describe('the queue pager', () => {
 
   test('goes back to a page it passed straight from its checkpoint', async () => {
     const queue = new FakeQueue(5_000);
-    const pager = new QueuePager(queue.fetch, filter, sort, { pageSize: 100, keepPages: 3 });
+    const uncounted = async (q: QueueQuery) => ({ ...(await queue.fetch(q)), total: null });
+    const pager = new QueuePager(uncounted, filter, sort, { pageSize: 100, keepPages: 3 });
     pager.reset(filter, sort);
     pager.want(4_900, 4_950);
     await pager.settled();
@@ -112,6 +130,103 @@ describe('the queue pager', () => {
 
     expect(users(pager, 1_005, 1_006)).toEqual([1_006, 1_007]);
     expect(queue.asked).toEqual(['10000']);
+  });
+
+  test('End lands on the last rows in one read from the end, the row count and places right', async () => {
+    const queue = new FakeQueue(100_050);
+    const pager = new QueuePager(queue.fetch, filter, sort, { pageSize: 100 });
+    pager.reset(filter, sort);
+    pager.want(0, 20);
+    await pager.settled();
+    queue.asked = [];
+
+    pager.want(100_049, 100_049);
+    await pager.settled();
+
+    expect(queue.asked).toEqual(['before null']);
+    expect(pager.rowCount).toBe(100_050);
+    expect(users(pager, 100_000, 100_001)).toEqual([100_001, 100_002]);
+    expect(pager.rowAt(100_049)?.user_id).toBe(100_050);
+    expect(pager.indexOf(100_050)).toBe(100_049);
+  });
+
+  test('Home after End is one read of the first page', async () => {
+    const queue = new FakeQueue(10_000);
+    const pager = new QueuePager(queue.fetch, filter, sort, { pageSize: 100, keepPages: 3 });
+    pager.reset(filter, sort);
+    pager.want(0, 20);
+    await pager.settled();
+    pager.want(9_990, 9_999);
+    await pager.settled();
+    pager.want(5_000, 5_010);
+    await pager.settled();
+    queue.asked = [];
+
+    pager.want(0, 20);
+    await pager.settled();
+
+    expect(queue.asked).toEqual([null]);
+    expect(users(pager, 0, 1)).toEqual([1, 2]);
+  });
+
+  test('scrolling up from the end reads each page once, backward, with no row lost or repeated', async () => {
+    const queue = new FakeQueue(1_030);
+    const pager = new QueuePager(queue.fetch, filter, sort, { pageSize: 100, keepPages: 3 });
+    pager.reset(filter, sort);
+    pager.want(0, 5);
+    await pager.settled();
+    queue.asked = [];
+
+    const seen: (number | undefined)[] = [];
+    for (let page = 10; page >= 0; page--) {
+      pager.want(page * 100, page * 100);
+      await pager.settled();
+      seen.unshift(...users(pager, page * 100, Math.min(page * 100 + 99, 1_029)));
+      expect(pager.pagesInMemory).toBeLessThanOrEqual(3);
+    }
+
+    expect(seen).toEqual(Array.from({ length: 1_030 }, (_, i) => i + 1));
+    // The last page from the end, then one read backward per page above it down to page 2; pages
+    // 1 and 0 (dropped from memory on the way) are read again from their known starts.
+    expect(queue.asked.length).toBe(11);
+    expect(queue.asked[0]).toBe('before null');
+    expect(queue.asked.slice(1, 9).every((a) => a?.startsWith('before '))).toBe(true);
+    expect(queue.asked.slice(9)).toEqual(['1000', null]);
+  });
+
+  test('a far row near the end is reached from the end, not paged to from the top', async () => {
+    const queue = new FakeQueue(5_000);
+    const pager = new QueuePager(queue.fetch, filter, sort, { pageSize: 100, keepPages: 4 });
+    pager.reset(filter, sort);
+    pager.want(0, 5);
+    await pager.settled();
+    queue.asked = [];
+
+    pager.want(4_710, 4_720);
+    await pager.settled();
+
+    expect(users(pager, 4_710, 4_711)).toEqual([4_711, 4_712]);
+    expect(queue.asked.length).toBe(3);
+    expect(pager.pagesInMemory).toBeLessThanOrEqual(4);
+  });
+
+  test('rows read from the end are read again where they belong when the count changes', async () => {
+    const queue = new FakeQueue(1_000);
+    const pager = new QueuePager(queue.fetch, filter, sort, { pageSize: 100 });
+    pager.reset(filter, sort);
+    pager.want(0, 5);
+    await pager.settled();
+    pager.want(950, 999);
+    await pager.settled();
+
+    queue.append(1_001);
+    pager.total = 1_001;
+    pager.want(950, 1_000);
+    await pager.settled();
+
+    expect(pager.rowCount).toBe(1_001);
+    expect(users(pager, 998, 1_000)).toEqual([999, 1_000, 1_001]);
+    expect(pager.indexOf(1_001)).toBe(1_000);
   });
 
   test('knows the exact length once it has seen the last page', async () => {
