@@ -201,6 +201,8 @@ struct Due {
 pub(crate) fn spawn_watch(desk: Desk) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let options = desk.inner.sync_options.documents;
+        let hold = desk.inner.sync_options.hold_for_first_rows;
+        desk.inner.first_rows.wait(hold).await;
         let mut changes = desk.subscribe();
         let mut due: HashMap<UserId, Due> = HashMap::new();
         loop {
@@ -255,7 +257,7 @@ async fn waiting_cases(desk: &Desk) -> Result<Vec<UserId>> {
     let mut after = None;
     for _ in 0..10 {
         let page = desk
-            .queue(QueueQuery {
+            .queue_rows(QueueQuery {
                 filter: filter.clone(),
                 after,
                 limit: 1_000,

@@ -56,6 +56,8 @@ pub(crate) struct Inner {
     pub health: watch::Receiver<SyncHealth>,
     pub health_tx: watch::Sender<SyncHealth>,
     pub sync_options: SyncOptions,
+    /// Opened when the window has its first rows; catch-up waits for it at start.
+    pub first_rows: crate::first_rows::FirstRows,
     pub running: Mutex<Running>,
     /// Downloads that the last stop cut short, found at this start.
     pub interrupted: Mutex<Vec<crate::files::InterruptedDownload>>,
@@ -142,6 +144,7 @@ pub(crate) fn sync_parts(desk: &Desk, feed: Feed) -> Parts {
         treezor: desk.inner.treezor.clone(),
         changes: desk.inner.changes.clone(),
         health: desk.inner.health_tx.clone(),
+        first_rows: desk.inner.first_rows.clone(),
     }
 }
 

@@ -48,6 +48,7 @@ pub mod demo;
 pub mod desk;
 pub mod error;
 pub mod files;
+mod first_rows;
 pub mod officer;
 mod owner_only;
 pub mod retention;

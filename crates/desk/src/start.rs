@@ -41,7 +41,12 @@ impl StartOptions {
     /// pace from `KYC_DESK_DEMO_PACE` ([`DemoPace`]).
     pub fn for_current_user() -> Result<StartOptions> {
         let pace = DemoPace::from_env()?;
-        let mut sync = SyncOptions::default();
+        let mut sync = SyncOptions {
+            // The window asks for its first rows within a second or two of the start; the
+            // catch-up and the reading of waiting cases follow them (see `first_rows`).
+            hold_for_first_rows: std::time::Duration::from_secs(5),
+            ..SyncOptions::default()
+        };
         if pace == DemoPace::Quick {
             // The quick demo's Treezor answers in milliseconds: so may its list of documents.
             // A few seconds of grace still let an officer (or an end-to-end test) see what is
@@ -148,6 +153,7 @@ impl Desk {
             health,
             health_tx,
             sync_options: sync,
+            first_rows: crate::first_rows::FirstRows::new(),
             running: Mutex::new(Running {
                 sync: None,
                 demo: world,

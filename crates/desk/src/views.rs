@@ -75,8 +75,16 @@ pub struct CaseFile {
 }
 
 impl Desk {
-    /// A page of the queue.
+    /// A page of the queue, for the window: its first one lets the catch-up start (see
+    /// `first_rows`).
     pub async fn queue(&self, query: QueueQuery) -> Result<QueuePage> {
+        let page = self.queue_rows(query).await;
+        self.inner.first_rows.answered();
+        page
+    }
+
+    /// A page of the queue, for the desk's own work.
+    pub(crate) async fn queue_rows(&self, query: QueueQuery) -> Result<QueuePage> {
         let now = now();
         self.store()
             .read(move |reader| reader.queue(&query, now))

@@ -126,3 +126,38 @@ async fn duplicated_and_reordered_deliveries_end_in_the_right_state() {
     );
     desk.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catch_up_waits_for_the_windows_first_page_and_starts_on_it() {
+    let world = World::start().await;
+    let users = [world.person("Marta", "Kowalska"), world.person("Nadia", "Haddad")];
+    // Both users' webhooks are in the relay before the desk starts.
+    let mut committed = world.relay.as_ref().unwrap().committed();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        committed.wait_for(|seq| *seq >= users.len() as u64),
+    )
+    .await
+    .expect("the relay commits both users' webhooks")
+    .unwrap();
+    // Longer than `until` waits: only the first page can let the catch-up start in time.
+    let desk = world
+        .desk_holding_for_first_rows(std::time::Duration::from_secs(600))
+        .await;
+    // Without a first page, the relay stays unread: a desk that syncs at once reads it within
+    // milliseconds, well inside this bound.
+    let mut health = desk.health();
+    let contact = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        health.wait_for(|h| h.last_contact_at.is_some() || h.cursor > 0),
+    )
+    .await;
+    assert!(contact.is_err(), "the relay was read before the first page");
+
+    let first = desk.queue(cache::QueueQuery::default()).await.unwrap();
+    assert!(first.rows.is_empty(), "the first page is answered from the cache as it was");
+    for user in users {
+        known(&desk, user).await;
+    }
+    desk.shutdown().await;
+}

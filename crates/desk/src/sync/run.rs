@@ -33,6 +33,9 @@ pub struct SyncOptions {
     pub catch_up_batch: usize,
     /// When Treezor's list of documents is read while a case waits for its documents.
     pub documents: crate::awaited::DocumentsWatch,
+    /// At start, how long the loop (and the reading of cases waiting for documents) may wait for
+    /// the window's first rows before catching up (see `first_rows`); zero for no wait.
+    pub hold_for_first_rows: Duration,
 }
 
 impl Default for SyncOptions {
@@ -44,6 +47,7 @@ impl Default for SyncOptions {
             max_backoff: Duration::from_secs(30),
             catch_up_batch: 50_000,
             documents: Default::default(),
+            hold_for_first_rows: Duration::ZERO,
         }
     }
 }
@@ -61,6 +65,7 @@ pub(crate) struct Parts {
     pub treezor: Arc<RwLock<Option<treezor::Client>>>,
     pub changes: broadcast::Sender<Change>,
     pub health: watch::Sender<SyncHealth>,
+    pub first_rows: crate::first_rows::FirstRows,
 }
 
 impl SyncLoop {
@@ -85,7 +90,12 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
         treezor,
         changes,
         health,
+        first_rows,
     } = parts;
+    tokio::select! {
+        _ = stopped.changed() => return,
+        _ = first_rows.wait(options.hold_for_first_rows) => {}
+    }
     let mut backoff = Backoff::new(options.first_backoff, options.max_backoff);
     let mut cursor = match store.write(|cache| cache.cursor()).await {
         Ok(cursor) => cursor,

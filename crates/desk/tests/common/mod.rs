@@ -168,6 +168,24 @@ impl World {
     /// A dashboard on the settings file in the desk's home, with `secrets`, reading Treezor's
     /// list of documents as `documents` says.
     async fn start_desk(&self, secrets: SecretStore, documents: DocumentsWatch) -> Desk {
+        self.start_desk_holding(secrets, documents, Duration::ZERO)
+            .await
+    }
+
+    /// [`World::desk`], its catch-up holding for the window's first rows up to `hold`.
+    pub async fn desk_holding_for_first_rows(&self, hold: Duration) -> Desk {
+        let paths = Paths::under(&self.desk_home());
+        self.settings().save(&paths.settings_file).unwrap();
+        self.start_desk_holding(self.secrets_in_memory(FEED_TOKEN), QUICK_DOCUMENTS, hold)
+            .await
+    }
+
+    async fn start_desk_holding(
+        &self,
+        secrets: SecretStore,
+        documents: DocumentsWatch,
+        hold: Duration,
+    ) -> Desk {
         let paths = Paths::under(&self.desk_home());
         Desk::start(StartOptions {
             paths,
@@ -180,6 +198,7 @@ impl World {
                 max_backoff: Duration::from_millis(400),
                 catch_up_batch: 1000,
                 documents,
+                hold_for_first_rows: hold,
             },
             demo: Default::default(),
         })
