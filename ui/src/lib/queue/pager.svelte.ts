@@ -24,10 +24,14 @@
 import type { QueueFilter, QueuePage, QueueQuery, QueueRow, Sort } from '../api';
 
 export type FetchPage = (query: QueueQuery) => Promise<QueuePage>;
+/** How many rows a filter matches. */
+export type CountRows = (filter: QueueFilter) => Promise<number>;
 
 export interface PagerOptions {
   pageSize?: number;
   keepPages?: number;
+  /** Counts the rows when End needs the row count before it is known (a search). */
+  count?: CountRows;
 }
 
 export class QueuePager {
@@ -45,6 +49,7 @@ export class QueuePager {
 
   #total = $state<number | null>(null);
   #fetch: FetchPage;
+  #count: CountRows | undefined;
   #filter: QueueFilter;
   #sort: Sort;
   #generation = 0;
@@ -63,6 +68,7 @@ export class QueuePager {
 
   constructor(fetch: FetchPage, filter: QueueFilter, sort: Sort, options: PagerOptions = {}) {
     this.#fetch = fetch;
+    this.#count = options.count;
     this.#filter = filter;
     this.#sort = sort;
     // 500 rows a page: few enough to answer in milliseconds, many enough that paging to a far row
@@ -137,6 +143,24 @@ export class QueuePager {
   get exact(): boolean {
     void this.revision;
     return this.#last !== null || this.#total !== null;
+  }
+
+  /**
+   * The index of the last row, for End. When the row count is not known yet (a search whose
+   * counts are still coming), the rows are counted first: with the count, the last page is one
+   * read from the end instead of every page on the way to it.
+   */
+  async lastIndex(): Promise<number> {
+    if (!this.exact && this.#count) {
+      const generation = this.#generation;
+      try {
+        const total = await this.#count(this.#filter);
+        if (generation === this.#generation && !this.exact) this.total = total;
+      } catch {
+        // The counts' own line says why; End goes as far as is known.
+      }
+    }
+    return this.rowCount - 1;
   }
 
   /** The row at `index`, when its page is in memory. */

@@ -150,6 +150,33 @@ describe('the queue pager', () => {
     expect(pager.indexOf(100_050)).toBe(100_049);
   });
 
+  test('End under an uncounted search counts the rows, then reads the last page from the end', async () => {
+    const queue = new FakeQueue(100_050);
+    const uncounted = async (q: QueueQuery) => ({ ...(await queue.fetch(q)), total: null });
+    const counted: QueueFilter[] = [];
+    const count = async (f: QueueFilter) => {
+      counted.push(f);
+      return queue.rows.length;
+    };
+    const searched = { ...filter, search: 'user' };
+    const pager = new QueuePager(uncounted, searched, sort, { pageSize: 100, count });
+    pager.reset(searched, sort);
+    pager.want(0, 20);
+    await pager.settled();
+    expect(pager.exact).toBe(false);
+    queue.asked = [];
+
+    const last = await pager.lastIndex();
+    pager.want(last, last);
+    await pager.settled();
+
+    expect(counted).toEqual([searched]);
+    expect(last).toBe(100_049);
+    expect(queue.asked).toEqual(['before null']);
+    expect(pager.rowAt(100_049)?.user_id).toBe(100_050);
+    expect(pager.indexOf(100_001)).toBe(100_000);
+  });
+
   test('Home after End is one read of the first page', async () => {
     const queue = new FakeQueue(10_000);
     const pager = new QueuePager(queue.fetch, filter, sort, { pageSize: 100, keepPages: 3 });
