@@ -178,6 +178,15 @@ describe('the document viewer', () => {
     const problem = await screen.findByTestId('viewer-problem');
     expect(problem).toHaveTextContent('its bytes are a PNG picture');
     expect(dialog().dataset.state).toBe('failed');
+    // Nothing to zoom, fit or turn: the view's tools are off and say why; saving still works.
+    for (const name of ['Zoom out', 'Zoom in', 'Fit', '1:1', 'Rotate counter-clockwise', 'Rotate clockwise']) {
+      const tool = screen.getByRole('button', { name });
+      expect(tool).toBeDisabled();
+      expect(tool).toHaveAttribute('title', 'Not available: this document is not shown (see why below)');
+      expect(tool).toHaveAccessibleDescription(expect.stringContaining('its bytes are a PNG picture'));
+    }
+    expect(screen.getByRole('button', { name: 'Fit' })).not.toHaveClass('on');
+    expect(screen.getByTestId('zoom')).not.toHaveTextContent('%');
     await key(dialog(), 's');
     expect(onsave).toHaveBeenCalledTimes(1);
     expect(await screen.findByTestId('save-note')).toHaveTextContent('A copy was saved: /tmp/501.jpg');
