@@ -1,5 +1,5 @@
-//! Proves that an officer looks at a case's documents inside the window, from memory: a JPEG and
-//! a PNG picture of the identity document shown at their natural size, zoomed and turned, a
+//! Proves that an officer looks at a case's documents inside the window, from memory: a JPEG, a
+//! PNG and a WebP picture of the identity document shown at their natural size, zoomed and turned, a
 //! twenty-page PDF synthesis paged through, beside the identity declared and read with the
 //! difference named; that no file appeared anywhere the app and its WebKit write (its folders,
 //! `KYC_DESK_HOME`, the XDG data and cache folders, `TMPDIR`) and none holds a copy; that each
@@ -261,8 +261,26 @@ async fn documents_are_shown_in_the_window_from_memory_and_leave_nothing_behind(
     desk.screenshot("viewer-png").await;
     close_viewer(&desk).await;
 
+    // A WebP picture, made by a real encoder in the sandbox, decoded by the window's engine at
+    // its own natural size.
+    let ines = sandbox
+        .person("Inès", "Garcia-Viewer", Some("1979-11-02"))
+        .await;
+    sandbox
+        .validated_with(ines, json!({"kind": "webp"}), json!({}))
+        .await;
+    let (webp, _) = documents_in_the_case(&desk, &sandbox, ines, "Inès Garcia-Viewer").await;
+    assert_eq!(sandbox.document_facts(webp).await["media_type"], "image/webp");
+    let before_webp = files_under(&home);
+    view(&desk, webp).await;
+    assert_eq!(number(&desk, canvas, "data-natural-width").await, 642.0);
+    assert_eq!(number(&desk, canvas, "data-natural-height").await, 405.0);
+    assert!(reddish(pixel(&desk, 5, 5).await));
+    desk.screenshot("viewer-webp").await;
+    close_viewer(&desk).await;
+
     // Nothing written: no file appeared anywhere the app and WebKit write, and none holds a copy
-    // of any of the three documents. Mesa, the GL library that draws the window, keeps the GPU
+    // of any of the four documents. Mesa, the GL library that draws the window, keeps the GPU
     // programs it compiles in its own cache folder (XDG_CACHE_HOME/mesa_shader_cache) the first
     // time a kind of drawing is done: compiled shaders, no picture; they are searched for the
     // documents' markers with every other file below.
@@ -270,10 +288,15 @@ async fn documents_are_shown_in_the_window_from_memory_and_leave_nothing_behind(
     let after = files_under(&home);
     let new: Vec<&PathBuf> = after
         .iter()
-        .filter(|p| !before.contains(p) && !before_png.contains(p) && !p.starts_with(&shaders))
+        .filter(|p| {
+            !before.contains(p)
+                && !before_png.contains(p)
+                && !before_webp.contains(p)
+                && !p.starts_with(&shaders)
+        })
         .collect();
     assert!(new.is_empty(), "files appeared while viewing: {new:?}");
-    for document in [jpeg, synthesis, png] {
+    for document in [jpeg, synthesis, png, webp] {
         let marker = sandbox.document_facts(document).await["marker"]
             .as_str()
             .expect("a marker")
@@ -348,6 +371,11 @@ async fn files_that_lie_or_do_not_decode_are_refused_with_the_reason_and_the_win
         !refused.contains("Bad Gateway"),
         "the content is never shown: {refused}"
     );
+    // Nothing to zoom or turn: the view's tools are off.
+    for tool in ["Zoom in", "Zoom out", "Rotate clockwise"] {
+        desk.element(&format!("button[aria-label='{tool}'][disabled]"))
+            .await;
+    }
     desk.screenshot("viewer-refused").await;
     close_viewer(&desk).await;
 
