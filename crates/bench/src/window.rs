@@ -172,6 +172,18 @@ async fn show(binary: &Path, comm: &str, mark: &str, prepare: impl FnOnce(&Path)
         marks[0].as_f64().expect("the page's time origin"),
         marks[1].as_f64().expect("the mark's time"),
     );
+    // The page's own timeline, from its time origin: the document loaded and parsed, the app's
+    // marks (the first page asked for and answered, the first rows).
+    let timeline = desk
+        .script(
+            "const n = performance.getEntriesByType('navigation')[0];
+             const steps = n ? [['response end', n.responseEnd], ['DOM interactive', n.domInteractive],
+               ['DOM content loaded', n.domContentLoadedEventEnd]] : [];
+             for (const m of performance.getEntriesByType('mark')) steps.push([m.name, m.startTime]);
+             return steps.map(([name, at]) => `${name} ${Math.round(at)} ms`).join(', ');",
+        )
+        .await;
+    eprintln!("B7: {} page timeline: {}", binary.display(), timeline.as_str().unwrap_or("none"));
     let pid = pid_of(&home, comm).expect("the window's process is found by its KYC_DESK_HOME");
     let started = process_start_ms(pid);
     let seconds = (origin + at - started) / 1000.0;
