@@ -38,22 +38,32 @@ pub fn run() {
     let app = with_commands(Builder::default())
         .setup(|app| {
             navigation::open_main_window(app)?;
-            let started = tauri::async_runtime::block_on(async {
-                let options = StartOptions::for_current_user().map_err(|e| e.to_string())?;
-                Desk::start(options).await.map_err(|e| e.to_string())
+            // The desk starts while the window loads its page (see `state`).
+            let (starting, state) = DeskState::starting();
+            app.manage(state);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let began = std::time::Instant::now();
+                let started = match StartOptions::for_current_user() {
+                    Ok(options) => Desk::start(options).await.map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                match &started {
+                    Ok(desk) => {
+                        tracing::info!(ms = began.elapsed().as_millis(), "the dashboard started");
+                        events::forward(&handle, desk);
+                    }
+                    Err(why) => tracing::error!("the dashboard could not start: {why}"),
+                }
+                starting.started(started);
             });
-            match &started {
-                Ok(desk) => events::forward(app.handle(), desk),
-                Err(why) => tracing::error!("the dashboard could not start: {why}"),
-            }
-            app.manage(DeskState::new(started));
             Ok(())
         })
         .build(tauri::generate_context!())
         .unwrap_or_else(|error| panic!("KYC Desk could not start its window: {error}"));
     app.run(|handle, event| {
         if let RunEvent::Exit = event
-            && let Ok(desk) = handle.state::<DeskState>().desk()
+            && let Some(desk) = handle.state::<DeskState>().started()
         {
             // Let the sync loop finish its batch and the demo servers their requests.
             tauri::async_runtime::block_on(desk.shutdown());

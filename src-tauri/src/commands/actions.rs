@@ -21,7 +21,7 @@ pub async fn start_verification(
     confirmation: Confirmation,
 ) -> Result<StartedVerification, IpcError> {
     Ok(state
-        .desk()?
+        .desk().await?
         .start_verification(user_id(user)?, redirect_url, confirmation)
         .await?)
 }
@@ -29,7 +29,7 @@ pub async fn start_verification(
 /// Has Treezor retrieve the verification's documents.
 #[tauri::command]
 pub async fn retrieve_documents(state: State<'_, DeskState>, user: u64) -> Result<(), IpcError> {
-    Ok(state.desk()?.retrieve_documents(user_id(user)?).await?)
+    Ok(state.desk().await?.retrieve_documents(user_id(user)?).await?)
 }
 
 /// Downloads a document, streaming progress to `on_progress`.
@@ -40,7 +40,7 @@ pub async fn download_document(
     document: u64,
     on_progress: Channel<DownloadProgress>,
 ) -> Result<SavedDocument, IpcError> {
-    let desk = state.desk()?;
+    let desk = state.desk().await?;
     Ok(desk
         .download_document(user_id(user)?, document_id(document)?, move |progress| {
             // A window that went away stops listening; the download goes on.
@@ -58,7 +58,7 @@ pub async fn request_review(
     confirmation: Confirmation,
 ) -> Result<ReviewRequested, IpcError> {
     Ok(state
-        .desk()?
+        .desk().await?
         .request_review(user_id(user)?, confirmation)
         .await?)
 }
@@ -69,7 +69,7 @@ pub async fn check_documents(
     state: State<'_, DeskState>,
     user: u64,
 ) -> Result<DocumentsChecked, IpcError> {
-    Ok(state.desk()?.check_documents(user_id(user)?).await?)
+    Ok(state.desk().await?.check_documents(user_id(user)?).await?)
 }
 
 /// Records that the officer declined to confirm an action.
@@ -79,7 +79,7 @@ pub async fn cancel_action(
     user: u64,
     action: Action,
 ) -> Result<(), IpcError> {
-    Ok(state.desk()?.cancel(action, user_id(user)?).await?)
+    Ok(state.desk().await?.cancel(action, user_id(user)?).await?)
 }
 
 /// Shows a downloaded document in the file manager. The path is the one the cache recorded for
@@ -90,7 +90,7 @@ pub async fn show_in_folder(
     user: u64,
     document: u64,
 ) -> Result<(), IpcError> {
-    let desk = state.desk()?;
+    let desk = state.desk().await?;
     let document = document_id(document)?;
     let case = desk.case_file(user_id(user)?).await?;
     let path = case

@@ -12,7 +12,7 @@ use crate::state::DeskState;
 /// A case in full: profile, relatives, verifications, documents, webhooks, actions, customer text.
 #[tauri::command]
 pub async fn case_file(state: State<'_, DeskState>, user: u64) -> Result<CaseFile, IpcError> {
-    Ok(state.desk()?.case_file(user_id(user)?).await?)
+    Ok(state.desk().await?.case_file(user_id(user)?).await?)
 }
 
 /// A decoded redirect URL with what its event means.

@@ -59,7 +59,7 @@ pub async fn copy_to_clipboard<R: Runtime>(
     state: State<'_, DeskState>,
     what: CopyRequest,
 ) -> Result<(), IpcError> {
-    let text = state.desk()?.text_to_copy(what.copyable()?).await?;
+    let text = state.desk().await?.text_to_copy(what.copyable()?).await?;
     app.clipboard().write_text(text).map_err(|e| {
         IpcError::new(
             ErrorCode::Internal,

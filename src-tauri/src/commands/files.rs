@@ -47,7 +47,7 @@ impl PurgeRequest {
 /// The documents downloaded on this machine, with their age, and the downloads a crash cut short.
 #[tauri::command]
 pub async fn local_files(state: State<'_, DeskState>) -> Result<LocalFiles, IpcError> {
-    Ok(state.desk()?.local_files().await?)
+    Ok(state.desk().await?.local_files().await?)
 }
 
 /// Removes downloaded documents from this machine; each removal is audited.
@@ -57,7 +57,7 @@ pub async fn purge_documents(
     request: PurgeRequest,
 ) -> Result<PurgeReport, IpcError> {
     let selection = request.selection()?;
-    Ok(state.desk()?.purge_documents(selection).await?)
+    Ok(state.desk().await?.purge_documents(selection).await?)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ pub async fn queue_page(
     state: State<'_, DeskState>,
     query: QueueQuery,
 ) -> Result<QueuePage, IpcError> {
-    Ok(state.desk()?.queue(query).await?)
+    Ok(state.desk().await?.queue(query).await?)
 }
 
 /// Cases per state under a filter (its states ignored).
@@ -21,5 +21,5 @@ pub async fn queue_counts(
     state: State<'_, DeskState>,
     filter: QueueFilter,
 ) -> Result<StateCounts, IpcError> {
-    Ok(state.desk()?.counts(filter).await?)
+    Ok(state.desk().await?.counts(filter).await?)
 }

@@ -8,8 +8,8 @@ use crate::state::DeskState;
 
 /// The settings, and whether each secret is saved (never the secrets).
 #[tauri::command]
-pub fn settings_view(state: State<'_, DeskState>) -> Result<SettingsView, IpcError> {
-    Ok(state.desk()?.settings_view())
+pub async fn settings_view(state: State<'_, DeskState>) -> Result<SettingsView, IpcError> {
+    Ok(state.desk().await?.settings_view())
 }
 
 /// Saves settings; secrets given go to the keychain.
@@ -18,17 +18,17 @@ pub async fn save_settings(
     state: State<'_, DeskState>,
     input: SettingsInput,
 ) -> Result<Saved, IpcError> {
-    Ok(state.desk()?.save_settings(input).await?)
+    Ok(state.desk().await?.save_settings(input).await?)
 }
 
 /// Checks, step by step, that Treezor answers.
 #[tauri::command]
 pub async fn check_treezor(state: State<'_, DeskState>) -> Result<ConnectionCheck, IpcError> {
-    Ok(state.desk()?.check_treezor().await)
+    Ok(state.desk().await?.check_treezor().await)
 }
 
 /// Checks, step by step, that the relay answers and accepts the feed token.
 #[tauri::command]
 pub async fn check_relay(state: State<'_, DeskState>) -> Result<ConnectionCheck, IpcError> {
-    Ok(state.desk()?.check_relay().await)
+    Ok(state.desk().await?.check_relay().await)
 }

@@ -8,6 +8,6 @@ use crate::state::DeskState;
 
 /// Which world, who, and how the connections are doing.
 #[tauri::command]
-pub fn app_status(state: State<'_, DeskState>) -> Result<AppStatus, IpcError> {
-    Ok(state.desk()?.status())
+pub async fn app_status(state: State<'_, DeskState>) -> Result<AppStatus, IpcError> {
+    Ok(state.desk().await?.status())
 }

@@ -17,7 +17,7 @@ pub async fn view_document(
     document: u64,
 ) -> Result<Response, IpcError> {
     let viewed = state
-        .desk()?
+        .desk().await?
         .view_document(user_id(user)?, document_id(document)?)
         .await?;
     Ok(Response::new(viewed.into_bytes()))
@@ -29,5 +29,5 @@ pub async fn identity_check(
     state: State<'_, DeskState>,
     user: u64,
 ) -> Result<IdentityCheck, IpcError> {
-    Ok(state.desk()?.identity_check(user_id(user)?).await?)
+    Ok(state.desk().await?.identity_check(user_id(user)?).await?)
 }
