@@ -185,9 +185,14 @@ fn walk(
         let mut sql = Sql::default();
         sql.push("SELECT ");
         columns(&mut sql, now, "u");
-        sql.push(&format!(
-            " FROM users AS u INDEXED BY users_by_state_{index} WHERE "
-        ));
+        // Links passed on the clock are few (none since schema 5, which stopped storing expiries):
+        // found by the partial index of live links and sorted, rather than by walking every "link
+        // issued" row in the sort index for them (B6 measured 180 ms for "link expired" so).
+        let by = match part {
+            Part::PassedLinks => "users_live_links".to_owned(),
+            _ => format!("users_by_state_{index}"),
+        };
+        sql.push(&format!(" FROM users AS u INDEXED BY {by} WHERE "));
         // State numbers are written literally (they are ours, not input) so the index's leading
         // column is an equality the planner sees.
         match part {
