@@ -68,6 +68,22 @@ async fn documents_in_the_case(
     (picture, synthesis)
 }
 
+/// A new customer, validated with an identity document of `kind`, whose documents reached the open
+/// case; returns the picture's id.
+async fn picture_in_a_case(
+    desk: &Desk,
+    sandbox: &Sandbox,
+    (first, last, born): (&str, &str, &str),
+    kind: &str,
+) -> u64 {
+    let user = sandbox.person(first, last, Some(born)).await;
+    sandbox
+        .validated_with(user, json!({ "kind": kind }), json!({}))
+        .await;
+    let name = format!("{first} {last}");
+    documents_in_the_case(desk, sandbox, user, &name).await.0
+}
+
 /// Opens `document` in the viewer and waits until it is shown.
 async fn view(desk: &Desk, document: u64) {
     open_viewer(desk, document).await;
@@ -244,13 +260,13 @@ async fn documents_are_shown_in_the_window_from_memory_and_leave_nothing_behind(
     close_viewer(&desk).await;
 
     // A PNG, for another customer.
-    let hugo = sandbox
-        .person("Hugo", "Martin-Viewer", Some("1985-01-31"))
-        .await;
-    sandbox
-        .validated_with(hugo, json!({"kind": "png"}), json!({}))
-        .await;
-    let (png, _) = documents_in_the_case(&desk, &sandbox, hugo, "Hugo Martin-Viewer").await;
+    let png = picture_in_a_case(
+        &desk,
+        &sandbox,
+        ("Hugo", "Martin-Viewer", "1985-01-31"),
+        "png",
+    )
+    .await;
     let before_png = files_under(&home);
     view(&desk, png).await;
     assert_eq!(number(&desk, canvas, "data-natural-width").await, 856.0);
@@ -263,14 +279,17 @@ async fn documents_are_shown_in_the_window_from_memory_and_leave_nothing_behind(
 
     // A WebP picture, made by a real encoder in the sandbox, decoded by the window's engine at
     // its own natural size.
-    let ines = sandbox
-        .person("Inès", "Garcia-Viewer", Some("1979-11-02"))
-        .await;
-    sandbox
-        .validated_with(ines, json!({"kind": "webp"}), json!({}))
-        .await;
-    let (webp, _) = documents_in_the_case(&desk, &sandbox, ines, "Inès Garcia-Viewer").await;
-    assert_eq!(sandbox.document_facts(webp).await["media_type"], "image/webp");
+    let webp = picture_in_a_case(
+        &desk,
+        &sandbox,
+        ("Inès", "Garcia-Viewer", "1979-11-02"),
+        "webp",
+    )
+    .await;
+    assert_eq!(
+        sandbox.document_facts(webp).await["media_type"],
+        "image/webp"
+    );
     let before_webp = files_under(&home);
     view(&desk, webp).await;
     assert_eq!(number(&desk, canvas, "data-natural-width").await, 642.0);
