@@ -185,7 +185,11 @@ async fn show(binary: &Path, comm: &str, mark: &str, prepare: impl FnOnce(&Path)
              return steps.map(([name, at]) => `${name} ${Math.round(at)} ms`).join(', ');",
         )
         .await;
-    eprintln!("B7: {} page timeline: {}", binary.display(), timeline.as_str().unwrap_or("none"));
+    eprintln!(
+        "B7: {} page timeline: {}",
+        binary.display(),
+        timeline.as_str().unwrap_or("none")
+    );
     let pid = pid_of(&home, comm).expect("the window's process is found by its KYC_DESK_HOME");
     let started = process_start_ms(pid);
     let seconds = (origin + at - started) / 1000.0;

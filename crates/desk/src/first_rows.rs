@@ -26,7 +26,8 @@ impl FirstRows {
 
     /// The window has its first page.
     pub fn answered(&self) {
-        self.shown.send_if_modified(|shown| !std::mem::replace(shown, true));
+        self.shown
+            .send_if_modified(|shown| !std::mem::replace(shown, true));
     }
 
     /// Waits until the window has its first page, or `at_most`.

@@ -130,7 +130,10 @@ async fn duplicated_and_reordered_deliveries_end_in_the_right_state() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_catch_up_waits_for_the_windows_first_page_and_starts_on_it() {
     let world = World::start().await;
-    let users = [world.person("Marta", "Kowalska"), world.person("Nadia", "Haddad")];
+    let users = [
+        world.person("Marta", "Kowalska"),
+        world.person("Nadia", "Haddad"),
+    ];
     // Both users' webhooks are in the relay before the desk starts.
     let mut committed = world.relay.as_ref().unwrap().committed();
     tokio::time::timeout(
@@ -155,7 +158,10 @@ async fn the_catch_up_waits_for_the_windows_first_page_and_starts_on_it() {
     assert!(contact.is_err(), "the relay was read before the first page");
 
     let first = desk.queue(cache::QueueQuery::default()).await.unwrap();
-    assert!(first.rows.is_empty(), "the first page is answered from the cache as it was");
+    assert!(
+        first.rows.is_empty(),
+        "the first page is answered from the cache as it was"
+    );
     for user in users {
         known(&desk, user).await;
     }
