@@ -21,7 +21,8 @@ pub async fn start_verification(
     confirmation: Confirmation,
 ) -> Result<StartedVerification, IpcError> {
     Ok(state
-        .desk().await?
+        .desk()
+        .await?
         .start_verification(user_id(user)?, redirect_url, confirmation)
         .await?)
 }
@@ -29,7 +30,11 @@ pub async fn start_verification(
 /// Has Treezor retrieve the verification's documents.
 #[tauri::command]
 pub async fn retrieve_documents(state: State<'_, DeskState>, user: u64) -> Result<(), IpcError> {
-    Ok(state.desk().await?.retrieve_documents(user_id(user)?).await?)
+    Ok(state
+        .desk()
+        .await?
+        .retrieve_documents(user_id(user)?)
+        .await?)
 }
 
 /// Downloads a document, streaming progress to `on_progress`.
@@ -58,7 +63,8 @@ pub async fn request_review(
     confirmation: Confirmation,
 ) -> Result<ReviewRequested, IpcError> {
     Ok(state
-        .desk().await?
+        .desk()
+        .await?
         .request_review(user_id(user)?, confirmation)
         .await?)
 }

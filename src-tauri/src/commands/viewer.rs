@@ -17,7 +17,8 @@ pub async fn view_document(
     document: u64,
 ) -> Result<Response, IpcError> {
     let viewed = state
-        .desk().await?
+        .desk()
+        .await?
         .view_document(user_id(user)?, document_id(document)?)
         .await?;
     Ok(Response::new(viewed.into_bytes()))
