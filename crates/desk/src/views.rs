@@ -2,7 +2,7 @@
 
 use cache::{CaseDetail, QueueFilter, QueuePage, QueueQuery, StateCounts};
 use kyc::customer::CustomerText;
-use kyc::{Action, CaseState, Permission, UserId};
+use kyc::{Action, CaseState, Language, Permission, UserId};
 use serde::Serialize;
 
 use crate::actions::{action_name, cautions_in_full};
@@ -59,10 +59,12 @@ pub struct CaseFile {
     /// Every verification's reasons, in the order of `detail.view.attempts`: earlier attempts
     /// stay visible with theirs. For the officer.
     pub reasons_by_attempt: Vec<Vec<OfficerReason>>,
-    /// What the customer may be told; built only from shareable reasons.
-    pub customer_text: Option<CustomerText>,
-    /// The same, ready to copy.
-    pub customer_text_plain: Option<String>,
+    /// What the customer may be told, once in each language (in [`Language::ALL`]'s order);
+    /// built only from shareable reasons. Empty while the verification has no outcome.
+    pub customer_texts: Vec<CustomerText>,
+    /// The customer's language as their profile suggests it (preferred language, else
+    /// nationality); `None` when it says neither, and the officer's language is the default.
+    pub customer_language: Option<Language>,
     /// A business, a non-profit or a government body: no live verification, a review as the
     /// parent of its leaders and shareholders.
     pub legal_entity: bool,
@@ -72,6 +74,15 @@ pub struct CaseFile {
     /// The profile fields that are empty (Treezor's names), to check before a review request.
     #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
     pub empty_profile_fields: Vec<&'static str>,
+}
+
+impl CaseFile {
+    /// What the customer may be told, in `language`; `None` while there is no outcome.
+    pub fn customer_text(&self, language: Language) -> Option<&CustomerText> {
+        self.customer_texts
+            .iter()
+            .find(|text| text.language() == language)
+    }
 }
 
 impl Desk {
@@ -125,11 +136,17 @@ impl Desk {
             .collect();
         let reasons = reasons_by_attempt.last().cloned().unwrap_or_default();
         // Nothing for a link still out: it is not expired on the clock (see `kyc::case`).
-        let customer_text = attempt.and_then(|a| {
-            a.status
-                .as_ref()
-                .map(|status| CustomerText::for_verification(status, a.score, &a.reasons))
-        });
+        let customer_texts = attempt
+            .and_then(|a| {
+                a.status.as_ref().map(|status| {
+                    Language::ALL.map(|language| {
+                        CustomerText::for_verification(status, a.score, &a.reasons, language)
+                    })
+                })
+            })
+            .map(Vec::from)
+            .unwrap_or_default();
+        let customer_language = detail.profile.as_ref().and_then(Language::of_customer);
         let empty_profile_fields = detail
             .profile
             .as_ref()
@@ -153,8 +170,8 @@ impl Desk {
             legal_entity: standing.legal_entity,
             children_without_documents: children_missing,
             empty_profile_fields,
-            customer_text_plain: customer_text.as_ref().map(CustomerText::to_plain_text),
-            customer_text,
+            customer_texts,
+            customer_language,
             actions,
             reasons,
             detail,
