@@ -66,6 +66,7 @@ export type { Family } from './bindings/Family';
 export type { FieldCheck } from './bindings/FieldCheck';
 export type { IdentityCheck } from './bindings/IdentityCheck';
 export type { InterruptedDownload } from './bindings/InterruptedDownload';
+export type { Language } from './bindings/Language';
 export type { LocalDocument } from './bindings/LocalDocument';
 export type { LocalFiles } from './bindings/LocalFiles';
 export type { PurgeReport } from './bindings/PurgeReport';

@@ -67,6 +67,7 @@ export function refusedCase(): CaseFile {
         email: 'zoe@example.com',
         placeOfBirth: 'Lyon',
         nationality: 'FR',
+        language: null,
         address1: '1 rue de la Paix',
         postcode: '69001',
         city: 'Lyon',
@@ -167,13 +168,23 @@ export function refusedCase(): CaseFile {
         aml_sensitive: true,
       },
     ],
-    customer_text: {
-      headline:
-        'We could not complete the verification of your identity. We will contact you about the next steps.',
-      tips: [],
-    },
-    customer_text_plain:
-      'We could not complete the verification of your identity. We will contact you about the next steps.',
+    customer_texts: [
+      {
+        language: 'fr',
+        headline:
+          'Nous n’avons pas pu finaliser la vérification de votre identité. Nous reviendrons vers vous pour la suite de votre demande.',
+        retry_intro: null,
+        tips: [],
+      },
+      {
+        language: 'en',
+        headline:
+          'We could not complete the verification of your identity. We will contact you about the next steps.',
+        retry_intro: null,
+        tips: [],
+      },
+    ],
+    customer_language: null,
     reasons_by_attempt: [],
     legal_entity: false,
     children_without_documents: [],
@@ -208,8 +219,10 @@ export function documentsReceivedCase(): CaseFile {
     allowed('download_document'),
     allowed('request_review'),
   ];
-  file.customer_text = { headline: 'Your identity has been verified. Thank you.', tips: [] };
-  file.customer_text_plain = 'Your identity has been verified. Thank you.';
+  file.customer_texts = [
+    { language: 'fr', headline: 'Votre identité a bien été vérifiée. Merci.', retry_intro: null, tips: [] },
+    { language: 'en', headline: 'Your identity has been verified. Thank you.', retry_intro: null, tips: [] },
+  ];
   return file;
 }
 
