@@ -11,6 +11,26 @@
 //! that came with no reason at all: no code, no message, no tips that would set that case apart.
 //! Reason codes themselves never appear in customer text.
 
+/// The listed codes `ShareableReason::new` never builds, as a pattern. Each language's tips match
+/// every listed code exhaustively, so a new shareable code cannot be added without its tip in every
+/// language; these are the arms that can never be reached.
+macro_rules! never_shareable {
+    () => {
+        Counterfeit
+            | DocumentStolenOrLost
+            | MismatchedFrontAndBack
+            | NotRightfulOwner
+            | AnotherPersonsFace
+            | AlteredAppearance
+            | DigitallyAlteredVideos
+            | CertifiedFraudDetected
+            | IdentityMismatch
+            | AlteredDevice
+            | AgainstTheirWill
+            | RecentFraudAttempt
+    };
+}
+
 mod english;
 mod french;
 

@@ -48,19 +48,7 @@ fn tip(reason: ShareableReason) -> &'static str {
         DocumentOnScreen => {
             "Show your original identity document, not a picture of it on a screen."
         }
-        // `ShareableReason::new` never builds these; listing them keeps the match exhaustive so
-        // that a new shareable code cannot be added without its tip.
-        Counterfeit
-        | DocumentStolenOrLost
-        | MismatchedFrontAndBack
-        | NotRightfulOwner
-        | AnotherPersonsFace
-        | AlteredAppearance
-        | DigitallyAlteredVideos
-        | CertifiedFraudDetected
-        | IdentityMismatch
-        | AlteredDevice
-        | AgainstTheirWill
-        | RecentFraudAttempt => WORDS.neutral_refusal,
+        // Never built (see `never_shareable!`): listed so that the match stays exhaustive.
+        never_shareable!() => WORDS.neutral_refusal,
     }
 }
