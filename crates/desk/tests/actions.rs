@@ -6,6 +6,7 @@ mod common;
 use common::{World, case_in, known, until, verification_finished};
 use desk::copy::Copyable;
 use desk::{Confirmation, Error};
+use kyc::case::Refusal;
 use kyc::{CaseState, Language, Permission};
 use sandbox::{NewUser, Outcome};
 
@@ -142,6 +143,45 @@ async fn copying_the_customer_text_in_french_is_audited_under_machine_names() {
             "no words of the customer text in the audit log: {export}"
         );
     }
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customers_language_comes_from_their_treezor_profile() {
+    let world = World::start().await;
+    let desk = world.desk().await;
+    let prefers_english = world.user(NewUser {
+        user_type_id: Some(1),
+        firstname: Some("Chloé".into()),
+        lastname: Some("Dubois".into()),
+        birthday: Some("1991-07-14".into()),
+        nationality: Some("FR".into()),
+        language: Some("EN".into()),
+        ..NewUser::default()
+    });
+    let says_neither = world.person("Ada", "Lovelace");
+    let with_profile = |user| {
+        let desk = &desk;
+        async move {
+            until(desk, "the user's Treezor profile", || async {
+                desk.case_file(user)
+                    .await
+                    .ok()
+                    .filter(|c| c.detail.profile.is_some())
+            })
+            .await
+        }
+    };
+    assert_eq!(
+        with_profile(prefers_english).await.customer_language,
+        Some(Language::English),
+        "Treezor's preferred language wins over the nationality"
+    );
+    assert_eq!(
+        with_profile(says_neither).await.customer_language,
+        None,
+        "no language, no nationality: the officer's language is the default"
+    );
     desk.shutdown().await;
 }
 
@@ -288,13 +328,10 @@ async fn actions_say_why_they_are_disabled_and_a_cancellation_is_audited() {
         .iter()
         .find(|a| a.action == "request_review")
         .unwrap();
-    assert!(matches!(review.permission, Permission::NotAllowed(_)));
-    assert!(
-        review
-            .message
-            .as_deref()
-            .unwrap()
-            .contains("Start a verification")
+    // Typed: the window words the refusal ("Start a verification first") in its language.
+    assert_eq!(
+        review.permission,
+        Permission::NotAllowed(Refusal::NoVerification)
     );
     let error = desk
         .request_review(user, Confirmation::Confirmed)
