@@ -2,17 +2,19 @@
 
 use cache::{CaseDetail, QueueFilter, QueuePage, QueueQuery, StateCounts};
 use kyc::customer::CustomerText;
-use kyc::{Action, CaseState, Language, Permission, UserId};
+use kyc::{Action, Language, Permission, UserId};
 use serde::Serialize;
 
-use crate::actions::{action_name, cautions_in_full};
+use crate::actions::action_name;
 use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::ChildWithoutDocuments;
 use crate::error::Result;
 use crate::standing::{children_without_documents, standing};
 
-/// One action as the case screen offers it.
+/// One action as the case screen offers it. Typed, not worded: the window says why it is
+/// disabled or what to confirm in its own language, from the refusal or the cautions and what
+/// the case file holds (the AML flags, the children without documents, the parent).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ActionState {
@@ -20,9 +22,6 @@ pub struct ActionState {
     #[cfg_attr(feature = "ts", ts(as = "kyc::Action"))]
     pub action: &'static str,
     pub permission: Permission,
-    /// Why it is disabled or what to confirm, in the officer's words, with what it is about in
-    /// this case (the AML flag's date and codes, the children, the parent).
-    pub message: Option<String>,
 }
 
 /// One reason of the current verification, for the officer.
@@ -51,8 +50,9 @@ impl OfficerReason {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseFile {
+    /// Where the case stands is worded by the window, in its language, from `detail.view.state`,
+    /// `legal_entity` and `children_without_documents`.
     pub detail: CaseDetail,
-    pub state_words: &'static str,
     pub actions: Vec<ActionState>,
     /// The current verification's reasons, for the officer.
     pub reasons: Vec<OfficerReason>,
@@ -112,19 +112,9 @@ impl Desk {
         let standing = standing(&detail);
         let actions = Action::ALL
             .into_iter()
-            .map(|action| {
-                let permission = detail.view.permission(action, &standing);
-                let message = match &permission {
-                    Permission::NeedsConfirmation(cautions) => {
-                        Some(cautions_in_full(cautions, &detail))
-                    }
-                    other => other.message(),
-                };
-                ActionState {
-                    action: action_name(action),
-                    permission,
-                    message,
-                }
+            .map(|action| ActionState {
+                action: action_name(action),
+                permission: detail.view.permission(action, &standing),
             })
             .collect();
         let attempt = detail.view.current_attempt();
@@ -153,20 +143,8 @@ impl Desk {
             .map(|p| p.empty_profile_fields())
             .unwrap_or_default();
         let children_missing = children_without_documents(&detail);
-        // A legal entity is never verified: "no verification yet" would send the officer the
-        // wrong way. Until its review, it waits for its people's documents.
-        let state_words = match (standing.legal_entity, detail.view.state) {
-            (true, CaseState::NoVerification) if children_missing.is_empty() => {
-                "Legal entity: ready for its KYC review"
-            }
-            (true, CaseState::NoVerification) => {
-                "Legal entity: waiting for its leaders' and shareholders' documents"
-            }
-            (_, state) => state.words(),
-        };
         Ok(CaseFile {
             reasons_by_attempt,
-            state_words,
             legal_entity: standing.legal_entity,
             children_without_documents: children_missing,
             empty_profile_fields,

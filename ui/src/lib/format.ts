@@ -76,3 +76,8 @@ export function formatBytes(bytes: number): string {
 export function formatCount(n: number): string {
   return n.toLocaleString(locale);
 }
+
+/** Milliseconds as seconds with one decimal: `1.4` (`1,4` in French). */
+export function formatSeconds(ms: number): string {
+  return oneDecimal.format(ms / 1000);
+}

@@ -5,7 +5,7 @@
  * Tones: `idle` nothing started; `waiting` the customer or Treezor is on it; `act` the officer's
  * move; `warn` the customer's verification did not finish; `refused` a refusal; `done` validated.
  */
-import type { Awaited, CaseState, Caution, ReviewState } from './api';
+import type { Awaited, CaseFile, CaseState, Caution, ReviewState } from './api';
 import { m } from './i18n/locale';
 
 export type Tone = 'idle' | 'waiting' | 'act' | 'warn' | 'refused' | 'done';
@@ -31,6 +31,38 @@ export const STATES: Record<CaseState, StateLook> = {
   review_validated: { label: m.state_review_validated(), tone: 'done' },
   review_refused: { label: m.state_review_refused(), tone: 'refused' },
 };
+
+/** Where a case stands, in a sentence (a state's few words are in {@link STATES}). */
+const STATE_WORDS: Record<CaseState, () => string> = {
+  no_verification: m.words_no_verification,
+  link_issued: m.words_link_issued,
+  link_expired: m.words_link_expired,
+  processing: m.words_processing,
+  abandoned: m.words_abandoned,
+  validated: m.words_validated,
+  refused: m.words_refused,
+  failed: m.words_failed,
+  documents_requested: m.words_documents_requested,
+  documents_received: m.words_documents_received,
+  review_requested: m.words_review_requested,
+  review_validated: m.words_review_validated,
+  review_refused: m.words_review_refused,
+};
+
+/**
+ * Where the case stands, in the window's language. A legal entity is never verified: "no
+ * verification yet" would send the officer the wrong way; until its review, it waits for its
+ * people's documents.
+ */
+export function caseStateWords(file: CaseFile): string {
+  const state = file.detail.view.state;
+  if (file.legal_entity && state === 'no_verification') {
+    return file.children_without_documents.length === 0
+      ? m.words_legal_entity_ready()
+      : m.words_legal_entity_waiting();
+  }
+  return STATE_WORDS[state]();
+}
 
 /** The states in the order of the guide's process, as the filters list them. */
 export const STATE_ORDER: CaseState[] = [

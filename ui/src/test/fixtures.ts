@@ -31,7 +31,6 @@ export function queueRow(user: number, overrides: Partial<QueueRow> = {}): Queue
 export const allowed = (action: ActionState['action']): ActionState => ({
   action,
   permission: { verdict: 'allowed' },
-  message: null,
 });
 
 export function document(id: number, type: number, downloads: StoredDocument['downloads'] = []): StoredDocument {
@@ -133,25 +132,19 @@ export function refusedCase(): CaseFile {
         },
       ],
     },
-    state_words: 'Refused by the provider',
     actions: [
       allowed('start_verification'),
       {
         action: 'retrieve_documents',
         permission: { verdict: 'not_allowed', why: 'not_validated' },
-        message:
-          'Documents can only be retrieved after a verification processed with score 1. Start a new verification.',
       },
       {
         action: 'download_document',
         permission: { verdict: 'not_allowed', why: 'no_documents' },
-        message: 'No document has arrived for this user yet. Retrieve the documents first.',
       },
       {
         action: 'request_review',
         permission: { verdict: 'not_allowed', why: 'not_validated' },
-        message:
-          'Documents can only be retrieved after a verification processed with score 1. Start a new verification.',
       },
     ],
     reasons: [
@@ -203,18 +196,15 @@ export function documentsReceivedCase(): CaseFile {
   file.detail.view.aml_flags = [];
   file.reasons = [];
   file.reasons_by_attempt = [[]];
-  file.state_words = 'Documents received: request the KYC review';
   file.detail.documents = [document(501, 17), document(502, 34)];
   file.actions = [
     {
       action: 'start_verification',
       permission: { verdict: 'needs_confirmation', why: ['replaces_validated_verification'] },
-      message: 'The last verification was validated and has not been reviewed yet.',
     },
     {
       action: 'retrieve_documents',
       permission: { verdict: 'not_allowed', why: 'documents_already_received' },
-      message: 'The documents of this verification are already in Treezor.',
     },
     allowed('download_document'),
     allowed('request_review'),

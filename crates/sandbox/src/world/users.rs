@@ -131,7 +131,9 @@ impl UserRecord {
         if !language.is_empty()
             && (language.len() != 2 || !language.chars().all(|c| c.is_ascii_alphabetic()))
         {
-            return Err("language must be an ISO 639-1 code of two letters, such as FR or EN".into());
+            return Err(
+                "language must be an ISO 639-1 code of two letters, such as FR or EN".into(),
+            );
         }
         let parent_type = clean(&new.parent_type);
         if !parent_type.is_empty()

@@ -9,7 +9,12 @@ import type { OfficerReason } from "./OfficerReason";
 /**
  * A case as the case screen shows it.
  */
-export type CaseFile = { detail: CaseDetail, state_words: string, actions: Array<ActionState>, 
+export type CaseFile = { 
+/**
+ * Where the case stands is worded by the window, in its language, from `detail.view.state`,
+ * `legal_entity` and `children_without_documents`.
+ */
+detail: CaseDetail, actions: Array<ActionState>, 
 /**
  * The current verification's reasons, for the officer.
  */
