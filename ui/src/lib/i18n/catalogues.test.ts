@@ -39,6 +39,8 @@ describe('the message catalogues', () => {
     // Names of languages and words that are the same in both.
     const same = Object.keys(en).filter((key) => JSON.stringify(en[key]) === JSON.stringify(fr[key]));
     expect(same.sort()).toEqual([
+      'case_aml_codes',
+      'case_score',
       'catalogue_code',
       'catalogue_counts',
       'col_score',
