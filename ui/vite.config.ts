@@ -1,12 +1,29 @@
 /// <reference types="vitest/config" />
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+import { catalogueProblems } from './catalogues.js';
+import { compilerOptions } from './i18n.config.js';
+
+/** Stops a build or a dev server whose catalogues disagree (a message missing in one language). */
+function completeCatalogues(): Plugin {
+  return {
+    name: 'kyc-desk-complete-catalogues',
+    buildStart() {
+      const problems = catalogueProblems();
+      if (problems.length > 0) {
+        this.error(`The message catalogues disagree:\n- ${problems.join('\n- ')}`);
+      }
+    },
+  };
+}
 
 // The window loads `dist/` from inside the app binary (tauri.conf.json `frontendDist`), or this dev
 // server (`devUrl`) when the binary is a plain `cargo build`.
 export default defineConfig({
-  plugins: [svelte(), svelteTesting()],
+  plugins: [completeCatalogues(), paraglideVitePlugin(compilerOptions), svelte(), svelteTesting()],
   clearScreen: false,
   server: {
     port: 5173,

@@ -182,7 +182,7 @@ fn granted_commands_reject_bad_arguments_clearly() {
         ("export_audit", json!({"user": 0, "format": "csv"})),
         (
             "copy_to_clipboard",
-            json!({"what": {"kind": "customer_text", "user": 0}}),
+            json!({"what": {"kind": "customer_text", "user": 0, "language": "fr"}}),
         ),
         (
             "start_verification",
@@ -231,7 +231,7 @@ fn granted_commands_reject_bad_arguments_clearly() {
         // What to copy is named, never given as text.
         (
             "copy_to_clipboard",
-            json!({"what": {"kind": "customer_text", "user": 1, "text": "You are suspected of fraud"}}),
+            json!({"what": {"kind": "customer_text", "user": 1, "language": "en", "text": "You are suspected of fraud"}}),
             "what",
         ),
         (

@@ -4,19 +4,24 @@
 //! The customer text is the one that matters: it is built from the case by
 //! [`kyc::customer::CustomerText`], which cannot hold an AML-sensitive reason, so nothing the page
 //! does (a bug, injected script) can put other words under "the customer text" on the clipboard.
+//! Copying the customer text is audited with the language it was copied in.
 //! A verification link is one the cache recorded for that user; the sandbox's address exists only
 //! in demo mode.
 
-use kyc::{IdentificationId, UserId};
+use cache::Outcome;
+use kyc::{IdentificationId, Language, UserId};
 
 use crate::desk::{Desk, Mode};
 use crate::error::{Error, Result};
 
+/// The audit log's name for copying the customer text.
+pub const COPY_CUSTOMER_TEXT: &str = "copy_customer_text";
+
 /// What can be copied.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Copyable {
-    /// What the customer may be told about their current verification.
-    CustomerText(UserId),
+    /// What the customer may be told about their current verification, in their language.
+    CustomerText { user: UserId, language: Language },
     /// The link of one of the user's verifications, to send the customer.
     VerificationLink {
         user: UserId,
@@ -30,15 +35,29 @@ impl Desk {
     /// The text to put on the clipboard for `what`.
     pub async fn text_to_copy(&self, what: Copyable) -> Result<String> {
         match what {
-            Copyable::CustomerText(user) => self
-                .case_file(user)
-                .await?
-                .customer_text_plain
-                .ok_or(Error::NotAllowed {
-                    action: "Copying the customer text",
-                    user,
-                    reason: "the verification has no outcome yet, so there is nothing to tell the customer",
-                }),
+            Copyable::CustomerText { user, language } => {
+                let text = self
+                    .case_file(user)
+                    .await?
+                    .customer_text(language)
+                    .map(kyc::CustomerText::to_plain_text)
+                    .ok_or(Error::NotAllowed {
+                        action: "Copying the customer text",
+                        user,
+                        reason: "the verification has no outcome yet, so there is nothing to tell the customer",
+                    })?;
+                // What was about to be sent to the customer, and in which language: the
+                // language by its ISO code, a machine name whatever the window speaks.
+                self.audit_named(
+                    COPY_CUSTOMER_TEXT,
+                    Some(user),
+                    None,
+                    Outcome::Succeeded,
+                    format!("language={}", language.code()),
+                )
+                .await?;
+                Ok(text)
+            }
             Copyable::VerificationLink {
                 user,
                 identification,

@@ -2,17 +2,19 @@
 
 use cache::{CaseDetail, QueueFilter, QueuePage, QueueQuery, StateCounts};
 use kyc::customer::CustomerText;
-use kyc::{Action, CaseState, Permission, UserId};
+use kyc::{Action, Language, Permission, UserId};
 use serde::Serialize;
 
-use crate::actions::{action_name, cautions_in_full};
+use crate::actions::action_name;
 use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::ChildWithoutDocuments;
 use crate::error::Result;
 use crate::standing::{children_without_documents, standing};
 
-/// One action as the case screen offers it.
+/// One action as the case screen offers it. Typed, not worded: the window says why it is
+/// disabled or what to confirm in its own language, from the refusal or the cautions and what
+/// the case file holds (the AML flags, the children without documents, the parent).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ActionState {
@@ -20,9 +22,6 @@ pub struct ActionState {
     #[cfg_attr(feature = "ts", ts(as = "kyc::Action"))]
     pub action: &'static str,
     pub permission: Permission,
-    /// Why it is disabled or what to confirm, in the officer's words, with what it is about in
-    /// this case (the AML flag's date and codes, the children, the parent).
-    pub message: Option<String>,
 }
 
 /// One reason of the current verification, for the officer.
@@ -51,18 +50,21 @@ impl OfficerReason {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseFile {
+    /// Where the case stands is worded by the window, in its language, from `detail.view.state`,
+    /// `legal_entity` and `children_without_documents`.
     pub detail: CaseDetail,
-    pub state_words: &'static str,
     pub actions: Vec<ActionState>,
     /// The current verification's reasons, for the officer.
     pub reasons: Vec<OfficerReason>,
     /// Every verification's reasons, in the order of `detail.view.attempts`: earlier attempts
     /// stay visible with theirs. For the officer.
     pub reasons_by_attempt: Vec<Vec<OfficerReason>>,
-    /// What the customer may be told; built only from shareable reasons.
-    pub customer_text: Option<CustomerText>,
-    /// The same, ready to copy.
-    pub customer_text_plain: Option<String>,
+    /// What the customer may be told, once in each language (in [`Language::ALL`]'s order);
+    /// built only from shareable reasons. Empty while the verification has no outcome.
+    pub customer_texts: Vec<CustomerText>,
+    /// The customer's language as their profile suggests it (preferred language, else
+    /// nationality); `None` when it says neither, and the officer's language is the default.
+    pub customer_language: Option<Language>,
     /// A business, a non-profit or a government body: no live verification, a review as the
     /// parent of its leaders and shareholders.
     pub legal_entity: bool,
@@ -72,6 +74,15 @@ pub struct CaseFile {
     /// The profile fields that are empty (Treezor's names), to check before a review request.
     #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
     pub empty_profile_fields: Vec<&'static str>,
+}
+
+impl CaseFile {
+    /// What the customer may be told, in `language`; `None` while there is no outcome.
+    pub fn customer_text(&self, language: Language) -> Option<&CustomerText> {
+        self.customer_texts
+            .iter()
+            .find(|text| text.language() == language)
+    }
 }
 
 impl Desk {
@@ -109,19 +120,9 @@ impl Desk {
         let standing = standing(&detail);
         let actions = Action::ALL
             .into_iter()
-            .map(|action| {
-                let permission = detail.view.permission(action, &standing);
-                let message = match &permission {
-                    Permission::NeedsConfirmation(cautions) => {
-                        Some(cautions_in_full(cautions, &detail))
-                    }
-                    other => other.message(),
-                };
-                ActionState {
-                    action: action_name(action),
-                    permission,
-                    message,
-                }
+            .map(|action| ActionState {
+                action: action_name(action),
+                permission: detail.view.permission(action, &standing),
             })
             .collect();
         let attempt = detail.view.current_attempt();
@@ -133,36 +134,30 @@ impl Desk {
             .collect();
         let reasons = reasons_by_attempt.last().cloned().unwrap_or_default();
         // Nothing for a link still out: it is not expired on the clock (see `kyc::case`).
-        let customer_text = attempt.and_then(|a| {
-            a.status
-                .as_ref()
-                .map(|status| CustomerText::for_verification(status, a.score, &a.reasons))
-        });
+        let customer_texts = attempt
+            .and_then(|a| {
+                a.status.as_ref().map(|status| {
+                    Language::ALL.map(|language| {
+                        CustomerText::for_verification(status, a.score, &a.reasons, language)
+                    })
+                })
+            })
+            .map(Vec::from)
+            .unwrap_or_default();
+        let customer_language = detail.profile.as_ref().and_then(Language::of_customer);
         let empty_profile_fields = detail
             .profile
             .as_ref()
             .map(|p| p.empty_profile_fields())
             .unwrap_or_default();
         let children_missing = children_without_documents(&detail);
-        // A legal entity is never verified: "no verification yet" would send the officer the
-        // wrong way. Until its review, it waits for its people's documents.
-        let state_words = match (standing.legal_entity, detail.view.state) {
-            (true, CaseState::NoVerification) if children_missing.is_empty() => {
-                "Legal entity: ready for its KYC review"
-            }
-            (true, CaseState::NoVerification) => {
-                "Legal entity: waiting for its leaders' and shareholders' documents"
-            }
-            (_, state) => state.words(),
-        };
         Ok(CaseFile {
             reasons_by_attempt,
-            state_words,
             legal_entity: standing.legal_entity,
             children_without_documents: children_missing,
             empty_profile_fields,
-            customer_text_plain: customer_text.as_ref().map(CustomerText::to_plain_text),
-            customer_text,
+            customer_texts,
+            customer_language,
             actions,
             reasons,
             detail,

@@ -4,8 +4,10 @@
 mod common;
 
 use common::{World, case_in, known, until, verification_finished};
+use desk::copy::Copyable;
 use desk::{Confirmation, Error};
-use kyc::{CaseState, Permission};
+use kyc::case::Refusal;
+use kyc::{CaseState, Language, Permission};
 use sandbox::{NewUser, Outcome};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -37,19 +39,30 @@ async fn a_refused_case_flags_its_aml_reason_for_the_officer_and_hides_it_from_t
         "Applicant is not the rightful owner of the document"
     );
 
-    let customer = case.customer_text_plain.unwrap();
-    assert!(
-        !customer.contains("2304") && !customer.contains("owner"),
-        "{customer}"
-    );
-    assert!(
-        !customer.contains("1301") && !customer.contains("focus"),
-        "a sensitive reason silences every tip: {customer}"
-    );
-    assert_eq!(
-        customer,
-        "We could not complete the verification of your identity. We will contact you about the next steps."
-    );
+    assert_eq!(case.customer_texts.len(), Language::ALL.len());
+    for (language, neutral) in [
+        (
+            Language::English,
+            "We could not complete the verification of your identity. We will contact you about the next steps.",
+        ),
+        (
+            Language::French,
+            "Nous n’avons pas pu finaliser la vérification de votre identité. Nous reviendrons vers vous pour la suite de votre demande.",
+        ),
+    ] {
+        let customer = desk
+            .text_to_copy(Copyable::CustomerText { user, language })
+            .await
+            .unwrap();
+        assert!(
+            !customer.contains("2304") && !customer.contains("1301"),
+            "{customer}"
+        );
+        assert_eq!(
+            customer, neutral,
+            "a sensitive reason silences every tip, in {language:?}"
+        );
+    }
 
     // Documents cannot be retrieved from a refused verification; the refusal is audited.
     let refused = desk.retrieve_documents(user).await.unwrap_err();
@@ -71,6 +84,103 @@ async fn a_refused_case_flags_its_aml_reason_for_the_officer_and_hides_it_from_t
     assert!(
         !csv.contains("rightful owner"),
         "no reason text in the audit log"
+    );
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copying_the_customer_text_in_french_is_audited_under_machine_names() {
+    let world = World::start().await;
+    let desk = world.desk().await;
+    let user = world.user(NewUser {
+        user_type_id: Some(1),
+        firstname: Some("Élodie".into()),
+        lastname: Some("Martin".into()),
+        birthday: Some("1988-02-03".into()),
+        nationality: Some("FR".into()),
+        ..NewUser::default()
+    });
+    let case = verification_finished(
+        &world,
+        &desk,
+        user,
+        Outcome::Refused {
+            reasons: vec![1301],
+            comment: None,
+        },
+        CaseState::Refused,
+    )
+    .await;
+    assert_eq!(
+        case.customer_language,
+        Some(Language::French),
+        "the profile's nationality suggests French"
+    );
+    let french = desk
+        .text_to_copy(Copyable::CustomerText {
+            user,
+            language: Language::French,
+        })
+        .await
+        .unwrap();
+    assert!(french.contains("bien nette"), "{french}");
+
+    for format in [
+        desk::audit::ExportFormat::Csv,
+        desk::audit::ExportFormat::Json,
+    ] {
+        let trail = desk
+            .export_audit(Some(user), format, &world.home.path().join("x"))
+            .await
+            .unwrap();
+        let export = std::fs::read_to_string(trail.path).unwrap();
+        assert!(
+            export.contains("copy_customer_text") && export.contains("language=fr"),
+            "the action and the language by their machine names: {export}"
+        );
+        assert!(
+            !export.contains("vérification") && !export.contains("nette"),
+            "no words of the customer text in the audit log: {export}"
+        );
+    }
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customers_language_comes_from_their_treezor_profile() {
+    let world = World::start().await;
+    let desk = world.desk().await;
+    let prefers_english = world.user(NewUser {
+        user_type_id: Some(1),
+        firstname: Some("Chloé".into()),
+        lastname: Some("Dubois".into()),
+        birthday: Some("1991-07-14".into()),
+        nationality: Some("FR".into()),
+        language: Some("EN".into()),
+        ..NewUser::default()
+    });
+    let says_neither = world.person("Ada", "Lovelace");
+    let with_profile = |user| {
+        let desk = &desk;
+        async move {
+            until(desk, "the user's Treezor profile", || async {
+                desk.case_file(user)
+                    .await
+                    .ok()
+                    .filter(|c| c.detail.profile.is_some())
+            })
+            .await
+        }
+    };
+    assert_eq!(
+        with_profile(prefers_english).await.customer_language,
+        Some(Language::English),
+        "Treezor's preferred language wins over the nationality"
+    );
+    assert_eq!(
+        with_profile(says_neither).await.customer_language,
+        None,
+        "no language, no nationality: the officer's language is the default"
     );
     desk.shutdown().await;
 }
@@ -218,13 +328,10 @@ async fn actions_say_why_they_are_disabled_and_a_cancellation_is_audited() {
         .iter()
         .find(|a| a.action == "request_review")
         .unwrap();
-    assert!(matches!(review.permission, Permission::NotAllowed(_)));
-    assert!(
-        review
-            .message
-            .as_deref()
-            .unwrap()
-            .contains("Start a verification")
+    // Typed: the window words the refusal ("Start a verification first") in its language.
+    assert_eq!(
+        review.permission,
+        Permission::NotAllowed(Refusal::NoVerification)
     );
     let error = desk
         .request_review(user, Confirmation::Confirmed)

@@ -58,8 +58,16 @@ async fn the_guide_pages_process_end_to_end() {
         .unwrap();
     assert_eq!(retrieve.permission, kyc::Permission::Allowed);
     assert_eq!(
-        case.customer_text.as_ref().unwrap().headline(),
+        case.customer_text(kyc::Language::English)
+            .unwrap()
+            .headline(),
         "Your identity has been verified. Thank you."
+    );
+    assert_eq!(
+        case.customer_text(kyc::Language::French)
+            .unwrap()
+            .headline(),
+        "Votre identité a bien été vérifiée. Merci."
     );
 
     // 3. Retrieve the documents: one document.create per document.

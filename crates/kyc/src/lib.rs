@@ -3,7 +3,9 @@
 //! # Layout
 //! - [`reasons`]: the guide's 30 refusal reason codes, their exact messages and their AML/CFT
 //!   sensitivity (unknown codes are sensitive).
-//! - [`customer`]: text meant for the customer, a type that only shareable reasons can build.
+//! - [`customer`]: text meant for the customer, in their language, a type that only shareable
+//!   reasons can build.
+//! - [`language`]: the languages of customer text, and the one a customer's profile suggests.
 //! - [`case`]: one user's case: events, derived state, and which officer action is allowed.
 //! - [`hierarchy`]: parents and children, and what they mean for the KYC review.
 //! - [`webhook`]: Treezor's webhook envelope (flat and wrapped), its signature, what a webhook
@@ -28,6 +30,7 @@ pub mod error;
 pub mod feed;
 pub mod hierarchy;
 pub mod ids;
+pub mod language;
 pub mod lenient;
 pub mod objects;
 pub mod officer;
@@ -42,6 +45,7 @@ pub use customer::CustomerText;
 pub use error::ParseError;
 pub use hierarchy::Standing;
 pub use ids::{DocumentId, IdentificationId, UserId, WebhookId};
+pub use language::Language;
 pub use reasons::{
     CatalogueEntry, Family, ListedReason, Reason, ReasonCode, Sensitivity, catalogue,
 };

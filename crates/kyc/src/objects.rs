@@ -143,6 +143,9 @@ pub struct User {
     pub place_of_birth: Option<String>,
     #[serde(default, deserialize_with = "optional")]
     pub nationality: Option<String>,
+    /// The preferred language (ISO 639-1, `FR` or `fr`): the customer text's default language.
+    #[serde(default, deserialize_with = "optional")]
+    pub language: Option<String>,
     #[serde(default, deserialize_with = "optional")]
     pub address1: Option<String>,
     #[serde(default, deserialize_with = "optional")]

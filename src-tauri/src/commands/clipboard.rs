@@ -7,7 +7,7 @@
 //! offered: nothing lets the window read the clipboard.
 
 use desk::copy::Copyable;
-use kyc::IdentificationId;
+use kyc::{IdentificationId, Language};
 use serde::Deserialize;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -21,8 +21,9 @@ use crate::state::DeskState;
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum CopyRequest {
-    /// What the customer may be told about their current verification.
-    CustomerText { user: u64 },
+    /// What the customer may be told about their current verification, in `language` (chosen
+    /// per case by the officer).
+    CustomerText { user: u64, language: Language },
     /// The link of one of the user's verifications.
     VerificationLink { user: u64, identification: String },
     /// The demo sandbox's page where a tester plays the customer. (Braces: a unit variant would
@@ -34,7 +35,10 @@ impl CopyRequest {
     /// Checks what the window sent: ids are ids.
     fn copyable(self) -> Result<Copyable, IpcError> {
         Ok(match self {
-            CopyRequest::CustomerText { user } => Copyable::CustomerText(user_id(user)?),
+            CopyRequest::CustomerText { user, language } => Copyable::CustomerText {
+                user: user_id(user)?,
+                language,
+            },
             CopyRequest::VerificationLink {
                 user,
                 identification,
@@ -77,13 +81,14 @@ mod tests {
     #[test]
     fn a_copy_request_names_what_to_copy_and_carries_no_text() {
         let request: CopyRequest =
-            serde_json::from_str(r#"{"kind":"customer_text","user":42}"#).unwrap();
+            serde_json::from_str(r#"{"kind":"customer_text","user":42,"language":"fr"}"#).unwrap();
         assert!(matches!(
             request.copyable().unwrap(),
-            Copyable::CustomerText(user) if user.get() == 42
+            Copyable::CustomerText { user, language: Language::French } if user.get() == 42
         ));
         for refused in [
-            r#"{"kind":"customer_text","user":42,"text":"Your verification failed: fraud"}"#,
+            r#"{"kind":"customer_text","user":42,"language":"en","text":"Your verification failed: fraud"}"#,
+            r#"{"kind":"customer_text","user":42,"language":"de"}"#,
             r#"{"kind":"text","text":"anything"}"#,
             r#"{"text":"anything"}"#,
             r#"{"kind":"demo_sandbox_page","url":"https://evil.example"}"#,
@@ -94,7 +99,7 @@ mod tests {
             );
         }
         let zero: CopyRequest =
-            serde_json::from_str(r#"{"kind":"customer_text","user":0}"#).unwrap();
+            serde_json::from_str(r#"{"kind":"customer_text","user":0,"language":"en"}"#).unwrap();
         assert_eq!(
             zero.copyable().unwrap_err().code,
             ErrorCode::InvalidArgument

@@ -40,6 +40,7 @@ import type { SettingsView } from './bindings/SettingsView';
 import type { StartedVerification } from './bindings/StartedVerification';
 import type { StateCounts } from './bindings/StateCounts';
 import type { SyncHealth } from './bindings/SyncHealth';
+import { m } from './i18n/locale';
 
 export type { Action } from './bindings/Action';
 export type { AmlFlag } from './bindings/AmlFlag';
@@ -66,6 +67,7 @@ export type { Family } from './bindings/Family';
 export type { FieldCheck } from './bindings/FieldCheck';
 export type { IdentityCheck } from './bindings/IdentityCheck';
 export type { InterruptedDownload } from './bindings/InterruptedDownload';
+export type { Language } from './bindings/Language';
 export type { LocalDocument } from './bindings/LocalDocument';
 export type { LocalFiles } from './bindings/LocalFiles';
 export type { PurgeReport } from './bindings/PurgeReport';
@@ -126,7 +128,7 @@ export function toDeskError(reason: unknown): DeskError {
     return new DeskError(reason.code, reason.message, reason.detail ?? null);
   }
   const detail = reason instanceof Error ? reason.message : String(reason);
-  return new DeskError('unreachable', `KYC Desk could not reach its backend: ${detail}`);
+  return new DeskError('unreachable', m.backend_unreachable({ detail }));
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {

@@ -1,13 +1,17 @@
 /**
- * Times, durations and sizes as the officer reads them. Instants come from the backend as RFC 3339
- * strings in UTC; the window shows them in the computer's time zone.
+ * Times, durations and sizes as the officer reads them, in the window's language (`Intl`, so
+ * `03 May 2025, 14:05:09` in English and `03 mai 2025, 14:05:09` in French). Instants come from the
+ * backend as RFC 3339 strings in UTC; the window shows them in the computer's time zone.
  */
+import { intlLocale, m } from './i18n/locale';
+
+const locale = intlLocale();
 
 export function millis(instant: string): number {
   return Date.parse(instant);
 }
 
-const dateTime = new Intl.DateTimeFormat('en-GB', {
+const dateTime = new Intl.DateTimeFormat(locale, {
   day: '2-digit',
   month: 'short',
   year: 'numeric',
@@ -16,7 +20,7 @@ const dateTime = new Intl.DateTimeFormat('en-GB', {
   second: '2-digit',
 });
 
-const shortDateTime = new Intl.DateTimeFormat('en-GB', {
+const shortDateTime = new Intl.DateTimeFormat(locale, {
   day: '2-digit',
   month: 'short',
   hour: '2-digit',
@@ -41,14 +45,14 @@ export function formatSpan(ms: number): string {
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `${hours} h`;
-  return `${Math.floor(hours / 24)} d`;
+  return m.unit_days({ count: Math.floor(hours / 24) });
 }
 
 /** How long ago `instant` was, as of `now`: `just now`, `12 min ago`. */
 export function formatAgo(instant: string, now: number): string {
   const ms = now - millis(instant);
-  if (ms < 10_000) return 'just now';
-  return `${formatSpan(ms)} ago`;
+  if (ms < 10_000) return m.time_just_now();
+  return m.time_ago({ span: formatSpan(ms) });
 }
 
 /** A countdown: `14:05` (minutes and seconds left), never negative. */
@@ -59,14 +63,21 @@ export function formatCountdown(ms: number): string {
   return `${m}:${String(s).padStart(2, '0')}`;
 }
 
-/** `512 KiB`, `25.0 MiB`. */
+const oneDecimal = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+/** `512 KiB`, `25.0 MiB` (`25,0 Mio` in French). */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KiB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  if (bytes < 1024) return m.unit_bytes({ count: bytes });
+  if (bytes < 1024 * 1024) return m.unit_kib({ count: Math.round(bytes / 1024) });
+  return m.unit_mib({ count: oneDecimal.format(bytes / (1024 * 1024)) });
 }
 
-/** `1,000,000`. */
+/** `1,000,000` (`1 000 000` in French). */
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-GB');
+  return n.toLocaleString(locale);
+}
+
+/** Milliseconds as seconds with one decimal: `1.4` (`1,4` in French). */
+export function formatSeconds(ms: number): string {
+  return oneDecimal.format(ms / 1000);
 }

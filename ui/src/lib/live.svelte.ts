@@ -9,6 +9,7 @@
 import { appStatus, onChanged, onHealth, onNotice, toDeskError } from './api';
 import type { AppStatus, SyncHealth } from './api';
 import type { Notice } from './bindings/Notice';
+import { m } from './i18n/locale';
 
 export const THROTTLE_MS = 400;
 
@@ -96,8 +97,8 @@ class Live {
     const parts: string[] = [];
     const n = notice.verifications_processed;
     const r = notice.review_decisions;
-    if (n > 0) parts.push(n === 1 ? '1 verification processed' : `${n} verifications processed`);
-    if (r > 0) parts.push(r === 1 ? '1 KYC review decision' : `${r} KYC review decisions`);
+    if (n > 0) parts.push(m.notice_verifications({ count: n }));
+    if (r > 0) parts.push(m.notice_reviews({ count: r }));
     if (parts.length === 0) return;
     const id = this.#nextNotice++;
     this.notices = [...this.notices.slice(-2), { id, text: parts.join(', ') }];

@@ -5,7 +5,8 @@
  * Tones: `idle` nothing started; `waiting` the customer or Treezor is on it; `act` the officer's
  * move; `warn` the customer's verification did not finish; `refused` a refusal; `done` validated.
  */
-import type { Awaited, CaseState, Caution, ReviewState } from './api';
+import type { Awaited, CaseFile, CaseState, Caution, ReviewState } from './api';
+import { m } from './i18n/locale';
 
 export type Tone = 'idle' | 'waiting' | 'act' | 'warn' | 'refused' | 'done';
 
@@ -16,20 +17,52 @@ interface StateLook {
 }
 
 export const STATES: Record<CaseState, StateLook> = {
-  no_verification: { label: 'No verification', tone: 'idle' },
-  link_issued: { label: 'Link sent', tone: 'waiting' },
-  link_expired: { label: 'Link expired', tone: 'warn' },
-  processing: { label: 'Processing', tone: 'waiting' },
-  abandoned: { label: 'Abandoned', tone: 'warn' },
-  validated: { label: 'Validated', tone: 'act' },
-  refused: { label: 'Refused', tone: 'refused' },
-  failed: { label: 'Failed', tone: 'warn' },
-  documents_requested: { label: 'Documents requested', tone: 'waiting' },
-  documents_received: { label: 'Documents received', tone: 'act' },
-  review_requested: { label: 'Review requested', tone: 'waiting' },
-  review_validated: { label: 'Review validated', tone: 'done' },
-  review_refused: { label: 'Review refused', tone: 'refused' },
+  no_verification: { label: m.state_no_verification(), tone: 'idle' },
+  link_issued: { label: m.state_link_issued(), tone: 'waiting' },
+  link_expired: { label: m.state_link_expired(), tone: 'warn' },
+  processing: { label: m.state_processing(), tone: 'waiting' },
+  abandoned: { label: m.state_abandoned(), tone: 'warn' },
+  validated: { label: m.state_validated(), tone: 'act' },
+  refused: { label: m.state_refused(), tone: 'refused' },
+  failed: { label: m.state_failed(), tone: 'warn' },
+  documents_requested: { label: m.state_documents_requested(), tone: 'waiting' },
+  documents_received: { label: m.state_documents_received(), tone: 'act' },
+  review_requested: { label: m.state_review_requested(), tone: 'waiting' },
+  review_validated: { label: m.state_review_validated(), tone: 'done' },
+  review_refused: { label: m.state_review_refused(), tone: 'refused' },
 };
+
+/** Where a case stands, in a sentence (a state's few words are in {@link STATES}). */
+const STATE_WORDS: Record<CaseState, () => string> = {
+  no_verification: m.words_no_verification,
+  link_issued: m.words_link_issued,
+  link_expired: m.words_link_expired,
+  processing: m.words_processing,
+  abandoned: m.words_abandoned,
+  validated: m.words_validated,
+  refused: m.words_refused,
+  failed: m.words_failed,
+  documents_requested: m.words_documents_requested,
+  documents_received: m.words_documents_received,
+  review_requested: m.words_review_requested,
+  review_validated: m.words_review_validated,
+  review_refused: m.words_review_refused,
+};
+
+/**
+ * Where the case stands, in the window's language. A legal entity is never verified: "no
+ * verification yet" would send the officer the wrong way; until its review, it waits for its
+ * people's documents.
+ */
+export function caseStateWords(file: CaseFile): string {
+  const state = file.detail.view.state;
+  if (file.legal_entity && state === 'no_verification') {
+    return file.children_without_documents.length === 0
+      ? m.words_legal_entity_ready()
+      : m.words_legal_entity_waiting();
+  }
+  return STATE_WORDS[state]();
+}
 
 /** The states in the order of the guide's process, as the filters list them. */
 export const STATE_ORDER: CaseState[] = [
@@ -49,24 +82,24 @@ export const STATE_ORDER: CaseState[] = [
 ];
 
 export const REVIEWS: Record<ReviewState, StateLook> = {
-  not_requested: { label: 'Not requested', tone: 'idle' },
-  pending: { label: 'Pending', tone: 'waiting' },
-  validated: { label: 'Validated', tone: 'done' },
-  refused: { label: 'Refused', tone: 'refused' },
-  closed: { label: 'Closed', tone: 'idle' },
-  other: { label: 'Other', tone: 'idle' },
+  not_requested: { label: m.review_not_requested(), tone: 'idle' },
+  pending: { label: m.review_pending(), tone: 'waiting' },
+  validated: { label: m.review_validated(), tone: 'done' },
+  refused: { label: m.review_refused(), tone: 'refused' },
+  closed: { label: m.review_closed(), tone: 'idle' },
+  other: { label: m.review_other(), tone: 'idle' },
 };
 
 /** A verification's score, as Treezor's guide explains it. */
 export const SCORES: Record<'-1' | '0' | '1', { label: string; words: string; tone: Tone }> = {
-  '1': { label: '1', words: 'Validated: the user was identified', tone: 'done' },
-  '0': { label: '0', words: 'Refused: the provider could not verify the user', tone: 'refused' },
-  '-1': { label: '−1', words: 'Failed: the verification could not be processed', tone: 'warn' },
+  '1': { label: '1', words: m.score_validated(), tone: 'done' },
+  '0': { label: '0', words: m.score_refused(), tone: 'refused' },
+  '-1': { label: '−1', words: m.score_failed(), tone: 'warn' },
 };
 
 export function scoreLook(score: number | null): { label: string; words: string; tone: Tone } {
   if (score === null) {
-    return { label: '–', words: 'No score yet', tone: 'idle' };
+    return { label: '–', words: m.score_none(), tone: 'idle' };
   }
   return SCORES[String(score) as '-1' | '0' | '1'];
 }
@@ -75,17 +108,17 @@ export function scoreLook(score: number | null): { label: string; words: string;
 export function userTypeLabel(type: number | null): string {
   switch (type) {
     case 1:
-      return 'Person';
+      return m.user_type_person();
     case 2:
-      return 'Business';
+      return m.user_type_business();
     case 3:
-      return 'NGO';
+      return m.user_type_ngo();
     case 4:
-      return 'Government';
+      return m.user_type_government();
     case null:
       return '–';
     default:
-      return `Type ${type}`;
+      return m.user_type_other({ type });
   }
 }
 
@@ -94,84 +127,84 @@ export function kycReviewWords(review: number | null): string {
   switch (review) {
     case null:
     case 0:
-      return 'No review';
+      return m.kyc_review_none();
     case 1:
-      return 'Review pending';
+      return m.kyc_review_pending();
     case 2:
-      return 'Review validated';
+      return m.kyc_review_validated();
     case 3:
-      return 'Review refused';
+      return m.kyc_review_refused();
     case 4:
-      return 'Investigating';
+      return m.kyc_review_investigating();
     case 5:
-      return 'Closed';
+      return m.kyc_review_closed();
     case 6:
-      return 'Review open';
+      return m.kyc_review_open();
     case 7:
-      return 'Review pending';
+      return m.kyc_review_pending();
     default:
-      return `Review state ${review}`;
+      return m.kyc_review_other({ review });
   }
 }
 
 /** `kycLevel` in words. */
 export function kycLevelWords(level: number | null): string {
-  const words = ['None', 'Light', 'Regular', 'Strong', 'Refused', 'Pre-validated', 'Enhanced'];
+  const words = [m.kyc_level_0, m.kyc_level_1, m.kyc_level_2, m.kyc_level_3, m.kyc_level_4, m.kyc_level_5, m.kyc_level_6];
   if (level === null) return '–';
-  return words[level] ?? `Level ${level}`;
+  return words[level]?.() ?? m.kyc_level_other({ level });
 }
 
 /** `documentTypeId` in words. */
 export function documentTypeName(type: number | null): string {
   switch (type) {
     case 9:
-      return 'Identity card';
+      return m.doc_identity_card();
     case 12:
-      return 'Proof of address';
+      return m.doc_proof_of_address();
     case 15:
-      return 'Residence permit';
+      return m.doc_residence_permit();
     case 16:
-      return 'Driving licence';
+      return m.doc_driving_licence();
     case 17:
-      return 'Passport';
+      return m.doc_passport();
     case 26:
-      return 'Liveness result';
+      return m.doc_liveness_result();
     case 34:
-      return 'Certified liveness result';
+      return m.doc_certified_liveness_result();
     case null:
-      return 'Document';
+      return m.doc_unknown();
     default:
-      return `Document type ${type}`;
+      return m.doc_other({ type });
   }
 }
 
 /** What each officer action is called on its button. */
 export const ACTION_LABELS = {
-  start_verification: 'Start verification',
-  retrieve_documents: 'Retrieve documents',
-  download_document: 'Download documents',
-  request_review: 'Request KYC review',
+  start_verification: m.action_start_verification(),
+  retrieve_documents: m.action_retrieve_documents(),
+  download_document: m.action_download_document(),
+  request_review: m.action_request_review(),
 } as const;
 
 /** What the officer confirms, as the confirmation's headline (the backend's message follows). */
 export const CAUTION_HEADLINES: Record<Caution, string> = {
-  aml_flagged: 'This person has an AML flag.',
-  replaces_verification_in_progress: 'A verification is in progress.',
-  replaces_validated_verification: 'The last verification was validated.',
-  already_validated: 'The KYC review was validated.',
-  start_answer_lost: "Treezor's answer to the last start was lost.",
-  children_without_documents: 'Children without documents.',
-  review_goes_on_parent: 'The review usually goes on the parent.',
+  aml_flagged: m.caution_aml_flagged(),
+  replaces_verification_in_progress: m.caution_replaces_verification_in_progress(),
+  replaces_validated_verification: m.caution_replaces_validated_verification(),
+  already_validated: m.caution_already_validated(),
+  start_answer_lost: m.caution_start_answer_lost(),
+  children_without_documents: m.caution_children_without_documents(),
+  review_goes_on_parent: m.caution_review_goes_on_parent(),
 };
 
 /** A document the review still waits for, in words. */
 export function awaitedWords(awaited: Awaited): string {
   switch (awaited.kind) {
     case 'listing':
-      return "Treezor's list of documents has not been read since the retrieval";
+      return m.awaited_listing();
     case 'synthesis':
-      return 'The verification\'s synthesis document (type 26 or 34)';
+      return m.awaited_synthesis();
     case 'document':
-      return `${documentTypeName(awaited.document_type)} #${awaited.document}: Treezor lists it, its document.create webhook has not come`;
+      return m.awaited_document({ name: documentTypeName(awaited.document_type), document: awaited.document });
   }
 }

@@ -31,7 +31,6 @@ export function queueRow(user: number, overrides: Partial<QueueRow> = {}): Queue
 export const allowed = (action: ActionState['action']): ActionState => ({
   action,
   permission: { verdict: 'allowed' },
-  message: null,
 });
 
 export function document(id: number, type: number, downloads: StoredDocument['downloads'] = []): StoredDocument {
@@ -67,6 +66,7 @@ export function refusedCase(): CaseFile {
         email: 'zoe@example.com',
         placeOfBirth: 'Lyon',
         nationality: 'FR',
+        language: null,
         address1: '1 rue de la Paix',
         postcode: '69001',
         city: 'Lyon',
@@ -132,25 +132,19 @@ export function refusedCase(): CaseFile {
         },
       ],
     },
-    state_words: 'Refused by the provider',
     actions: [
       allowed('start_verification'),
       {
         action: 'retrieve_documents',
         permission: { verdict: 'not_allowed', why: 'not_validated' },
-        message:
-          'Documents can only be retrieved after a verification processed with score 1. Start a new verification.',
       },
       {
         action: 'download_document',
         permission: { verdict: 'not_allowed', why: 'no_documents' },
-        message: 'No document has arrived for this user yet. Retrieve the documents first.',
       },
       {
         action: 'request_review',
         permission: { verdict: 'not_allowed', why: 'not_validated' },
-        message:
-          'Documents can only be retrieved after a verification processed with score 1. Start a new verification.',
       },
     ],
     reasons: [
@@ -167,13 +161,23 @@ export function refusedCase(): CaseFile {
         aml_sensitive: true,
       },
     ],
-    customer_text: {
-      headline:
-        'We could not complete the verification of your identity. We will contact you about the next steps.',
-      tips: [],
-    },
-    customer_text_plain:
-      'We could not complete the verification of your identity. We will contact you about the next steps.',
+    customer_texts: [
+      {
+        language: 'fr',
+        headline:
+          'Nous n’avons pas pu finaliser la vérification de votre identité. Nous reviendrons vers vous pour la suite de votre demande.',
+        retry_intro: null,
+        tips: [],
+      },
+      {
+        language: 'en',
+        headline:
+          'We could not complete the verification of your identity. We will contact you about the next steps.',
+        retry_intro: null,
+        tips: [],
+      },
+    ],
+    customer_language: null,
     reasons_by_attempt: [],
     legal_entity: false,
     children_without_documents: [],
@@ -192,24 +196,23 @@ export function documentsReceivedCase(): CaseFile {
   file.detail.view.aml_flags = [];
   file.reasons = [];
   file.reasons_by_attempt = [[]];
-  file.state_words = 'Documents received: request the KYC review';
   file.detail.documents = [document(501, 17), document(502, 34)];
   file.actions = [
     {
       action: 'start_verification',
       permission: { verdict: 'needs_confirmation', why: ['replaces_validated_verification'] },
-      message: 'The last verification was validated and has not been reviewed yet.',
     },
     {
       action: 'retrieve_documents',
       permission: { verdict: 'not_allowed', why: 'documents_already_received' },
-      message: 'The documents of this verification are already in Treezor.',
     },
     allowed('download_document'),
     allowed('request_review'),
   ];
-  file.customer_text = { headline: 'Your identity has been verified. Thank you.', tips: [] };
-  file.customer_text_plain = 'Your identity has been verified. Thank you.';
+  file.customer_texts = [
+    { language: 'fr', headline: 'Votre identité a bien été vérifiée. Merci.', retry_intro: null, tips: [] },
+    { language: 'en', headline: 'Your identity has been verified. Thank you.', retry_intro: null, tips: [] },
+  ];
   return file;
 }
 

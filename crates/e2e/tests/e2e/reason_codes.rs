@@ -43,6 +43,7 @@ async fn the_officer_reads_every_reason_code_with_the_sensitive_ones_marked() {
             "2301",
             "Fraud suspicion",
             "Applicant has submitted a counterfeit or falsification",
+            "The document is counterfeit or falsified.",
             AML_BADGE,
         ]
     );
@@ -53,13 +54,14 @@ async fn the_officer_reads_every_reason_code_with_the_sensitive_ones_marked() {
             "Capture quality",
             "Applicant’s document video is too blurry (mostly due to too much movement but if \
              this error persists the camera quality might be at fault)",
+            "The document video is blurry, usually from movement; a poor camera if it persists.",
             SHAREABLE,
         ]
     );
 
     let badged: Vec<&str> = table
         .iter()
-        .filter(|cells| cells[3] == AML_BADGE)
+        .filter(|cells| cells[4] == AML_BADGE)
         .map(|cells| cells[0].as_str())
         .collect();
     assert_eq!(
@@ -70,14 +72,24 @@ async fn the_officer_reads_every_reason_code_with_the_sensitive_ones_marked() {
         ]
     );
 
-    // Every row says what the domain crate says, in the guide's order.
-    let expected: Vec<[String; 4]> = kyc::catalogue()
+    // Every row says what the domain crate says, in the guide's order, with the explanation the
+    // window's English catalogue gives beside Treezor's message.
+    let catalogue: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(e2e::workspace_root().join("ui/messages/en.json"))
+            .expect("the English catalogue can be read"),
+    )
+    .expect("the English catalogue is JSON");
+    let expected: Vec<[String; 5]> = kyc::catalogue()
         .into_iter()
         .map(|entry| {
             [
                 entry.code.to_string(),
                 entry.family_label.to_owned(),
                 entry.message.to_owned(),
+                catalogue[format!("reason_{}", entry.code)]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("no explanation of {} in en.json", entry.code))
+                    .to_owned(),
                 if entry.aml_sensitive {
                     AML_BADGE
                 } else {

@@ -261,7 +261,7 @@ async fn script_in_the_window_cannot_leave_the_app_or_choose_what_is_copied() {
     let slipped = invoke(
         &desk,
         "copy_to_clipboard",
-        serde_json::json!({ "what": { "kind": "customer_text", "user": user.parse::<u64>().unwrap(), "text": words } }),
+        serde_json::json!({ "what": { "kind": "customer_text", "user": user.parse::<u64>().unwrap(), "language": "en", "text": words } }),
     )
     .await;
     assert!(

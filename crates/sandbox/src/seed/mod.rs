@@ -244,6 +244,8 @@ impl Seeder {
                 .then(|| format!("{year:04}-{month:02}-{day:02}")),
             place_of_birth: Some((*self.rng.pick(CITIES)).into()),
             nationality: Some("FR".into()),
+            // One customer in five prefers English (no draw: the seed's stories stay the same).
+            language: Some(if serial.is_multiple_of(5) { "EN" } else { "FR" }.into()),
             email: Some(format!("{local}.{serial}@example.com")),
             address1: Some(format!("{} rue de l'Église", 1 + self.rng.below(120))),
             postcode: Some(format!("{:05}", 1000 + self.rng.below(94_000))),

@@ -31,6 +31,9 @@ pub struct NewUser {
     pub place_of_birth: Option<String>,
     #[serde(default)]
     pub nationality: Option<String>,
+    /// The preferred language, ISO 639-1 (`FR`, `en`): Treezor keeps it as given.
+    #[serde(default)]
+    pub language: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]
@@ -81,6 +84,7 @@ pub struct UserRecord {
     pub birthday: String,
     pub place_of_birth: String,
     pub nationality: String,
+    pub language: String,
     pub email: String,
     pub address1: String,
     pub postcode: String,
@@ -123,6 +127,14 @@ impl UserRecord {
         if !birthday.is_empty() && !is_date(&birthday) {
             return Err("birthday must be a date YYYY-MM-DD".into());
         }
+        let language = clean(&new.language);
+        if !language.is_empty()
+            && (language.len() != 2 || !language.chars().all(|c| c.is_ascii_alphabetic()))
+        {
+            return Err(
+                "language must be an ISO 639-1 code of two letters, such as FR or EN".into(),
+            );
+        }
         let parent_type = clean(&new.parent_type);
         if !parent_type.is_empty()
             && !matches!(parent_type.as_str(), "shareholder" | "leader" | "employee")
@@ -142,6 +154,7 @@ impl UserRecord {
             birthday,
             place_of_birth: clean(&new.place_of_birth),
             nationality: clean(&new.nationality),
+            language,
             email,
             address1: clean(&new.address1),
             postcode: clean(&new.postcode),
@@ -177,6 +190,7 @@ impl UserRecord {
             birthday: keep(&change.birthday, &self.birthday),
             place_of_birth: keep(&change.place_of_birth, &self.place_of_birth),
             nationality: keep(&change.nationality, &self.nationality),
+            language: keep(&change.language, &self.language),
             email: keep(&change.email, &self.email),
             address1: keep(&change.address1, &self.address1),
             postcode: keep(&change.postcode, &self.postcode),
@@ -248,6 +262,7 @@ impl UserRecord {
             .text("birthday", birthday)
             .text("placeOfBirth", &self.place_of_birth)
             .text("nationality", &self.nationality)
+            .text("language", &self.language)
             .text("email", &self.email)
             .text("address1", &self.address1)
             .text("postcode", &self.postcode)

@@ -3,15 +3,12 @@ import type { Action } from "./Action";
 import type { Permission } from "./Permission";
 
 /**
- * One action as the case screen offers it.
+ * One action as the case screen offers it. Typed, not worded: the window says why it is
+ * disabled or what to confirm in its own language, from the refusal or the cautions and what
+ * the case file holds (the AML flags, the children without documents, the parent).
  */
 export type ActionState = { 
 /**
  * `start_verification`, `retrieve_documents`, `download_document`, `request_review`.
  */
-action: Action, permission: Permission, 
-/**
- * Why it is disabled or what to confirm, in the officer's words, with what it is about in
- * this case (the AML flag's date and codes, the children, the parent).
- */
-message: string | null, };
+action: Action, permission: Permission, };

@@ -3,12 +3,18 @@ import type { ActionState } from "./ActionState";
 import type { CaseDetail } from "./CaseDetail";
 import type { ChildWithoutDocuments } from "./ChildWithoutDocuments";
 import type { CustomerText } from "./CustomerText";
+import type { Language } from "./Language";
 import type { OfficerReason } from "./OfficerReason";
 
 /**
  * A case as the case screen shows it.
  */
-export type CaseFile = { detail: CaseDetail, state_words: string, actions: Array<ActionState>, 
+export type CaseFile = { 
+/**
+ * Where the case stands is worded by the window, in its language, from `detail.view.state`,
+ * `legal_entity` and `children_without_documents`.
+ */
+detail: CaseDetail, actions: Array<ActionState>, 
 /**
  * The current verification's reasons, for the officer.
  */
@@ -19,13 +25,15 @@ reasons: Array<OfficerReason>,
  */
 reasons_by_attempt: Array<Array<OfficerReason>>, 
 /**
- * What the customer may be told; built only from shareable reasons.
+ * What the customer may be told, once in each language (in [`Language::ALL`]'s order);
+ * built only from shareable reasons. Empty while the verification has no outcome.
  */
-customer_text: CustomerText | null, 
+customer_texts: Array<CustomerText>, 
 /**
- * The same, ready to copy.
+ * The customer's language as their profile suggests it (preferred language, else
+ * nationality); `None` when it says neither, and the officer's language is the default.
  */
-customer_text_plain: string | null, 
+customer_language: Language | null, 
 /**
  * A business, a non-profit or a government body: no live verification, a review as the
  * parent of its leaders and shareholders.

@@ -9,7 +9,11 @@ import type { UserType } from "./UserType";
 /**
  * A Treezor user, as far as the dashboard needs it.
  */
-export type User = { userId: UserId, userTypeId: UserType | null, userStatus: string | null, firstname: string | null, lastname: string | null, birthday: BirthDate | null, email: string | null, placeOfBirth: string | null, nationality: string | null, address1: string | null, postcode: string | null, city: string | null, country: string | null, phone: string | null, 
+export type User = { userId: UserId, userTypeId: UserType | null, userStatus: string | null, firstname: string | null, lastname: string | null, birthday: BirthDate | null, email: string | null, placeOfBirth: string | null, nationality: string | null, 
+/**
+ * The preferred language (ISO 639-1, `FR` or `fr`): the customer text's default language.
+ */
+language: string | null, address1: string | null, postcode: string | null, city: string | null, country: string | null, phone: string | null, 
 /**
  * A legal entity's name (businesses, non-profits, government bodies).
  */

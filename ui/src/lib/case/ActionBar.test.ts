@@ -28,7 +28,6 @@ function inProgress(): CaseFile {
   file.actions[0] = {
     action: 'start_verification',
     permission: { verdict: 'needs_confirmation', why: ['replaces_verification_in_progress'] },
-    message: 'A verification is in progress for this user. Starting a new one replaces it.',
   };
   return file;
 }
@@ -110,7 +109,6 @@ describe('requesting the review', () => {
     file.actions[3] = {
       action: 'request_review',
       permission: { verdict: 'needs_confirmation', why: ['children_without_documents'] },
-      message: 'The review covers the children too…',
     };
     const calls = backend({ request_review: { user_id: 42, children_without_documents: [] } });
     render(ActionBar, { file, onopen: () => {} });
@@ -145,7 +143,6 @@ describe('an AML-flagged person', () => {
     file.actions[0] = {
       action: 'start_verification',
       permission: { verdict: 'needs_confirmation', why: ['aml_flagged'] },
-      message: 'This person has an AML flag: … Flag raised 2025-05-03T11:45:00.000Z by identification idv-1 (codes 2301).',
     };
     const calls = backend({ start_verification: started, cancel_action: null });
     render(ActionBar, { file, onopen: () => {} });
@@ -199,7 +196,6 @@ describe('businesses and their children', () => {
     file.actions[3] = {
       action: 'request_review',
       permission: { verdict: 'needs_confirmation', why: ['review_goes_on_parent'] },
-      message: 'This user is a child of another user…',
     };
     const opened: number[] = [];
     const calls = backend({ cancel_action: null });

@@ -79,9 +79,32 @@ describe('the case view', () => {
     await fireEvent.click(within(customer).getByRole('button', { name: /Copy/ }));
 
     expect(calls.find((c) => c.command === 'copy_to_clipboard')?.args).toEqual({
-      what: { kind: 'customer_text', user: 42 },
+      what: { kind: 'customer_text', user: 42, language: 'en' },
     });
     expect(await within(customer).findByText('Copied the customer text')).toBeVisible();
+  });
+
+  test("shows and copies the customer text in the customer's language, the profile's by default", async () => {
+    const file = refusedCase();
+    file.customer_language = 'fr';
+    const calls = backend({ case_file: file, copy_to_clipboard: null });
+    open();
+
+    const customer = await screen.findByRole('region', { name: 'What the customer may be told' });
+    expect(within(customer).getByTestId('customer-text')).toHaveTextContent(
+      'Nous n’avons pas pu finaliser la vérification de votre identité.',
+    );
+    expect(within(customer).getByRole('button', { name: 'Français' })).toHaveAttribute('aria-pressed', 'true');
+
+    await fireEvent.click(within(customer).getByRole('button', { name: 'English' }));
+    expect(within(customer).getByTestId('customer-text')).toHaveTextContent(
+      'We could not complete the verification of your identity.',
+    );
+    await fireEvent.click(within(customer).getByRole('button', { name: /Copy/ }));
+    expect(calls.find((c) => c.command === 'copy_to_clipboard')?.args).toEqual({
+      what: { kind: 'customer_text', user: 42, language: 'en' },
+    });
+    localStorage.clear();
   });
 
   test('shows a replayed webhook as refused, at the time the payload gives', async () => {

@@ -4,6 +4,8 @@
  * and the page of a PDF.
  */
 
+import { m } from '../i18n/locale';
+
 /** What renders the bytes: pdf.js, or the engine's picture decoding. */
 export type DocumentKind = 'pdf' | 'picture' | 'heic';
 
@@ -126,19 +128,19 @@ export function fitScale(natural: Size, rotation: Rotation, box: Size): number {
  * its keys from here, and the `?` list and its own key list show them from here.
  */
 export const VIEWER_KEYS: { keys: string[]; what: string; command: ViewerCommand }[] = [
-  { keys: ['+', '='], what: 'Zoom in', command: 'zoom_in' },
-  { keys: ['-'], what: 'Zoom out', command: 'zoom_out' },
-  { keys: ['0'], what: 'Fit the document to the window', command: 'fit' },
-  { keys: ['1'], what: 'Actual size', command: 'actual_size' },
-  { keys: ['r'], what: 'Rotate clockwise', command: 'rotate_right' },
-  { keys: ['R', 'l'], what: 'Rotate counter-clockwise', command: 'rotate_left' },
-  { keys: ['PageDown', 'n'], what: 'Next page of a PDF', command: 'next_page' },
-  { keys: ['PageUp', 'p'], what: 'Previous page', command: 'previous_page' },
-  { keys: ['Home'], what: 'First page', command: 'first_page' },
-  { keys: ['End'], what: 'Last page', command: 'last_page' },
-  { keys: ['s'], what: 'Save a copy (an audited download)', command: 'save' },
-  { keys: ['?'], what: 'These keys', command: 'keys' },
-  { keys: ['Escape'], what: 'Close the viewer; nothing of the document is kept', command: 'close' },
+  { keys: ['+', '='], what: m.viewer_key_zoom_in(), command: 'zoom_in' },
+  { keys: ['-'], what: m.viewer_key_zoom_out(), command: 'zoom_out' },
+  { keys: ['0'], what: m.viewer_key_fit(), command: 'fit' },
+  { keys: ['1'], what: m.viewer_key_actual_size(), command: 'actual_size' },
+  { keys: ['r'], what: m.viewer_key_rotate_right(), command: 'rotate_right' },
+  { keys: ['R', 'l'], what: m.viewer_key_rotate_left(), command: 'rotate_left' },
+  { keys: ['PageDown', 'n'], what: m.viewer_key_next_page(), command: 'next_page' },
+  { keys: ['PageUp', 'p'], what: m.viewer_key_previous_page(), command: 'previous_page' },
+  { keys: ['Home'], what: m.viewer_key_first_page(), command: 'first_page' },
+  { keys: ['End'], what: m.viewer_key_last_page(), command: 'last_page' },
+  { keys: ['s'], what: m.viewer_key_save(), command: 'save' },
+  { keys: ['?'], what: m.viewer_key_keys(), command: 'keys' },
+  { keys: ['Escape'], what: m.viewer_key_close(), command: 'close' },
 ];
 
 /** How a key is written for the officer. */
