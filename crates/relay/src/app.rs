@@ -18,7 +18,7 @@ use crate::error::RelayError;
 use crate::limits::body_memory::BodyMemory;
 use crate::limits::feed_readers::FeedReaders;
 use crate::store::Store;
-use crate::{access, feed, receive};
+use crate::{access, feed, receive, team};
 
 /// What every request handler shares. Cheap to clone.
 #[derive(Clone)]
@@ -72,12 +72,14 @@ impl AppState {
     }
 }
 
-/// The relay's routes: `POST /webhooks/treezor`, `GET /v1/events`, `GET /v1/me`, `GET /healthz`.
+/// The relay's routes: `POST /webhooks/treezor`, `GET /v1/events`, `GET /v1/me`, `POST /v1/team`,
+/// `GET /healthz`.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/webhooks/treezor", post(receive::receive))
         .route("/v1/events", get(feed::events))
         .route("/v1/me", get(access::me))
+        .route("/v1/team", post(team::write))
         .route("/healthz", get(healthz))
         .with_state(state)
 }

@@ -16,7 +16,8 @@
 //! - [`relay`]: [`Relay::start`] and the [`RunningRelay`] it returns (URLs, graceful shutdown),
 //!   plus the retention schedule.
 //! - [`app`]: the router and its shared state; [`receive`] (`POST /webhooks/treezor`) and
-//!   [`feed`] (`GET /v1/events`) are its handlers.
+//!   [`feed`] (`GET /v1/events`) are its handlers, and [`team`] (`POST /v1/team`: an officer's
+//!   team record into the same log).
 //! - [`server`]: the accept loop (HTTP/1.1, TLS, the connection cap, timeouts for slow clients,
 //!   graceful shutdown); [`tls`] loads the certificate.
 //! - [`limits`]: what bounds the relay under abuse: connections, bodies in memory, waiting long
@@ -54,6 +55,7 @@ pub mod relay;
 pub mod secret_file;
 pub mod server;
 pub mod store;
+pub mod team;
 pub mod tls;
 pub mod untrusted;
 

@@ -15,8 +15,8 @@ use super::{Record, now};
 use crate::error::{RelayError, Result};
 
 const INSERT: &str = "INSERT INTO events \
-     (seq, webhook_id, webhook, object, object_id, webhook_created_at, received_at, payload) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+     (seq, webhook_id, webhook, object, object_id, webhook_created_at, received_at, payload, \
+      officer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 pub(super) struct State {
     conn: Connection,
@@ -197,6 +197,7 @@ fn insert_group<'r>(
                 record.webhook_created_at,
                 received_at,
                 record.payload,
+                record.officer,
             ])?;
             seen.insert(&record.webhook_id, seq);
             staged.push((record, seq));

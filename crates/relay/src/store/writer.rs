@@ -203,6 +203,7 @@ mod tests {
             object_id: Some("42".into()),
             webhook_created_at: Some(1_690_000_000_000_000),
             payload: r#"{"user_id":"42","kyc-status":"processed"}"#.into(),
+            officer: None,
         }
     }
 

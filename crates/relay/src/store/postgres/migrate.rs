@@ -10,11 +10,15 @@ use super::{connection, failed};
 use crate::error::{RelayError, Result};
 
 /// Every migration, in order: (version, SQL).
-pub const MIGRATIONS: [(i32, &str); 2] = [
+pub const MIGRATIONS: [(i32, &str); 3] = [
     (1, include_str!("../../../migrations/postgres/0001_log.sql")),
     (
         2,
         include_str!("../../../migrations/postgres/0002_officers.sql"),
+    ),
+    (
+        3,
+        include_str!("../../../migrations/postgres/0003_team_records.sql"),
     ),
 ];
 

@@ -200,7 +200,7 @@ pub(crate) fn advance(publish: &watch::Sender<u64>, seq: u64) {
 }
 
 const PAGE: &str = "SELECT seq, webhook_id, webhook, object, object_id, webhook_created_at, \
-     received_at, payload FROM events WHERE seq > $1 ORDER BY seq LIMIT $2";
+     received_at, payload, officer FROM events WHERE seq > $1 ORDER BY seq LIMIT $2";
 
 impl Store for PgStore {
     fn append(&self, record: Record) -> Pending<'_, Outcome> {
@@ -242,6 +242,7 @@ impl Store for PgStore {
                         webhook_created_at: row.get(5),
                         received_at: row.get(6),
                         payload: row.get(7),
+                        officer: row.get(8),
                     }
                     .into_event()
                 })
