@@ -68,18 +68,8 @@ async fn documents_are_the_chosen_picture_and_a_pdf_and_the_identity_read_is_sen
         .await
         .unwrap();
     assert_eq!(answer.status(), 303);
-    let key = user.to_string();
-    let all = receiver
-        .wait_until("the decision", |all| {
-            all.iter()
-                .any(|r| r.event == "kycliveness.update" && r.object_id.as_deref() == Some(&key))
-        })
-        .await;
-    let update = all
-        .iter()
-        .find(|r| r.event == "kycliveness.update")
-        .unwrap();
-    let payload: Value = serde_json::from_str(&update.payload).unwrap();
+    let update = receiver.liveness_update("the decision", user).await;
+    let payload: Value = serde_json::from_str(&update).unwrap();
     assert_eq!(
         payload["identity"],
         json!({"first-name": "Zoé", "last-name": "DANGELO", "birth-date": "1979-11-30"})

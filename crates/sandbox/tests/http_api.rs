@@ -186,18 +186,8 @@ async fn the_hosted_page_refuses_with_chosen_reasons_and_abandons() {
     assert_eq!(answer.status(), 303);
     let redirect = RedirectQuery::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
     assert_eq!(redirect.event, Some(RedirectEvent::CaptureRefused));
-    let key = refused.to_string();
-    let all = receiver
-        .wait_until("the refusal", |all| {
-            all.iter()
-                .any(|r| r.event == "kycliveness.update" && r.object_id.as_deref() == Some(&key))
-        })
-        .await;
-    let update = all
-        .iter()
-        .find(|r| r.event == "kycliveness.update")
-        .unwrap();
-    let result: LivenessResult = serde_json::from_str(&update.payload).unwrap();
+    let update = receiver.liveness_update("the refusal", refused).await;
+    let result: LivenessResult = serde_json::from_str(&update).unwrap();
     assert_eq!(
         (result.status, result.score),
         (LivenessStatus::Processed, Some(Score::Refused))

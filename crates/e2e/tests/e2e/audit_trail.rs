@@ -31,7 +31,7 @@ async fn the_officer_verifies_the_audit_trail_and_sees_where_it_was_cut() {
     )
     .await;
     desk.click("button[data-action=start_verification]").await;
-    desk.wait_for_text("dialog", "Confirm the replacement")
+    desk.wait_for_text("dialog .caution", "A verification is in progress.")
         .await;
     desk.click_button("Cancel").await;
 

@@ -169,6 +169,15 @@ impl Receiver {
             }
         }
     }
+    /// Waits for the `kycliveness.update` about `user` (its decision), and returns its payload.
+    pub async fn liveness_update(&self, what: &str, user: u64) -> String {
+        let key = user.to_string();
+        let is_it = |r: &Received| {
+            r.event == "kycliveness.update" && r.object_id.as_deref() == Some(key.as_str())
+        };
+        let all = self.wait_until(what, |all| all.iter().any(&is_it)).await;
+        all.into_iter().find(&is_it).unwrap().payload
+    }
 }
 
 pub async fn eventually(what: &str, check: impl Fn() -> bool) {
