@@ -1,6 +1,6 @@
 //! Who holds a case: the rule the hub applies to a claim, against everything numbered before it
-//! in its log, so that it is decided once for every desk. (The hub and the desks apply it from
-//! the next step on; this is the rule alone, with no I/O.)
+//! in its log, so that it is decided once for every desk. The hub's stores keep each case's
+//! current claim beside the log and apply this rule inside their serialised append.
 //!
 //! A claim lapses after `lapse_seconds` without activity on the case by its holder; a lapsed
 //! claim is as good as none. Only the holder releases; a senior reassigns whatever the state.
@@ -23,6 +23,10 @@ impl Claim {
         now < self.last_activity.plus_seconds(lapse_seconds)
     }
 }
+
+/// The claim lapse when the hub's configuration names none: a working day's morning or afternoon
+/// without activity on the case by its holder.
+pub const DEFAULT_LAPSE_SECONDS: i64 = 4 * 3600;
 
 /// What an officer asks.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,17 +12,29 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::claim::ClaimRequest;
 use crate::ids::UserId;
+use crate::officer::OfficerName;
 
 /// The `webhook` name every team record is stored under is `team.<kind>`; its `object` is this.
 pub const OBJECT: &str = "team";
 
-/// What an officer records about a case. More kinds come with claims, decisions and four eyes.
+/// What an officer records about a case. More kinds come with decisions and four eyes.
+///
+/// A claim, a release and a reassignment are decided by the hub inside its serialised append
+/// ([`crate::claim::decide`]): one that the log refuses is never stored, so every desk that
+/// replays the log finds the same holder.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TeamEvent {
     /// An internal note on a user's case.
     Note { user_id: UserId, text: NoteText },
+    /// The author takes the case (or renews the claim they hold).
+    Claim { user_id: UserId },
+    /// The author lets go of the case they hold.
+    Release { user_id: UserId },
+    /// A senior gives the case to `to`.
+    Reassign { user_id: UserId, to: OfficerName },
 }
 
 impl TeamEvent {
@@ -30,13 +42,30 @@ impl TeamEvent {
     pub fn kind(&self) -> &'static str {
         match self {
             TeamEvent::Note { .. } => "note",
+            TeamEvent::Claim { .. } => "claim",
+            TeamEvent::Release { .. } => "release",
+            TeamEvent::Reassign { .. } => "reassign",
         }
     }
 
     /// The user whose case the record is about.
     pub fn user(&self) -> UserId {
         match self {
-            TeamEvent::Note { user_id, .. } => *user_id,
+            TeamEvent::Note { user_id, .. }
+            | TeamEvent::Claim { user_id }
+            | TeamEvent::Release { user_id }
+            | TeamEvent::Reassign { user_id, .. } => *user_id,
+        }
+    }
+
+    /// What the record asks of the case's claim, when it is a claim record: the hub decides it
+    /// against the log before storing it.
+    pub fn claim_request(&self) -> Option<ClaimRequest> {
+        match self {
+            TeamEvent::Note { .. } => None,
+            TeamEvent::Claim { .. } => Some(ClaimRequest::Take),
+            TeamEvent::Release { .. } => Some(ClaimRequest::Release),
+            TeamEvent::Reassign { to, .. } => Some(ClaimRequest::Reassign { to: to.clone() }),
         }
     }
 }
@@ -140,13 +169,38 @@ mod tests {
             serde_json::from_str(&serde_json::to_string(&write).unwrap()).unwrap();
         assert_eq!(again, write);
         for bad in [
-            r#"{"id":"a","event":{"kind":"claim","user_id":"42"}}"#,
+            r#"{"id":"a","event":{"kind":"verdict","user_id":"42"}}"#,
+            r#"{"id":"a","event":{"kind":"reassign","user_id":"42"}}"#,
             r#"{"id":"a","event":{"kind":"note","user_id":"42","text":" "}}"#,
             r#"{"id":"a","event":{"kind":"note","user_id":"42","text":"x","author":"Zoé"}}"#,
             r#"{"id":"a","event":{"kind":"note","user_id":"0","text":"x"}}"#,
         ] {
             assert!(serde_json::from_str::<TeamWrite>(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn claim_records_carry_what_they_ask_of_the_claim() {
+        let read = |json: &str| serde_json::from_str::<TeamEvent>(json).unwrap();
+        let claim = read(r#"{"kind":"claim","user_id":42}"#);
+        assert_eq!(
+            (claim.kind(), claim.claim_request()),
+            ("claim", Some(ClaimRequest::Take))
+        );
+        let release = read(r#"{"kind":"release","user_id":42}"#);
+        assert_eq!(release.claim_request(), Some(ClaimRequest::Release));
+        let reassign = read(r#"{"kind":"reassign","user_id":42,"to":"Léa"}"#);
+        assert_eq!(reassign.user().get(), 42);
+        assert_eq!(
+            reassign.claim_request(),
+            Some(ClaimRequest::Reassign {
+                to: OfficerName::parse("Léa").unwrap()
+            })
+        );
+        assert_eq!(
+            read(r#"{"kind":"note","user_id":42,"text":"x"}"#).claim_request(),
+            None
+        );
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub(crate) struct Shared {
     pub store: Arc<dyn Store>,
     pub body_limit: usize,
     pub body_timeout: Duration,
+    /// Seconds without activity after which a claim lapses.
+    pub claim_lapse_seconds: i64,
     /// Cancelled when the relay starts shutting down: long polls answer at once.
     pub closing: CancellationToken,
     /// The budget that webhook bodies in memory share.
@@ -50,6 +52,7 @@ impl AppState {
             store,
             body_limit: config.body_limit,
             body_timeout: config.timeouts.body_read,
+            claim_lapse_seconds: config.claim_lapse_seconds,
             closing,
             body_memory: BodyMemory::new(config.limits.body_memory),
             feed_readers: FeedReaders::new(&config.limits),

@@ -8,6 +8,10 @@
 //!   feed token: a team record names its author, and the shared token names no one.
 //! - 400 for a body that is not a team record, 413 over [`BODY_LIMIT`], 408 when the body does
 //!   not arrive in time (as for a webhook's).
+//! - 409 for a claim, release or reassignment the log refuses (the case is held by someone else,
+//!   the author is not its holder, nobody holds it), naming who holds the case; 403 for a
+//!   reassignment by an officer who is not a senior; 400 for one to an officer the hub does not
+//!   know or who may not hold cases. Nothing refused is stored.
 //! - 503 with `Retry-After` when the store cannot take it now: nothing was stored, send it again.
 //!
 //! The author is the officer the credential belongs to, never a name from the body. Nothing of
@@ -17,13 +21,14 @@ use axum::body::to_bytes;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use kyc::officer::Act;
+use kyc::claim::{ClaimRefusal, ClaimRequest};
+use kyc::officer::{Act, OfficerName, Role};
 use kyc::team::{TeamWrite, TeamWritten};
 
 use crate::access::{Access, authenticate};
 use crate::app::{AppState, is_transient, json_response, peer_of, refusal, store_unavailable};
-use crate::store::Record;
 use crate::store::writer::Outcome;
+use crate::store::{ClaimAsk, Claimed, Record};
 
 /// The largest team record accepted: a note of 4,000 characters, escaped, fits many times over.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -90,7 +95,34 @@ pub(crate) async fn write(State(state): State<AppState>, request: Request) -> Re
     }
     let record = Record::team(&author.name, &write.id, &write.event);
     let kind = write.event.kind();
-    match state.shared().store.append(record).await {
+    let stored = match write.event.claim_request() {
+        None => state.shared().store.append(record).await,
+        Some(request) => {
+            if let ClaimRequest::Reassign { to } = &request
+                && let Err(refused) = check_assignee(&state, to).await
+            {
+                return *refused;
+            }
+            let ask = ClaimAsk {
+                record,
+                user: write.event.user(),
+                by: author.name.clone(),
+                role: access.role(),
+                request,
+                lapse_seconds: state.shared().claim_lapse_seconds,
+            };
+            match state.shared().store.claim(ask).await {
+                Ok(Claimed::Stored { seq, .. }) => Ok(Outcome::Stored { seq }),
+                Ok(Claimed::Duplicate) => Ok(Outcome::Duplicate),
+                Ok(Claimed::Refused(why)) => {
+                    tracing::info!(officer = %author.name, kind, "claim refused by the log");
+                    return claim_refused(&why);
+                }
+                Err(error) => Err(error),
+            }
+        }
+    };
+    match stored {
         Ok(outcome) => {
             let (status, seq) = match outcome {
                 Outcome::Stored { seq } => (StatusCode::CREATED, Some(seq)),
@@ -118,4 +150,42 @@ pub(crate) async fn write(State(state): State<AppState>, request: Request) -> Re
             )
         }
     }
+}
+
+/// The answer to a claim request the log refuses: who holds the case, and what to do.
+fn claim_refused(why: &ClaimRefusal) -> Response {
+    let (status, code) = match why {
+        ClaimRefusal::HeldBy { .. } => (StatusCode::CONFLICT, "claimed_by_another"),
+        ClaimRefusal::NotTheHolder { .. } => (StatusCode::CONFLICT, "not_the_holder"),
+        ClaimRefusal::NotHeld => (StatusCode::CONFLICT, "not_claimed"),
+        ClaimRefusal::SeniorOnly => (StatusCode::FORBIDDEN, "senior_only"),
+    };
+    refusal(status, code, &why.to_string())
+}
+
+/// A case is reassigned only to an officer the hub knows, whose credential is active and whose
+/// role works cases (not an auditor, who changes nothing).
+async fn check_assignee(state: &AppState, to: &OfficerName) -> Result<(), Box<Response>> {
+    let officers = match state.shared().store.officers().list().await {
+        Ok(officers) => officers,
+        Err(error) => {
+            return Err(Box::new(store_unavailable(
+                "not_stored",
+                &format!("the reassignment was not stored: {error}; send it again"),
+            )));
+        }
+    };
+    let active = officers
+        .iter()
+        .any(|o| &o.name == to && o.revoked_at.is_none() && o.role != Role::Auditor);
+    if active {
+        return Ok(());
+    }
+    Err(Box::new(refusal(
+        StatusCode::BAD_REQUEST,
+        "unknown_assignee",
+        &format!(
+            "{to} is not an officer of this hub with an active credential who works cases; pick another officer"
+        ),
+    )))
 }

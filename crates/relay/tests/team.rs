@@ -20,41 +20,6 @@ on_both_stores!(
     a_store_from_before_team_records_migrates_and_takes_them,
 );
 
-/// Issues a credential through `kyc-relay officers add` and gives it.
-fn add_officer(store: &StoreLocation, name: &str, role: &str) -> String {
-    let store = match store {
-        StoreLocation::Sqlite(path) => format!("sqlite:{}", path.display()),
-        StoreLocation::Postgres(url) => url.clone(),
-    };
-    let output = Command::new(BIN)
-        .env_clear()
-        .args(["officers", "add", name, "--role", role, "--store", &store])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
-
-/// `POST /v1/team` with `token` (if any); (status, answer as JSON).
-async fn write(
-    relay: &TestRelay,
-    token: Option<&str>,
-    body: serde_json::Value,
-) -> (u16, serde_json::Value) {
-    let mut request = relay
-        .http
-        .post(format!("{}/v1/team", relay.running.url()))
-        .json(&body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.unwrap();
-    (
-        response.status().as_u16(),
-        response.json().await.unwrap_or(serde_json::Value::Null),
-    )
-}
-
 fn note(id: &str, user: u64, text: &str) -> serde_json::Value {
     json!({"id": id, "event": {"kind": "note", "user_id": user.to_string(), "text": text}})
 }
@@ -72,17 +37,17 @@ async fn a_note_is_numbered_in_the_feed_with_the_author_the_hub_names(backend: B
     );
     let text = "Called the customer: no answer.\nTry again tomorrow.";
     assert_eq!(
-        write(&relay, Some(&zoe), note("n-1", 42, text)).await,
+        team_write(&relay, Some(&zoe), note("n-1", 42, text)).await,
         (201, json!({"seq": 2}))
     );
     // The same id again (the answer was lost, the desk retries): stored once.
     assert_eq!(
-        write(&relay, Some(&zoe), note("n-1", 42, text)).await,
+        team_write(&relay, Some(&zoe), note("n-1", 42, text)).await,
         (200, json!({"seq": null}))
     );
     // Another officer's record under the same id is theirs, not a repeat of Zoé's.
     assert_eq!(
-        write(&relay, Some(&sam), note("n-1", 42, "Seen.")).await,
+        team_write(&relay, Some(&sam), note("n-1", 42, "Seen.")).await,
         (201, json!({"seq": 3}))
     );
     assert_eq!(
@@ -103,7 +68,9 @@ async fn a_note_is_numbered_in_the_feed_with_the_author_the_hub_names(backend: B
     assert_eq!(author.as_str(), "Zoé Martin");
     assert_eq!(events[1].webhook, "team.note");
     assert_eq!(events[1].object_id.as_deref(), Some("42"));
-    let TeamEvent::Note { user_id, text: got } = event;
+    let TeamEvent::Note { user_id, text: got } = event else {
+        panic!("a note comes back as a note: {event:?}");
+    };
     assert_eq!((user_id.get(), got.as_str()), (42, text));
     let (author, _) = events[2].team().unwrap();
     assert_eq!(author.as_str(), "Sam");
@@ -115,20 +82,22 @@ async fn the_hub_refuses_records_from_who_may_not_write_and_stores_nothing(backe
     let zoe = add_officer(&relay.store, "Zoé", "officer");
     let ana = add_officer(&relay.store, "Ana", "auditor");
     let body = note("n-1", 42, "x");
-    let (status, answer) = write(&relay, Some(&ana), body.clone()).await;
+    let (status, answer) = team_write(&relay, Some(&ana), body.clone()).await;
     assert_eq!((status, answer["error"].as_str()), (403, Some("forbidden")));
     assert!(
         answer["message"].as_str().unwrap().contains("auditor"),
         "{answer}"
     );
-    let (status, answer) = write(&relay, Some(TOKEN), body.clone()).await;
+    let (status, answer) = team_write(&relay, Some(TOKEN), body.clone()).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (403, Some("officer_credential_required"))
     );
-    assert_eq!(write(&relay, None, body.clone()).await.0, 401);
+    assert_eq!(team_write(&relay, None, body.clone()).await.0, 401);
     assert_eq!(
-        write(&relay, Some("kyco_unknown"), body.clone()).await.0,
+        team_write(&relay, Some("kyco_unknown"), body.clone())
+            .await
+            .0,
         401
     );
     for (bad, code) in [
@@ -143,7 +112,7 @@ async fn the_hub_refuses_records_from_who_may_not_write_and_stores_nothing(backe
         (note("n-2", 42, "   "), "not_a_team_record"),
         (note("n 2", 42, "x"), "bad_id"),
     ] {
-        let (status, answer) = write(&relay, Some(&zoe), bad.clone()).await;
+        let (status, answer) = team_write(&relay, Some(&zoe), bad.clone()).await;
         assert_eq!(
             (status, answer["error"].as_str()),
             (400, Some(code)),
@@ -151,7 +120,7 @@ async fn the_hub_refuses_records_from_who_may_not_write_and_stores_nothing(backe
         );
     }
     let huge = note("n-3", 42, &"x".repeat(relay::team::BODY_LIMIT));
-    assert_eq!(write(&relay, Some(&zoe), huge).await.0, 413);
+    assert_eq!(team_write(&relay, Some(&zoe), huge).await.0, 413);
 
     // Revoked at the hub: refused at the next record.
     let store = match &relay.store {
@@ -164,7 +133,7 @@ async fn the_hub_refuses_records_from_who_may_not_write_and_stores_nothing(backe
         .output()
         .unwrap();
     assert!(revoked.status.success(), "{revoked:?}");
-    let (status, answer) = write(&relay, Some(&zoe), body).await;
+    let (status, answer) = team_write(&relay, Some(&zoe), body).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (401, Some("credential_revoked"))
@@ -231,7 +200,7 @@ async fn a_store_from_before_team_records_migrates_and_takes_them(backend: Backe
         store,
     };
     assert_eq!(
-        write(&relay, Some(&zoe), note("n-1", 1, "after the upgrade")).await,
+        team_write(&relay, Some(&zoe), note("n-1", 1, "after the upgrade")).await,
         (201, json!({"seq": 2}))
     );
     let events = relay.all_events().await;

@@ -28,6 +28,7 @@
 //!   ids it keeps in memory ([`seen`], which says why there is no UNIQUE index), and the data file
 //!   is locked to one writing relay so that no other process can insert behind its back.
 
+pub mod claims;
 pub mod contract;
 mod group;
 pub mod location;
@@ -38,6 +39,7 @@ pub mod seen;
 pub mod sqlite;
 pub mod writer;
 
+pub use claims::{ClaimAsk, Claimed};
 pub use contract::{Officers, Pending, Store};
 pub use location::StoreLocation;
 
@@ -53,15 +55,16 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{RelayError, Result};
 
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// Later versions of the schema, each applied once in order; version 1 is [`SCHEMA`] below.
-const MIGRATIONS: [(i64, &str); 2] = [
+const MIGRATIONS: [(i64, &str); 3] = [
     (2, include_str!("../../migrations/sqlite/0002_officers.sql")),
     (
         3,
         include_str!("../../migrations/sqlite/0003_team_records.sql"),
     ),
+    (4, include_str!("../../migrations/sqlite/0004_claims.sql")),
 ];
 
 const SCHEMA: &str = "
