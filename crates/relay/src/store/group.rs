@@ -186,20 +186,7 @@ impl State {
             Ok(holder) => holder,
             Err(refusal) => return Ok(Claimed::Refused(refusal)),
         };
-        tx.execute(
-            INSERT,
-            params![
-                seq as i64,
-                record.webhook_id,
-                record.event,
-                record.object,
-                record.object_id,
-                record.webhook_created_at,
-                received_at,
-                record.payload,
-                record.officer,
-            ],
-        )?;
+        insert_row(&mut tx.prepare_cached(INSERT)?, record, seq, received_at)?;
         match &holder {
             Some(claim) => tx.execute(
                 "INSERT INTO claims (user_id, holder, since, last_activity) VALUES (?1, ?2, ?3, ?4)
@@ -259,17 +246,7 @@ fn insert_group<'r>(
                 outcomes.push(Outcome::Duplicate);
                 continue;
             }
-            insert.execute(params![
-                seq as i64,
-                record.webhook_id,
-                record.event,
-                record.object,
-                record.object_id,
-                record.webhook_created_at,
-                received_at,
-                record.payload,
-                record.officer,
-            ])?;
+            insert_row(&mut insert, record, seq, received_at)?;
             seen.insert(&record.webhook_id, seq);
             staged.push((record, seq));
             outcomes.push(Outcome::Stored { seq });
@@ -278,4 +255,24 @@ fn insert_group<'r>(
     }
     tx.commit()?;
     Ok(outcomes)
+}
+
+/// Inserts one record as row `seq`.
+fn insert_row(
+    insert: &mut rusqlite::CachedStatement<'_>,
+    record: &Record,
+    seq: u64,
+    received_at: i64,
+) -> rusqlite::Result<usize> {
+    insert.execute(params![
+        seq as i64,
+        record.webhook_id,
+        record.event,
+        record.object,
+        record.object_id,
+        record.webhook_created_at,
+        received_at,
+        record.payload,
+        record.officer,
+    ])
 }
