@@ -47,7 +47,7 @@ pub struct Applied {
     pub unreadable: usize,
     /// The feed cursor after the batch.
     pub cursor: u64,
-    /// Users whose queue row, profile or documents changed, in id order.
+    /// Users whose queue row, profile, documents or team records changed, in id order.
     pub changed_users: Vec<UserId>,
 }
 
@@ -60,12 +60,15 @@ pub(crate) fn apply_events(
     let mut applied = Applied::default();
     let mut batch = Batch::default();
     let mut documents: BTreeSet<UserId> = BTreeSet::new();
+    let mut team_users: BTreeSet<UserId> = BTreeSet::new();
     for event in events {
         if let Some((author, record)) = event.team() {
             match team::keep(conn, event, author, record)? {
-                team::Kept::New { readable } => {
+                team::Kept::New { readable, user } => {
                     applied.applied += 1;
                     applied.unreadable += usize::from(!readable);
+                    // The window shows a colleague's record on the case as it shows a webhook.
+                    team_users.extend(user);
                 }
                 team::Kept::Duplicate => {
                     applied.duplicates += 1;
@@ -126,6 +129,7 @@ pub(crate) fn apply_events(
     expire_links(conn, now, tally)?;
     applied.cursor = advance_cursor(conn, events.iter().map(|e| e.seq).max())?;
     changed.extend(documents);
+    changed.extend(team_users);
     applied.changed_users = changed.into_iter().collect();
     Ok(applied)
 }

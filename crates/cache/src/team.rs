@@ -15,7 +15,11 @@ use crate::error::{Doing, Result};
 
 /// What became of one team record in a batch.
 pub(crate) enum Kept {
-    New { readable: bool },
+    /// Stored; `user` is the case it is about, when it names one.
+    New {
+        readable: bool,
+        user: Option<UserId>,
+    },
     Duplicate,
 }
 
@@ -60,6 +64,7 @@ pub(crate) fn keep(
     Ok(if inserted == 1 {
         Kept::New {
             readable: record.is_ok(),
+            user,
         }
     } else {
         Kept::Duplicate
@@ -68,6 +73,7 @@ pub(crate) fn keep(
 
 /// An internal note on a case, as the window lists it. Never customer text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Note {
     pub seq: u64,
     pub author: String,

@@ -115,3 +115,18 @@ fn a_cache_from_before_team_records_migrates_and_takes_them() {
     );
     drop(dir);
 }
+
+#[test]
+fn a_new_note_announces_its_case_as_changed_and_a_repeat_does_not() {
+    let (_dir, mut cache) = fresh_cache();
+    let note = record(
+        1,
+        "team:1",
+        "Zoé",
+        r#"{"kind":"note","user_id":42,"text":"seen on another desk"}"#,
+    );
+    let applied = cache.apply_batch(&[note.clone()], at(20)).unwrap();
+    assert_eq!(applied.changed_users, vec![uid(42)]);
+    let again = cache.apply_batch(&[note], at(21)).unwrap();
+    assert!(again.changed_users.is_empty(), "{:?}", again.changed_users);
+}
