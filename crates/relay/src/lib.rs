@@ -29,7 +29,8 @@
 //! - [`store`]: the log behind one [`store::Store`] trait: SQLite (schema and durability
 //!   settings, the group-commit [`store::writer`] with its thread in `store::group`,
 //!   [`store::seen`] for duplicates, [`store::read`] for pages and export, [`store::retention`])
-//!   and [`store::postgres`] for several instances on one database.
+//!   and [`store::postgres`] for several instances on one database; [`store::claims`]: claim
+//!   records, decided by both inside their serialised append.
 //! - [`secret_file`]: secrets (and the TLS key) read from owner-only files, through the handle
 //!   that was checked; [`data_file`]: the SQLite data file and its folder, created owner-only.
 //! - [`error`]: the one error type.
