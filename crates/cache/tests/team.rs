@@ -125,7 +125,9 @@ fn a_new_note_announces_its_case_as_changed_and_a_repeat_does_not() {
         "Zoé",
         r#"{"kind":"note","user_id":42,"text":"seen on another desk"}"#,
     );
-    let applied = cache.apply_batch(&[note.clone()], at(20)).unwrap();
+    let applied = cache
+        .apply_batch(std::slice::from_ref(&note), at(20))
+        .unwrap();
     assert_eq!(applied.changed_users, vec![uid(42)]);
     let again = cache.apply_batch(&[note], at(21)).unwrap();
     assert!(again.changed_users.is_empty(), "{:?}", again.changed_users);
