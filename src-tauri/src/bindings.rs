@@ -54,6 +54,8 @@ fn bindings() -> BTreeMap<PathBuf, String> {
     collect.visit::<cache::StateCounts>();
     collect.visit::<desk::views::CaseFile>();
     collect.visit::<crate::commands::case::DecodedRedirect>();
+    collect.visit::<cache::Note>();
+    collect.visit::<desk::team::NoteWritten>();
     collect.visit::<desk::Confirmation>();
     collect.visit::<desk::actions::StartedVerification>();
     collect.visit::<desk::actions::DownloadProgress>();

@@ -56,6 +56,12 @@ pub enum ErrorCode {
     InvalidArgument,
     /// The audit trail cannot be kept (its key is lost); the message says what to do.
     AuditTrail,
+    /// What needs the team's hub has no hub to go to (no relay set).
+    NoHub,
+    /// The team's hub refused the record (the role, the shared feed token, a revoked credential).
+    HubRefused,
+    /// The team's hub could not be reached, or failed; nothing was recorded.
+    HubUnreachable,
 }
 
 /// What a code needs beyond its message.
@@ -145,6 +151,10 @@ impl From<desk::Error> for IpcError {
             E::InvalidRedirectUrl(_) => (ErrorCode::InvalidRedirectUrl, None),
             E::Demo(_) | E::Internal(_) => (ErrorCode::Internal, None),
             E::AuditTrail { .. } => (ErrorCode::AuditTrail, None),
+            E::InvalidNote { .. } => (ErrorCode::InvalidArgument, None),
+            E::NoHub { .. } => (ErrorCode::NoHub, None),
+            E::Hub { .. } if kind == "hub_refused" => (ErrorCode::HubRefused, None),
+            E::Hub { .. } => (ErrorCode::HubUnreachable, None),
             // An action refused because it could not be audited: the code is its cause's (a
             // locked keychain), the message says the action was not done.
             E::ActionNotAudited { cause, .. } => (IpcError::from(*cause).code, None),

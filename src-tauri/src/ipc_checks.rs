@@ -167,6 +167,8 @@ fn granted_commands_reject_bad_arguments_clearly() {
     // Ids that parse as numbers but are not ids: our own check, with our own error.
     for (command, args) in [
         ("case_file", json!({"user": 0})),
+        ("case_notes", json!({"user": 0})),
+        ("write_note", json!({"user": 0, "text": "called back"})),
         ("retrieve_documents", json!({"user": 0})),
         (
             "request_review",
@@ -260,6 +262,14 @@ fn granted_commands_reject_bad_arguments_clearly() {
         .invoke("decode_redirect", json!({"url": "not a url at all"}))
         .unwrap_err();
     assert_eq!(code(&refused), "invalid_argument", "{refused}");
+
+    // A note that is empty, too long or carries terminal escapes is refused before the hub.
+    for text in [" ".to_owned(), "x".repeat(4001), "a\u{1b}[31mb".to_owned()] {
+        let refused = window
+            .invoke("write_note", json!({"user": 1, "text": text}))
+            .unwrap_err();
+        assert_eq!(code(&refused), "invalid_argument", "{refused}");
+    }
 
     // A redirect URL the desk will not hand to Treezor: plain http to another host.
     let refused = window

@@ -88,6 +88,8 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::queue::queue_counts,
             commands::case::case_file,
             commands::case::decode_redirect,
+            commands::team::case_notes,
+            commands::team::write_note,
             commands::actions::start_verification,
             commands::actions::retrieve_documents,
             commands::actions::check_documents,

@@ -1,6 +1,7 @@
 //! Applying the relay's feed: a batch of events in one transaction, with the cursor.
 //!
-//! For each event not seen before (by `webhook_id`): keep it in `webhooks` (every kind, readable or
+//! A team record (an event the hub names an author for) goes to [`crate::team`] and nowhere else.
+//! For each other event not seen before (by `webhook_id`): keep it in `webhooks` (every kind, readable or
 //! not) with the time it belongs at in a timeline, and note which users it concerns. An event whose
 //! signed payload an earlier event carried is a replay ([`crate::replay`]): kept and shown, applied
 //! no further. Otherwise record the document objects it carries (newest observation wins), and
@@ -29,6 +30,7 @@ use crate::error::{Doing, Result};
 use crate::project::expire_links;
 use crate::replay::{first_carrier, payload_key};
 use crate::tally::Tally;
+use crate::team;
 
 /// What a batch did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -45,7 +47,7 @@ pub struct Applied {
     pub unreadable: usize,
     /// The feed cursor after the batch.
     pub cursor: u64,
-    /// Users whose queue row, profile or documents changed, in id order.
+    /// Users whose queue row, profile, documents or team records changed, in id order.
     pub changed_users: Vec<UserId>,
 }
 
@@ -58,7 +60,23 @@ pub(crate) fn apply_events(
     let mut applied = Applied::default();
     let mut batch = Batch::default();
     let mut documents: BTreeSet<UserId> = BTreeSet::new();
+    let mut team_users: BTreeSet<UserId> = BTreeSet::new();
     for event in events {
+        if let Some((author, record)) = event.team() {
+            match team::keep(conn, event, author, record)? {
+                team::Kept::New { readable, user } => {
+                    applied.applied += 1;
+                    applied.unreadable += usize::from(!readable);
+                    // The window shows a colleague's record on the case as it shows a webhook.
+                    team_users.extend(user);
+                }
+                team::Kept::Duplicate => {
+                    applied.duplicates += 1;
+                    applied.skipped.push(event.seq);
+                }
+            }
+            continue;
+        }
         let meaning = event.meaning();
         let error = meaning.as_ref().err().map(ToString::to_string);
         let at = match &meaning {
@@ -111,6 +129,7 @@ pub(crate) fn apply_events(
     expire_links(conn, now, tally)?;
     applied.cursor = advance_cursor(conn, events.iter().map(|e| e.seq).max())?;
     changed.extend(documents);
+    changed.extend(team_users);
     applied.changed_users = changed.into_iter().collect();
     Ok(applied)
 }

@@ -274,6 +274,11 @@ macro_rules! queries {
                 detail::case_detail(&self.conn, user, now)
             }
 
+            /// The team's internal notes on `user`'s case, oldest first.
+            pub fn notes(&self, user: UserId) -> Result<Vec<crate::team::Note>> {
+                crate::team::notes(&self.conn, user)
+            }
+
             /// Webhooks whose payload could not be read, newest first.
             pub fn unreadable_webhooks(&self, limit: u32) -> Result<Vec<TimelineEntry>> {
                 detail::unreadable(&self.conn, limit)

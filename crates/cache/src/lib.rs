@@ -18,6 +18,8 @@
 //! - [`documents`]: Treezor documents and local downloads.
 //! - [`queue`]: filters, sorts, text search, keyset pages and per-state counts.
 //! - [`detail`]: one case in full, with its webhook timeline.
+//! - [`team`]: the team's records from the hub (notes, later claims and decisions), kept apart
+//!   from webhooks.
 //! - [`retention`]: the personal data of cases closed for long enough, pruned; the audit log kept.
 //! - [`audit`]: the append-only audit log, chained by a keyed MAC and anchored outside the file;
 //!   verification and exports.
@@ -59,6 +61,7 @@ mod replay;
 mod row;
 mod stored_event;
 mod tally;
+pub mod team;
 
 pub use apply::Applied;
 pub use audit::{
@@ -76,3 +79,4 @@ pub use queue::{
 };
 pub use retention::{CLOSED_STATES, Pruned, PrunedUser};
 pub use schema::SCHEMA_VERSION;
+pub use team::Note;

@@ -173,7 +173,7 @@ pub(crate) fn prune(
         if row.search_text.is_some() {
             run(conn, "DELETE FROM users_search WHERE rowid = ?1", id)?;
         }
-        for table in ["profiles", "case_events", "identifications"] {
+        for table in ["profiles", "case_events", "identifications", "team_records"] {
             run(conn, &format!("DELETE FROM {table} WHERE user_id = ?1"), id)?;
         }
         prune_documents(conn, user, &mut pruned)?;

@@ -4,7 +4,8 @@
 //! `schema_3.sql` (payload digests and timeline times, with [`crate::redate`] bringing the webhooks
 //! stored before into line), `schema_4.sql` (the keyed audit chain and its guards) and
 //! `schema_5.sql` (no table change; its hook, `rederive`, derives the users' rows again under the
-//! guide's rules on AML flags, links, documents and legal names); a later change is a new
+//! guide's rules on AML flags, links, documents and legal names) and `schema_6.sql` (the team's
+//! records from the hub, [`crate::team`]); a later change is a new
 //! migration appended to [`migrations`], never an edit of an applied one. A file whose
 //! `user_version` is beyond what this build knows was written by a newer KYC Desk and is refused,
 //! unchanged.
@@ -23,7 +24,7 @@ use rusqlite_migration::{HookError, M, Migrations};
 use crate::error::{Doing, Error, Result};
 
 /// The schema version this build writes. Files of a higher version are refused.
-pub const SCHEMA_VERSION: usize = 5;
+pub const SCHEMA_VERSION: usize = 6;
 
 /// Every migration, oldest first: version `n` is the `n`th.
 pub(crate) fn migrations() -> Migrations<'static> {
@@ -38,6 +39,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         ),
         M::up(include_str!("schema_4.sql")),
         M::up_with_hook(include_str!("schema_5.sql"), crate::rederive::rederive),
+        M::up(include_str!("schema_6.sql")),
     ])
 }
 

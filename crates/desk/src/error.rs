@@ -110,6 +110,20 @@ pub enum Error {
         "The audit trail of {} cannot be kept: {problem}. Restore your login keyring from a backup; if it is lost, keep this cache file unchanged for investigation and move it away, and KYC Desk starts a new trail in a new file.", cache.display()
     )]
     AuditTrail { cache: PathBuf, problem: String },
+    #[error("The note on user {user} was not written: {problem}.")]
+    InvalidNote { user: UserId, problem: String },
+    #[error(
+        "{what} needs the team's hub, and no hub is set: enter the relay URL and your officer credential in Settings."
+    )]
+    NoHub { what: &'static str },
+    #[error(
+        "{what} for user {user} was not recorded at the hub: {cause} Nothing changed for the team; retry once the hub answers."
+    )]
+    Hub {
+        what: &'static str,
+        user: UserId,
+        cause: crate::sync::FeedError,
+    },
     #[error("{0}")]
     Internal(String),
 }
@@ -145,6 +159,14 @@ impl Error {
             // What stopped the action is what the officer must fix.
             Error::ActionNotAudited { cause, .. } => cause.code(),
             Error::AuditTrail { .. } => "audit_trail",
+            Error::InvalidNote { .. } => "invalid_note",
+            Error::NoHub { .. } => "no_hub",
+            Error::Hub { cause, .. } if cause.is_refusal() => "hub_refused",
+            Error::Hub {
+                cause: crate::sync::FeedError::Status { status: 403, .. },
+                ..
+            } => "hub_refused",
+            Error::Hub { .. } => "hub_unreachable",
             Error::Internal(_) => "internal",
         }
     }

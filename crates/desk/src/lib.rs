@@ -5,6 +5,7 @@
 //! - [`start`]: starting in demo mode (no settings) or live (settings and keychain), and stopping.
 //! - [`demo`]: the embedded Treezor sandbox and relay with seeded demo data.
 //! - [`sync`]: the loop that keeps the cache in step with the relay's feed, and its health.
+//! - [`team`]: the officer's team records (internal notes), written at the hub.
 //! - [`actions`]: the officer's actions, each checked, called on Treezor, then audited.
 //! - [`views`]: the queue, the counts, one case in full with its customer text.
 //! - [`standing`]: a user's place in its hierarchy (legal entity, parent, children), for the
@@ -59,6 +60,7 @@ pub mod start;
 pub mod status;
 mod store;
 pub mod sync;
+pub mod team;
 mod trail;
 pub mod viewer;
 pub mod views;

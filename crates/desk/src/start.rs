@@ -75,6 +75,8 @@ pub(crate) struct Running {
     pub retention: Option<tokio::task::JoinHandle<()>>,
     /// The reading of Treezor's list of documents for cases waiting for theirs.
     pub documents: Option<tokio::task::JoinHandle<()>>,
+    /// The hub the sync loop reads, for the team records this desk writes.
+    pub hub: Option<Feed>,
 }
 
 impl Desk {
@@ -159,6 +161,7 @@ impl Desk {
                 demo: world,
                 retention: None,
                 documents: None,
+                hub: None,
             }),
             interrupted: Mutex::new(Vec::new()),
         });
@@ -187,8 +190,12 @@ impl Desk {
 
     /// (Re)starts the sync loop with `feed`.
     pub(crate) fn start_sync(&self, feed: Feed) {
+        let hub = feed.clone();
         let sync = SyncLoop::spawn(crate::desk::sync_parts(self, feed), self.inner.sync_options);
-        let previous = crate::desk::lock(&self.inner.running).sync.replace(sync);
+        let mut running = crate::desk::lock(&self.inner.running);
+        running.hub = Some(hub);
+        let previous = running.sync.replace(sync);
+        drop(running);
         if let Some(previous) = previous {
             tokio::spawn(previous.stop());
         }
@@ -196,7 +203,11 @@ impl Desk {
 
     /// Stops the sync loop, if one runs, and waits for it (settings that name no usable relay).
     pub(crate) async fn stop_sync(&self) {
-        let running = crate::desk::lock(&self.inner.running).sync.take();
+        let running = {
+            let mut running = crate::desk::lock(&self.inner.running);
+            running.hub = None;
+            running.sync.take()
+        };
         if let Some(running) = running {
             running.stop().await;
         }

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::ids::WebhookId;
+use crate::officer::OfficerName;
+use crate::team::TeamEvent;
 use crate::time::Timestamp;
 use crate::webhook::{Meaning, PayloadError, meaning_of};
 
@@ -25,11 +27,26 @@ pub struct FeedEvent {
     pub webhook_created_at: Option<Timestamp>,
     /// When the relay stored it.
     pub received_at: Timestamp,
-    /// The payload's JSON text exactly as Treezor sent it.
+    /// The payload's JSON text exactly as Treezor sent it; for a team record, its
+    /// [`TeamEvent`].
     pub object_payload: Box<RawValue>,
+    /// The officer who wrote this team record, named by the hub from their credential; `None`
+    /// for Treezor's webhooks (and in feeds from relays older than team records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub officer: Option<OfficerName>,
 }
 
 impl FeedEvent {
+    /// The author and team record this event carries, when the hub named an author for it; the
+    /// record is `Err` with why when it cannot be read (a hub newer than this desk knows more
+    /// kinds).
+    pub fn team(&self) -> Option<(&OfficerName, Result<TeamEvent, String>)> {
+        let author = self.officer.as_ref()?;
+        let record = serde_json::from_str(self.object_payload.get())
+            .map_err(|e| format!("team record {} of {author}: {e}", self.webhook));
+        Some((author, record))
+    }
+
     /// What this webhook means for the dashboard.
     pub fn meaning(&self) -> Result<Meaning, PayloadError> {
         meaning_of(

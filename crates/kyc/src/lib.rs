@@ -12,6 +12,8 @@
 //!   means for a case, and when it happened (the signed payload's times first).
 //! - [`feed`]: the relay's feed of stored webhooks, the contract between relay and dashboard.
 //! - [`officer`]: officers of a team hub: names, roles and what each role may do.
+//! - [`team`]: the team's own records (notes, and later claims and decisions), carried in the feed.
+//! - [`claim`]: who holds a case: the rule the hub applies to a claim (take, release, lapse, reassign).
 //! - [`objects`]: Treezor's users, documents and liveness results, from webhooks or REST.
 //! - [`redirect`]: the redirect URL's query parameters, decoded for the officer.
 //! - [`ids`], [`values`], [`time`]: identifiers, codes and instants, parsed once at the edge.
@@ -25,6 +27,7 @@
 //!   types.
 
 pub mod case;
+pub mod claim;
 pub mod customer;
 pub mod error;
 pub mod feed;
@@ -36,6 +39,7 @@ pub mod objects;
 pub mod officer;
 pub mod reasons;
 pub mod redirect;
+pub mod team;
 pub mod time;
 pub mod values;
 pub mod webhook;

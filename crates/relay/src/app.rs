@@ -18,7 +18,7 @@ use crate::error::RelayError;
 use crate::limits::body_memory::BodyMemory;
 use crate::limits::feed_readers::FeedReaders;
 use crate::store::Store;
-use crate::{access, feed, receive};
+use crate::{access, feed, receive, team};
 
 /// What every request handler shares. Cheap to clone.
 #[derive(Clone)]
@@ -30,6 +30,8 @@ pub(crate) struct Shared {
     pub store: Arc<dyn Store>,
     pub body_limit: usize,
     pub body_timeout: Duration,
+    /// Seconds without activity after which a claim lapses.
+    pub claim_lapse_seconds: i64,
     /// Cancelled when the relay starts shutting down: long polls answer at once.
     pub closing: CancellationToken,
     /// The budget that webhook bodies in memory share.
@@ -50,6 +52,7 @@ impl AppState {
             store,
             body_limit: config.body_limit,
             body_timeout: config.timeouts.body_read,
+            claim_lapse_seconds: config.claim_lapse_seconds,
             closing,
             body_memory: BodyMemory::new(config.limits.body_memory),
             feed_readers: FeedReaders::new(&config.limits),
@@ -72,12 +75,14 @@ impl AppState {
     }
 }
 
-/// The relay's routes: `POST /webhooks/treezor`, `GET /v1/events`, `GET /v1/me`, `GET /healthz`.
+/// The relay's routes: `POST /webhooks/treezor`, `GET /v1/events`, `GET /v1/me`, `POST /v1/team`,
+/// `GET /healthz`.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/webhooks/treezor", post(receive::receive))
         .route("/v1/events", get(feed::events))
         .route("/v1/me", get(access::me))
+        .route("/v1/team", post(team::write))
         .route("/healthz", get(healthz))
         .with_state(state)
 }

@@ -193,11 +193,14 @@ pub struct RelayConfig {
     pub tls: Option<TlsFiles>,
     pub timeouts: Timeouts,
     pub limits: Limits,
+    /// A claim on a case lapses after this many seconds without activity on it by its holder
+    /// (a claim taken again renews it); a lapsed claim is as good as none.
+    pub claim_lapse_seconds: i64,
 }
 
 impl RelayConfig {
     /// A configuration with the defaults: 127.0.0.1 on a free port, 1 MiB bodies, no retention
-    /// limit, plain HTTP, default timeouts and limits.
+    /// limit, plain HTTP, default timeouts and limits, claims lapsing after 4 hours.
     pub fn new(
         store: impl Into<StoreLocation>,
         webhook_secret: WebhookSecret,
@@ -213,6 +216,7 @@ impl RelayConfig {
             tls: None,
             timeouts: Timeouts::default(),
             limits: Limits::default(),
+            claim_lapse_seconds: kyc::claim::DEFAULT_LAPSE_SECONDS,
         }
     }
 }

@@ -16,7 +16,8 @@
 //! - [`relay`]: [`Relay::start`] and the [`RunningRelay`] it returns (URLs, graceful shutdown),
 //!   plus the retention schedule.
 //! - [`app`]: the router and its shared state; [`receive`] (`POST /webhooks/treezor`) and
-//!   [`feed`] (`GET /v1/events`) are its handlers.
+//!   [`feed`] (`GET /v1/events`) are its handlers, and [`team`] (`POST /v1/team`: an officer's
+//!   team record into the same log).
 //! - [`server`]: the accept loop (HTTP/1.1, TLS, the connection cap, timeouts for slow clients,
 //!   graceful shutdown); [`tls`] loads the certificate.
 //! - [`limits`]: what bounds the relay under abuse: connections, bodies in memory, waiting long
@@ -28,7 +29,8 @@
 //! - [`store`]: the log behind one [`store::Store`] trait: SQLite (schema and durability
 //!   settings, the group-commit [`store::writer`] with its thread in `store::group`,
 //!   [`store::seen`] for duplicates, [`store::read`] for pages and export, [`store::retention`])
-//!   and [`store::postgres`] for several instances on one database.
+//!   and [`store::postgres`] for several instances on one database; [`store::claims`]: claim
+//!   records, decided by both inside their serialised append.
 //! - [`secret_file`]: secrets (and the TLS key) read from owner-only files, through the handle
 //!   that was checked; [`data_file`]: the SQLite data file and its folder, created owner-only.
 //! - [`error`]: the one error type.
@@ -54,6 +56,7 @@ pub mod relay;
 pub mod secret_file;
 pub mod server;
 pub mod store;
+pub mod team;
 pub mod tls;
 pub mod untrusted;
 

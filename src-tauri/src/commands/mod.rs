@@ -15,6 +15,7 @@ pub mod files;
 pub mod queue;
 pub mod settings;
 pub mod status;
+pub mod team;
 pub mod viewer;
 
 use kyc::{DocumentId, UserId};

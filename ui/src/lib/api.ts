@@ -26,6 +26,8 @@ import type { ExportFormat } from './bindings/ExportFormat';
 import type { IdentityCheck } from './bindings/IdentityCheck';
 import type { IpcError } from './bindings/IpcError';
 import type { LocalFiles } from './bindings/LocalFiles';
+import type { Note } from './bindings/Note';
+import type { NoteWritten } from './bindings/NoteWritten';
 import type { Notice } from './bindings/Notice';
 import type { QueueFilter } from './bindings/QueueFilter';
 import type { QueuePage } from './bindings/QueuePage';
@@ -70,6 +72,8 @@ export type { InterruptedDownload } from './bindings/InterruptedDownload';
 export type { Language } from './bindings/Language';
 export type { LocalDocument } from './bindings/LocalDocument';
 export type { LocalFiles } from './bindings/LocalFiles';
+export type { Note } from './bindings/Note';
+export type { NoteWritten } from './bindings/NoteWritten';
 export type { PurgeReport } from './bindings/PurgeReport';
 export type { PurgeRequest } from './bindings/PurgeRequest';
 export type { QueueFilter } from './bindings/QueueFilter';
@@ -167,6 +171,19 @@ export function caseFile(user: number): Promise<CaseFile> {
 /** The `id`, `event` and `response_code` of a redirect URL, explained. */
 export function decodeRedirect(url: string): Promise<DecodedRedirect> {
   return call<DecodedRedirect>('decode_redirect', { url });
+}
+
+/** The team's internal notes on a case, oldest first, as this desk last had them from the hub. */
+export function caseNotes(user: number): Promise<Note[]> {
+  return call<Note[]>('case_notes', { user });
+}
+
+/**
+ * Writes an internal note on a case at the team's hub. It comes back to every desk, this one
+ * included, through the hub's feed, with the author the hub names.
+ */
+export function writeNote(user: number, text: string): Promise<NoteWritten> {
+  return call<NoteWritten>('write_note', { user, text });
 }
 
 export function startVerification(

@@ -241,5 +241,6 @@ pub fn feed_event(seq: u64, webhook: &Webhook) -> FeedEvent {
         received_at: webhook.at.plus_seconds(1),
         object_payload: RawValue::from_string(webhook.payload.clone())
             .expect("a generated payload is JSON"),
+        officer: None,
     }
 }

@@ -41,6 +41,7 @@ pub fn event(
         webhook_created_at: created_at,
         received_at: created_at.unwrap_or(at(0)).plus_seconds(1),
         object_payload: RawValue::from_string(payload.to_owned()).unwrap(),
+        officer: None,
     }
 }
 

@@ -1,10 +1,12 @@
-//! Reading the relay's feed (`GET /v1/events?after&limit&wait`) and asking it who the credential
-//! belongs to (`GET /v1/me`), with the feed token or the officer's own credential.
+//! Reading the relay's feed (`GET /v1/events?after&limit&wait`), asking it who the credential
+//! belongs to (`GET /v1/me`), and adding the officer's team records to it (`POST /v1/team`), with
+//! the feed token or the officer's own credential.
 
 use std::time::Duration;
 
 use kyc::feed::FeedPage;
 use kyc::officer::Me;
+use kyc::team::{TeamWrite, TeamWritten};
 use thiserror::Error;
 
 use crate::secrets::Secret;
@@ -152,6 +154,54 @@ impl Feed {
                 url: self.base_url.clone(),
                 detail: without_url(&e),
             })
+    }
+
+    /// Adds a team record to the hub's log (`POST /v1/team`), with the officer's credential.
+    /// The hub's refusals (`forbidden` for the auditor role, `officer_credential_required` for
+    /// the shared feed token, a revoked credential…) come back as [`FeedError::Refused`] with
+    /// its message for the officer.
+    pub async fn write_team(&self, write: &TeamWrite) -> Result<TeamWritten, FeedError> {
+        let response = self
+            .http
+            .post(format!("{}/v1/team", self.base_url))
+            .bearer_auth(self.token.expose())
+            .json(write)
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await
+            .map_err(|e| FeedError::Unreachable {
+                url: self.base_url.clone(),
+                detail: without_url(&e),
+            })?;
+        let status = response.status();
+        if status.is_success() {
+            let bytes = response.bytes().await.map_err(|e| FeedError::Unreachable {
+                url: self.base_url.clone(),
+                detail: without_url(&e),
+            })?;
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                FeedError::Malformed(format!(
+                    "team record answer: line {} column {}",
+                    e.line(),
+                    e.column()
+                ))
+            });
+        }
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Err(FeedError::Status {
+                status: 404,
+                detail: "this relay takes no team records; upgrade it to a hub that does".into(),
+            });
+        }
+        match refusal(response).await {
+            FeedError::Refused { code, message } if status != reqwest::StatusCode::UNAUTHORIZED => {
+                Err(FeedError::Status {
+                    status: status.as_u16(),
+                    detail: format!("{message} ({code})"),
+                })
+            }
+            refused => Err(refused),
+        }
     }
 
     /// Checks that the relay answers and accepts the token, without waiting.

@@ -168,7 +168,7 @@ impl World {
     /// A dashboard on the settings file in the desk's home, with `secrets`, reading Treezor's
     /// list of documents as `documents` says.
     async fn start_desk(&self, secrets: SecretStore, documents: DocumentsWatch) -> Desk {
-        self.start_desk_holding(secrets, documents, Duration::ZERO)
+        self.start_desk_in(&self.desk_home(), secrets, documents, Duration::ZERO)
             .await
     }
 
@@ -176,17 +176,39 @@ impl World {
     pub async fn desk_holding_for_first_rows(&self, hold: Duration) -> Desk {
         let paths = Paths::under(&self.desk_home());
         self.settings().save(&paths.settings_file).unwrap();
-        self.start_desk_holding(self.secrets_in_memory(FEED_TOKEN), QUICK_DOCUMENTS, hold)
-            .await
+        self.start_desk_in(
+            &self.desk_home(),
+            self.secrets_in_memory(FEED_TOKEN),
+            QUICK_DOCUMENTS,
+            hold,
+        )
+        .await
     }
 
-    async fn start_desk_holding(
+    /// A second dashboard on this world, in a home of its own (a colleague's workstation),
+    /// reading the relay with `token`.
+    pub async fn colleague_desk(&self, home: &str, token: &str) -> Desk {
+        let home = self.home.path().join(home);
+        self.settings()
+            .save(&Paths::under(&home).settings_file)
+            .unwrap();
+        self.start_desk_in(
+            &home,
+            self.secrets_in_memory(token),
+            QUICK_DOCUMENTS,
+            Duration::ZERO,
+        )
+        .await
+    }
+
+    async fn start_desk_in(
         &self,
+        home: &std::path::Path,
         secrets: SecretStore,
         documents: DocumentsWatch,
         hold: Duration,
     ) -> Desk {
-        let paths = Paths::under(&self.desk_home());
+        let paths = Paths::under(home);
         Desk::start(StartOptions {
             paths,
             secrets,

@@ -13,4 +13,5 @@ mod reason_codes;
 mod refusals;
 mod security;
 mod settings;
+mod team_notes;
 mod viewer;

@@ -15,11 +15,10 @@
 //! - `committed` moves forward after each commit of this relay and, for a shared store, of the
 //!   others, so that long polls wake without polling the database.
 //!
-//! Room for the team's own records (claims, notes, decisions): they will be appended to the same
-//! log, numbered in the same order, through the same serialised append (the SQLite writer thread,
-//! the PostgreSQL append lock), where a record's precondition (is this case already claimed?)
-//! can be checked against everything numbered before it: that is how the hub decides once for
-//! everyone.
+//! The team's own records (notes, claims) are appended to the same log, numbered in the same
+//! order, through the same serialised append (the SQLite writer thread, the PostgreSQL append
+//! lock), where a claim's precondition (is this case already claimed?) is checked against
+//! everything numbered before it: that is how the hub decides once for everyone.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -30,6 +29,7 @@ use kyc::officer::{OfficerName, Role};
 use tokio::sync::watch;
 
 use super::Record;
+use super::claims::{ClaimAsk, Claimed};
 use super::retention::Pruned;
 use super::writer::{Outcome, WriterStats};
 use crate::error::Result;
@@ -42,6 +42,10 @@ pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 pub trait Store: Send + Sync {
     /// Stores a verified webhook and answers once its group is committed.
     fn append(&self, record: Record) -> Pending<'_, Outcome>;
+
+    /// Decides a claim record against the case's current claim inside the serialised append and
+    /// stores it (with the case's new claim) only if the log allows it; see [`super::claims`].
+    fn claim(&self, ask: ClaimAsk) -> Pending<'_, Claimed>;
 
     /// Events with `seq > after`, oldest first, at most `limit`.
     fn page(&self, after: u64, limit: usize) -> Pending<'_, Vec<FeedEvent>>;

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
 use kyc::Timestamp;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::watch;
 
+use super::claims::{self, ClaimAsk, Claimed};
 use super::retention::{self, Pruned};
 use super::seen::Seen;
 use super::writer::{Command, Counters, MAX_GROUP, Outcome, Reply};
@@ -15,8 +16,8 @@ use super::{Record, now};
 use crate::error::{RelayError, Result};
 
 const INSERT: &str = "INSERT INTO events \
-     (seq, webhook_id, webhook, object, object_id, webhook_created_at, received_at, payload) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+     (seq, webhook_id, webhook, object, object_id, webhook_created_at, received_at, payload, \
+      officer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 pub(super) struct State {
     conn: Connection,
@@ -70,6 +71,10 @@ impl State {
                         self.commit(&mut group);
                         let _ = reply.send(self.prune(before));
                     }
+                    Command::Claim { ask, reply } => {
+                        self.commit(&mut group);
+                        let _ = reply.send(self.claim(&ask));
+                    }
                     Command::Stop => {
                         stopping = true;
                         break;
@@ -113,12 +118,7 @@ impl State {
             }
         };
         self.stats.count(group.len());
-        self.publish.send_if_modified(|published| {
-            let committed = self.next_seq - 1;
-            let changed = *published != committed;
-            *published = committed;
-            changed
-        });
+        self.publish_committed();
         for ((_, reply), outcome) in group.drain(..).zip(outcomes) {
             // A waiter that went away (client disconnected) still had its webhook stored.
             let _ = reply.send(outcome);
@@ -150,6 +150,64 @@ impl State {
                 Err(error)
             }
         }
+    }
+
+    fn publish_committed(&self) {
+        self.publish.send_if_modified(|published| {
+            let committed = self.next_seq - 1;
+            let changed = *published != committed;
+            *published = committed;
+            changed
+        });
+    }
+
+    /// Decides a claim record against the case's row in `claims` and, if the log allows it,
+    /// stores the record and the case's new claim in one transaction.
+    fn claim(&mut self, ask: &ClaimAsk) -> Result<Claimed> {
+        let received_at = now().unix_micros().max(self.last_received);
+        let seq = self.next_seq;
+        let record = &ask.record;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if self.seen.find(&tx, &record.webhook_id)?.is_some() {
+            return Ok(Claimed::Duplicate);
+        }
+        let user = ask.user.get() as i64;
+        let current = tx
+            .query_row(
+                "SELECT holder, since, last_activity FROM claims WHERE user_id = ?1",
+                [user],
+                |r| Ok(claims::from_row(r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?
+            .flatten();
+        let holder = match ask.decide(current.as_ref(), Timestamp::from_unix_micros(received_at)) {
+            Ok(holder) => holder,
+            Err(refusal) => return Ok(Claimed::Refused(refusal)),
+        };
+        insert_row(&mut tx.prepare_cached(INSERT)?, record, seq, received_at)?;
+        match &holder {
+            Some(claim) => tx.execute(
+                "INSERT INTO claims (user_id, holder, since, last_activity) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id) DO UPDATE SET holder = excluded.holder,
+                     since = excluded.since, last_activity = excluded.last_activity",
+                params![
+                    user,
+                    claim.holder.as_str(),
+                    claim.since.unix_micros(),
+                    claim.last_activity.unix_micros()
+                ],
+            )?,
+            None => tx.execute("DELETE FROM claims WHERE user_id = ?1", [user])?,
+        };
+        tx.commit()?;
+        self.seen.insert(&record.webhook_id, seq);
+        self.next_seq += 1;
+        self.last_received = received_at;
+        self.stats.count(1);
+        self.publish_committed();
+        Ok(Claimed::Stored { seq, holder })
     }
 
     fn prune(&mut self, before: Timestamp) -> Result<Pruned> {
@@ -188,16 +246,7 @@ fn insert_group<'r>(
                 outcomes.push(Outcome::Duplicate);
                 continue;
             }
-            insert.execute(params![
-                seq as i64,
-                record.webhook_id,
-                record.event,
-                record.object,
-                record.object_id,
-                record.webhook_created_at,
-                received_at,
-                record.payload,
-            ])?;
+            insert_row(&mut insert, record, seq, received_at)?;
             seen.insert(&record.webhook_id, seq);
             staged.push((record, seq));
             outcomes.push(Outcome::Stored { seq });
@@ -206,4 +255,24 @@ fn insert_group<'r>(
     }
     tx.commit()?;
     Ok(outcomes)
+}
+
+/// Inserts one record as row `seq`.
+fn insert_row(
+    insert: &mut rusqlite::CachedStatement<'_>,
+    record: &Record,
+    seq: u64,
+    received_at: i64,
+) -> rusqlite::Result<usize> {
+    insert.execute(params![
+        seq as i64,
+        record.webhook_id,
+        record.event,
+        record.object,
+        record.object_id,
+        record.webhook_created_at,
+        received_at,
+        record.payload,
+        record.officer,
+    ])
 }

@@ -28,6 +28,7 @@
 //!   ids it keeps in memory ([`seen`], which says why there is no UNIQUE index), and the data file
 //!   is locked to one writing relay so that no other process can insert behind its back.
 
+pub mod claims;
 pub mod contract;
 mod group;
 pub mod location;
@@ -38,6 +39,7 @@ pub mod seen;
 pub mod sqlite;
 pub mod writer;
 
+pub use claims::{ClaimAsk, Claimed};
 pub use contract::{Officers, Pending, Store};
 pub use location::StoreLocation;
 
@@ -45,16 +47,25 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use kyc::Timestamp;
+use kyc::officer::OfficerName;
+use kyc::team::{self, TeamEvent};
 use kyc::webhook::{Envelope, SignatureError, WebhookSecret};
 use rusqlite::{Connection, OpenFlags};
+use sha2::{Digest, Sha256};
 
 use crate::error::{RelayError, Result};
 
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 4;
 
 /// Later versions of the schema, each applied once in order; version 1 is [`SCHEMA`] below.
-const MIGRATIONS: [(i64, &str); 1] =
-    [(2, include_str!("../../migrations/sqlite/0002_officers.sql"))];
+const MIGRATIONS: [(i64, &str); 3] = [
+    (2, include_str!("../../migrations/sqlite/0002_officers.sql")),
+    (
+        3,
+        include_str!("../../migrations/sqlite/0003_team_records.sql"),
+    ),
+    (4, include_str!("../../migrations/sqlite/0004_claims.sql")),
+];
 
 const SCHEMA: &str = "
 CREATE TABLE events (
@@ -84,8 +95,10 @@ pub struct Record {
     pub(crate) object: String,
     pub(crate) object_id: Option<String>,
     pub(crate) webhook_created_at: Option<i64>,
-    /// The payload's JSON text exactly as received.
+    /// The payload's JSON text exactly as received; for a team record, its `TeamEvent`.
     pub(crate) payload: String,
+    /// The author of a team record, as the hub authenticated them; `None` for a webhook.
+    pub(crate) officer: Option<String>,
 }
 
 impl Record {
@@ -99,7 +112,24 @@ impl Record {
             object_id: envelope.object_id.clone(),
             webhook_created_at: envelope.created_at.map(Timestamp::unix_micros),
             payload: envelope.payload_json().to_owned(),
+            officer: None,
         })
+    }
+
+    /// The record of a team event written by `author`. `id` is the id the author's desk chose;
+    /// the stored id joins it to the author, so that one officer's id can never collide with
+    /// (and so silently stand for) another's record, nor with a Treezor webhook's.
+    pub fn team(author: &OfficerName, id: &str, event: &TeamEvent) -> Record {
+        let digest = Sha256::digest(format!("{author}\0{id}").as_bytes());
+        Record {
+            webhook_id: format!("team:{}", hex::encode(&digest[..16])),
+            event: format!("{}.{}", team::OBJECT, event.kind()),
+            object: team::OBJECT.to_owned(),
+            object_id: Some(event.user().to_string()),
+            webhook_created_at: None,
+            payload: serde_json::to_string(event).expect("a team event encodes"),
+            officer: Some(author.as_str().to_owned()),
+        }
     }
 
     pub fn webhook_id(&self) -> &str {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use kyc::feed::FeedEvent;
+use kyc::officer::OfficerName;
 use kyc::{Timestamp, WebhookId};
 use rusqlite::{Connection, Row, params};
 use serde_json::value::RawValue;
@@ -12,7 +13,7 @@ use serde_json::value::RawValue;
 use crate::error::{RelayError, Result};
 
 const SELECT: &str = "SELECT seq, webhook_id, webhook, object, object_id, webhook_created_at, \
-     received_at, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+     received_at, payload, officer FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 
 /// The highest sequence number ever given (0 for an empty store), pruned rows included: the
 /// highest `seq` in the table, or the one retention recorded before deleting, whichever is higher.
@@ -73,6 +74,7 @@ fn event_of(row: &Row<'_>) -> Result<FeedEvent> {
         webhook_created_at: row.get(5)?,
         received_at: row.get(6)?,
         payload: row.get(7)?,
+        officer: row.get(8)?,
     }
     .into_event()
 }
@@ -87,6 +89,8 @@ pub struct Columns {
     pub webhook_created_at: Option<i64>,
     pub received_at: i64,
     pub payload: String,
+    /// The author of a team record; `None` for a webhook.
+    pub officer: Option<String>,
 }
 
 impl Columns {
@@ -104,6 +108,11 @@ impl Columns {
             received_at: Timestamp::from_unix_micros(self.received_at),
             object_payload: RawValue::from_string(self.payload)
                 .map_err(|e| corrupt(format!("the payload is not JSON ({e})")))?,
+            officer: self
+                .officer
+                .map(|name| OfficerName::parse(&name))
+                .transpose()
+                .map_err(|e| corrupt(format!("the author's name ({e})")))?,
         })
     }
 }

@@ -13,6 +13,7 @@ use kyc::officer::{OfficerName, Role};
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::watch;
 
+use super::claims::{ClaimAsk, Claimed};
 use super::contract::{Officers, Pending, Store};
 use super::read::{self, Readers};
 use super::retention::Pruned;
@@ -50,6 +51,10 @@ impl SqliteStore {
 impl Store for SqliteStore {
     fn append(&self, record: Record) -> Pending<'_, Outcome> {
         Box::pin(self.writer.store(record))
+    }
+
+    fn claim(&self, ask: ClaimAsk) -> Pending<'_, Claimed> {
+        Box::pin(self.writer.claim(ask))
     }
 
     fn page(&self, after: u64, limit: usize) -> Pending<'_, Vec<FeedEvent>> {

@@ -26,6 +26,7 @@ use kyc::Timestamp;
 use rusqlite::Connection;
 use tokio::sync::{oneshot, watch};
 
+use super::claims::{ClaimAsk, Claimed};
 use super::group::State;
 use super::retention::Pruned;
 use super::seen::Seen;
@@ -58,6 +59,11 @@ pub(super) enum Command {
     Prune {
         before: Timestamp,
         reply: Reply<Pruned>,
+    },
+    /// A claim record, decided and stored in a transaction of its own.
+    Claim {
+        ask: Box<ClaimAsk>,
+        reply: Reply<Claimed>,
     },
     Stop,
 }
@@ -153,6 +159,17 @@ impl Writer {
             .map_err(|_| RelayError::WriterStopped)?
     }
 
+    /// Decides a claim record against the case's current claim and stores it if the log allows
+    /// it, in the writer's order with every other record.
+    pub async fn claim(&self, ask: ClaimAsk) -> Result<Claimed> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Claim {
+            ask: Box::new(ask),
+            reply,
+        })?;
+        answer.await.map_err(|_| RelayError::WriterStopped)?
+    }
+
     /// Deletes up to [`super::retention::CHUNK`] of the oldest events received before `before`, in the
     /// writer's order with the inserts.
     pub async fn prune_chunk(&self, before: Timestamp) -> Result<Pruned> {
@@ -203,6 +220,7 @@ mod tests {
             object_id: Some("42".into()),
             webhook_created_at: Some(1_690_000_000_000_000),
             payload: r#"{"user_id":"42","kyc-status":"processed"}"#.into(),
+            officer: None,
         }
     }
 

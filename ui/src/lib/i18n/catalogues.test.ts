@@ -55,6 +55,7 @@ describe('the message catalogues', () => {
       'files_interrupted_document',
       'language_en',
       'language_fr',
+      'notes_length',
       'settings_documents',
       'settings_production',
       'start_identification',

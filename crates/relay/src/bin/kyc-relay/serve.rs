@@ -30,6 +30,10 @@ pub struct ServeArgs {
     /// Delete events received more than this many days ago; 0 keeps everything.
     #[arg(long, env = "KYC_RELAY_RETENTION_DAYS", default_value_t = 90)]
     retention_days: u32,
+    /// Minutes without activity by its holder after which a claim on a case lapses (the case is
+    /// then free to take).
+    #[arg(long, env = "KYC_RELAY_CLAIM_LAPSE_MINUTES", default_value_t = 240, value_parser = clap::value_parser!(u32).range(1..))]
+    claim_lapse_minutes: u32,
     /// PEM certificate chain: serve HTTPS (needs --tls-key too).
     #[arg(long, env = "KYC_RELAY_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -117,6 +121,7 @@ fn config(args: ServeArgs) -> Result<RelayConfig, String> {
     config.listen = args.listen;
     config.body_limit = args.body_limit;
     config.retention_days = (args.retention_days > 0).then_some(args.retention_days);
+    config.claim_lapse_seconds = i64::from(args.claim_lapse_minutes) * 60;
     config.tls = match (args.tls_cert, args.tls_key) {
         (Some(certificate), Some(private_key)) => Some(TlsFiles {
             certificate,

@@ -10,11 +10,19 @@ use super::{connection, failed};
 use crate::error::{RelayError, Result};
 
 /// Every migration, in order: (version, SQL).
-pub const MIGRATIONS: [(i32, &str); 2] = [
+pub const MIGRATIONS: [(i32, &str); 4] = [
     (1, include_str!("../../../migrations/postgres/0001_log.sql")),
     (
         2,
         include_str!("../../../migrations/postgres/0002_officers.sql"),
+    ),
+    (
+        3,
+        include_str!("../../../migrations/postgres/0003_team_records.sql"),
+    ),
+    (
+        4,
+        include_str!("../../../migrations/postgres/0004_claims.sql"),
     ),
 ];
 

@@ -63,6 +63,7 @@
 //! answered 503 too; the redelivery is then either stored or recognised as a duplicate. The pool
 //! opens fresh connections once the server is back; nothing needs restarting.
 
+mod claims;
 mod listen;
 pub mod migrate;
 mod officers;
@@ -83,6 +84,7 @@ use tokio_util::sync::CancellationToken;
 pub use officers::PgOfficers;
 
 use super::Record;
+use super::claims::{ClaimAsk, Claimed};
 use super::contract::{Officers, Pending, Store};
 use super::read::Columns;
 use super::retention::{CHUNK, Pruned};
@@ -103,6 +105,8 @@ pub const CHANNEL: &str = "kyc_relay_log";
 pub struct PgStore {
     pool: Pool,
     commands: mpsc::Sender<writer::Command>,
+    /// Where a claim, appended beside the writer task, says what it committed.
+    publish: Arc<watch::Sender<u64>>,
     committed: watch::Receiver<u64>,
     stats: Arc<Counters>,
     stopping: CancellationToken,
@@ -165,11 +169,12 @@ impl PgStore {
             stats.clone(),
         ));
         let config = tokio_postgres::Config::from_str(url).map_err(failed("reading the URL"))?;
-        let listener = tokio::spawn(listen::run(config, publish, stopping.clone()));
+        let listener = tokio::spawn(listen::run(config, publish.clone(), stopping.clone()));
         Ok(PgStore {
             officers: PgOfficers::new(pool.clone()),
             pool,
             commands,
+            publish,
             committed,
             stats,
             stopping,
@@ -200,7 +205,7 @@ pub(crate) fn advance(publish: &watch::Sender<u64>, seq: u64) {
 }
 
 const PAGE: &str = "SELECT seq, webhook_id, webhook, object, object_id, webhook_created_at, \
-     received_at, payload FROM events WHERE seq > $1 ORDER BY seq LIMIT $2";
+     received_at, payload, officer FROM events WHERE seq > $1 ORDER BY seq LIMIT $2";
 
 impl Store for PgStore {
     fn append(&self, record: Record) -> Pending<'_, Outcome> {
@@ -214,6 +219,10 @@ impl Store for PgStore {
                 })?;
             answer.await.map_err(|_| RelayError::WriterStopped)?
         })
+    }
+
+    fn claim(&self, ask: ClaimAsk) -> Pending<'_, Claimed> {
+        Box::pin(async move { claims::claim(&self.pool, &self.publish, &ask).await })
     }
 
     fn page(&self, after: u64, limit: usize) -> Pending<'_, Vec<FeedEvent>> {
@@ -242,6 +251,7 @@ impl Store for PgStore {
                         webhook_created_at: row.get(5),
                         received_at: row.get(6),
                         payload: row.get(7),
+                        officer: row.get(8),
                     }
                     .into_event()
                 })

@@ -27,7 +27,7 @@ pub(super) enum Command {
     Stop { reply: oneshot::Sender<()> },
 }
 
-const APPEND: &str = "SELECT stored_id, stored_seq FROM append_events($1, $2, $3, $4, $5, $6)";
+const APPEND: &str = "SELECT stored_id, stored_seq FROM append_events($1, $2, $3, $4, $5, $6, $7)";
 
 type Waiter = (Record, oneshot::Sender<Result<Outcome>>);
 
@@ -137,6 +137,7 @@ async fn append(pool: &Pool, records: &[&Record]) -> Result<Vec<Outcome>> {
     let object_ids: Vec<Option<&str>> = unique.iter().map(|r| r.object_id.as_deref()).collect();
     let created: Vec<Option<i64>> = unique.iter().map(|r| r.webhook_created_at).collect();
     let payloads: Vec<&str> = unique.iter().map(|r| r.payload.as_str()).collect();
+    let officers: Vec<Option<&str>> = unique.iter().map(|r| r.officer.as_deref()).collect();
     let client = connection(pool).await?;
     let statement = client
         .prepare_cached(APPEND)
@@ -145,7 +146,15 @@ async fn append(pool: &Pool, records: &[&Record]) -> Result<Vec<Outcome>> {
     let rows = client
         .query(
             &statement,
-            &[&ids, &webhooks, &objects, &object_ids, &created, &payloads],
+            &[
+                &ids,
+                &webhooks,
+                &objects,
+                &object_ids,
+                &created,
+                &payloads,
+                &officers,
+            ],
         )
         .await
         .map_err(failed("appending webhooks"))?;

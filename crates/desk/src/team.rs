@@ -1,0 +1,87 @@
+//! The officer's team records, written at the hub (see `kyc::team`): for now, internal notes on
+//! a case.
+//!
+//! A record goes to the hub first, with the officer's own credential, and reaches this desk's
+//! cache the way it reaches every colleague's: through the feed. The desk never writes a team
+//! record into its cache itself, so what it shows is what the hub holds. Without a hub, or when
+//! the hub refuses or cannot be reached, nothing is recorded and the error says what to do.
+//!
+//! The local audit trail records that a note was written (its length and its number at the hub),
+//! never its text: the text stays in the team's log, and a local export cannot carry it away.
+
+use cache::{Note, Outcome};
+use kyc::UserId;
+use kyc::team::{NoteText, TeamEvent, TeamWrite};
+use serde::Serialize;
+
+use crate::desk::{Desk, lock};
+use crate::error::{Error, Result};
+use crate::sync::Feed;
+
+/// The audit trail's name for writing a note.
+const NOTE: &str = "note";
+
+/// A note the hub recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NoteWritten {
+    /// Its number in the hub's feed; `None` when the hub had it already (a retry).
+    pub seq: Option<u64>,
+}
+
+impl Desk {
+    /// Writes an internal note on `user`'s case at the hub. Its text is checked first (1 to
+    /// 4,000 characters, no control characters but line breaks and tabs).
+    pub async fn write_note(&self, user: UserId, text: &str) -> Result<NoteWritten> {
+        let text = NoteText::parse(text).map_err(|problem| Error::InvalidNote { user, problem })?;
+        let hub = self.hub("Writing a note")?;
+        self.audit_ready().await?;
+        let characters = text.as_str().chars().count();
+        let write = TeamWrite {
+            id: record_id(),
+            event: TeamEvent::Note {
+                user_id: user,
+                text,
+            },
+        };
+        let written = hub.write_team(&write).await.map_err(|cause| Error::Hub {
+            what: "The note",
+            user,
+            cause,
+        });
+        let (outcome, detail) = match &written {
+            Ok(answer) => (
+                Outcome::Succeeded,
+                format!(
+                    "a note of {characters} characters, number {} at the hub",
+                    answer
+                        .seq
+                        .map_or_else(|| "(already there)".to_owned(), |s| s.to_string())
+                ),
+            ),
+            Err(error) => (Outcome::Failed, error.to_string()),
+        };
+        self.audit_named(NOTE, Some(user), None, outcome, detail)
+            .await?;
+        written.map(|answer| NoteWritten { seq: answer.seq })
+    }
+
+    /// The team's notes on `user`'s case, as the cache last had them from the hub.
+    pub async fn notes(&self, user: UserId) -> Result<Vec<Note>> {
+        self.store().read(move |reader| reader.notes(user)).await
+    }
+
+    /// The hub this desk syncs from, with the desk's credential.
+    fn hub(&self, what: &'static str) -> Result<Feed> {
+        lock(&self.inner.running)
+            .hub
+            .clone()
+            .ok_or(Error::NoHub { what })
+    }
+}
+
+/// A fresh id for a team record: 128 random bits, so two desks never pick the same one.
+fn record_id() -> String {
+    let bytes: [u8; 16] = rand::random();
+    hex::encode(bytes)
+}

@@ -1,0 +1,191 @@
+//! `POST /v1/team`: an officer adds a team record ([`kyc::team::TeamWrite`]) to the log.
+//!
+//! The answers, and why:
+//! - 201 `{"seq": N}` once the record is committed durably; 200 `{"seq": null}` when the same
+//!   officer sent the same id before (a retry after a lost answer is stored once).
+//! - 401 without a credential the hub knows (see [`crate::access`]).
+//! - 403 for the auditor role (it reads everything and changes nothing) and for the team's shared
+//!   feed token: a team record names its author, and the shared token names no one.
+//! - 400 for a body that is not a team record, 413 over [`BODY_LIMIT`], 408 when the body does
+//!   not arrive in time (as for a webhook's).
+//! - 409 for a claim, release or reassignment the log refuses (the case is held by someone else,
+//!   the author is not its holder, nobody holds it), naming who holds the case; 403 for a
+//!   reassignment by an officer who is not a senior; 400 for one to an officer the hub does not
+//!   know or who may not hold cases. Nothing refused is stored.
+//! - 503 with `Retry-After` when the store cannot take it now: nothing was stored, send it again.
+//!
+//! The author is the officer the credential belongs to, never a name from the body. Nothing of
+//! the body is logged: a note may hold what the team suspects, which stays inside the team.
+
+use axum::body::to_bytes;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use kyc::claim::{ClaimRefusal, ClaimRequest};
+use kyc::officer::{Act, OfficerName, Role};
+use kyc::team::{TeamWrite, TeamWritten};
+
+use crate::access::{Access, authenticate};
+use crate::app::{AppState, is_transient, json_response, peer_of, refusal, store_unavailable};
+use crate::store::writer::Outcome;
+use crate::store::{ClaimAsk, Claimed, Record};
+
+/// The largest team record accepted: a note of 4,000 characters, escaped, fits many times over.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub(crate) async fn write(State(state): State<AppState>, request: Request) -> Response {
+    let peer = peer_of(&request);
+    let access = match authenticate(&state, request.headers()).await {
+        Ok(access) => access,
+        Err(refused) => {
+            tracing::warn!(peer = ?peer, status = refused.status().as_u16(), "team record refused");
+            return *refused;
+        }
+    };
+    if let Err(refused) = access.require(Act::Record) {
+        tracing::warn!(peer = ?peer, role = %access.role(), "team record refused: role");
+        return *refused;
+    }
+    let Access::Officer(author, _) = &access else {
+        return refusal(
+            StatusCode::FORBIDDEN,
+            "officer_credential_required",
+            "a team record names its author, and the team's feed token names no one; enter your own officer credential in Settings",
+        );
+    };
+    // Bounded in time like a webhook's body: a body sent a byte at a time holds a connection.
+    let timeout = state.shared().body_timeout;
+    let body = match tokio::time::timeout(timeout, to_bytes(request.into_body(), BODY_LIMIT)).await
+    {
+        Ok(Ok(body)) => body,
+        Err(_) => {
+            return refusal(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                &format!(
+                    "the team record did not arrive within {} ms; send it again",
+                    timeout.as_millis()
+                ),
+            );
+        }
+        Ok(Err(_)) => {
+            return refusal(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                &format!("a team record is at most {BODY_LIMIT} bytes; shorten the note"),
+            );
+        }
+    };
+    let write: TeamWrite = match serde_json::from_slice(&body) {
+        Ok(write) => write,
+        Err(error) => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "not_a_team_record",
+                &format!("the body is not a team record this hub knows: {error}"),
+            );
+        }
+    };
+    if !write.id_is_valid() {
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "bad_id",
+            "a team record's id is 1 to 64 letters, digits, '-' or '_'",
+        );
+    }
+    let record = Record::team(&author.name, &write.id, &write.event);
+    let kind = write.event.kind();
+    let stored = match write.event.claim_request() {
+        None => state.shared().store.append(record).await,
+        Some(request) => {
+            if let ClaimRequest::Reassign { to } = &request
+                && let Err(refused) = check_assignee(&state, to).await
+            {
+                return *refused;
+            }
+            let ask = ClaimAsk {
+                record,
+                user: write.event.user(),
+                by: author.name.clone(),
+                role: access.role(),
+                request,
+                lapse_seconds: state.shared().claim_lapse_seconds,
+            };
+            match state.shared().store.claim(ask).await {
+                Ok(Claimed::Stored { seq, .. }) => Ok(Outcome::Stored { seq }),
+                Ok(Claimed::Duplicate) => Ok(Outcome::Duplicate),
+                Ok(Claimed::Refused(why)) => {
+                    tracing::info!(officer = %author.name, kind, "claim refused by the log");
+                    return claim_refused(&why);
+                }
+                Err(error) => Err(error),
+            }
+        }
+    };
+    match stored {
+        Ok(outcome) => {
+            let (status, seq) = match outcome {
+                Outcome::Stored { seq } => (StatusCode::CREATED, Some(seq)),
+                Outcome::Duplicate => (StatusCode::OK, None),
+            };
+            tracing::info!(officer = %author.name, kind, seq, "team record stored");
+            let body = serde_json::to_string(&TeamWritten { seq }).expect("an answer encodes");
+            json_response(status, body)
+        }
+        Err(error) if is_transient(&error) => {
+            tracing::warn!(officer = %author.name, kind, %error, "team record not stored");
+            store_unavailable(
+                "not_stored",
+                &format!("the {kind} was not stored: {error}; send it again"),
+            )
+        }
+        Err(error) => {
+            tracing::error!(officer = %author.name, kind, %error, "team record not stored");
+            refusal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "not_stored",
+                &format!(
+                    "the {kind} was not stored: {error}; send it again, and tell the hub's administrator if it keeps failing"
+                ),
+            )
+        }
+    }
+}
+
+/// The answer to a claim request the log refuses: who holds the case, and what to do.
+fn claim_refused(why: &ClaimRefusal) -> Response {
+    let (status, code) = match why {
+        ClaimRefusal::HeldBy { .. } => (StatusCode::CONFLICT, "claimed_by_another"),
+        ClaimRefusal::NotTheHolder { .. } => (StatusCode::CONFLICT, "not_the_holder"),
+        ClaimRefusal::NotHeld => (StatusCode::CONFLICT, "not_claimed"),
+        ClaimRefusal::SeniorOnly => (StatusCode::FORBIDDEN, "senior_only"),
+    };
+    refusal(status, code, &why.to_string())
+}
+
+/// A case is reassigned only to an officer the hub knows, whose credential is active and whose
+/// role works cases (not an auditor, who changes nothing).
+async fn check_assignee(state: &AppState, to: &OfficerName) -> Result<(), Box<Response>> {
+    let officers = match state.shared().store.officers().list().await {
+        Ok(officers) => officers,
+        Err(error) => {
+            return Err(Box::new(store_unavailable(
+                "not_stored",
+                &format!("the reassignment was not stored: {error}; send it again"),
+            )));
+        }
+    };
+    let active = officers
+        .iter()
+        .any(|o| &o.name == to && o.revoked_at.is_none() && o.role != Role::Auditor);
+    if active {
+        return Ok(());
+    }
+    Err(Box::new(refusal(
+        StatusCode::BAD_REQUEST,
+        "unknown_assignee",
+        &format!(
+            "{to} is not an officer of this hub with an active credential who works cases; pick another officer"
+        ),
+    )))
+}
