@@ -9,6 +9,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use crate::store::StoreLocation;
+use crate::trail::TrailKey;
 use std::time::Duration;
 
 use kyc::webhook::WebhookSecret;
@@ -193,6 +194,10 @@ pub struct RelayConfig {
     pub tls: Option<TlsFiles>,
     pub timeouts: Timeouts,
     pub limits: Limits,
+    /// The key that seals the team's audit trail. [`RelayConfig::new`] makes a random one, which
+    /// suits a relay that lives as long as its store (the demo, a test); a hub keeps its key in
+    /// a file ([`crate::trail::TrailKey::load_or_create`]), the same for every instance.
+    pub trail_key: TrailKey,
 }
 
 impl RelayConfig {
@@ -213,6 +218,7 @@ impl RelayConfig {
             tls: None,
             timeouts: Timeouts::default(),
             limits: Limits::default(),
+            trail_key: TrailKey::random(),
         }
     }
 }

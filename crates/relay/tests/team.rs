@@ -20,21 +20,6 @@ on_both_stores!(
     a_store_from_before_team_records_migrates_and_takes_them,
 );
 
-/// Issues a credential through `kyc-relay officers add` and gives it.
-fn add_officer(store: &StoreLocation, name: &str, role: &str) -> String {
-    let store = match store {
-        StoreLocation::Sqlite(path) => format!("sqlite:{}", path.display()),
-        StoreLocation::Postgres(url) => url.clone(),
-    };
-    let output = Command::new(BIN)
-        .env_clear()
-        .args(["officers", "add", name, "--role", role, "--store", &store])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
-
 /// `POST /v1/team` with `token` (if any); (status, answer as JSON).
 async fn write(
     relay: &TestRelay,

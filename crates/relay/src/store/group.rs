@@ -13,6 +13,7 @@ use super::seen::Seen;
 use super::writer::{Command, Counters, MAX_GROUP, Outcome, Reply};
 use super::{Record, now};
 use crate::error::{RelayError, Result};
+use crate::trail::{self, Head, TrailKey, TrailRecord};
 
 const INSERT: &str = "INSERT INTO events \
      (seq, webhook_id, webhook, object, object_id, webhook_created_at, received_at, payload, \
@@ -30,6 +31,9 @@ pub(super) struct State {
     last_received: i64,
     publish: watch::Sender<u64>,
     stats: Arc<Counters>,
+    trail_key: TrailKey,
+    /// The trail's last committed entry.
+    trail_head: Head,
 }
 
 impl State {
@@ -41,9 +45,11 @@ impl State {
         last_seq: u64,
         publish: watch::Sender<u64>,
         stats: Arc<Counters>,
+        trail_key: TrailKey,
     ) -> Result<State> {
         let last_received: Option<i64> =
             conn.query_row("SELECT max(received_at) FROM events", [], |r| r.get(0))?;
+        let trail_head = trail::sqlite::head(&conn)?;
         Ok(State {
             conn,
             _lock: lock,
@@ -54,6 +60,8 @@ impl State {
             last_received: last_received.unwrap_or(i64::MIN),
             publish,
             stats,
+            trail_key,
+            trail_head,
         })
     }
 
@@ -69,6 +77,10 @@ impl State {
                         // Keep the order the commands came in: earlier inserts commit first.
                         self.commit(&mut group);
                         let _ = reply.send(self.prune(before));
+                    }
+                    Command::Trail { record, reply } => {
+                        self.commit(&mut group);
+                        let _ = reply.send(self.trail(&record));
                     }
                     Command::Stop => {
                         stopping = true;
@@ -129,6 +141,7 @@ impl State {
     /// and the ids staged for the group are taken back.
     fn insert(&mut self, records: &[&Record], received_at: i64) -> rusqlite::Result<Vec<Outcome>> {
         let mut staged = Vec::with_capacity(records.len());
+        let mut trail_head = self.trail_head;
         let result = insert_group(
             &mut self.conn,
             &mut self.seen,
@@ -136,11 +149,13 @@ impl State {
             self.next_seq,
             records,
             received_at,
+            (&self.trail_key, &mut trail_head),
         );
         match result {
             Ok(outcomes) => {
                 self.next_seq += staged.len() as u64;
                 self.last_received = received_at;
+                self.trail_head = trail_head;
                 Ok(outcomes)
             }
             Err(error) => {
@@ -150,6 +165,21 @@ impl State {
                 Err(error)
             }
         }
+    }
+
+    /// A desk's trail entry in a transaction of its own.
+    fn trail(&mut self, record: &TrailRecord) -> Result<Outcome> {
+        let mut head = self.trail_head;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if trail::sqlite::contains(&tx, &record.entry_id)? {
+            return Ok(Outcome::Duplicate);
+        }
+        let entry = trail::sqlite::insert(&tx, &self.trail_key, &mut head, record, now())?;
+        tx.commit()?;
+        self.trail_head = head;
+        Ok(Outcome::Stored { seq: entry.seq })
     }
 
     fn prune(&mut self, before: Timestamp) -> Result<Pruned> {
@@ -167,8 +197,8 @@ impl State {
 }
 
 /// One group's transaction: skips ids already stored (or staged earlier in the group), inserts
-/// the rest with consecutive numbers from `next_seq`, records them in `staged`, moves
-/// commits. (`meta.last_seq` is not touched: the highest `seq` in the table is the last one, and
+/// the rest with consecutive numbers from `next_seq` (a team record with its trail entry after
+/// `trail_head`, which it moves), records them in `staged`, commits. (`meta.last_seq` is not touched: the highest `seq` in the table is the last one, and
 /// retention records it before deleting; one page less to write per group.)
 fn insert_group<'r>(
     conn: &mut Connection,
@@ -177,6 +207,7 @@ fn insert_group<'r>(
     next_seq: u64,
     records: &[&'r Record],
     received_at: i64,
+    (trail_key, trail_head): (&TrailKey, &mut Head),
 ) -> rusqlite::Result<Vec<Outcome>> {
     let mut seq = next_seq;
     let mut outcomes = Vec::with_capacity(records.len());
@@ -199,6 +230,15 @@ fn insert_group<'r>(
                 record.payload,
                 record.officer,
             ])?;
+            if let Some(entry) = TrailRecord::of_team(record, seq) {
+                trail::sqlite::insert(
+                    &tx,
+                    trail_key,
+                    trail_head,
+                    &entry,
+                    Timestamp::from_unix_micros(received_at),
+                )?;
+            }
             seen.insert(&record.webhook_id, seq);
             staged.push((record, seq));
             outcomes.push(Outcome::Stored { seq });

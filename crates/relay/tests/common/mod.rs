@@ -205,3 +205,18 @@ pub fn liveness_payload(user_id: u64) -> String {
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// Issues a credential through `kyc-relay officers add` and gives it.
+pub fn add_officer(store: &StoreLocation, name: &str, role: &str) -> String {
+    let store = match store {
+        StoreLocation::Sqlite(path) => format!("sqlite:{}", path.display()),
+        StoreLocation::Postgres(url) => url.clone(),
+    };
+    let output = std::process::Command::new(process::BIN)
+        .env_clear()
+        .args(["officers", "add", name, "--role", role, "--store", &store])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}

@@ -10,7 +10,7 @@ use super::{connection, failed};
 use crate::error::{RelayError, Result};
 
 /// Every migration, in order: (version, SQL).
-pub const MIGRATIONS: [(i32, &str); 3] = [
+pub const MIGRATIONS: [(i32, &str); 4] = [
     (1, include_str!("../../../migrations/postgres/0001_log.sql")),
     (
         2,
@@ -19,6 +19,10 @@ pub const MIGRATIONS: [(i32, &str); 3] = [
     (
         3,
         include_str!("../../../migrations/postgres/0003_team_records.sql"),
+    ),
+    (
+        5,
+        include_str!("../../../migrations/postgres/0005_trail.sql"),
     ),
 ];
 
