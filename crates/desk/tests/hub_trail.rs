@@ -79,11 +79,12 @@ async fn hub_caught_up(world: &World, desk: &Desk, auditor: &Credential) -> Vec<
     .await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn entries_reach_the_hub_in_order_once_through_a_dead_hub_and_a_restart() {
-    let mut world = World::start().await;
-    let zoe = issue(&world, "Zoé", Role::Officer).await;
-    let auditor = issue(&world, "Ana", Role::Auditor).await;
+/// Zoé, an officer, signed in on a dashboard with her own credential, after two actions the
+/// case's state refused (each audited, so each goes to the hub); and the auditor's credential,
+/// to read the hub's trail.
+async fn zoe_at_work(world: &World) -> (Credential, Credential, Desk, kyc::UserId) {
+    let zoe = issue(world, "Zoé", Role::Officer).await;
+    let auditor = issue(world, "Ana", Role::Auditor).await;
     let desk = world.desk_reading_with(zoe.expose()).await;
     until(&desk, "the sign-in", || async {
         desk.status().sync.signed_in
@@ -91,10 +92,15 @@ async fn entries_reach_the_hub_in_order_once_through_a_dead_hub_and_a_restart() 
     .await;
     let user = world.person("Ana", "Souza");
     known(&desk, user).await;
+    desk.retrieve_documents(user).await.unwrap_err();
+    desk.retrieve_documents(user).await.unwrap_err();
+    (zoe, auditor, desk, user)
+}
 
-    // Two actions refused by the case's state: each is audited, and goes to the hub.
-    desk.retrieve_documents(user).await.unwrap_err();
-    desk.retrieve_documents(user).await.unwrap_err();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entries_reach_the_hub_in_order_once_through_a_dead_hub_and_a_restart() {
+    let mut world = World::start().await;
+    let (zoe, auditor, desk, user) = zoe_at_work(&world).await;
     let first = hub_caught_up(&world, &desk, &auditor).await;
     assert!(first.len() >= 2, "{first:?}");
     assert!(first.iter().all(|e| e.officer.as_str() == "Zoé"));
@@ -135,17 +141,7 @@ async fn entries_reach_the_hub_in_order_once_through_a_dead_hub_and_a_restart() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verify_shows_where_the_hubs_trail_breaks() {
     let world = World::start().await;
-    let zoe = issue(&world, "Zoé", Role::Officer).await;
-    let auditor = issue(&world, "Ana", Role::Auditor).await;
-    let desk = world.desk_reading_with(zoe.expose()).await;
-    until(&desk, "the sign-in", || async {
-        desk.status().sync.signed_in
-    })
-    .await;
-    let user = world.person("Ana", "Souza");
-    known(&desk, user).await;
-    desk.retrieve_documents(user).await.unwrap_err();
-    desk.retrieve_documents(user).await.unwrap_err();
+    let (_, auditor, desk, _) = zoe_at_work(&world).await;
     let sent = hub_caught_up(&world, &desk, &auditor).await;
     assert!(sent.len() >= 2);
 
