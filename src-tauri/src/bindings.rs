@@ -64,6 +64,7 @@ fn bindings() -> BTreeMap<PathBuf, String> {
     collect.visit::<desk::awaited::DocumentsChecked>();
     collect.visit::<kyc::Action>();
     collect.visit::<desk::audit::AuditCheck>();
+    collect.visit::<desk::audit::HubTrailCheck>();
     collect.visit::<desk::audit::AuditExport>();
     collect.visit::<desk::audit::ExportFormat>();
     collect.visit::<desk::configure::SettingsView>();

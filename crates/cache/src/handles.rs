@@ -182,6 +182,12 @@ impl Cache {
         self.write(|conn, _| audit::append(conn, key, anchor, entry))
     }
 
+    /// Records that `hub` (its origin) has confirmed this desk's audit entries up to `seq` for
+    /// `officer` (see [`crate::hub_trail`]).
+    pub fn hub_trail_sent(&mut self, hub: &str, officer: &str, seq: u64) -> Result<()> {
+        self.write(|conn, _| crate::hub_trail::mark_sent(conn, hub, officer, seq))
+    }
+
     /// Opens the audit trail under `key` with the anchor kept outside the file (`None` the first
     /// time): carries entries from before the keyed chain into it, catches a lagging anchor up,
     /// records a break. `at` and `officer` sign the entry that seals unkeyed entries, if any.
@@ -272,6 +278,12 @@ macro_rules! queries {
             /// One user's case in full, as of `now`.
             pub fn case_detail(&self, user: UserId, now: Timestamp) -> Result<CaseDetail> {
                 detail::case_detail(&self.conn, user, now)
+            }
+
+            /// The last audit entry `hub` confirmed for `officer` (0 before any): the outbox
+            /// toward the hub's trail holds the entries after it that name `officer`.
+            pub fn hub_trail_sent_through(&self, hub: &str, officer: &str) -> Result<u64> {
+                crate::hub_trail::sent_through(&self.conn, hub, officer)
             }
 
             /// The team's internal notes on `user`'s case, oldest first.

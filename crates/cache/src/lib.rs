@@ -53,6 +53,7 @@ pub mod retention;
 pub mod schema;
 
 mod batch;
+mod hub_trail;
 mod profile;
 mod project;
 mod redate;

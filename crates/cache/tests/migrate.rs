@@ -62,6 +62,7 @@ fn an_older_file_gets_the_person_wide_aml_flag_legal_names_and_links_that_do_not
          INSERT INTO queue_counts SELECT state, coalesce(user_type, 0), aml_flagged,
              coalesce(score, -9), review, count(*) FROM users GROUP BY 1, 2, 3, 4, 5;
          DROP TABLE team_records;
+         DROP TABLE hub_trail_outbox;
          PRAGMA user_version = 4;",
         expiry = at(600 + LINK_LIFETIME_SECONDS).unix_micros()
     ))

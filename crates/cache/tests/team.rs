@@ -92,7 +92,9 @@ fn a_cache_from_before_team_records_migrates_and_takes_them() {
     // Schema 6 added only this table (and its index): without it, the file is a version 5 file.
     rusqlite::Connection::open(&path)
         .unwrap()
-        .execute_batch("DROP TABLE team_records; PRAGMA user_version = 5;")
+        .execute_batch(
+            "DROP TABLE team_records; DROP TABLE hub_trail_outbox; PRAGMA user_version = 5;",
+        )
         .unwrap();
 
     let mut cache = Cache::open(&path).unwrap();

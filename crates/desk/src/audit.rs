@@ -32,6 +32,25 @@ pub struct AuditCheck {
     pub problem: Option<String>,
     /// What the officer should do about it.
     pub advice: Option<String>,
+    /// The hub's answer about the team's trail, when this desk is signed in to a hub with an
+    /// officer's credential; `None` otherwise (the local trail is the whole record then).
+    pub hub: Option<HubTrailCheck>,
+}
+
+/// What the hub said when asked to verify the team's trail (`GET /v1/trail/verify`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HubTrailCheck {
+    /// Whether the hub answered (it may be away).
+    pub answered: bool,
+    /// The hub answered that every entry holds.
+    pub intact: bool,
+    /// Entries that hold together (before the break, if any).
+    pub entries: u64,
+    /// The first entry of the hub's trail that does not hold.
+    pub broken_at: Option<u64>,
+    /// Where and how the hub's chain breaks, or why the hub could not be asked.
+    pub problem: Option<String>,
 }
 
 /// A written export.
@@ -69,6 +88,7 @@ impl Desk {
                 broken_at: None,
                 problem: None,
                 advice: None,
+                hub: self.verify_hub_trail().await,
             },
             Err(broken) => AuditCheck {
                 intact: false,
@@ -78,6 +98,37 @@ impl Desk {
                 advice: Some(format!(
                     "Keep the cache file {} unchanged for investigation and tell your compliance lead. Export the trail now (CSV or JSON) to keep a copy of what remains; KYC Desk goes on recording new actions after the break, and keeps reporting it.",
                     self.inner.trail.cache_path().display()
+                )),
+                hub: self.verify_hub_trail().await,
+            },
+        })
+    }
+
+    /// Asks the hub to verify the team's trail, when signed in to one with an officer's
+    /// credential. A hub that cannot answer is said, not taken for a broken trail.
+    async fn verify_hub_trail(&self) -> Option<HubTrailCheck> {
+        self.inner.health.borrow().signed_in.as_ref()?;
+        let hub = crate::desk::lock(&self.inner.running).hub.clone()?;
+        Some(match hub.verify_trail().await {
+            Ok(check) => HubTrailCheck {
+                answered: true,
+                intact: check.intact(),
+                entries: check.entries,
+                broken_at: check.broken.as_ref().map(|broken| broken.seq),
+                problem: check.broken.map(|broken| {
+                    format!(
+                        "The team's trail at the hub breaks at entry {}: {}. Tell the hub's administrator and your compliance lead; keep the hub's database as it is.",
+                        broken.seq, broken.reason
+                    )
+                }),
+            },
+            Err(error) => HubTrailCheck {
+                answered: false,
+                intact: false,
+                entries: 0,
+                broken_at: None,
+                problem: Some(format!(
+                    "The hub could not be asked to verify the team's trail: {error}"
                 )),
             },
         })

@@ -47,6 +47,8 @@ pub(crate) struct Inner {
     pub store: Store,
     /// The audit trail's key and anchor.
     pub trail: Arc<Trail>,
+    /// Told after each audit entry, for the outbox toward the hub's trail.
+    pub trail_appended: Arc<tokio::sync::Notify>,
     /// Shared with the sync loop, which fetches unknown users.
     pub treezor: Arc<RwLock<Option<treezor::Client>>>,
     pub treezor_problem: RwLock<Option<String>>,
@@ -145,6 +147,7 @@ pub(crate) fn sync_parts(desk: &Desk, feed: Feed) -> Parts {
         changes: desk.inner.changes.clone(),
         health: desk.inner.health_tx.clone(),
         first_rows: desk.inner.first_rows.clone(),
+        trail_appended: desk.inner.trail_appended.clone(),
     }
 }
 

@@ -148,6 +148,7 @@ impl Desk {
             secrets,
             store: store.clone(),
             trail: Arc::new(trail),
+            trail_appended: Default::default(),
             treezor,
             treezor_problem: RwLock::new(treezor_problem),
             startup_problem: RwLock::new(startup_problem),

@@ -13,6 +13,7 @@
 //! - [`feed`]: the relay's feed of stored webhooks, the contract between relay and dashboard.
 //! - [`officer`]: officers of a team hub: names, roles and what each role may do.
 //! - [`team`]: the team's own records (notes, and later claims and decisions), carried in the feed.
+//! - [`trail`]: the team's audit trail at the hub: entries, their keyed chain, its verification.
 //! - [`claim`]: who holds a case: the rule the hub applies to a claim (take, release, lapse, reassign).
 //! - [`objects`]: Treezor's users, documents and liveness results, from webhooks or REST.
 //! - [`redirect`]: the redirect URL's query parameters, decoded for the officer.
@@ -41,6 +42,7 @@ pub mod reasons;
 pub mod redirect;
 pub mod team;
 pub mod time;
+pub mod trail;
 pub mod values;
 pub mod webhook;
 

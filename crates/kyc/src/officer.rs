@@ -31,6 +31,8 @@ pub enum Act {
     Record,
     /// Approve what needs four eyes.
     Approve,
+    /// Read and export the team's audit trail, entry by entry.
+    ReadTrail,
 }
 
 impl Role {
@@ -56,6 +58,9 @@ impl Role {
             Act::Read => true,
             Act::Record => self != Role::Auditor,
             Act::Approve => self == Role::Senior,
+            // An officer verifies the trail (the answer names no entry's content) but reads
+            // colleagues' entries only through a senior or an auditor.
+            Act::ReadTrail => self != Role::Officer,
         }
     }
 }
@@ -140,6 +145,9 @@ mod tests {
         assert!(Role::Officer.may(Act::Record));
         assert!(!Role::Officer.may(Act::Approve));
         assert!(Role::Senior.may(Act::Approve));
+        assert!(Role::Auditor.may(Act::ReadTrail));
+        assert!(Role::Senior.may(Act::ReadTrail));
+        assert!(!Role::Officer.may(Act::ReadTrail));
     }
 
     #[test]

@@ -18,7 +18,8 @@ use crate::error::RelayError;
 use crate::limits::body_memory::BodyMemory;
 use crate::limits::feed_readers::FeedReaders;
 use crate::store::Store;
-use crate::{access, feed, receive, team};
+use crate::trail::TrailKey;
+use crate::{access, feed, receive, team, trail};
 
 /// What every request handler shares. Cheap to clone.
 #[derive(Clone)]
@@ -38,6 +39,8 @@ pub(crate) struct Shared {
     pub body_memory: BodyMemory,
     /// The long polls waiting for a commit, and their caps.
     pub feed_readers: FeedReaders,
+    /// What verifies the team's trail.
+    pub trail_key: TrailKey,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             closing,
             body_memory: BodyMemory::new(config.limits.body_memory),
             feed_readers: FeedReaders::new(&config.limits),
+            trail_key: config.trail_key.clone(),
         }))
     }
 
@@ -76,13 +80,16 @@ impl AppState {
 }
 
 /// The relay's routes: `POST /webhooks/treezor`, `GET /v1/events`, `GET /v1/me`, `POST /v1/team`,
-/// `GET /healthz`.
+/// the trail's `POST /v1/trail`, `GET /v1/trail/verify` and `GET /v1/trail/export`, `GET /healthz`.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/webhooks/treezor", post(receive::receive))
         .route("/v1/events", get(feed::events))
         .route("/v1/me", get(access::me))
         .route("/v1/team", post(team::write))
+        .route("/v1/trail", post(trail::http::append))
+        .route("/v1/trail/verify", get(trail::http::verify))
+        .route("/v1/trail/export", get(trail::http::export))
         .route("/healthz", get(healthz))
         .with_state(state)
 }

@@ -9,6 +9,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use crate::store::StoreLocation;
+use crate::trail::TrailKey;
 use std::time::Duration;
 
 use kyc::webhook::WebhookSecret;
@@ -196,6 +197,10 @@ pub struct RelayConfig {
     /// A claim on a case lapses after this many seconds without activity on it by its holder
     /// (a claim taken again renews it); a lapsed claim is as good as none.
     pub claim_lapse_seconds: i64,
+    /// The key that seals the team's audit trail. [`RelayConfig::new`] makes a random one, which
+    /// suits a relay that lives as long as its store (the demo, a test); a hub keeps its key in
+    /// a file ([`crate::trail::TrailKey::load_or_create`]), the same for every instance.
+    pub trail_key: TrailKey,
 }
 
 impl RelayConfig {
@@ -217,6 +222,7 @@ impl RelayConfig {
             timeouts: Timeouts::default(),
             limits: Limits::default(),
             claim_lapse_seconds: kyc::claim::DEFAULT_LAPSE_SECONDS,
+            trail_key: TrailKey::random(),
         }
     }
 }

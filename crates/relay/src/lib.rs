@@ -18,6 +18,8 @@
 //! - [`app`]: the router and its shared state; [`receive`] (`POST /webhooks/treezor`) and
 //!   [`feed`] (`GET /v1/events`) are its handlers, and [`team`] (`POST /v1/team`: an officer's
 //!   team record into the same log).
+//! - [`trail`]: the team's audit trail, keyed and hash-chained at the hub (`/v1/trail`: desks'
+//!   entries in, verification and export out), its key in an owner-only file.
 //! - [`server`]: the accept loop (HTTP/1.1, TLS, the connection cap, timeouts for slow clients,
 //!   graceful shutdown); [`tls`] loads the certificate.
 //! - [`limits`]: what bounds the relay under abuse: connections, bodies in memory, waiting long
@@ -58,6 +60,7 @@ pub mod server;
 pub mod store;
 pub mod team;
 pub mod tls;
+pub mod trail;
 pub mod untrusted;
 
 pub use app::{AppState, app};

@@ -23,6 +23,7 @@ use crate::store::sqlite::SqliteStore;
 use crate::store::writer::WriterStats;
 use crate::store::{Store, StoreLocation, now};
 use crate::tls;
+use crate::trail::TrailKey;
 
 /// How often retention runs (it also runs at start).
 const RETENTION_PERIOD: Duration = Duration::from_secs(3600);
@@ -35,7 +36,7 @@ impl Relay {
     /// once the relay accepts connections.
     pub async fn start(config: RelayConfig) -> Result<RunningRelay> {
         let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
-        let store = open(&config.store).await?;
+        let store = open(&config.store, config.trail_key.clone()).await?;
         let listener = match TcpListener::bind(config.listen).await {
             Ok(listener) => listener,
             Err(source) => {
@@ -110,16 +111,16 @@ impl Relay {
 
 /// Opens the store at `location`: a SQLite file (blocking work, off the runtime: opening reads
 /// every stored id, see `store::seen`) or a PostgreSQL database.
-pub async fn open(location: &StoreLocation) -> Result<Arc<dyn Store>> {
+pub async fn open(location: &StoreLocation, trail_key: TrailKey) -> Result<Arc<dyn Store>> {
     match location {
         StoreLocation::Sqlite(path) => {
             let path = path.clone();
-            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path))
+            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path, trail_key))
                 .await
                 .map_err(|e| RelayError::Config(format!("opening the store panicked: {e}")))??;
             Ok(Arc::new(store))
         }
-        StoreLocation::Postgres(url) => Ok(Arc::new(PgStore::connect(url).await?)),
+        StoreLocation::Postgres(url) => Ok(Arc::new(PgStore::connect(url, trail_key).await?)),
     }
 }
 

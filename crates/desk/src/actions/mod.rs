@@ -268,8 +268,9 @@ impl Desk {
         let trail = self.inner.trail.clone();
         self.store()
             .write_with(move |cache| trail.append(cache, &entry))
-            .await
-            .map(|_| ())
+            .await?;
+        self.inner.trail_appended.notify_one();
+        Ok(())
     }
 
     /// Audits the outcome of a call on Treezor and passes it on.

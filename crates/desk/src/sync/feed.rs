@@ -1,12 +1,14 @@
 //! Reading the relay's feed (`GET /v1/events?after&limit&wait`), asking it who the credential
 //! belongs to (`GET /v1/me`), and adding the officer's team records to it (`POST /v1/team`), with
-//! the feed token or the officer's own credential.
+//! the feed token or the officer's own credential; and the team's trail at the hub (`POST
+//! /v1/trail`, `GET /v1/trail/verify`).
 
 use std::time::Duration;
 
 use kyc::feed::FeedPage;
 use kyc::officer::Me;
 use kyc::team::{TeamWrite, TeamWritten};
+use kyc::trail::{TrailCheck, TrailWrite, TrailWritten};
 use thiserror::Error;
 
 use crate::secrets::Secret;
@@ -191,6 +193,63 @@ impl Feed {
             return Err(FeedError::Status {
                 status: 404,
                 detail: "this relay takes no team records; upgrade it to a hub that does".into(),
+            });
+        }
+        match refusal(response).await {
+            FeedError::Refused { code, message } if status != reqwest::StatusCode::UNAUTHORIZED => {
+                Err(FeedError::Status {
+                    status: status.as_u16(),
+                    detail: format!("{message} ({code})"),
+                })
+            }
+            refused => Err(refused),
+        }
+    }
+
+    /// Adds one of this desk's audit entries to the team's trail at the hub (`POST /v1/trail`),
+    /// with the officer's credential; the hub names the author from it.
+    pub async fn write_trail(&self, write: &TrailWrite) -> Result<TrailWritten, FeedError> {
+        let request = self
+            .http
+            .post(format!("{}/v1/trail", self.base_url))
+            .json(write);
+        self.ask(request, "trail entry answer").await
+    }
+
+    /// Asks the hub to verify the team's trail (`GET /v1/trail/verify`).
+    pub async fn verify_trail(&self) -> Result<TrailCheck, FeedError> {
+        let request = self.http.get(format!("{}/v1/trail/verify", self.base_url));
+        self.ask(request, "trail check").await
+    }
+
+    /// Sends a request of the team's trail with the credential and reads its JSON answer; a
+    /// relay without the trail (404) is told to be upgraded, a refusal carries the hub's words.
+    async fn ask<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<T, FeedError> {
+        let unreachable = |e: reqwest::Error| FeedError::Unreachable {
+            url: self.base_url.clone(),
+            detail: without_url(&e),
+        };
+        let response = request
+            .bearer_auth(self.token.expose())
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status();
+        if status.is_success() {
+            let bytes = response.bytes().await.map_err(unreachable)?;
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                FeedError::Malformed(format!("{what}: line {} column {}", e.line(), e.column()))
+            });
+        }
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Err(FeedError::Status {
+                status: 404,
+                detail: "this relay keeps no team trail; upgrade it to a hub that does".into(),
             });
         }
         match refusal(response).await {

@@ -9,12 +9,14 @@
 //! Before its first page, and again after any failure, the loop asks the hub who the credential
 //! belongs to (`GET /v1/me`): an officer's own credential names them, and the audit trail names
 //! that officer instead of the OS user; a revoked one is refused with the hub's message, which the
-//! status bar shows.
+//! status bar shows. Beside the loop, [`outbox`] sends the officer's audit entries to the hub's
+//! team trail.
 
 mod backoff;
 mod feed;
 mod health;
 mod notice;
+mod outbox;
 mod run;
 
 pub use feed::{Feed, FeedError};

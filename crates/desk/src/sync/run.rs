@@ -56,6 +56,8 @@ impl Default for SyncOptions {
 pub struct SyncLoop {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    /// The outbox toward the hub's trail, beside the loop on the same feed.
+    outbox: JoinHandle<()>,
 }
 
 /// What the loop works with.
@@ -66,20 +68,31 @@ pub(crate) struct Parts {
     pub changes: broadcast::Sender<Change>,
     pub health: watch::Sender<SyncHealth>,
     pub first_rows: crate::first_rows::FirstRows,
+    /// Told after each audit entry (see [`super::outbox`]).
+    pub trail_appended: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl SyncLoop {
     /// Starts the loop on the current runtime.
     pub(crate) fn spawn(parts: Parts, options: SyncOptions) -> SyncLoop {
         let (stop, stopped) = watch::channel(false);
+        let outbox = tokio::spawn(super::outbox::run(
+            parts.feed.clone(),
+            parts.store.clone(),
+            parts.health.subscribe(),
+            parts.trail_appended.clone(),
+            options,
+            stopped.clone(),
+        ));
         let task = tokio::spawn(run(parts, options, stopped));
-        SyncLoop { stop, task }
+        SyncLoop { stop, task, outbox }
     }
 
     /// Stops the loop and waits for it: a batch being applied is committed or not at all.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        let _ = self.outbox.await;
     }
 }
 
@@ -91,6 +104,7 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
         changes,
         health,
         first_rows,
+        trail_appended: _,
     } = parts;
     tokio::select! {
         _ = stopped.changed() => return,

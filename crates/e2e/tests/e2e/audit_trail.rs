@@ -80,3 +80,86 @@ async fn the_officer_verifies_the_audit_trail_and_sees_where_it_was_cut() {
     desk.screenshot("audit-trail-broken").await;
     desk.close().await;
 }
+
+/// Proves that the window's Verify carries the hub's answer on the team's trail: the demo's desk
+/// is signed in to its hub with an officer's credential, so its audit entries reach the hub's
+/// trail; Verify says that trail is intact, and once someone with write access to the hub's
+/// database rewrites an entry, it says which entry of the hub's trail breaks.
+#[tokio::test]
+async fn the_window_shows_where_the_hubs_team_trail_breaks() {
+    let desk = Desk::open(Theme::Light).await;
+    let sandbox = Sandbox::of(&desk).await;
+    let user = sandbox
+        .person("Noé", "Piste-d'Équipe", Some("1990-04-05"))
+        .await;
+    open_case(&desk, "Noé Piste-d'Équipe", user).await;
+    desk.click("button[data-action=start_verification]").await;
+    desk.click("dialog button.primary").await;
+    desk.wait_for_text("[data-testid=identification-url]", "/verify/")
+        .await;
+    desk.click_button("Done").await;
+
+    // The outbox sends as soon as the entry is written: wait, with a bound, for the hub to hold it.
+    let hub = desk.app_home().join("demo").join("relay.sqlite");
+    let raw = rusqlite::Connection::open(&hub).unwrap();
+    raw.busy_timeout(Duration::from_secs(10)).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let sent: i64 = raw
+            .query_row(
+                "SELECT count(*) FROM trail WHERE action = 'start_verification'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        if sent >= 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hub's trail never received the verification's entries"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    desk.click("[data-screen=files]").await;
+    desk.click_button("Verify audit trail").await;
+    let intact = desk
+        .wait_for_text(
+            "[data-hub-verdict=intact]",
+            "Team trail at the hub: intact.",
+        )
+        .await;
+    assert!(intact.contains("of the whole team"), "{intact}");
+    desk.scroll_to(".trail").await;
+    desk.screenshot("team-trail-intact").await;
+
+    let first: i64 = raw
+        .query_row(
+            "SELECT min(seq) FROM trail WHERE action = 'start_verification'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    raw.execute(
+        "UPDATE trail SET outcome = 'cancelled' WHERE seq = ?1",
+        [first],
+    )
+    .unwrap();
+    drop(raw);
+
+    desk.click_button("Verify audit trail").await;
+    let broken = desk
+        .wait_for_text("[data-hub-verdict=broken]", "broken at entry")
+        .await;
+    assert!(
+        broken.contains(&format!("Team trail at the hub: broken at entry {first}."))
+            && broken.contains(&format!("entry {first} was altered")),
+        "{broken}"
+    );
+    desk.wait_for_text("[data-audit-verdict=intact]", "Intact.")
+        .await;
+    desk.scroll_to(".trail").await;
+    desk.screenshot("team-trail-broken").await;
+    desk.close().await;
+}

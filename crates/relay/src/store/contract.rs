@@ -12,6 +12,8 @@
 //! - Sequence numbers start at 1, grow by one per stored webhook, are never reused, and become
 //!   visible to readers in order: a reader that has seen N never later finds a number below N.
 //! - A `webhook_id` is stored once, however often and wherever it is delivered.
+//! - Every team record (a record with an author) gets its trail entry in the transaction that
+//!   stores it, numbered and chained in the order of the appends; a webhook gets none.
 //! - `committed` moves forward after each commit of this relay and, for a shared store, of the
 //!   others, so that long polls wake without polling the database.
 //!
@@ -34,6 +36,8 @@ use super::retention::Pruned;
 use super::writer::{Outcome, WriterStats};
 use crate::error::Result;
 use crate::officers::{Officer, TokenHash};
+use crate::trail::{TrailFilter, TrailRecord};
+use kyc::trail::TrailEntry;
 
 /// A store operation in flight.
 pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
@@ -58,6 +62,19 @@ pub trait Store: Send + Sync {
 
     /// The officers and their credentials.
     fn officers(&self) -> &dyn Officers;
+
+    /// Numbers, seals and stores a desk's trail entry, in the order of every other append; a
+    /// second entry with the same `entry_id` is `Duplicate` and stores nothing. (A team record's
+    /// entry is stored by [`Store::append`], in the transaction that stores the record.)
+    fn trail_append(&self, record: TrailRecord) -> Pending<'_, Outcome>;
+
+    /// Trail entries with `seq > after` that pass `filter`, oldest first, at most `limit`.
+    fn trail_page(
+        &self,
+        after: u64,
+        limit: usize,
+        filter: TrailFilter,
+    ) -> Pending<'_, Vec<TrailEntry>>;
 
     /// How well appends are grouped so far.
     fn stats(&self) -> WriterStats;

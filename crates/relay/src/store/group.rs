@@ -14,6 +14,7 @@ use super::seen::Seen;
 use super::writer::{Command, Counters, MAX_GROUP, Outcome, Reply};
 use super::{Record, now};
 use crate::error::{RelayError, Result};
+use crate::trail::{self, Head, TrailKey, TrailRecord};
 
 const INSERT: &str = "INSERT INTO events \
      (seq, webhook_id, webhook, object, object_id, webhook_created_at, received_at, payload, \
@@ -31,6 +32,9 @@ pub(super) struct State {
     last_received: i64,
     publish: watch::Sender<u64>,
     stats: Arc<Counters>,
+    trail_key: TrailKey,
+    /// The trail's last committed entry.
+    trail_head: Head,
 }
 
 impl State {
@@ -42,9 +46,11 @@ impl State {
         last_seq: u64,
         publish: watch::Sender<u64>,
         stats: Arc<Counters>,
+        trail_key: TrailKey,
     ) -> Result<State> {
         let last_received: Option<i64> =
             conn.query_row("SELECT max(received_at) FROM events", [], |r| r.get(0))?;
+        let trail_head = trail::sqlite::head(&conn)?;
         Ok(State {
             conn,
             _lock: lock,
@@ -55,6 +61,8 @@ impl State {
             last_received: last_received.unwrap_or(i64::MIN),
             publish,
             stats,
+            trail_key,
+            trail_head,
         })
     }
 
@@ -74,6 +82,10 @@ impl State {
                     Command::Claim { ask, reply } => {
                         self.commit(&mut group);
                         let _ = reply.send(self.claim(&ask));
+                    }
+                    Command::Trail { record, reply } => {
+                        self.commit(&mut group);
+                        let _ = reply.send(self.trail(&record));
                     }
                     Command::Stop => {
                         stopping = true;
@@ -129,6 +141,7 @@ impl State {
     /// and the ids staged for the group are taken back.
     fn insert(&mut self, records: &[&Record], received_at: i64) -> rusqlite::Result<Vec<Outcome>> {
         let mut staged = Vec::with_capacity(records.len());
+        let mut trail_head = self.trail_head;
         let result = insert_group(
             &mut self.conn,
             &mut self.seen,
@@ -136,11 +149,13 @@ impl State {
             self.next_seq,
             records,
             received_at,
+            (&self.trail_key, &mut trail_head),
         );
         match result {
             Ok(outcomes) => {
                 self.next_seq += staged.len() as u64;
                 self.last_received = received_at;
+                self.trail_head = trail_head;
                 Ok(outcomes)
             }
             Err(error) => {
@@ -187,6 +202,17 @@ impl State {
             Err(refusal) => return Ok(Claimed::Refused(refusal)),
         };
         insert_row(&mut tx.prepare_cached(INSERT)?, record, seq, received_at)?;
+        // A claim is a team record: its entry in the team's trail is written with it.
+        let mut trail_head = self.trail_head;
+        if let Some(entry) = TrailRecord::of_team(record, seq) {
+            trail::sqlite::insert(
+                &tx,
+                &self.trail_key,
+                &mut trail_head,
+                &entry,
+                Timestamp::from_unix_micros(received_at),
+            )?;
+        }
         match &holder {
             Some(claim) => tx.execute(
                 "INSERT INTO claims (user_id, holder, since, last_activity) VALUES (?1, ?2, ?3, ?4)
@@ -202,12 +228,28 @@ impl State {
             None => tx.execute("DELETE FROM claims WHERE user_id = ?1", [user])?,
         };
         tx.commit()?;
+        self.trail_head = trail_head;
         self.seen.insert(&record.webhook_id, seq);
         self.next_seq += 1;
         self.last_received = received_at;
         self.stats.count(1);
         self.publish_committed();
         Ok(Claimed::Stored { seq, holder })
+    }
+
+    /// A desk's trail entry in a transaction of its own.
+    fn trail(&mut self, record: &TrailRecord) -> Result<Outcome> {
+        let mut head = self.trail_head;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if trail::sqlite::contains(&tx, &record.entry_id)? {
+            return Ok(Outcome::Duplicate);
+        }
+        let entry = trail::sqlite::insert(&tx, &self.trail_key, &mut head, record, now())?;
+        tx.commit()?;
+        self.trail_head = head;
+        Ok(Outcome::Stored { seq: entry.seq })
     }
 
     fn prune(&mut self, before: Timestamp) -> Result<Pruned> {
@@ -225,8 +267,8 @@ impl State {
 }
 
 /// One group's transaction: skips ids already stored (or staged earlier in the group), inserts
-/// the rest with consecutive numbers from `next_seq`, records them in `staged`, moves
-/// commits. (`meta.last_seq` is not touched: the highest `seq` in the table is the last one, and
+/// the rest with consecutive numbers from `next_seq` (a team record with its trail entry after
+/// `trail_head`, which it moves), records them in `staged`, commits. (`meta.last_seq` is not touched: the highest `seq` in the table is the last one, and
 /// retention records it before deleting; one page less to write per group.)
 fn insert_group<'r>(
     conn: &mut Connection,
@@ -235,6 +277,7 @@ fn insert_group<'r>(
     next_seq: u64,
     records: &[&'r Record],
     received_at: i64,
+    (trail_key, trail_head): (&TrailKey, &mut Head),
 ) -> rusqlite::Result<Vec<Outcome>> {
     let mut seq = next_seq;
     let mut outcomes = Vec::with_capacity(records.len());
@@ -247,6 +290,15 @@ fn insert_group<'r>(
                 continue;
             }
             insert_row(&mut insert, record, seq, received_at)?;
+            if let Some(entry) = TrailRecord::of_team(record, seq) {
+                trail::sqlite::insert(
+                    &tx,
+                    trail_key,
+                    trail_head,
+                    &entry,
+                    Timestamp::from_unix_micros(received_at),
+                )?;
+            }
             seen.insert(&record.webhook_id, seq);
             staged.push((record, seq));
             outcomes.push(Outcome::Stored { seq });

@@ -55,16 +55,17 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{RelayError, Result};
 
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// Later versions of the schema, each applied once in order; version 1 is [`SCHEMA`] below.
-const MIGRATIONS: [(i64, &str); 3] = [
+const MIGRATIONS: [(i64, &str); 4] = [
     (2, include_str!("../../migrations/sqlite/0002_officers.sql")),
     (
         3,
         include_str!("../../migrations/sqlite/0003_team_records.sql"),
     ),
     (4, include_str!("../../migrations/sqlite/0004_claims.sql")),
+    (5, include_str!("../../migrations/sqlite/0005_trail.sql")),
 ];
 
 const SCHEMA: &str = "

@@ -21,6 +21,8 @@ use super::writer::{Outcome, Writer, WriterStats, WriterThread};
 use super::{Record, lock_for_writer, now, open_for_writing};
 use crate::error::{RelayError, Result};
 use crate::officers::{Officer, TokenHash};
+use crate::trail::{self, TrailFilter, TrailKey, TrailRecord};
+use kyc::trail::TrailEntry;
 
 pub struct SqliteStore {
     writer: Writer,
@@ -30,11 +32,11 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (or creates) the file, locks it for this relay and starts the writer. Blocking: it
-    /// reads every stored id (see [`super::seen`]).
-    pub fn open(path: &Path) -> Result<SqliteStore> {
+    /// Opens (or creates) the file, locks it for this relay and starts the writer, which seals
+    /// trail entries with `trail_key`. Blocking: it reads every stored id (see [`super::seen`]).
+    pub fn open(path: &Path, trail_key: TrailKey) -> Result<SqliteStore> {
         let conn = open_for_writing(path)?;
-        let (writer, thread) = Writer::spawn(conn, lock_for_writer(path)?)?;
+        let (writer, thread) = Writer::spawn(conn, lock_for_writer(path)?, trail_key)?;
         let readers = Arc::new(Readers::new(path.to_owned()));
         Ok(SqliteStore {
             writer,
@@ -80,6 +82,22 @@ impl Store for SqliteStore {
 
     fn officers(&self) -> &dyn Officers {
         &self.officers
+    }
+
+    fn trail_append(&self, record: TrailRecord) -> Pending<'_, Outcome> {
+        Box::pin(self.writer.trail(record))
+    }
+
+    fn trail_page(
+        &self,
+        after: u64,
+        limit: usize,
+        filter: TrailFilter,
+    ) -> Pending<'_, Vec<TrailEntry>> {
+        let readers = self.readers.clone();
+        Box::pin(blocking(move || {
+            readers.with(|conn| trail::sqlite::page(conn, after, limit, &filter))
+        }))
     }
 
     fn stats(&self) -> WriterStats {

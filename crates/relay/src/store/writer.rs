@@ -12,6 +12,8 @@
 //! - The sequence counter moves only with committed rows: a failed group gives its numbers back.
 //! - A failed group is retried one record per transaction, so one bad record cannot keep failing
 //!   the webhooks that happened to share its group.
+//! - A team record's trail entry is inserted in the transaction of its group, chained to the
+//!   trail's head, which moves only when that transaction commits.
 //! - `received_at` never decreases along `seq` (the clock is clamped to the last value written),
 //!   which lets retention delete a prefix of the log.
 //!
@@ -32,6 +34,7 @@ use super::retention::Pruned;
 use super::seen::Seen;
 use super::{Record, read};
 use crate::error::{RelayError, Result};
+use crate::trail::{TrailKey, TrailRecord};
 
 /// The largest group committed at once; a bound on the latency a group adds to its first member.
 pub const MAX_GROUP: usize = 1024;
@@ -64,6 +67,11 @@ pub(super) enum Command {
     Claim {
         ask: Box<ClaimAsk>,
         reply: Reply<Claimed>,
+    },
+    /// A desk's trail entry, in a transaction of its own after the group before it.
+    Trail {
+        record: TrailRecord,
+        reply: Reply<Outcome>,
     },
     Stop,
 }
@@ -120,13 +128,25 @@ impl WriterThread {
 impl Writer {
     /// Starts the writer thread on a connection from [`super::open_for_writing`], holding the
     /// lock from [`super::lock_for_writer`] until it stops. Loads the stored ids first.
-    pub fn spawn(conn: Connection, lock: std::fs::File) -> Result<(Writer, WriterThread)> {
+    pub fn spawn(
+        conn: Connection,
+        lock: std::fs::File,
+        trail_key: TrailKey,
+    ) -> Result<(Writer, WriterThread)> {
         let last_seq = read::last_seq(&conn)?;
         let seen = Seen::load(&conn)?;
         let (commands, inbox) = sync_channel(QUEUE_CAPACITY);
         let (publish, committed) = watch::channel(last_seq);
         let stats = Arc::new(Counters::default());
-        let state = State::new(conn, lock, seen, last_seq, publish, stats.clone())?;
+        let state = State::new(
+            conn,
+            lock,
+            seen,
+            last_seq,
+            publish,
+            stats.clone(),
+            trail_key,
+        )?;
         let thread = std::thread::Builder::new()
             .name("kyc-relay-writer".into())
             .spawn(move || state.run(inbox))
@@ -178,6 +198,13 @@ impl Writer {
         answer.await.map_err(|_| RelayError::WriterStopped)?
     }
 
+    /// Stores a desk's trail entry and waits for its commit.
+    pub async fn trail(&self, record: TrailRecord) -> Result<Outcome> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Trail { record, reply })?;
+        answer.await.map_err(|_| RelayError::WriterStopped)?
+    }
+
     /// Asks the thread to finish: records already handed over are committed first.
     pub fn stop(&self) {
         // A stopped writer has nothing left to stop; a full queue drains and then sees the
@@ -209,7 +236,7 @@ mod tests {
 
     fn spawn(path: &std::path::Path) -> (Writer, WriterThread) {
         let conn = open_for_writing(path).unwrap();
-        Writer::spawn(conn, lock_for_writer(path).unwrap()).unwrap()
+        Writer::spawn(conn, lock_for_writer(path).unwrap(), TrailKey::random()).unwrap()
     }
 
     fn record(id: &str) -> Record {

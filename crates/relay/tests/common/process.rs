@@ -28,13 +28,26 @@ pub fn command_with_log_format(store: impl Into<relay::StoreLocation>, format: &
     ]);
     match &store {
         relay::StoreLocation::Sqlite(path) => command.arg("--data").arg(path),
-        relay::StoreLocation::Postgres(url) => command.arg("--store").arg(url),
+        relay::StoreLocation::Postgres(url) => command
+            .arg("--store")
+            .arg(url)
+            .arg("--trail-key-file")
+            .arg(shared_trail_key(url)),
     };
     command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     command
+}
+
+/// The trail's key file for every instance on the database at `url`, made here before any
+/// instance starts (instances of one hub share it; each database has its own).
+fn shared_trail_key(url: &str) -> std::path::PathBuf {
+    let database = url.rsplit('/').next().unwrap_or("relay");
+    let path = std::env::temp_dir().join(format!("kyc-relay-test-trail-key-{database}"));
+    relay::trail::TrailKey::load_or_create(&path).unwrap();
+    path
 }
 
 /// Runs `command`, which must refuse to start, and returns what it said on stderr. A relay that

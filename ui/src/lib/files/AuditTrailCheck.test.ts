@@ -7,7 +7,7 @@ import AuditTrailCheck from './AuditTrailCheck.svelte';
 describe('verify audit trail', () => {
   test('says the trail is intact, with its number of entries', async () => {
     const calls = backend({
-      verify_audit: { intact: true, entries: 12, broken_at: null, problem: null, advice: null },
+      verify_audit: { intact: true, entries: 12, broken_at: null, problem: null, advice: null, hub: null },
     });
     render(AuditTrailCheck);
     await fireEvent.click(screen.getByRole('button', { name: 'Verify audit trail' }));
@@ -24,6 +24,7 @@ describe('verify audit trail', () => {
         broken_at: 5,
         problem: 'Audit entry 5 was removed after it was written (the trail was cut there).',
         advice: 'Keep the cache file /home/officer/.local/share/kyc-desk/cache.sqlite unchanged for investigation.',
+        hub: null,
       },
     });
     render(AuditTrailCheck);
@@ -33,6 +34,32 @@ describe('verify audit trail', () => {
     expect(alert).toHaveTextContent('Broken at entry 5.');
     expect(alert).toHaveTextContent('Audit entry 5 was removed after it was written');
     expect(alert).toHaveTextContent('Keep the cache file');
+  });
+
+  test("shows where the hub's team trail breaks beside the local verdict", async () => {
+    backend({
+      verify_audit: {
+        intact: true,
+        entries: 3,
+        broken_at: null,
+        problem: null,
+        advice: null,
+        hub: {
+          answered: true,
+          intact: false,
+          entries: 1,
+          broken_at: 2,
+          problem: "The team's trail at the hub breaks at entry 2: entry 2 was altered after it was written. Tell the hub's administrator.",
+        },
+      },
+    });
+    render(AuditTrailCheck);
+    await fireEvent.click(screen.getByRole('button', { name: 'Verify audit trail' }));
+
+    expect(await screen.findByRole('status')).toHaveTextContent('Intact. 3 entries');
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Team trail at the hub: broken at entry 2.');
+    expect(alert).toHaveTextContent('entry 2 was altered');
   });
 
   test('a locked keychain is an error that says what to do, and can be retried', async () => {
@@ -46,7 +73,7 @@ describe('verify audit trail', () => {
             detail: null,
           };
         }
-        return { intact: true, entries: 1, broken_at: null, problem: null, advice: null };
+        return { intact: true, entries: 1, broken_at: null, problem: null, advice: null, hub: null };
       },
     });
     render(AuditTrailCheck);

@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use relay::StoreLocation;
 use relay::limits::open_files;
+use relay::trail::TrailKey;
 use relay::{Limits, Relay, RelayConfig, Timeouts, TlsFiles, read_secret_file, service_secrets};
 
 #[derive(clap::Args, Debug)]
@@ -24,6 +26,11 @@ pub struct ServeArgs {
     /// KYC_RELAY_FEED_TOKEN.
     #[arg(long, env = "KYC_RELAY_FEED_TOKEN_FILE")]
     feed_token_file: Option<PathBuf>,
+    /// File holding the key of the team's audit trail, created owner-only at the first start if
+    /// missing. Default: beside the SQLite data file (`<data>.trail-key`). Required on
+    /// PostgreSQL: the same file for every instance.
+    #[arg(long, env = "KYC_RELAY_TRAIL_KEY_FILE")]
+    trail_key_file: Option<PathBuf>,
     /// Largest webhook body accepted, in bytes.
     #[arg(long, env = "KYC_RELAY_BODY_LIMIT", default_value_t = relay::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
@@ -118,6 +125,7 @@ fn config(args: ServeArgs) -> Result<RelayConfig, String> {
     let (webhook_secret, feed_token) =
         service_secrets(&secret, &token).map_err(|e| e.to_string())?;
     let mut config = RelayConfig::new(args.data.location()?, webhook_secret, feed_token);
+    config.trail_key = trail_key(args.trail_key_file, &config.store)?;
     config.listen = args.listen;
     config.body_limit = args.body_limit;
     config.retention_days = (args.retention_days > 0).then_some(args.retention_days);
@@ -141,6 +149,25 @@ fn config(args: ServeArgs) -> Result<RelayConfig, String> {
         waiting_per_token: args.max_waiting_per_token,
     };
     Ok(config)
+}
+
+/// The trail's key: from its file, or from a new one made there. On SQLite the file defaults to
+/// one beside the data file (its folder made owner-only first, as the store would); on
+/// PostgreSQL every instance must seal with the same key, so the file must be named.
+fn trail_key(file: Option<PathBuf>, store: &StoreLocation) -> Result<TrailKey, String> {
+    let path = match (file, store.sqlite_path()) {
+        (Some(path), _) => path,
+        (None, Some(data)) => {
+            relay::data_file::prepare(data).map_err(|e| e.to_string())?;
+            let mut path = data.as_os_str().to_owned();
+            path.push(".trail-key");
+            PathBuf::from(path)
+        }
+        (None, None) => {
+            return Err("a hub on PostgreSQL needs --trail-key-file (or KYC_RELAY_TRAIL_KEY_FILE): the file holding the key of the team's audit trail, the same on every instance; the first start creates it (mode 0600) when it is missing: copy it to the other instances and back it up apart from the database".into());
+        }
+    };
+    TrailKey::load_or_create(&path).map_err(|e| e.to_string())
 }
 
 /// A secret from exactly one of its environment variable or its file.

@@ -1,7 +1,8 @@
 //! Claim records on PostgreSQL: one transaction that takes the append lock first (the lock
 //! `append_events` takes, reentrant within a transaction), reads the case's claim, decides it
 //! ([`super::super::claims`]), appends the record through `append_events` and writes the case's
-//! new claim. Any instance's next append or claim waits for the lock, so it sees this one.
+//! new claim, with the record's entry in the team's trail. Any instance's next append or claim
+//! waits for the lock, so it sees this one.
 
 use deadpool_postgres::Pool;
 use tokio::sync::watch;
@@ -9,9 +10,7 @@ use tokio::sync::watch;
 use super::super::claims::{self, ClaimAsk, Claimed};
 use super::{advance, connection, failed};
 use crate::error::Result;
-
-/// The append lock of migration 0001.
-const APPEND_LOCK: i64 = 4_846_191_140_421_633;
+use crate::trail::{self, TrailKey, TrailRecord};
 
 const APPEND: &str = "SELECT stored_seq FROM append_events(ARRAY[$1::text], ARRAY[$2::text], \
      ARRAY[$3::text], ARRAY[$4::text], ARRAY[$5::bigint], ARRAY[$6::text], ARRAY[$7::text])";
@@ -19,6 +18,7 @@ const APPEND: &str = "SELECT stored_seq FROM append_events(ARRAY[$1::text], ARRA
 pub(super) async fn claim(
     pool: &Pool,
     publish: &watch::Sender<u64>,
+    trail_key: &TrailKey,
     ask: &ClaimAsk,
 ) -> Result<Claimed> {
     let mut client = connection(pool).await?;
@@ -26,9 +26,9 @@ pub(super) async fn claim(
         .transaction()
         .await
         .map_err(failed("starting a claim"))?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
-        .await
-        .map_err(failed("taking the append lock for a claim"))?;
+    // The append lock, and under it the trail's head: a claim is a team record, and its trail
+    // entry is written in this transaction.
+    let mut head = trail::postgres::lock_and_head(&tx).await?;
     let record = &ask.record;
     let known = tx
         .query_opt(
@@ -82,6 +82,9 @@ pub(super) async fn claim(
         .await
         .map_err(failed("appending a claim record"))?;
     let seq = stored.get::<_, i64>(0) as u64;
+    if let Some(entry) = TrailRecord::of_team(record, seq) {
+        trail::postgres::insert(&tx, trail_key, &mut head, &entry).await?;
+    }
     match &holder {
         Some(claim) => tx
             .execute(

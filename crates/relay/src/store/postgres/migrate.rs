@@ -10,7 +10,7 @@ use super::{connection, failed};
 use crate::error::{RelayError, Result};
 
 /// Every migration, in order: (version, SQL).
-pub const MIGRATIONS: [(i32, &str); 4] = [
+pub const MIGRATIONS: [(i32, &str); 5] = [
     (1, include_str!("../../../migrations/postgres/0001_log.sql")),
     (
         2,
@@ -23,6 +23,10 @@ pub const MIGRATIONS: [(i32, &str); 4] = [
     (
         4,
         include_str!("../../../migrations/postgres/0004_claims.sql"),
+    ),
+    (
+        5,
+        include_str!("../../../migrations/postgres/0005_trail.sql"),
     ),
 ];
 

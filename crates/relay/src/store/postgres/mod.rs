@@ -90,6 +90,8 @@ use super::read::Columns;
 use super::retention::{CHUNK, Pruned};
 use super::writer::{Counters, Outcome, QUEUE_CAPACITY, WriterStats};
 use crate::error::{RelayError, Result};
+use crate::trail::{self, TrailFilter, TrailKey, TrailRecord};
+use kyc::trail::TrailEntry;
 
 /// How long opening a connection, or waiting for one from the pool, may take before the request
 /// that needs it is answered 503.
@@ -98,6 +100,9 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Connections per instance for reads and officer lookups (the writer and the listener add one
 /// each). PostgreSQL's `max_connections` must cover every instance's.
 pub const POOL_SIZE: usize = 16;
+
+/// The log's append lock (`pg_advisory_xact_lock`), taken by `append_events` and by the trail.
+pub const APPEND_LOCK: i64 = 4846191140421633;
 
 /// The channel `append_events` notifies on.
 pub const CHANNEL: &str = "kyc_relay_log";
@@ -112,6 +117,7 @@ pub struct PgStore {
     stopping: CancellationToken,
     tasks: Mutex<Vec<JoinHandle<()>>>,
     officers: PgOfficers,
+    trail_key: TrailKey,
 }
 
 /// A pool of connections to `url`, with the timeouts above.
@@ -152,8 +158,9 @@ pub(crate) fn failed(doing: &'static str) -> impl FnOnce(tokio_postgres::Error) 
 }
 
 impl PgStore {
-    /// Connects, brings the schema up to date, and starts the writer and the listener.
-    pub async fn connect(url: &str) -> Result<PgStore> {
+    /// Connects, brings the schema up to date, and starts the writer and the listener. `trail_key`
+    /// seals the trail's entries: every instance on one database needs the same.
+    pub async fn connect(url: &str, trail_key: TrailKey) -> Result<PgStore> {
         let pool = pool(url)?;
         migrate::run(&pool, url).await?;
         let head = head(&pool).await?;
@@ -167,6 +174,7 @@ impl PgStore {
             inbox,
             publish.clone(),
             stats.clone(),
+            trail_key.clone(),
         ));
         let config = tokio_postgres::Config::from_str(url).map_err(failed("reading the URL"))?;
         let listener = tokio::spawn(listen::run(config, publish.clone(), stopping.clone()));
@@ -179,6 +187,7 @@ impl PgStore {
             stats,
             stopping,
             tasks: Mutex::new(vec![writer, listener]),
+            trail_key,
         })
     }
 }
@@ -222,7 +231,7 @@ impl Store for PgStore {
     }
 
     fn claim(&self, ask: ClaimAsk) -> Pending<'_, Claimed> {
-        Box::pin(async move { claims::claim(&self.pool, &self.publish, &ask).await })
+        Box::pin(async move { claims::claim(&self.pool, &self.publish, &self.trail_key, &ask).await })
     }
 
     fn page(&self, after: u64, limit: usize) -> Pending<'_, Vec<FeedEvent>> {
@@ -287,6 +296,19 @@ impl Store for PgStore {
 
     fn officers(&self) -> &dyn Officers {
         &self.officers
+    }
+
+    fn trail_append(&self, record: TrailRecord) -> Pending<'_, Outcome> {
+        Box::pin(trail::postgres::append(&self.pool, &self.trail_key, record))
+    }
+
+    fn trail_page(
+        &self,
+        after: u64,
+        limit: usize,
+        filter: TrailFilter,
+    ) -> Pending<'_, Vec<TrailEntry>> {
+        Box::pin(async move { trail::postgres::page(&self.pool, after, limit, &filter).await })
     }
 
     fn stats(&self) -> WriterStats {

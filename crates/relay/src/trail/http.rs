@@ -1,0 +1,245 @@
+//! The trail's routes.
+//!
+//! - `POST /v1/trail` with an officer's credential, body [`kyc::trail::TrailWrite`]: **201**
+//!   `{"seq": N}` once the entry is committed, **200** `{"seq": null}` for an id this officer
+//!   sent before (stored once). The author is the credential's officer; a body naming one is not
+//!   a trail entry (400). **403** for the auditor (`forbidden`: it changes nothing) and for the
+//!   team's shared feed token (`officer_credential_required`: an entry names its author).
+//! - `GET /v1/trail/verify` with any credential: **200** [`kyc::trail::TrailCheck`], the number
+//!   of entries that hold together and, when the chain breaks, the first entry that does not and
+//!   why. It names no entry's content, so every officer may ask (the desk's Verify does).
+//! - `GET /v1/trail/export?format=csv|json&case=…&officer=…&from=…&to=…`: the entries, oldest
+//!   first, for the senior and auditor roles; **403** `trail_export_forbidden` for an officer (and
+//!   the shared feed token, which reads as one): colleagues' entries are read by those who
+//!   supervise or audit them.
+//!
+//! Nothing of a body is logged; an entry holds names, ids, codes and outcomes only.
+
+use axum::body::to_bytes;
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kyc::officer::Act;
+use kyc::trail::{TrailWrite, TrailWritten, Verifier};
+
+use super::export::{CSV_HEADER, ExportQuery, Format, csv_line};
+use super::{TrailFilter, TrailRecord};
+use crate::access::{Access, authenticate};
+use crate::app::{AppState, is_transient, json_response, peer_of, refusal, store_unavailable};
+use crate::error::RelayError;
+use crate::store::writer::Outcome;
+
+/// The largest entry accepted: a detail of 2,000 characters fits many times over.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+/// Entries read from the store at a time while verifying or exporting.
+const PAGE: usize = 5000;
+
+pub(crate) async fn append(State(state): State<AppState>, request: Request) -> Response {
+    let peer = peer_of(&request);
+    let access = match authenticate(&state, request.headers()).await {
+        Ok(access) => access,
+        Err(refused) => {
+            tracing::warn!(peer = ?peer, status = refused.status().as_u16(), "trail entry refused");
+            return *refused;
+        }
+    };
+    if let Err(refused) = access.require(Act::Record) {
+        tracing::warn!(peer = ?peer, role = %access.role(), "trail entry refused: role");
+        return *refused;
+    }
+    let Access::Officer(author, _) = &access else {
+        return refusal(
+            StatusCode::FORBIDDEN,
+            "officer_credential_required",
+            "a trail entry names its author, and the team's feed token names no one; enter your own officer credential in Settings",
+        );
+    };
+    let timeout = state.shared().body_timeout;
+    let body = match tokio::time::timeout(timeout, to_bytes(request.into_body(), BODY_LIMIT)).await
+    {
+        Ok(Ok(body)) => body,
+        Err(_) => {
+            return refusal(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                &format!(
+                    "the trail entry did not arrive within {} ms; send it again",
+                    timeout.as_millis()
+                ),
+            );
+        }
+        Ok(Err(_)) => {
+            return refusal(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                &format!("a trail entry is at most {BODY_LIMIT} bytes"),
+            );
+        }
+    };
+    let write = match serde_json::from_slice::<TrailWrite>(&body)
+        .map_err(|error| error.to_string())
+        .and_then(|write| write.check().map(|()| write))
+    {
+        Ok(write) => write,
+        Err(error) => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "not_a_trail_entry",
+                &format!("the body is not a trail entry this hub knows: {error}"),
+            );
+        }
+    };
+    let action = write.action.clone();
+    match state
+        .shared()
+        .store
+        .trail_append(TrailRecord::of_desk(&author.name, write))
+        .await
+    {
+        Ok(outcome) => {
+            let (status, seq) = match outcome {
+                Outcome::Stored { seq } => (StatusCode::CREATED, Some(seq)),
+                Outcome::Duplicate => (StatusCode::OK, None),
+            };
+            tracing::info!(officer = %author.name, action = %action, seq, "trail entry stored");
+            let body = serde_json::to_string(&TrailWritten { seq }).expect("an answer encodes");
+            json_response(status, body)
+        }
+        Err(error) => store_failed(&error, "the trail entry was not stored"),
+    }
+}
+
+pub(crate) async fn verify(State(state): State<AppState>, request: Request) -> Response {
+    let access = match authenticate(&state, request.headers()).await {
+        Ok(access) => access,
+        Err(refused) => return *refused,
+    };
+    if let Err(refused) = access.require(Act::Read) {
+        return *refused;
+    }
+    let key = state.shared().trail_key.clone();
+    let mut verifier = Verifier::default();
+    let mut after = 0;
+    loop {
+        let page = match state
+            .shared()
+            .store
+            .trail_page(after, PAGE, TrailFilter::default())
+            .await
+        {
+            Ok(page) => page,
+            Err(error) => return store_failed(&error, "the trail could not be read"),
+        };
+        let Some(last) = page.last().map(|entry| entry.seq) else {
+            break;
+        };
+        if !page
+            .iter()
+            .all(|entry| verifier.check(key.as_bytes(), entry))
+        {
+            break;
+        }
+        after = last;
+    }
+    let check = verifier.finish();
+    match &check.broken {
+        Some(broken) => {
+            tracing::error!(seq = broken.seq, kind = ?broken.kind, asked_by = %access.role(), "the trail is broken")
+        }
+        None => tracing::info!(entries = check.entries, "the trail verified intact"),
+    }
+    json_response(
+        StatusCode::OK,
+        serde_json::to_string(&check).expect("a check encodes"),
+    )
+}
+
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    request: Request,
+) -> Response {
+    let access = match authenticate(&state, request.headers()).await {
+        Ok(access) => access,
+        Err(refused) => return *refused,
+    };
+    if !access.role().may(Act::ReadTrail) {
+        tracing::warn!(peer = ?peer_of(&request), role = %access.role(), "trail export refused: role");
+        return refusal(
+            StatusCode::FORBIDDEN,
+            "trail_export_forbidden",
+            &format!(
+                "the {} role cannot export the team's trail: it holds colleagues' entries; ask a senior officer or the auditor",
+                access.role()
+            ),
+        );
+    }
+    let query = match ExportQuery::parse(query.as_deref()) {
+        Ok(query) => query,
+        Err(error) => return refusal(StatusCode::BAD_REQUEST, "bad_export_query", &error),
+    };
+    let mut entries = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = match state
+            .shared()
+            .store
+            .trail_page(after, PAGE, query.filter.clone())
+            .await
+        {
+            Ok(page) => page,
+            Err(error) => return store_failed(&error, "the trail could not be read"),
+        };
+        let Some(last) = page.last().map(|entry| entry.seq) else {
+            break;
+        };
+        after = last;
+        entries.extend(page);
+    }
+    tracing::info!(role = %access.role(), entries = entries.len(), "trail exported");
+    let (body, content_type, name) = match query.format {
+        Format::Json => (
+            serde_json::to_string(&entries).expect("entries encode"),
+            "application/json",
+            "trail.json",
+        ),
+        Format::Csv => {
+            let mut csv = format!("{CSV_HEADER}\r\n");
+            entries
+                .iter()
+                .for_each(|entry| csv.push_str(&csv_line(entry)));
+            (csv, "text/csv; charset=utf-8", "trail.csv")
+        }
+    };
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+                    .expect("a plain file name"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// 503 for a store that is away or busy (send again), 500 otherwise.
+fn store_failed(error: &RelayError, what: &str) -> Response {
+    if is_transient(error) {
+        tracing::warn!(%error, "{what}");
+        store_unavailable("store_unavailable", &format!("{what}: {error}; try again"))
+    } else {
+        tracing::error!(%error, "{what}");
+        refusal(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "store_failed",
+            &format!(
+                "{what}: {error}; try again, and tell the hub's administrator if it keeps failing"
+            ),
+        )
+    }
+}
