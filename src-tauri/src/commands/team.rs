@@ -12,7 +12,7 @@ use crate::state::DeskState;
 /// The team's notes on a case, oldest first, as this desk last had them from the hub.
 #[tauri::command]
 pub async fn case_notes(state: State<'_, DeskState>, user: u64) -> Result<Vec<Note>, IpcError> {
-    Ok(state.desk()?.notes(user_id(user)?).await?)
+    Ok(state.desk().await?.notes(user_id(user)?).await?)
 }
 
 /// Writes an internal note on a case at the hub; it comes back through the feed with its author.
@@ -22,5 +22,5 @@ pub async fn write_note(
     user: u64,
     text: String,
 ) -> Result<NoteWritten, IpcError> {
-    Ok(state.desk()?.write_note(user_id(user)?, &text).await?)
+    Ok(state.desk().await?.write_note(user_id(user)?, &text).await?)
 }

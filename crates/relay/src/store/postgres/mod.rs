@@ -231,7 +231,9 @@ impl Store for PgStore {
     }
 
     fn claim(&self, ask: ClaimAsk) -> Pending<'_, Claimed> {
-        Box::pin(async move { claims::claim(&self.pool, &self.publish, &self.trail_key, &ask).await })
+        Box::pin(
+            async move { claims::claim(&self.pool, &self.publish, &self.trail_key, &ask).await },
+        )
     }
 
     fn page(&self, after: u64, limit: usize) -> Pending<'_, Vec<FeedEvent>> {
