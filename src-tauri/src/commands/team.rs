@@ -22,5 +22,9 @@ pub async fn write_note(
     user: u64,
     text: String,
 ) -> Result<NoteWritten, IpcError> {
-    Ok(state.desk().await?.write_note(user_id(user)?, &text).await?)
+    Ok(state
+        .desk()
+        .await?
+        .write_note(user_id(user)?, &text)
+        .await?)
 }
