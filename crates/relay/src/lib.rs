@@ -47,6 +47,7 @@
 
 pub mod access;
 pub mod app;
+mod authored;
 pub mod config;
 pub mod data_file;
 pub mod error;

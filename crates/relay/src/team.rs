@@ -17,16 +17,15 @@
 //! The author is the officer the credential belongs to, never a name from the body. Nothing of
 //! the body is logged: a note may hold what the team suspects, which stays inside the team.
 
-use axum::body::to_bytes;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kyc::claim::{ClaimRefusal, ClaimRequest};
-use kyc::officer::{Act, OfficerName, Role};
+use kyc::officer::{OfficerName, Role};
 use kyc::team::{TeamWrite, TeamWritten};
 
-use crate::access::{Access, authenticate};
-use crate::app::{AppState, is_transient, json_response, peer_of, refusal, store_unavailable};
+use crate::app::{AppState, is_transient, json_response, refusal, store_unavailable};
+use crate::authored::{self, Authored};
 use crate::store::writer::Outcome;
 use crate::store::{ClaimAsk, Claimed, Record};
 
@@ -34,48 +33,11 @@ use crate::store::{ClaimAsk, Claimed, Record};
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 pub(crate) async fn write(State(state): State<AppState>, request: Request) -> Response {
-    let peer = peer_of(&request);
-    let access = match authenticate(&state, request.headers()).await {
-        Ok(access) => access,
-        Err(refused) => {
-            tracing::warn!(peer = ?peer, status = refused.status().as_u16(), "team record refused");
-            return *refused;
-        }
-    };
-    if let Err(refused) = access.require(Act::Record) {
-        tracing::warn!(peer = ?peer, role = %access.role(), "team record refused: role");
-        return *refused;
-    }
-    let Access::Officer(author, _) = &access else {
-        return refusal(
-            StatusCode::FORBIDDEN,
-            "officer_credential_required",
-            "a team record names its author, and the team's feed token names no one; enter your own officer credential in Settings",
-        );
-    };
-    // Bounded in time like a webhook's body: a body sent a byte at a time holds a connection.
-    let timeout = state.shared().body_timeout;
-    let body = match tokio::time::timeout(timeout, to_bytes(request.into_body(), BODY_LIMIT)).await
-    {
-        Ok(Ok(body)) => body,
-        Err(_) => {
-            return refusal(
-                StatusCode::REQUEST_TIMEOUT,
-                "body_timeout",
-                &format!(
-                    "the team record did not arrive within {} ms; send it again",
-                    timeout.as_millis()
-                ),
-            );
-        }
-        Ok(Err(_)) => {
-            return refusal(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                &format!("a team record is at most {BODY_LIMIT} bytes; shorten the note"),
-            );
-        }
-    };
+    let Authored { author, body } =
+        match authored::read(&state, request, "team record", BODY_LIMIT).await {
+            Ok(authored) => authored,
+            Err(refused) => return refused,
+        };
     let write: TeamWrite = match serde_json::from_slice(&body) {
         Ok(write) => write,
         Err(error) => {
@@ -107,7 +69,7 @@ pub(crate) async fn write(State(state): State<AppState>, request: Request) -> Re
                 record,
                 user: write.event.user(),
                 by: author.name.clone(),
-                role: access.role(),
+                role: author.role,
                 request,
                 lapse_seconds: state.shared().claim_lapse_seconds,
             };

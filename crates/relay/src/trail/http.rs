@@ -15,7 +15,6 @@
 //!
 //! Nothing of a body is logged; an entry holds names, ids, codes and outcomes only.
 
-use axum::body::to_bytes;
 use axum::extract::{RawQuery, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -24,8 +23,9 @@ use kyc::trail::{TrailWrite, TrailWritten, Verifier};
 
 use super::export::{CSV_HEADER, ExportQuery, Format, csv_line};
 use super::{TrailFilter, TrailRecord};
-use crate::access::{Access, authenticate};
+use crate::access::authenticate;
 use crate::app::{AppState, is_transient, json_response, peer_of, refusal, store_unavailable};
+use crate::authored::{self, Authored};
 use crate::error::RelayError;
 use crate::store::writer::Outcome;
 
@@ -36,47 +36,11 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 const PAGE: usize = 5000;
 
 pub(crate) async fn append(State(state): State<AppState>, request: Request) -> Response {
-    let peer = peer_of(&request);
-    let access = match authenticate(&state, request.headers()).await {
-        Ok(access) => access,
-        Err(refused) => {
-            tracing::warn!(peer = ?peer, status = refused.status().as_u16(), "trail entry refused");
-            return *refused;
-        }
-    };
-    if let Err(refused) = access.require(Act::Record) {
-        tracing::warn!(peer = ?peer, role = %access.role(), "trail entry refused: role");
-        return *refused;
-    }
-    let Access::Officer(author, _) = &access else {
-        return refusal(
-            StatusCode::FORBIDDEN,
-            "officer_credential_required",
-            "a trail entry names its author, and the team's feed token names no one; enter your own officer credential in Settings",
-        );
-    };
-    let timeout = state.shared().body_timeout;
-    let body = match tokio::time::timeout(timeout, to_bytes(request.into_body(), BODY_LIMIT)).await
-    {
-        Ok(Ok(body)) => body,
-        Err(_) => {
-            return refusal(
-                StatusCode::REQUEST_TIMEOUT,
-                "body_timeout",
-                &format!(
-                    "the trail entry did not arrive within {} ms; send it again",
-                    timeout.as_millis()
-                ),
-            );
-        }
-        Ok(Err(_)) => {
-            return refusal(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                &format!("a trail entry is at most {BODY_LIMIT} bytes"),
-            );
-        }
-    };
+    let Authored { author, body } =
+        match authored::read(&state, request, "trail entry", BODY_LIMIT).await {
+            Ok(authored) => authored,
+            Err(refused) => return refused,
+        };
     let write = match serde_json::from_slice::<TrailWrite>(&body)
         .map_err(|error| error.to_string())
         .and_then(|write| write.check().map(|()| write))
