@@ -163,47 +163,17 @@ impl Feed {
     /// the shared feed token, a revoked credential…) come back as [`FeedError::Refused`] with
     /// its message for the officer.
     pub async fn write_team(&self, write: &TeamWrite) -> Result<TeamWritten, FeedError> {
-        let response = self
+        let request = self
             .http
             .post(format!("{}/v1/team", self.base_url))
-            .bearer_auth(self.token.expose())
-            .json(write)
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await
-            .map_err(|e| FeedError::Unreachable {
-                url: self.base_url.clone(),
-                detail: without_url(&e),
-            })?;
-        let status = response.status();
-        if status.is_success() {
-            let bytes = response.bytes().await.map_err(|e| FeedError::Unreachable {
-                url: self.base_url.clone(),
-                detail: without_url(&e),
-            })?;
-            return serde_json::from_slice(&bytes).map_err(|e| {
-                FeedError::Malformed(format!(
-                    "team record answer: line {} column {}",
-                    e.line(),
-                    e.column()
-                ))
-            });
-        }
-        if status == reqwest::StatusCode::NOT_FOUND {
-            return Err(FeedError::Status {
-                status: 404,
-                detail: "this relay takes no team records; upgrade it to a hub that does".into(),
-            });
-        }
-        match refusal(response).await {
-            FeedError::Refused { code, message } if status != reqwest::StatusCode::UNAUTHORIZED => {
-                Err(FeedError::Status {
-                    status: status.as_u16(),
-                    detail: format!("{message} ({code})"),
-                })
-            }
-            refused => Err(refused),
-        }
+            .json(write);
+        self.ask(
+            request,
+            Duration::from_secs(10),
+            "team record answer",
+            "this relay takes no team records; upgrade it to a hub that does",
+        )
+        .await
     }
 
     /// Adds one of this desk's audit entries to the team's trail at the hub (`POST /v1/trail`),
@@ -213,21 +183,31 @@ impl Feed {
             .http
             .post(format!("{}/v1/trail", self.base_url))
             .json(write);
-        self.ask(request, "trail entry answer").await
+        self.ask(
+            request,
+            Duration::from_secs(30),
+            "trail entry answer",
+            NO_TRAIL,
+        )
+        .await
     }
 
     /// Asks the hub to verify the team's trail (`GET /v1/trail/verify`).
     pub async fn verify_trail(&self) -> Result<TrailCheck, FeedError> {
         let request = self.http.get(format!("{}/v1/trail/verify", self.base_url));
-        self.ask(request, "trail check").await
+        self.ask(request, Duration::from_secs(30), "trail check", NO_TRAIL)
+            .await
     }
 
-    /// Sends a request of the team's trail with the credential and reads its JSON answer; a
-    /// relay without the trail (404) is told to be upgraded, a refusal carries the hub's words.
+    /// Sends a request to the hub with the officer's credential and reads its JSON answer (`what`
+    /// names it in a malformed answer's error); a relay without the route (404) is told to be
+    /// upgraded with `missing`, a refusal carries the hub's words.
     async fn ask<T: serde::de::DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,
+        timeout: Duration,
         what: &str,
+        missing: &str,
     ) -> Result<T, FeedError> {
         let unreachable = |e: reqwest::Error| FeedError::Unreachable {
             url: self.base_url.clone(),
@@ -235,7 +215,7 @@ impl Feed {
         };
         let response = request
             .bearer_auth(self.token.expose())
-            .timeout(Duration::from_secs(30))
+            .timeout(timeout)
             .send()
             .await
             .map_err(unreachable)?;
@@ -249,7 +229,7 @@ impl Feed {
         if status == reqwest::StatusCode::NOT_FOUND {
             return Err(FeedError::Status {
                 status: 404,
-                detail: "this relay keeps no team trail; upgrade it to a hub that does".into(),
+                detail: missing.into(),
             });
         }
         match refusal(response).await {
@@ -268,6 +248,9 @@ impl Feed {
         self.page(0, 1, Duration::ZERO).await.map(|p| p.last_seq)
     }
 }
+
+/// What a relay without the team's trail is told.
+const NO_TRAIL: &str = "this relay keeps no team trail; upgrade it to a hub that does";
 
 /// A 401: the hub's own `{error, message}` when it gave one (a revoked credential says whose and
 /// what to do), otherwise the generic refusal.
