@@ -15,6 +15,7 @@ on_both_stores!(
     a_row_changed_or_removed_in_the_database_is_named_by_verify,
     exports_filter_by_case_officer_and_period,
     the_hub_names_the_author_and_roles_decide_who_writes_and_who_exports,
+    claims_the_hub_decides_are_in_the_trail_and_a_refused_one_is_not,
 );
 
 fn desk_entry(id: &str, action: &str, user: &str) -> serde_json::Value {
@@ -160,6 +161,38 @@ async fn team_records_and_desk_entries_form_one_chain_stored_once_each(backend: 
         verify(&relay, &zoe).await,
         TrailCheck {
             entries: 3,
+            broken: None
+        }
+    );
+}
+
+async fn claims_the_hub_decides_are_in_the_trail_and_a_refused_one_is_not(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
+    let zoe = add_officer(&relay.store, "Zoé", "officer");
+    let sam = add_officer(&relay.store, "Sam", "senior");
+    let claim = |id: &str| json!({"id": id, "event": {"kind": "claim", "user_id": "42"}});
+    assert_eq!(team_write(&relay, Some(&zoe), claim("c-1")).await.0, 201);
+    // Sam's claim loses to Zoé's: refused, so neither in the feed nor in the trail.
+    assert_eq!(team_write(&relay, Some(&sam), claim("c-2")).await.0, 409);
+    let release = json!({"id": "r-1", "event": {"kind": "release", "user_id": "42"}});
+    assert_eq!(team_write(&relay, Some(&zoe), release).await.0, 201);
+
+    let shape: Vec<(u64, String, String, Option<u64>)> = entries(&relay, &sam, "")
+        .await
+        .into_iter()
+        .map(|e| (e.seq, e.officer.to_string(), e.action, e.feed_seq))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            (1, "Zoé".to_owned(), "team.claim".to_owned(), Some(1)),
+            (2, "Zoé".to_owned(), "team.release".to_owned(), Some(2)),
+        ]
+    );
+    assert_eq!(
+        verify(&relay, &zoe).await,
+        TrailCheck {
+            entries: 2,
             broken: None
         }
     );
