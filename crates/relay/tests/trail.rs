@@ -36,31 +36,13 @@ async fn send(
     token: Option<&str>,
     body: &serde_json::Value,
 ) -> (u16, serde_json::Value) {
-    let mut request = relay
-        .http
-        .post(format!("{}/v1/trail", relay.running.url()))
-        .json(body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.unwrap();
-    (
-        response.status().as_u16(),
-        response.json().await.unwrap_or(serde_json::Value::Null),
-    )
+    post_json(relay, "/v1/trail", token, body).await
 }
 
 async fn note(relay: &TestRelay, token: &str, id: &str, user: &str) -> u16 {
-    relay
-        .http
-        .post(format!("{}/v1/team", relay.running.url()))
-        .bearer_auth(token)
-        .json(&json!({"id": id, "event": {"kind": "note", "user_id": user, "text": "Called: no answer."}}))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    let body =
+        json!({"id": id, "event": {"kind": "note", "user_id": user, "text": "Called: no answer."}});
+    team_write(relay, Some(token), body).await.0
 }
 
 async fn verify(relay: &TestRelay, token: &str) -> TrailCheck {

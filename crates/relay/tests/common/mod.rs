@@ -227,10 +227,20 @@ pub async fn team_write(
     token: Option<&str>,
     body: serde_json::Value,
 ) -> (u16, serde_json::Value) {
+    post_json(relay, "/v1/team", token, &body).await
+}
+
+/// POSTs `body` to `path` with `token` (if any); (status, answer as JSON).
+pub async fn post_json(
+    relay: &TestRelay,
+    path: &str,
+    token: Option<&str>,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
     let mut request = relay
         .http
-        .post(format!("{}/v1/team", relay.running.url()))
-        .json(&body);
+        .post(format!("{}{path}", relay.running.url()))
+        .json(body);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
