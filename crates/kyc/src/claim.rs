@@ -5,6 +5,8 @@
 //! A claim lapses after `lapse_seconds` without activity on the case by its holder; a lapsed
 //! claim is as good as none. Only the holder releases; a senior reassigns whatever the state.
 
+use serde::{Deserialize, Serialize};
+
 use crate::officer::{OfficerName, Role};
 use crate::time::Timestamp;
 
@@ -39,8 +41,10 @@ pub enum ClaimRequest {
     },
 }
 
-/// Why the hub refuses a claim request; each says what the officer can do.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why the hub refuses a claim request; each says what the officer can do. The hub's refusal
+/// carries it (`"claim"` beside `error` and `message`), so a desk shows who holds the case.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum ClaimRefusal {
     #[error("{holder} holds this case since {}; ask them, or a senior to reassign it", since.to_rfc3339())]
     HeldBy {

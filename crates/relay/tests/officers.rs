@@ -188,7 +188,7 @@ async fn credentials_are_issued_named_listed_and_revoked(backend: Backend) {
         me(http, &url, &again).await,
         (
             200,
-            serde_json::json!({"name": "Zoé Martin", "role": "officer"})
+            serde_json::json!({"name": "Zoé Martin", "role": "officer", "claim_lapse_seconds": 14_400})
         )
     );
     assert_eq!(
