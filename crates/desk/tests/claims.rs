@@ -7,30 +7,12 @@
 
 mod common;
 
-use common::{World, known, until};
+use common::{World, known, signed_in, until};
 use desk::claims::{ClaimView, TeamState};
 use desk::desk::Desk;
 use kyc::UserId;
 use kyc::claim::DEFAULT_LAPSE_SECONDS;
-use kyc::officer::{OfficerName, Role};
-use relay::store::Officers;
-use relay::store::sqlite::SqliteOfficers;
-
-/// A desk of `world` in its own `home`, signed in at the hub as `name` with `role`.
-async fn signed_in(world: &World, home: &str, name: &str, role: Role) -> Desk {
-    let credential = relay::officers::Credential::issue();
-    SqliteOfficers::open(&world.relay_data)
-        .unwrap()
-        .add(OfficerName::parse(name).unwrap(), role, credential.hash())
-        .await
-        .unwrap();
-    let desk = world.colleague_desk(home, credential.expose()).await;
-    until(&desk, "the sign-in", || async {
-        desk.status().sync.signed_in
-    })
-    .await;
-    desk
-}
+use kyc::officer::Role;
 
 /// `user`'s claim on `desk` once `holder` holds it (`None`: once nobody does).
 async fn held_by(desk: &Desk, user: UserId, holder: Option<&str>) -> ClaimView {
