@@ -93,7 +93,7 @@ fn a_cache_from_before_team_records_migrates_and_takes_them() {
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch(
-            "DROP TABLE team_records; DROP TABLE hub_trail_outbox; PRAGMA user_version = 5;",
+            "DROP TABLE team_records; DROP TABLE hub_trail_outbox; DROP TABLE claims; DROP TABLE hub_rules; PRAGMA user_version = 5;",
         )
         .unwrap();
 
