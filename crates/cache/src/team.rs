@@ -31,7 +31,7 @@ pub(crate) fn keep(
     record: std::result::Result<TeamEvent, String>,
 ) -> Result<Kept> {
     let (kind, user, error) = match &record {
-        Ok(team) => (team.kind().to_owned(), Some(team.user()), None),
+        Ok(team) => (team.kind().to_owned(), team.user(), None),
         Err(error) => (
             event.webhook.clone(),
             event
