@@ -53,6 +53,7 @@ pub mod retention;
 pub mod schema;
 
 mod batch;
+mod decisions;
 mod hub_trail;
 mod profile;
 mod project;
@@ -70,6 +71,7 @@ pub use audit::{
     BreakKind, Chain, Opened, Outcome, SEAL_ACTION,
 };
 pub use codes::ReviewState;
+pub use decisions::{Answer, Decision, ProposalRecord};
 pub use detail::{CaseDetail, Relative, TimelineEntry};
 pub use documents::{Download, LocalDownload, StoredDocument};
 pub use error::{Error, Result};

@@ -1,5 +1,5 @@
-//! The officer's team records, written at the hub (see `kyc::team`): for now, internal notes on
-//! a case.
+//! The officer's team records, written at the hub (see `kyc::team`): internal notes on a case
+//! here; decisions and four eyes in [`crate::four_eyes`].
 //!
 //! A record goes to the hub first, with the officer's own credential, and reaches this desk's
 //! cache the way it reaches every colleague's: through the feed. The desk never writes a team
@@ -11,7 +11,7 @@
 
 use cache::{Note, Outcome};
 use kyc::UserId;
-use kyc::team::{NoteText, TeamEvent, TeamWrite};
+use kyc::team::{NoteText, TeamEvent, TeamWrite, TeamWritten};
 use serde::Serialize;
 
 use crate::desk::{Desk, lock};
@@ -34,36 +34,56 @@ impl Desk {
     /// 4,000 characters, no control characters but line breaks and tabs).
     pub async fn write_note(&self, user: UserId, text: &str) -> Result<NoteWritten> {
         let text = NoteText::parse(text).map_err(|problem| Error::InvalidNote { user, problem })?;
-        let hub = self.hub("Writing a note")?;
-        self.audit_ready().await?;
+        // Said in the words of the officer's act before anything else is checked.
+        self.hub("Writing a note")?;
         let characters = text.as_str().chars().count();
+        let event = TeamEvent::Note {
+            user_id: user,
+            text,
+        };
+        let written = self
+            .write_team_record(NOTE, "The note", event, |seq| {
+                format!("a note of {characters} characters, number {seq} at the hub")
+            })
+            .await?;
+        Ok(NoteWritten { seq: written.seq })
+    }
+
+    /// Sends `event` to the hub and audits it under `action` (`what` names
+    /// it in errors), with `detail` given the record's number, never its text: the text stays in
+    /// the team's log, and a local export cannot carry it away.
+    pub(crate) async fn write_team_record(
+        &self,
+        action: &'static str,
+        what: &'static str,
+        event: TeamEvent,
+        detail: impl FnOnce(&str) -> String,
+    ) -> Result<TeamWritten> {
+        let hub = self.hub(what)?;
+        let user = event.user();
+        self.audit_ready().await?;
         let write = TeamWrite {
             id: record_id(),
-            event: TeamEvent::Note {
-                user_id: user,
-                text,
-            },
+            event,
         };
-        let written = hub.write_team(&write).await.map_err(|cause| Error::Hub {
-            what: "The note",
-            user,
-            cause,
-        });
+        let written =
+            hub.write_team(&write)
+                .await
+                .map_err(|cause| Error::Hub { what, user, cause });
         let (outcome, detail) = match &written {
             Ok(answer) => (
                 Outcome::Succeeded,
-                format!(
-                    "a note of {characters} characters, number {} at the hub",
-                    answer
+                detail(
+                    &answer
                         .seq
-                        .map_or_else(|| "(already there)".to_owned(), |s| s.to_string())
+                        .map_or_else(|| "(already there)".to_owned(), |s| s.to_string()),
                 ),
             ),
             Err(error) => (Outcome::Failed, error.to_string()),
         };
-        self.audit_named(NOTE, Some(user), None, outcome, detail)
+        self.audit_named(action, user, None, outcome, detail)
             .await?;
-        written.map(|answer| NoteWritten { seq: answer.seq })
+        written
     }
 
     /// The team's notes on `user`'s case, as the cache last had them from the hub.
@@ -72,7 +92,7 @@ impl Desk {
     }
 
     /// The hub this desk syncs from, with the desk's credential.
-    fn hub(&self, what: &'static str) -> Result<Feed> {
+    pub(crate) fn hub(&self, what: &'static str) -> Result<Feed> {
         lock(&self.inner.running)
             .hub
             .clone()
