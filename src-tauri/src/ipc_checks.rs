@@ -169,6 +169,20 @@ fn granted_commands_reject_bad_arguments_clearly() {
         ("case_file", json!({"user": 0})),
         ("case_notes", json!({"user": 0})),
         ("write_note", json!({"user": 0, "text": "called back"})),
+        ("case_decisions", json!({"user": 0})),
+        (
+            "record_decision",
+            json!({"user": 0, "decision": "escalate", "justification": "x"}),
+        ),
+        ("case_four_eyes", json!({"user": 0})),
+        (
+            "propose_action",
+            json!({"user": 0, "action": "request_review", "justification": "x"}),
+        ),
+        (
+            "answer_proposal",
+            json!({"user": 0, "proposal": 1, "verdict": "approved", "justification": "x"}),
+        ),
         ("retrieve_documents", json!({"user": 0})),
         (
             "request_review",
