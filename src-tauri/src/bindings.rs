@@ -58,6 +58,12 @@ fn bindings() -> BTreeMap<PathBuf, String> {
     collect.visit::<desk::team::NoteWritten>();
     collect.visit::<desk::claims::ClaimView>();
     collect.visit::<cache::CaseClaim>();
+    collect.visit::<cache::Decision>();
+    collect.visit::<desk::four_eyes::FourEyes>();
+    collect.visit::<desk::four_eyes::Recorded>();
+    collect.visit::<kyc::decision::DecisionKind>();
+    collect.visit::<kyc::four_eyes::GuardedAction>();
+    collect.visit::<kyc::four_eyes::Verdict>();
     collect.visit::<desk::Confirmation>();
     collect.visit::<desk::actions::StartedVerification>();
     collect.visit::<desk::actions::DownloadProgress>();

@@ -58,6 +58,9 @@ pub enum ErrorCode {
     AuditTrail,
     /// What needs the team's hub has no hub to go to (no relay set).
     NoHub,
+    /// The action needs a second officer's approval at the hub (four eyes); the message says
+    /// which proposal waits, or to propose it.
+    NeedsApproval,
     /// The team's hub refused the record (the role, the shared feed token, a revoked credential).
     HubRefused,
     /// The team's hub could not be reached, or failed; nothing was recorded.
@@ -153,8 +156,11 @@ impl From<desk::Error> for IpcError {
             E::InvalidRedirectUrl(_) => (ErrorCode::InvalidRedirectUrl, None),
             E::Demo(_) | E::Internal(_) => (ErrorCode::Internal, None),
             E::AuditTrail { .. } => (ErrorCode::AuditTrail, None),
-            E::InvalidNote { .. } | E::InvalidAssignee { .. } => (ErrorCode::InvalidArgument, None),
+            E::InvalidNote { .. } | E::InvalidAssignee { .. } | E::InvalidJustification { .. } => {
+                (ErrorCode::InvalidArgument, None)
+            }
             E::ClaimRefused { .. } | E::ClaimRaceLost { .. } => (ErrorCode::ClaimRefused, None),
+            E::NeedsApproval { .. } => (ErrorCode::NeedsApproval, None),
             E::NoHub { .. } => (ErrorCode::NoHub, None),
             E::Hub { .. } if kind == "hub_refused" => (ErrorCode::HubRefused, None),
             E::Hub { .. } => (ErrorCode::HubUnreachable, None),

@@ -174,6 +174,20 @@ fn granted_commands_reject_bad_arguments_clearly() {
         ("claim_case", json!({"user": 0})),
         ("release_case", json!({"user": 0})),
         ("reassign_case", json!({"user": 0, "to": "Léa"})),
+        ("case_decisions", json!({"user": 0})),
+        (
+            "record_decision",
+            json!({"user": 0, "decision": "escalate", "justification": "x"}),
+        ),
+        ("case_four_eyes", json!({"user": 0})),
+        (
+            "propose_action",
+            json!({"user": 0, "action": "request_review", "justification": "x"}),
+        ),
+        (
+            "answer_proposal",
+            json!({"user": 0, "proposal": 1, "verdict": "approved", "justification": "x"}),
+        ),
         ("retrieve_documents", json!({"user": 0})),
         (
             "request_review",

@@ -323,6 +323,21 @@ macro_rules! queries {
                 crate::claims::lapse_seconds(&self.conn)
             }
 
+            /// The decisions on `user`'s case, oldest first.
+            pub fn decisions(&self, user: UserId) -> Result<Vec<crate::decisions::Decision>> {
+                crate::decisions::decisions(&self.conn, user)
+            }
+
+            /// The four-eyes proposals on `user`'s case with their answers, oldest first.
+            pub fn proposals(&self, user: UserId) -> Result<Vec<crate::decisions::ProposalRecord>> {
+                crate::decisions::proposals(&self.conn, user)
+            }
+
+            /// The team's four-eyes policy, as the hub's feed last set it.
+            pub fn four_eyes_policy(&self) -> Result<kyc::four_eyes::Policy> {
+                crate::decisions::policy(&self.conn)
+            }
+
             /// Webhooks whose payload could not be read, newest first.
             pub fn unreadable_webhooks(&self, limit: u32) -> Result<Vec<TimelineEntry>> {
                 detail::unreadable(&self.conn, limit)

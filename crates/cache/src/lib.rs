@@ -55,6 +55,7 @@ pub mod retention;
 pub mod schema;
 
 mod batch;
+mod decisions;
 mod hub_trail;
 mod profile;
 mod project;
@@ -73,6 +74,7 @@ pub use audit::{
 };
 pub use claims::CaseClaim;
 pub use codes::ReviewState;
+pub use decisions::{Answer, Decision, ProposalRecord};
 pub use detail::{CaseDetail, Relative, TimelineEntry};
 pub use documents::{Download, LocalDownload, StoredDocument};
 pub use error::{Error, Result};

@@ -31,7 +31,7 @@ pub(crate) fn keep(
     record: std::result::Result<TeamEvent, String>,
 ) -> Result<Kept> {
     let (kind, user, error) = match &record {
-        Ok(team) => (team.kind().to_owned(), Some(team.user()), None),
+        Ok(team) => (team.kind().to_owned(), team.user(), None),
         Err(error) => (
             event.webhook.clone(),
             event
@@ -84,14 +84,43 @@ pub struct Note {
 
 /// The notes on `user`'s case, oldest first.
 pub(crate) fn notes(conn: &Connection, user: UserId) -> Result<Vec<Note>> {
+    Ok(records(conn, Some(user), "note", "reading a case's notes")?
+        .into_iter()
+        .filter_map(|(written, record)| match record {
+            TeamEvent::Note { text, .. } => Some(Note {
+                seq: written.seq,
+                author: written.author,
+                written_at: written.at,
+                text: text.into(),
+            }),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Who wrote a team record, when, under which number.
+pub(crate) struct Written {
+    pub seq: u64,
+    pub author: String,
+    pub at: Timestamp,
+}
+
+/// The readable team records of `kind` on `user`'s case (`None`: records about no case, as the
+/// policy), oldest first. `doing` names the read in an error.
+pub(crate) fn records(
+    conn: &Connection,
+    user: Option<UserId>,
+    kind: &str,
+    doing: &'static str,
+) -> Result<Vec<(Written, TeamEvent)>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT seq, author, written_at, payload FROM team_records
-             WHERE user_id = ?1 AND kind = 'note' AND error IS NULL ORDER BY seq",
+             WHERE user_id IS ?1 AND kind = ?2 AND error IS NULL ORDER BY seq",
         )
-        .doing("reading a case's notes")?;
+        .doing(doing)?;
     let rows = stmt
-        .query_map([user.get() as i64], |r| {
+        .query_map(params![user.map(|u| u.get() as i64), kind], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -99,19 +128,19 @@ pub(crate) fn notes(conn: &Connection, user: UserId) -> Result<Vec<Note>> {
                 r.get::<_, String>(3)?,
             ))
         })
-        .doing("reading a case's notes")?;
-    let mut notes = Vec::new();
+        .doing(doing)?;
+    let mut records = Vec::new();
     for row in rows {
-        let (seq, author, written_at, payload) = row.doing("reading a case's notes")?;
+        let (seq, author, written_at, payload) = row.doing(doing)?;
         // Stored only after it was read once, so it reads again.
-        if let Ok(TeamEvent::Note { text, .. }) = serde_json::from_str(&payload) {
-            notes.push(Note {
+        if let Ok(record) = serde_json::from_str(&payload) {
+            let written = Written {
                 seq: seq as u64,
                 author,
-                written_at: Timestamp::from_unix_micros(written_at),
-                text: text.into(),
-            });
+                at: Timestamp::from_unix_micros(written_at),
+            };
+            records.push((written, record));
         }
     }
-    Ok(notes)
+    Ok(records)
 }

@@ -8,7 +8,9 @@
 //!
 //! The demo's relay is a team hub of one: it issues the officer a credential of their own (under
 //! their OS user name, role officer), and the dashboard reads with it, so the demo signs in the way
-//! a team's dashboard does and its audit trail names the officer the hub knows.
+//! a team's dashboard does and its audit trail names the officer the hub knows. A team of one has
+//! nobody to approve what four eyes binds, so the demo's team lead (a senior credential used once,
+//! then dropped) sets a policy that binds nothing: the demo says so by its policy, in its feed.
 
 use std::path::Path;
 
@@ -101,15 +103,38 @@ impl DemoOptions {
 async fn credential_for(
     store: &Path,
     officer: &Officer,
+    role: Role,
 ) -> std::result::Result<Credential, String> {
     let name = OfficerName::parse(officer.as_str())?;
     let officers = SqliteOfficers::open(store).map_err(|e| e.to_string())?;
     let credential = Credential::issue();
     officers
-        .add(name, Role::Officer, credential.hash())
+        .add(name, role, credential.hash())
         .await
         .map_err(|e| e.to_string())?;
     Ok(credential)
+}
+
+/// Sets the demo team's four-eyes policy: nothing bound, one officer.
+async fn one_officer_policy(store: &Path, hub: &str) -> std::result::Result<(), String> {
+    let lead = credential_for(store, &Officer::named("Demo team lead"), Role::Senior).await?;
+    let feed = Feed::new(
+        hub,
+        Secret::new(lead.expose()).expect("a credential is not empty"),
+    );
+    let never = kyc::four_eyes::Rule::Never;
+    let write = kyc::team::TeamWrite {
+        id: "demo-policy".into(),
+        event: kyc::team::TeamEvent::Policy {
+            policy: kyc::four_eyes::Policy {
+                request_review: never,
+                start_verification: never,
+                close_accepted: never,
+            },
+        },
+    };
+    feed.write_team(&write).await.map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 fn random_secret(prefix: &str) -> String {
@@ -147,14 +172,19 @@ impl DemoWorld {
 
         // Issued before the sandbox seeds the relay: the seed's webhooks keep the store's writer
         // busy, and an officer added beside it could wait past SQLite's busy timeout.
-        let credential = match credential_for(&dir.join("relay.sqlite"), officer).await {
-            Ok(credential) => credential.expose().to_owned(),
-            Err(error) => {
-                // The shared token still reads the feed; the OS user is then named, as before.
-                tracing::warn!(%error, "the demo hub could not issue the officer a credential");
-                feed_token
-            }
-        };
+        let credential =
+            match credential_for(&dir.join("relay.sqlite"), officer, Role::Officer).await {
+                Ok(credential) => credential.expose().to_owned(),
+                Err(error) => {
+                    // The shared token still reads the feed; the OS user is then named, as before.
+                    tracing::warn!(%error, "the demo hub could not issue the officer a credential");
+                    feed_token
+                }
+            };
+
+        one_officer_policy(&dir.join("relay.sqlite"), &relay.url())
+            .await
+            .map_err(|e| fail("the demo hub's four-eyes policy was not set", &e))?;
 
         let sandbox = Sandbox::start(SandboxConfig {
             client_secret: random_secret("demo-client"),

@@ -112,16 +112,32 @@ pub enum Error {
     AuditTrail { cache: PathBuf, problem: String },
     #[error("The note on user {user} was not written: {problem}.")]
     InvalidNote { user: UserId, problem: String },
+    #[error("Nothing was recorded on user {user}: {problem}.")]
+    InvalidJustification { user: UserId, problem: String },
+    #[error(
+        "{action} on user {user} needs a second officer under the team's four-eyes policy, and the hub has recorded no approval. {}",
+        match pending {
+            Some((seq, by)) => format!("Proposal {seq} by {by} waits for a senior officer other than {by}."),
+            None => "Propose it with a justification; a senior officer other than you approves it.".to_owned(),
+        }
+    )]
+    NeedsApproval {
+        action: &'static str,
+        user: UserId,
+        pending: Option<(u64, String)>,
+    },
     #[error(
         "{what} needs the team's hub, and no hub is set: enter the relay URL and your officer credential in Settings."
     )]
     NoHub { what: &'static str },
     #[error(
-        "{what} for user {user} was not recorded at the hub: {cause} Nothing changed for the team; retry once the hub answers."
+        "{what}{} was not recorded at the hub: {cause} Nothing changed for the team; retry once the hub answers.",
+        user.map(|user| format!(" for user {user}")).unwrap_or_default()
     )]
     Hub {
         what: &'static str,
-        user: UserId,
+        /// The case the record was about; `None` for the team's policy.
+        user: Option<UserId>,
         cause: crate::sync::FeedError,
     },
     #[error("{what} for user {user} was refused by the hub: {refusal}.")]
@@ -172,10 +188,18 @@ impl Error {
             Error::ActionNotAudited { cause, .. } => cause.code(),
             Error::AuditTrail { .. } => "audit_trail",
             Error::InvalidNote { .. } => "invalid_note",
+            Error::InvalidJustification { .. } => "invalid_justification",
+            Error::NeedsApproval { .. } => "needs_approval",
             Error::NoHub { .. } => "no_hub",
             Error::Hub { cause, .. } if cause.is_refusal() => "hub_refused",
+            // The hub decided against the record (a role, a proposer answering their own
+            // proposal, a proposal answered before): retrying changes nothing.
             Error::Hub {
-                cause: crate::sync::FeedError::Status { status: 403, .. },
+                cause:
+                    crate::sync::FeedError::Status {
+                        status: 403 | 404 | 409,
+                        ..
+                    },
                 ..
             } => "hub_refused",
             Error::Hub { .. } => "hub_unreachable",

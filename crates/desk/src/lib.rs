@@ -52,6 +52,7 @@ pub mod desk;
 pub mod error;
 pub mod files;
 mod first_rows;
+pub mod four_eyes;
 pub mod officer;
 mod owner_only;
 pub mod retention;

@@ -1,5 +1,6 @@
 //! The officer's team records, written at the hub (see `kyc::team`): internal notes on a case
-//! here, claims in [`crate::claims`], both sent by [`Desk::write_record`].
+//! here; claims in [`crate::claims`]; decisions and four eyes in [`crate::four_eyes`]; all sent by
+//! [`Desk::write_record`].
 //!
 //! A record goes to the hub first, with the officer's own credential, and reaches this desk's
 //! cache the way it reaches every colleague's: through the feed. The desk never writes a team
@@ -66,13 +67,13 @@ impl Desk {
             id: record_id(),
             event,
         };
-        let written = hub.write_team(&write).await.map_err(|cause| match cause {
-            FeedError::Claim(refusal) => Error::ClaimRefused {
+        let written = hub.write_team(&write).await.map_err(|cause| match (cause, user) {
+            (FeedError::Claim(refusal), Some(user)) => Error::ClaimRefused {
                 what,
                 user,
                 refusal,
             },
-            cause => Error::Hub { what, user, cause },
+            (cause, user) => Error::Hub { what, user, cause },
         });
         let (outcome, detail) = match &written {
             Ok(answer) => (
@@ -84,7 +85,7 @@ impl Desk {
             ),
             Err(error) => (Outcome::Failed, error.to_string()),
         };
-        self.audit_named(action, Some(user), None, outcome, detail)
+        self.audit_named(action, user, None, outcome, detail)
             .await?;
         written
     }

@@ -30,8 +30,10 @@
 pub mod case;
 pub mod claim;
 pub mod customer;
+pub mod decision;
 pub mod error;
 pub mod feed;
+pub mod four_eyes;
 pub mod hierarchy;
 pub mod ids;
 pub mod language;

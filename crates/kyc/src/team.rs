@@ -13,17 +13,20 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::claim::ClaimRequest;
+use crate::decision::{DecisionKind, Justification};
+use crate::four_eyes::{GuardedAction, Policy, Verdict};
 use crate::ids::UserId;
 use crate::officer::OfficerName;
 
 /// The `webhook` name every team record is stored under is `team.<kind>`; its `object` is this.
 pub const OBJECT: &str = "team";
 
-/// What an officer records about a case. More kinds come with decisions and four eyes.
+/// What an officer records about a case, or (the policy) about the team.
 ///
 /// A claim, a release and a reassignment are decided by the hub inside its serialised append
-/// ([`crate::claim::decide`]): one that the log refuses is never stored, so every desk that
-/// replays the log finds the same holder.
+/// ([`crate::claim::decide`]), and so are an approval and a rejection
+/// ([`crate::four_eyes::decide`]): one that the log refuses is never stored, so every desk that
+/// replays the log finds the same holder and the same verdicts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TeamEvent {
@@ -35,6 +38,32 @@ pub enum TeamEvent {
     Release { user_id: UserId },
     /// A senior gives the case to `to`.
     Reassign { user_id: UserId, to: OfficerName },
+    /// The author's decision on the case (an FIU report is one); never customer text.
+    Decision {
+        user_id: UserId,
+        decision: DecisionKind,
+        justification: Justification,
+    },
+    /// The author asks a second officer to approve `action` on the case.
+    Propose {
+        user_id: UserId,
+        action: GuardedAction,
+        justification: Justification,
+    },
+    /// A senior other than the proposer approves the proposal numbered `proposal` in the feed.
+    Approve {
+        user_id: UserId,
+        proposal: u64,
+        justification: Justification,
+    },
+    /// A senior other than the proposer rejects it.
+    Reject {
+        user_id: UserId,
+        proposal: u64,
+        justification: Justification,
+    },
+    /// A senior sets what needs a second officer, for the whole team, from now on.
+    Policy { policy: Policy },
 }
 
 impl TeamEvent {
@@ -45,16 +74,36 @@ impl TeamEvent {
             TeamEvent::Claim { .. } => "claim",
             TeamEvent::Release { .. } => "release",
             TeamEvent::Reassign { .. } => "reassign",
+            TeamEvent::Decision { .. } => "decision",
+            TeamEvent::Propose { .. } => "propose",
+            TeamEvent::Approve { .. } => "approve",
+            TeamEvent::Reject { .. } => "reject",
+            TeamEvent::Policy { .. } => "policy",
         }
     }
 
-    /// The user whose case the record is about.
-    pub fn user(&self) -> UserId {
+    /// The user whose case the record is about; `None` for the team's policy.
+    pub fn user(&self) -> Option<UserId> {
         match self {
             TeamEvent::Note { user_id, .. }
             | TeamEvent::Claim { user_id }
             | TeamEvent::Release { user_id }
-            | TeamEvent::Reassign { user_id, .. } => *user_id,
+            | TeamEvent::Reassign { user_id, .. }
+            | TeamEvent::Decision { user_id, .. }
+            | TeamEvent::Propose { user_id, .. }
+            | TeamEvent::Approve { user_id, .. }
+            | TeamEvent::Reject { user_id, .. } => Some(*user_id),
+            TeamEvent::Policy { .. } => None,
+        }
+    }
+
+    /// The verdict this record gives, and on which proposal, when it answers one: the hub
+    /// decides it against the log before storing it.
+    pub fn verdict(&self) -> Option<(u64, Verdict)> {
+        match self {
+            TeamEvent::Approve { proposal, .. } => Some((*proposal, Verdict::Approved)),
+            TeamEvent::Reject { proposal, .. } => Some((*proposal, Verdict::Rejected)),
+            _ => None,
         }
     }
 
@@ -62,10 +111,10 @@ impl TeamEvent {
     /// against the log before storing it.
     pub fn claim_request(&self) -> Option<ClaimRequest> {
         match self {
-            TeamEvent::Note { .. } => None,
             TeamEvent::Claim { .. } => Some(ClaimRequest::Take),
             TeamEvent::Release { .. } => Some(ClaimRequest::Release),
             TeamEvent::Reassign { to, .. } => Some(ClaimRequest::Reassign { to: to.clone() }),
+            _ => None,
         }
     }
 }
@@ -109,25 +158,7 @@ impl NoteText {
     pub const MAX_CHARS: usize = 4000;
 
     pub fn parse(text: &str) -> Result<NoteText, String> {
-        let count = text.chars().count();
-        if text.trim().is_empty() {
-            return Err("a note cannot be empty".into());
-        }
-        if count > Self::MAX_CHARS {
-            return Err(format!(
-                "a note has at most {} characters ({count} given); split it in two",
-                Self::MAX_CHARS
-            ));
-        }
-        if text
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
-        {
-            return Err(
-                "a note can hold line breaks and tabs but no other control characters".into(),
-            );
-        }
-        Ok(NoteText(text.to_owned()))
+        check_team_text(text, "a note", Self::MAX_CHARS).map(|()| NoteText(text.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -154,6 +185,30 @@ impl fmt::Display for NoteText {
     }
 }
 
+/// The rule every free text of a team record follows (`what` names it in the error): not only
+/// spaces, at most `max` characters, no control characters but line breaks and tabs (others
+/// could rewrite what a colleague's terminal or export shows).
+pub(crate) fn check_team_text(text: &str, what: &str, max: usize) -> Result<(), String> {
+    let count = text.chars().count();
+    if text.trim().is_empty() {
+        return Err(format!("{what} cannot be empty"));
+    }
+    if count > max {
+        return Err(format!(
+            "{what} has at most {max} characters ({count} given); shorten it"
+        ));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
+        return Err(format!(
+            "{what} can hold line breaks and tabs but no other control characters"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,7 +219,7 @@ mod tests {
         let write: TeamWrite = serde_json::from_str(json).unwrap();
         assert!(write.id_is_valid());
         assert_eq!(write.event.kind(), "note");
-        assert_eq!(write.event.user().get(), 42);
+        assert_eq!(write.event.user().map(UserId::get), Some(42));
         let again: TeamWrite =
             serde_json::from_str(&serde_json::to_string(&write).unwrap()).unwrap();
         assert_eq!(again, write);
@@ -190,7 +245,7 @@ mod tests {
         let release = read(r#"{"kind":"release","user_id":42}"#);
         assert_eq!(release.claim_request(), Some(ClaimRequest::Release));
         let reassign = read(r#"{"kind":"reassign","user_id":42,"to":"Léa"}"#);
-        assert_eq!(reassign.user().get(), 42);
+        assert_eq!(reassign.user().map(UserId::get), Some(42));
         assert_eq!(
             reassign.claim_request(),
             Some(ClaimRequest::Reassign {
@@ -201,6 +256,41 @@ mod tests {
             read(r#"{"kind":"note","user_id":42,"text":"x"}"#).claim_request(),
             None
         );
+    }
+
+    #[test]
+    fn decisions_proposals_and_verdicts_read_their_own_shape_only() {
+        let read = |json: &str| serde_json::from_str::<TeamEvent>(json);
+        let decision = read(
+            r#"{"kind":"decision","user_id":42,"decision":"report_to_fiu","justification":"2301"}"#,
+        )
+        .unwrap();
+        assert_eq!((decision.kind(), decision.verdict()), ("decision", None));
+        let approve =
+            read(r#"{"kind":"approve","user_id":42,"proposal":7,"justification":"seen"}"#).unwrap();
+        assert_eq!(approve.verdict(), Some((7, Verdict::Approved)));
+        let reject =
+            read(r#"{"kind":"reject","user_id":42,"proposal":7,"justification":"no"}"#).unwrap();
+        assert_eq!(reject.verdict(), Some((7, Verdict::Rejected)));
+        let propose = read(
+            r#"{"kind":"propose","user_id":42,"action":"request_review","justification":"docs ok"}"#,
+        )
+        .unwrap();
+        assert_eq!(propose.user().map(UserId::get), Some(42));
+        let policy = read(
+            r#"{"kind":"policy","policy":{"request_review":"always","start_verification":"aml_flagged","close_accepted":"never"}}"#,
+        )
+        .unwrap();
+        assert_eq!((policy.kind(), policy.user()), ("policy", None));
+        for bad in [
+            r#"{"kind":"decision","user_id":42,"decision":"tell_customer","justification":"x"}"#,
+            r#"{"kind":"decision","user_id":42,"decision":"escalate","justification":" "}"#,
+            r#"{"kind":"approve","user_id":42,"proposal":7,"justification":"x","by":"Sam"}"#,
+            r#"{"kind":"propose","user_id":42,"action":"download_document","justification":"x"}"#,
+            r#"{"kind":"policy","policy":{"request_review":"always"}}"#,
+        ] {
+            assert!(read(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -12,6 +12,11 @@
 //!   the author is not its holder, nobody holds it), naming who holds the case; 403 for a
 //!   reassignment by an officer who is not a senior; 400 for one to an officer the hub does not
 //!   know or who may not hold cases. Nothing refused is stored.
+//! - Four eyes ([`kyc::four_eyes`]): 403 `senior_only` for an approval or rejection by an officer
+//!   who is not a senior, and for a policy set by one; 403 `own_proposal` for an approval or
+//!   rejection by the proposer; 409 `already_answered` for a proposal answered before (naming
+//!   who answered); 404 `unknown_proposal` and 409 `other_case` for a number that is no proposal
+//!   of this case. Decided in the store's serialised append; nothing refused is stored.
 //! - 503 with `Retry-After` when the store cannot take it now: nothing was stored, send it again.
 //!
 //! The author is the officer the credential belongs to, never a name from the body. Nothing of
@@ -21,13 +26,14 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kyc::claim::{ClaimRefusal, ClaimRequest};
-use kyc::officer::{OfficerName, Role};
-use kyc::team::{TeamWrite, TeamWritten};
+use kyc::four_eyes::FourEyesRefusal;
+use kyc::officer::{Act, OfficerName, Role};
+use kyc::team::{TeamEvent, TeamWrite, TeamWritten};
 
 use crate::app::{AppState, is_transient, json_response, refusal, store_unavailable};
 use crate::authored::{self, Authored};
 use crate::store::writer::Outcome;
-use crate::store::{ClaimAsk, Claimed, Record};
+use crate::store::{Answered, ClaimAsk, Claimed, Record, VerdictAsk};
 
 /// The largest team record accepted: a note of 4,000 characters, escaped, fits many times over.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -57,32 +63,56 @@ pub(crate) async fn write(State(state): State<AppState>, request: Request) -> Re
     }
     let record = Record::team(&author.name, &write.id, &write.event);
     let kind = write.event.kind();
-    let stored = match write.event.claim_request() {
-        None => state.shared().store.append(record).await,
-        Some(request) => {
-            if let ClaimRequest::Reassign { to } = &request
-                && let Err(refused) = check_assignee(&state, to).await
-            {
-                return *refused;
-            }
-            let ask = ClaimAsk {
-                record,
-                user: write.event.user(),
-                by: author.name.clone(),
-                role: author.role,
-                request,
-                lapse_seconds: state.shared().claim_lapse_seconds,
-            };
-            match state.shared().store.claim(ask).await {
-                Ok(Claimed::Stored { seq, .. }) => Ok(Outcome::Stored { seq }),
-                Ok(Claimed::Duplicate) => Ok(Outcome::Duplicate),
-                Ok(Claimed::Refused(why)) => {
-                    tracing::info!(officer = %author.name, kind, "claim refused by the log");
-                    return claim_refused(&why);
-                }
-                Err(error) => Err(error),
-            }
+    if matches!(write.event, TeamEvent::Policy { .. }) && !author.role.may(Act::Approve) {
+        return refusal(
+            StatusCode::FORBIDDEN,
+            "senior_only",
+            "only a senior officer sets the team's four-eyes policy; ask one",
+        );
+    }
+    let stored = if let Some(request) = write.event.claim_request() {
+        if let ClaimRequest::Reassign { to } = &request
+            && let Err(refused) = check_assignee(&state, to).await
+        {
+            return *refused;
         }
+        let ask = ClaimAsk {
+            record,
+            user: case_of(&write.event),
+            by: author.name.clone(),
+            role: author.role,
+            request,
+            lapse_seconds: state.shared().claim_lapse_seconds,
+        };
+        match state.shared().store.claim(ask).await {
+            Ok(Claimed::Stored { seq, .. }) => Ok(Outcome::Stored { seq }),
+            Ok(Claimed::Duplicate) => Ok(Outcome::Duplicate),
+            Ok(Claimed::Refused(why)) => {
+                tracing::info!(officer = %author.name, kind, "claim refused by the log");
+                return claim_refused(&why);
+            }
+            Err(error) => Err(error),
+        }
+    } else if let Some((proposal, verdict)) = write.event.verdict() {
+        let ask = VerdictAsk {
+            record,
+            user: case_of(&write.event),
+            proposal,
+            verdict,
+            by: author.name.clone(),
+            role: author.role,
+        };
+        match state.shared().store.verdict(ask).await {
+            Ok(Answered::Stored { seq }) => Ok(Outcome::Stored { seq }),
+            Ok(Answered::Duplicate) => Ok(Outcome::Duplicate),
+            Ok(Answered::Refused(why)) => {
+                tracing::info!(officer = %author.name, kind, proposal, "verdict refused by the log");
+                return verdict_refused(&why);
+            }
+            Err(error) => Err(error),
+        }
+    } else {
+        state.shared().store.append(record).await
     };
     match stored {
         Ok(outcome) => {
@@ -125,6 +155,23 @@ fn claim_refused(why: &ClaimRefusal) -> Response {
     };
     let body = serde_json::json!({ "error": code, "message": why.to_string(), "claim": why });
     json_response(status, body.to_string())
+}
+
+/// The answer to an approval or rejection the log refuses, and what to do.
+fn verdict_refused(why: &FourEyesRefusal) -> Response {
+    let (status, code) = match why {
+        FourEyesRefusal::SeniorOnly => (StatusCode::FORBIDDEN, "senior_only"),
+        FourEyesRefusal::OwnProposal => (StatusCode::FORBIDDEN, "own_proposal"),
+        FourEyesRefusal::AlreadyDecided { .. } => (StatusCode::CONFLICT, "already_answered"),
+        FourEyesRefusal::UnknownProposal(_) => (StatusCode::NOT_FOUND, "unknown_proposal"),
+        FourEyesRefusal::OtherCase { .. } => (StatusCode::CONFLICT, "other_case"),
+    };
+    refusal(status, code, &why.to_string())
+}
+
+/// The case a claim or verdict record is about: every such kind names one.
+fn case_of(event: &TeamEvent) -> kyc::UserId {
+    event.user().expect("claims and verdicts are about a case")
 }
 
 /// A case is reassigned only to an officer the hub knows, whose credential is active and whose

@@ -30,6 +30,12 @@ import type { IpcError } from './bindings/IpcError';
 import type { LocalFiles } from './bindings/LocalFiles';
 import type { Note } from './bindings/Note';
 import type { NoteWritten } from './bindings/NoteWritten';
+import type { Decision } from './bindings/Decision';
+import type { DecisionKind } from './bindings/DecisionKind';
+import type { FourEyes } from './bindings/FourEyes';
+import type { GuardedAction } from './bindings/GuardedAction';
+import type { Recorded } from './bindings/Recorded';
+import type { Verdict } from './bindings/Verdict';
 import type { Notice } from './bindings/Notice';
 import type { QueueFilter } from './bindings/QueueFilter';
 import type { QueuePage } from './bindings/QueuePage';
@@ -79,6 +85,13 @@ export type { LocalDocument } from './bindings/LocalDocument';
 export type { LocalFiles } from './bindings/LocalFiles';
 export type { Note } from './bindings/Note';
 export type { NoteWritten } from './bindings/NoteWritten';
+export type { Decision } from './bindings/Decision';
+export type { DecisionKind } from './bindings/DecisionKind';
+export type { FourEyes } from './bindings/FourEyes';
+export type { GuardedAction } from './bindings/GuardedAction';
+export type { ProposalRecord } from './bindings/ProposalRecord';
+export type { Recorded } from './bindings/Recorded';
+export type { Verdict } from './bindings/Verdict';
 export type { PurgeReport } from './bindings/PurgeReport';
 export type { PurgeRequest } from './bindings/PurgeRequest';
 export type { QueueFilter } from './bindings/QueueFilter';
@@ -225,6 +238,44 @@ export function reassignCase(user: number, to: string): Promise<void> {
 /** Takes the case that has waited longest for an officer and that nobody holds; `null`: none waits. */
 export function nextUnclaimed(): Promise<number | null> {
   return call<number | null>('next_unclaimed');
+}
+
+/** The decisions on a case, oldest first, as this desk last had them from the hub. */
+export function caseDecisions(user: number): Promise<Decision[]> {
+  return call<Decision[]>('case_decisions', { user });
+}
+
+/** Records the officer's decision at the hub; closing as accepted may need an approval first. */
+export function recordDecision(
+  user: number,
+  decision: DecisionKind,
+  justification: string,
+): Promise<Recorded> {
+  return call<Recorded>('record_decision', { user, decision, justification });
+}
+
+/** Four eyes on a case: what the team's policy binds, the proposals and their answers. */
+export function caseFourEyes(user: number): Promise<FourEyes> {
+  return call<FourEyes>('case_four_eyes', { user });
+}
+
+/** Proposes an action the policy binds, for a senior officer other than this one to approve. */
+export function proposeAction(
+  user: number,
+  action: GuardedAction,
+  justification: string,
+): Promise<Recorded> {
+  return call<Recorded>('propose_action', { user, action, justification });
+}
+
+/** Approves or rejects a colleague's proposal; the hub decides whether this officer may. */
+export function answerProposal(
+  user: number,
+  proposal: number,
+  verdict: Verdict,
+  justification: string,
+): Promise<Recorded> {
+  return call<Recorded>('answer_proposal', { user, proposal, verdict, justification });
 }
 
 export function startVerification(

@@ -16,6 +16,7 @@ mod review;
 mod start;
 
 use cache::{AuditEntry, Cache, CaseDetail, Outcome};
+use kyc::four_eyes::GuardedAction;
 use kyc::{Action, CaseView, Caution, DocumentId, Permission, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -159,6 +160,21 @@ impl Desk {
         confirmation: Confirmation,
     ) -> Result<Vec<Caution>> {
         let user = detail.user_id;
+        if let Some(guarded) = GuardedAction::of(action)
+            && let Err(refusal) = self
+                .require_approval(guarded, user, detail.view.aml_flagged())
+                .await
+        {
+            self.audit(
+                action,
+                Some(user),
+                None,
+                Outcome::Refused,
+                refusal.to_string(),
+            )
+            .await?;
+            return Err(refusal);
+        }
         match detail.view.permission(action, &standing(detail)) {
             Permission::Allowed => self.auditable(action, user).await.map(|()| Vec::new()),
             Permission::NeedsConfirmation(cautions) if confirmation == Confirmation::Confirmed => {

@@ -43,6 +43,11 @@ pub struct SyncHealth {
     /// once the loop stopped. Kept while the hub is away: it named this officer and has not said
     /// otherwise.
     pub signed_in: Option<SignedIn>,
+    /// The hub said the credential names no officer (the team's shared feed token): one
+    /// officer, so no four eyes. False until the hub says so.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub names_no_officer: bool,
 }
 
 /// Who the hub says this dashboard's officer is.
@@ -75,6 +80,7 @@ impl SyncHealth {
             last_error: None,
             unreadable: 0,
             signed_in: None,
+            names_no_officer: false,
         }
     }
 

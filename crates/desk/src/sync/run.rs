@@ -139,7 +139,11 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
                     {
                         tracing::error!("the hub's claim lapse could not be kept: {e}");
                     }
-                    health.send_modify(|h| h.signed_in = me.and_then(SignedIn::from_me));
+                    health.send_modify(|h| {
+                        // A relay older than officers (no answer) names no one either.
+                        h.names_no_officer = me.as_ref().is_none_or(|me| me.name.is_none());
+                        h.signed_in = me.and_then(SignedIn::from_me);
+                    });
                 }
                 Err(e) => {
                     tracing::warn!(

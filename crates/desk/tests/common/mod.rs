@@ -5,6 +5,7 @@
 
 pub mod alone;
 pub mod secret_service;
+pub mod team;
 
 use std::future::Future;
 use std::path::PathBuf;

@@ -17,9 +17,10 @@
 //! - `committed` moves forward after each commit of this relay and, for a shared store, of the
 //!   others, so that long polls wake without polling the database.
 //!
-//! The team's own records (notes, claims) are appended to the same log, numbered in the same
+//! The team's own records (notes, claims, decisions, proposals, verdicts) are appended to the same log, numbered in the same
 //! order, through the same serialised append (the SQLite writer thread, the PostgreSQL append
-//! lock), where a claim's precondition (is this case already claimed?) is checked against
+//! lock), where a claim's precondition (is this case already claimed?) and an approval's (is
+//! the approver a senior other than the proposer, and the proposal still open?) are checked against
 //! everything numbered before it: that is how the hub decides once for everyone.
 
 use std::future::Future;
@@ -32,6 +33,7 @@ use tokio::sync::watch;
 
 use super::Record;
 use super::claims::{ClaimAsk, Claimed};
+use super::four_eyes::{Answered, VerdictAsk};
 use super::retention::Pruned;
 use super::writer::{Outcome, WriterStats};
 use crate::error::Result;
@@ -50,6 +52,11 @@ pub trait Store: Send + Sync {
     /// Decides a claim record against the case's current claim inside the serialised append and
     /// stores it (with the case's new claim) only if the log allows it; see [`super::claims`].
     fn claim(&self, ask: ClaimAsk) -> Pending<'_, Claimed>;
+
+    /// Decides an approve or reject record against the proposal the log holds inside the
+    /// serialised append and stores it (with the proposal's verdict) only if the log allows it;
+    /// see [`super::four_eyes`].
+    fn verdict(&self, ask: VerdictAsk) -> Pending<'_, Answered>;
 
     /// Events with `seq > after`, oldest first, at most `limit`.
     fn page(&self, after: u64, limit: usize) -> Pending<'_, Vec<FeedEvent>>;

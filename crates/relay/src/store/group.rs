@@ -9,6 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::watch;
 
 use super::claims::{self, ClaimAsk, Claimed};
+use super::four_eyes::{self, Answered, VerdictAsk};
 use super::retention::{self, Pruned};
 use super::seen::Seen;
 use super::writer::{Command, Counters, MAX_GROUP, Outcome, Reply};
@@ -82,6 +83,10 @@ impl State {
                     Command::Claim { ask, reply } => {
                         self.commit(&mut group);
                         let _ = reply.send(self.claim(&ask));
+                    }
+                    Command::Verdict { ask, reply } => {
+                        self.commit(&mut group);
+                        let _ = reply.send(self.verdict(&ask));
                     }
                     Command::Trail { record, reply } => {
                         self.commit(&mut group);
@@ -201,18 +206,14 @@ impl State {
             Ok(holder) => holder,
             Err(refusal) => return Ok(Claimed::Refused(refusal)),
         };
-        insert_row(&mut tx.prepare_cached(INSERT)?, record, seq, received_at)?;
-        // A claim is a team record: its entry in the team's trail is written with it.
         let mut trail_head = self.trail_head;
-        if let Some(entry) = TrailRecord::of_team(record, seq) {
-            trail::sqlite::insert(
-                &tx,
-                &self.trail_key,
-                &mut trail_head,
-                &entry,
-                Timestamp::from_unix_micros(received_at),
-            )?;
-        }
+        insert_team_record(
+            &tx,
+            record,
+            seq,
+            received_at,
+            (&self.trail_key, &mut trail_head),
+        )?;
         match &holder {
             Some(claim) => tx.execute(
                 "INSERT INTO claims (user_id, holder, since, last_activity) VALUES (?1, ?2, ?3, ?4)
@@ -228,13 +229,71 @@ impl State {
             None => tx.execute("DELETE FROM claims WHERE user_id = ?1", [user])?,
         };
         tx.commit()?;
+        self.committed_one(record, seq, received_at, trail_head);
+        Ok(Claimed::Stored { seq, holder })
+    }
+
+    /// Decides an approve or reject record against the proposal in `events` and its row in
+    /// `verdicts` and, if the log allows it, stores the record and the verdict in one
+    /// transaction.
+    fn verdict(&mut self, ask: &VerdictAsk) -> Result<Answered> {
+        let received_at = now().unix_micros().max(self.last_received);
+        let seq = self.next_seq;
+        let record = &ask.record;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if self.seen.find(&tx, &record.webhook_id)?.is_some() {
+            return Ok(Answered::Duplicate);
+        }
+        let number = ask.proposal as i64;
+        let proposal = tx
+            .query_row(
+                "SELECT e.officer, e.payload, v.verdict, v.officer FROM events e
+                 LEFT JOIN verdicts v ON v.proposal = e.seq
+                 WHERE e.seq = ?1 AND e.webhook = 'team.propose'",
+                [number],
+                |r| {
+                    let verdict: Option<String> = r.get(2)?;
+                    let by: Option<String> = r.get(3)?;
+                    Ok(four_eyes::proposal_from_rows(
+                        ask.proposal,
+                        r.get(0)?,
+                        &r.get::<_, String>(1)?,
+                        verdict.zip(by),
+                    ))
+                },
+            )
+            .optional()?
+            .flatten();
+        if let Err(refusal) = ask.decide(proposal.as_ref()) {
+            return Ok(Answered::Refused(refusal));
+        }
+        let mut trail_head = self.trail_head;
+        insert_team_record(
+            &tx,
+            record,
+            seq,
+            received_at,
+            (&self.trail_key, &mut trail_head),
+        )?;
+        tx.execute(
+            "INSERT INTO verdicts (proposal, verdict, officer, seq) VALUES (?1, ?2, ?3, ?4)",
+            params![number, ask.verdict.as_str(), ask.by.as_str(), seq as i64],
+        )?;
+        tx.commit()?;
+        self.committed_one(record, seq, received_at, trail_head);
+        Ok(Answered::Stored { seq })
+    }
+
+    /// Moves the counters after a transaction of one decided record committed.
+    fn committed_one(&mut self, record: &Record, seq: u64, received_at: i64, trail_head: Head) {
         self.trail_head = trail_head;
         self.seen.insert(&record.webhook_id, seq);
         self.next_seq += 1;
         self.last_received = received_at;
         self.stats.count(1);
         self.publish_committed();
-        Ok(Claimed::Stored { seq, holder })
     }
 
     /// A desk's trail entry in a transaction of its own.
@@ -307,6 +366,27 @@ fn insert_group<'r>(
     }
     tx.commit()?;
     Ok(outcomes)
+}
+
+/// Inserts a team record the writer decided as row `seq`, with its entry in the team's trail.
+fn insert_team_record(
+    tx: &rusqlite::Transaction<'_>,
+    record: &Record,
+    seq: u64,
+    received_at: i64,
+    (trail_key, trail_head): (&TrailKey, &mut Head),
+) -> rusqlite::Result<()> {
+    insert_row(&mut tx.prepare_cached(INSERT)?, record, seq, received_at)?;
+    if let Some(entry) = TrailRecord::of_team(record, seq) {
+        trail::sqlite::insert(
+            tx,
+            trail_key,
+            trail_head,
+            &entry,
+            Timestamp::from_unix_micros(received_at),
+        )?;
+    }
+    Ok(())
 }
 
 /// Inserts one record as row `seq`.

@@ -30,6 +30,7 @@
 
 pub mod claims;
 pub mod contract;
+pub mod four_eyes;
 mod group;
 pub mod location;
 pub mod postgres;
@@ -41,6 +42,7 @@ pub mod writer;
 
 pub use claims::{ClaimAsk, Claimed};
 pub use contract::{Officers, Pending, Store};
+pub use four_eyes::{Answered, VerdictAsk};
 pub use location::StoreLocation;
 
 use std::path::Path;
@@ -55,10 +57,10 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{RelayError, Result};
 
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 
 /// Later versions of the schema, each applied once in order; version 1 is [`SCHEMA`] below.
-const MIGRATIONS: [(i64, &str); 4] = [
+const MIGRATIONS: [(i64, &str); 5] = [
     (2, include_str!("../../migrations/sqlite/0002_officers.sql")),
     (
         3,
@@ -66,6 +68,7 @@ const MIGRATIONS: [(i64, &str); 4] = [
     ),
     (4, include_str!("../../migrations/sqlite/0004_claims.sql")),
     (5, include_str!("../../migrations/sqlite/0005_trail.sql")),
+    (6, include_str!("../../migrations/sqlite/0006_verdicts.sql")),
 ];
 
 const SCHEMA: &str = "
@@ -126,7 +129,7 @@ impl Record {
             webhook_id: format!("team:{}", hex::encode(&digest[..16])),
             event: format!("{}.{}", team::OBJECT, event.kind()),
             object: team::OBJECT.to_owned(),
-            object_id: Some(event.user().to_string()),
+            object_id: event.user().map(|user| user.to_string()),
             webhook_created_at: None,
             payload: serde_json::to_string(event).expect("a team event encodes"),
             officer: Some(author.as_str().to_owned()),

@@ -15,6 +15,7 @@ use tokio::sync::watch;
 
 use super::claims::{ClaimAsk, Claimed};
 use super::contract::{Officers, Pending, Store};
+use super::four_eyes::{Answered, VerdictAsk};
 use super::read::{self, Readers};
 use super::retention::Pruned;
 use super::writer::{Outcome, Writer, WriterStats, WriterThread};
@@ -57,6 +58,10 @@ impl Store for SqliteStore {
 
     fn claim(&self, ask: ClaimAsk) -> Pending<'_, Claimed> {
         Box::pin(self.writer.claim(ask))
+    }
+
+    fn verdict(&self, ask: VerdictAsk) -> Pending<'_, Answered> {
+        Box::pin(self.writer.verdict(ask))
     }
 
     fn page(&self, after: u64, limit: usize) -> Pending<'_, Vec<FeedEvent>> {

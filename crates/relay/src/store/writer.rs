@@ -29,6 +29,7 @@ use rusqlite::Connection;
 use tokio::sync::{oneshot, watch};
 
 use super::claims::{ClaimAsk, Claimed};
+use super::four_eyes::{Answered, VerdictAsk};
 use super::group::State;
 use super::retention::Pruned;
 use super::seen::Seen;
@@ -67,6 +68,11 @@ pub(super) enum Command {
     Claim {
         ask: Box<ClaimAsk>,
         reply: Reply<Claimed>,
+    },
+    /// An approve or reject record, decided and stored in a transaction of its own.
+    Verdict {
+        ask: Box<VerdictAsk>,
+        reply: Reply<Answered>,
     },
     /// A desk's trail entry, in a transaction of its own after the group before it.
     Trail {
@@ -184,6 +190,17 @@ impl Writer {
     pub async fn claim(&self, ask: ClaimAsk) -> Result<Claimed> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Claim {
+            ask: Box::new(ask),
+            reply,
+        })?;
+        answer.await.map_err(|_| RelayError::WriterStopped)?
+    }
+
+    /// Decides an approve or reject record against the proposal the log holds and stores it if
+    /// the log allows it, in the writer's order with every other record.
+    pub async fn verdict(&self, ask: VerdictAsk) -> Result<Answered> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Verdict {
             ask: Box::new(ask),
             reply,
         })?;

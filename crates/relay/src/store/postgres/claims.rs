@@ -1,19 +1,13 @@
-//! Claim records on PostgreSQL: one transaction that takes the append lock first (the lock
-//! `append_events` takes, reentrant within a transaction), reads the case's claim, decides it
-//! ([`super::super::claims`]), appends the record through `append_events` and writes the case's
-//! new claim, with the record's entry in the team's trail. Any instance's next append or claim
-//! waits for the lock, so it sees this one.
+//! Claim records on PostgreSQL: in the transaction of [`super::decided`], read the case's claim,
+//! decide it ([`super::super::claims`]), append the record and write the case's new claim.
 
 use deadpool_postgres::Pool;
 use tokio::sync::watch;
 
 use super::super::claims::{self, ClaimAsk, Claimed};
-use super::{advance, connection, failed};
+use super::{advance, connection, decided, failed};
 use crate::error::Result;
-use crate::trail::{self, TrailKey, TrailRecord};
-
-const APPEND: &str = "SELECT stored_seq FROM append_events(ARRAY[$1::text], ARRAY[$2::text], \
-     ARRAY[$3::text], ARRAY[$4::text], ARRAY[$5::bigint], ARRAY[$6::text], ARRAY[$7::text])";
+use crate::trail::TrailKey;
 
 pub(super) async fn claim(
     pool: &Pool,
@@ -26,20 +20,10 @@ pub(super) async fn claim(
         .transaction()
         .await
         .map_err(failed("starting a claim"))?;
-    // The append lock, and under it the trail's head: a claim is a team record, and its trail
-    // entry is written in this transaction.
-    let mut head = trail::postgres::lock_and_head(&tx).await?;
     let record = &ask.record;
-    let known = tx
-        .query_opt(
-            "SELECT 1 FROM events WHERE webhook_id = $1",
-            &[&record.webhook_id],
-        )
-        .await
-        .map_err(failed("looking for the claim record"))?;
-    if known.is_some() {
+    let Some(mut head) = decided::lock_unless_stored(&tx, record).await? else {
         return Ok(Claimed::Duplicate);
-    }
+    };
     let user = ask.user.get() as i64;
     let row = tx
         .query_opt(
@@ -66,25 +50,7 @@ pub(super) async fn claim(
         Ok(holder) => holder,
         Err(refusal) => return Ok(Claimed::Refused(refusal)),
     };
-    let stored = tx
-        .query_one(
-            APPEND,
-            &[
-                &record.webhook_id,
-                &record.event,
-                &record.object,
-                &record.object_id,
-                &record.webhook_created_at,
-                &record.payload,
-                &record.officer,
-            ],
-        )
-        .await
-        .map_err(failed("appending a claim record"))?;
-    let seq = stored.get::<_, i64>(0) as u64;
-    if let Some(entry) = TrailRecord::of_team(record, seq) {
-        trail::postgres::insert(&tx, trail_key, &mut head, &entry).await?;
-    }
+    let seq = decided::append(&tx, trail_key, &mut head, record).await?;
     match &holder {
         Some(claim) => tx
             .execute(

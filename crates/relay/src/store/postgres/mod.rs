@@ -64,9 +64,11 @@
 //! opens fresh connections once the server is back; nothing needs restarting.
 
 mod claims;
+mod decided;
 mod listen;
 pub mod migrate;
 mod officers;
+mod verdicts;
 mod writer;
 
 use std::str::FromStr;
@@ -86,6 +88,7 @@ pub use officers::PgOfficers;
 use super::Record;
 use super::claims::{ClaimAsk, Claimed};
 use super::contract::{Officers, Pending, Store};
+use super::four_eyes::{Answered, VerdictAsk};
 use super::read::Columns;
 use super::retention::{CHUNK, Pruned};
 use super::writer::{Counters, Outcome, QUEUE_CAPACITY, WriterStats};
@@ -234,6 +237,12 @@ impl Store for PgStore {
         Box::pin(
             async move { claims::claim(&self.pool, &self.publish, &self.trail_key, &ask).await },
         )
+    }
+
+    fn verdict(&self, ask: VerdictAsk) -> Pending<'_, Answered> {
+        Box::pin(async move {
+            verdicts::verdict(&self.pool, &self.publish, &self.trail_key, &ask).await
+        })
     }
 
     fn page(&self, after: u64, limit: usize) -> Pending<'_, Vec<FeedEvent>> {

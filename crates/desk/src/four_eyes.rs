@@ -1,0 +1,236 @@
+//! Decisions on a case and four eyes, through the team's hub (see `kyc::decision`,
+//! `kyc::four_eyes`).
+//!
+//! A decision, a proposal and an answer go to the hub first and reach this desk's cache through
+//! the feed, as a note does; the hub decides whether an answer is allowed (a senior other than
+//! the proposer, once). The desk enforces the other half: an action the team's policy binds on
+//! this case (requesting the review, starting a verification, closing as accepted) runs only
+//! with an approval read from the cache of the hub's feed, never from the desk's own say-so.
+//!
+//! Four eyes needs a team: it applies whenever the desk reads a hub, unless the hub said that the
+//! credential names no officer (the team's shared feed token: one officer, nobody to approve).
+//! A hub that is away does not lift it: the approvals already in the cache still count, and a
+//! new one waits for the hub.
+
+use cache::{Decision, ProposalRecord};
+use kyc::UserId;
+use kyc::decision::{DecisionKind, Justification};
+use kyc::four_eyes::{GuardedAction, Policy, Verdict};
+use kyc::team::TeamEvent;
+use serde::Serialize;
+
+use crate::desk::{Desk, lock};
+use crate::error::{Error, Result};
+
+/// A decision, proposal or answer the hub recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Recorded {
+    /// Its number in the hub's feed; `None` when the hub had it already (a retry).
+    pub seq: Option<u64>,
+}
+
+/// What the window shows of four eyes on a case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FourEyes {
+    /// Whether four eyes applies on this desk (a hub that names the officer).
+    pub applies: bool,
+    pub policy: Policy,
+    pub aml_flagged: bool,
+    /// The actions the policy binds on this case.
+    pub bound: Vec<GuardedAction>,
+    /// The bound actions an approval at the hub allows now.
+    pub approved: Vec<GuardedAction>,
+    pub proposals: Vec<ProposalRecord>,
+}
+
+impl Desk {
+    /// Records the officer's decision on `user`'s case at the hub. Closing as accepted is bound
+    /// by the team's policy like an action.
+    pub async fn record_decision(
+        &self,
+        user: UserId,
+        decision: DecisionKind,
+        justification: &str,
+    ) -> Result<Recorded> {
+        let justification = parse(user, justification)?;
+        self.hub("Recording a decision")?;
+        if decision == DecisionKind::CloseAccepted {
+            let flagged = self.case_detail(user).await?.view.aml_flagged();
+            self.require_approval(GuardedAction::CloseAccepted, user, flagged)
+                .await?;
+        }
+        let event = TeamEvent::Decision {
+            user_id: user,
+            decision,
+            justification,
+        };
+        let written = self
+            .write_record(event, "Recording a decision", "The decision", "decision", |at| {
+                format!("decision {decision}, {at}")
+            })
+            .await?;
+        Ok(Recorded { seq: written.seq })
+    }
+
+    /// Proposes `action` on `user`'s case, for a second officer to approve.
+    pub async fn propose(
+        &self,
+        user: UserId,
+        action: GuardedAction,
+        justification: &str,
+    ) -> Result<Recorded> {
+        let justification = parse(user, justification)?;
+        self.hub("Proposing an action")?;
+        let event = TeamEvent::Propose {
+            user_id: user,
+            action,
+            justification,
+        };
+        let written = self
+            .write_record(event, "Proposing an action", "The proposal", "propose", |at| {
+                format!("proposed {}, {at}", action.as_str())
+            })
+            .await?;
+        Ok(Recorded { seq: written.seq })
+    }
+
+    /// Approves or rejects the proposal numbered `proposal` on `user`'s case. The hub decides
+    /// whether this officer may (a senior, not the proposer).
+    pub async fn answer_proposal(
+        &self,
+        user: UserId,
+        proposal: u64,
+        verdict: Verdict,
+        justification: &str,
+    ) -> Result<Recorded> {
+        let justification = parse(user, justification)?;
+        self.hub("Answering a proposal")?;
+        let event = match verdict {
+            Verdict::Approved => TeamEvent::Approve {
+                user_id: user,
+                proposal,
+                justification,
+            },
+            Verdict::Rejected => TeamEvent::Reject {
+                user_id: user,
+                proposal,
+                justification,
+            },
+        };
+        let written = self
+            .write_record(
+                event,
+                "Answering a proposal",
+                "The answer",
+                verdict_action(verdict),
+                |at| format!("{} proposal {proposal}, {at}", verdict.as_str()),
+            )
+            .await?;
+        Ok(Recorded { seq: written.seq })
+    }
+
+    /// Sets what needs a second officer, for the whole team; the hub takes it from a senior only.
+    pub async fn set_four_eyes_policy(&self, policy: Policy) -> Result<Recorded> {
+        let event = TeamEvent::Policy { policy };
+        let written = self
+            .write_record(
+                event,
+                "Setting the four-eyes policy",
+                "The four-eyes policy",
+                "four_eyes_policy",
+                |at| format!("four-eyes policy {policy:?}, {at}"),
+            )
+            .await?;
+        Ok(Recorded { seq: written.seq })
+    }
+
+    /// The decisions on `user`'s case, as the cache last had them from the hub.
+    pub async fn decisions(&self, user: UserId) -> Result<Vec<Decision>> {
+        self.store()
+            .read(move |reader| reader.decisions(user))
+            .await
+    }
+
+    /// Four eyes on `user`'s case: the policy, what it binds, the proposals and their answers.
+    pub async fn four_eyes(&self, user: UserId) -> Result<FourEyes> {
+        let aml_flagged = self.case_detail(user).await?.view.aml_flagged();
+        let (policy, proposals) = self
+            .store()
+            .read(move |reader| Ok((reader.four_eyes_policy()?, reader.proposals(user)?)))
+            .await?;
+        let applies = self.four_eyes_applies();
+        let bound: Vec<GuardedAction> = GuardedAction::ALL
+            .into_iter()
+            .filter(|action| applies && policy.binds(*action, aml_flagged))
+            .collect();
+        let approved = bound
+            .iter()
+            .copied()
+            .filter(|action| approval(&proposals, *action).is_some())
+            .collect();
+        Ok(FourEyes {
+            applies,
+            policy,
+            aml_flagged,
+            bound,
+            approved,
+            proposals,
+        })
+    }
+
+    /// Refuses `action` on `user`'s case when the team's policy binds it and no approval the hub
+    /// recorded is in the cache.
+    pub(crate) async fn require_approval(
+        &self,
+        action: GuardedAction,
+        user: UserId,
+        aml_flagged: bool,
+    ) -> Result<()> {
+        if !self.four_eyes_applies() {
+            return Ok(());
+        }
+        let (policy, proposals) = self
+            .store()
+            .read(move |reader| Ok((reader.four_eyes_policy()?, reader.proposals(user)?)))
+            .await?;
+        if !policy.binds(action, aml_flagged) || approval(&proposals, action).is_some() {
+            return Ok(());
+        }
+        let pending = proposals
+            .iter()
+            .rev()
+            .find(|p| p.action == action && p.answer.is_none());
+        Err(Error::NeedsApproval {
+            action: action.as_str(),
+            user,
+            pending: pending.map(|p| (p.seq, p.author.clone())),
+        })
+    }
+
+    /// Whether the desk reads a hub that has not said the credential names no officer.
+    fn four_eyes_applies(&self) -> bool {
+        lock(&self.inner.running).hub.is_some() && !self.inner.health.borrow().names_no_officer
+    }
+}
+
+/// The approved proposal that allows `action`, if any.
+fn approval(proposals: &[ProposalRecord], action: GuardedAction) -> Option<&ProposalRecord> {
+    proposals
+        .iter()
+        .rev()
+        .find(|p| p.action == action && p.approved())
+}
+
+fn parse(user: UserId, text: &str) -> Result<Justification> {
+    Justification::parse(text).map_err(|problem| Error::InvalidJustification { user, problem })
+}
+
+/// The audit trail's name for an answer.
+fn verdict_action(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Approved => "approve",
+        Verdict::Rejected => "reject",
+    }
+}
