@@ -21,7 +21,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kyc::claim::{ClaimRefusal, ClaimRequest};
-use kyc::officer::{OfficerName, Role};
+use kyc::officer::{Act, OfficerName, Role};
 use kyc::team::{TeamWrite, TeamWritten};
 
 use crate::app::{AppState, is_transient, json_response, refusal, store_unavailable};
@@ -34,7 +34,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 pub(crate) async fn write(State(state): State<AppState>, request: Request) -> Response {
     let Authored { author, body } =
-        match authored::read(&state, request, "team record", BODY_LIMIT).await {
+        match authored::read(&state, request, Act::Record, "team record", BODY_LIMIT).await {
             Ok(authored) => authored,
             Err(refused) => return refused,
         };

@@ -30,6 +30,7 @@
 
 pub mod claims;
 pub mod contract;
+pub mod deadlines;
 mod group;
 pub mod location;
 pub mod postgres;
@@ -55,10 +56,11 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{RelayError, Result};
 
-const SCHEMA_VERSION: i64 = 5;
+// Version 6 is four eyes' policy, on its own branch; 7 is the deadlines'.
+const SCHEMA_VERSION: i64 = 7;
 
 /// Later versions of the schema, each applied once in order; version 1 is [`SCHEMA`] below.
-const MIGRATIONS: [(i64, &str); 4] = [
+const MIGRATIONS: [(i64, &str); 5] = [
     (2, include_str!("../../migrations/sqlite/0002_officers.sql")),
     (
         3,
@@ -66,6 +68,10 @@ const MIGRATIONS: [(i64, &str); 4] = [
     ),
     (4, include_str!("../../migrations/sqlite/0004_claims.sql")),
     (5, include_str!("../../migrations/sqlite/0005_trail.sql")),
+    (
+        7,
+        include_str!("../../migrations/sqlite/0007_deadlines.sql"),
+    ),
 ];
 
 const SCHEMA: &str = "

@@ -10,7 +10,7 @@ use super::{connection, failed};
 use crate::error::{RelayError, Result};
 
 /// Every migration, in order: (version, SQL).
-pub const MIGRATIONS: [(i32, &str); 5] = [
+pub const MIGRATIONS: [(i32, &str); 6] = [
     (1, include_str!("../../../migrations/postgres/0001_log.sql")),
     (
         2,
@@ -27,6 +27,10 @@ pub const MIGRATIONS: [(i32, &str); 5] = [
     (
         5,
         include_str!("../../../migrations/postgres/0005_trail.sql"),
+    ),
+    (
+        7,
+        include_str!("../../../migrations/postgres/0007_deadlines.sql"),
     ),
 ];
 
