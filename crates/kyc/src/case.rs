@@ -366,7 +366,12 @@ impl Case {
         // Walk back from the latest event: usually the first step finds the change.
         for at in times.iter().rev() {
             let before = Case {
-                events: self.events.iter().filter(|e| e.at() < *at).cloned().collect(),
+                events: self
+                    .events
+                    .iter()
+                    .filter(|e| e.at() < *at)
+                    .cloned()
+                    .collect(),
             };
             if before.view(now).state != state {
                 return Some(*at);

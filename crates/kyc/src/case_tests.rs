@@ -816,7 +816,12 @@ fn a_case_entered_its_state_with_the_event_that_changed_it_not_the_latest() {
     assert_eq!(case_of([]).state_since(), None);
     for (n, since) in expected_since.iter().enumerate() {
         let case = case_of(events[..=n].iter().cloned());
-        assert_eq!(case.state_since(), Some(at(*since)), "after {} events", n + 1);
+        assert_eq!(
+            case.state_since(),
+            Some(at(*since)),
+            "after {} events",
+            n + 1
+        );
     }
     // The same webhook again, later, leaves the case where it was and when it got there.
     let mut repeated = events[..3].to_vec();

@@ -50,7 +50,9 @@ pub enum DeadlineError {
     UnknownState(String),
     #[error("a case in {0} waits on no one, so it takes no deadline; deadlines apply to {waiting}", waiting = waiting_names())]
     NotWaiting(CaseState),
-    #[error("the deadline for {state} is {seconds} seconds; a deadline is {MIN_SECONDS} seconds (1 minute) to {MAX_SECONDS} seconds (365 days)")]
+    #[error(
+        "the deadline for {state} is {seconds} seconds; a deadline is {MIN_SECONDS} seconds (1 minute) to {MAX_SECONDS} seconds (365 days)"
+    )]
     OutOfBounds { state: CaseState, seconds: i64 },
 }
 

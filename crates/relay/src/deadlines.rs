@@ -40,13 +40,18 @@ pub(crate) async fn read(State(state): State<AppState>, request: Request) -> Res
 }
 
 pub(crate) async fn set(State(state): State<AppState>, request: Request) -> Response {
-    let Authored { author, body } =
-        match authored::read(&state, request, Act::SetPolicy, "deadline policy", BODY_LIMIT)
-            .await
-        {
-            Ok(authored) => authored,
-            Err(refused) => return refused,
-        };
+    let Authored { author, body } = match authored::read(
+        &state,
+        request,
+        Act::SetPolicy,
+        "deadline policy",
+        BODY_LIMIT,
+    )
+    .await
+    {
+        Ok(authored) => authored,
+        Err(refused) => return refused,
+    };
     let policy: DeadlinePolicy = match serde_json::from_slice(&body) {
         Ok(policy) => policy,
         Err(error) => {

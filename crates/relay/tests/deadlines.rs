@@ -44,7 +44,10 @@ async fn the_defaults_hold_until_a_senior_sets_deadlines_which_every_desk_then_r
     let officer = add_officer(&relay.store, "Zoé Martin", "officer");
     assert_eq!(deadlines(&relay, TOKEN).await, (200, defaults()));
     let policy = json!({"link_issued": 600, "documents_received": 7200});
-    assert_eq!(set(&relay, Some(&senior), policy.clone()).await, (200, policy.clone()));
+    assert_eq!(
+        set(&relay, Some(&senior), policy.clone()).await,
+        (200, policy.clone())
+    );
     for token in [TOKEN, officer.as_str(), senior.as_str()] {
         assert_eq!(deadlines(&relay, token).await, (200, policy.clone()));
     }
@@ -78,7 +81,11 @@ async fn only_a_senior_sets_the_deadlines(backend: Backend) {
     let policy = json!({"link_issued": 60});
     for token in [officer.as_str(), auditor.as_str(), TOKEN] {
         let (status, answer) = set(&relay, Some(token), policy.clone()).await;
-        assert_eq!((status, answer["error"].as_str()), (403, Some("forbidden")), "{answer}");
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (403, Some("forbidden")),
+            "{answer}"
+        );
         assert!(
             answer["message"].as_str().unwrap().contains("role may not"),
             "{answer}"
@@ -97,7 +104,10 @@ async fn a_bad_deadline_is_refused_saying_what_is_allowed_and_changes_nothing(ba
         (json!({"validated": 400 * 24 * 3600}), "365 days"),
         (json!({"review_validated": 3600}), "waits on no one"),
         (json!({"lunch": 3600}), "no case state named"),
-        (json!({"link_issued": "15 minutes"}), "state name to seconds"),
+        (
+            json!({"link_issued": "15 minutes"}),
+            "state name to seconds",
+        ),
         (json!([900]), "state name to seconds"),
     ];
     for (policy, says) in refusals {
@@ -109,7 +119,10 @@ async fn a_bad_deadline_is_refused_saying_what_is_allowed_and_changes_nothing(ba
         );
         let message = answer["message"].as_str().unwrap();
         assert!(message.contains(says), "{policy}: {message}");
-        assert!(message.starts_with("the deadlines were not changed"), "{message}");
+        assert!(
+            message.starts_with("the deadlines were not changed"),
+            "{message}"
+        );
     }
     assert_eq!(deadlines(&relay, TOKEN).await, (200, defaults()));
 }

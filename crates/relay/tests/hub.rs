@@ -231,7 +231,11 @@ async fn instances_starting_together_migrate_once_and_a_newer_schema_is_refused(
             "SELECT string_agg(version::text, ',' ORDER BY version) FROM relay_schema",
         )
         .unwrap();
-    assert_eq!(versions.trim(), "1,2,3,4,5,7", "each migration applied once");
+    assert_eq!(
+        versions.trim(),
+        "1,2,3,4,5,7",
+        "each migration applied once"
+    );
     for relay in running {
         relay.shutdown().await;
     }
