@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use kyc::deadline::DeadlinePolicy;
 use kyc::feed::FeedPage;
 use kyc::officer::Me;
 use kyc::team::{TeamWrite, TeamWritten};
@@ -134,6 +135,31 @@ impl Feed {
                     ))
                 })?;
                 Ok(me.name.is_some().then_some(me))
+            }
+        }
+    }
+
+    /// The team's deadlines as the hub serves them; `None` from a relay too old to serve them
+    /// (no `/v1/deadlines`), which leaves the desk on the ones it has.
+    pub async fn deadlines(&self) -> Result<Option<DeadlinePolicy>, FeedError> {
+        let response = self
+            .get("/v1/deadlines", &[], Duration::from_secs(10))
+            .await?;
+        match response.status() {
+            reqwest::StatusCode::UNAUTHORIZED => Err(refusal(response).await),
+            reqwest::StatusCode::NOT_FOUND => Ok(None),
+            status if !status.is_success() => Err(FeedError::Status {
+                status: status.as_u16(),
+                detail: String::new(),
+            }),
+            _ => {
+                let bytes = response.bytes().await.map_err(|e| FeedError::Unreachable {
+                    url: self.base_url.clone(),
+                    detail: without_url(&e),
+                })?;
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|e| FeedError::Malformed(format!("the team's deadlines: {e}")))
             }
         }
     }

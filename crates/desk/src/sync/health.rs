@@ -43,6 +43,9 @@ pub struct SyncHealth {
     /// once the loop stopped. Kept while the hub is away: it named this officer and has not said
     /// otherwise.
     pub signed_in: Option<SignedIn>,
+    /// Cases past their state's deadline (the team's, from the hub): a count only, like the
+    /// notifications.
+    pub late: u64,
 }
 
 /// Who the hub says this dashboard's officer is.
@@ -75,6 +78,7 @@ impl SyncHealth {
             last_error: None,
             unreadable: 0,
             signed_in: None,
+            late: 0,
         }
     }
 
