@@ -7,8 +7,8 @@ use kyc::{CaseState, IdentificationId, Timestamp, UserId, WebhookId};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
-use crate::documents::{StoredDocument, documents_of};
 use crate::deadline::NO_DEADLINE;
+use crate::documents::{StoredDocument, documents_of};
 use crate::error::{Doing, Error, Result};
 use crate::profile::load_profile;
 use crate::project::load_case;
