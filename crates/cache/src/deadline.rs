@@ -89,16 +89,7 @@ pub(crate) fn migrate(tx: &Transaction) -> HookResult {
 }
 
 fn project_waiting(conn: &Connection) -> Result<()> {
-    // As in schema 5's hook: no rule of the projection uses the instant, and the cache has no
-    // clock; the last instant the file knows of.
-    let now: i64 = conn
-        .query_row(
-            "SELECT coalesce(max(received_at), 0) FROM webhooks",
-            [],
-            |r| r.get(0),
-        )
-        .doing("finding the cache's last instant")?;
-    let now = Timestamp::from_unix_micros(now);
+    let now = crate::rederive::last_instant(conn)?;
     let mut tally = Tally::default();
     let mut after = 0i64;
     loop {

@@ -103,7 +103,7 @@ impl Store for SqliteStore {
     }
 
     fn deadlines(&self) -> Pending<'_, Option<DeadlinePolicy>> {
-        self.officers.read(|conn| deadlines::sqlite_read(conn))
+        self.officers.read(deadlines::sqlite_read)
     }
 
     fn set_deadlines(&self, policy: DeadlinePolicy, by: OfficerName) -> Pending<'_, ()> {
