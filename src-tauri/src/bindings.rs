@@ -56,6 +56,8 @@ fn bindings() -> BTreeMap<PathBuf, String> {
     collect.visit::<crate::commands::case::DecodedRedirect>();
     collect.visit::<cache::Note>();
     collect.visit::<desk::team::NoteWritten>();
+    collect.visit::<desk::claims::ClaimView>();
+    collect.visit::<cache::CaseClaim>();
     collect.visit::<desk::Confirmation>();
     collect.visit::<desk::actions::StartedVerification>();
     collect.visit::<desk::actions::DownloadProgress>();

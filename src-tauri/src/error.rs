@@ -62,6 +62,8 @@ pub enum ErrorCode {
     HubRefused,
     /// The team's hub could not be reached, or failed; nothing was recorded.
     HubUnreachable,
+    /// The hub refused a claim, release or reassignment; the message says who holds the case.
+    ClaimRefused,
 }
 
 /// What a code needs beyond its message.
@@ -151,7 +153,8 @@ impl From<desk::Error> for IpcError {
             E::InvalidRedirectUrl(_) => (ErrorCode::InvalidRedirectUrl, None),
             E::Demo(_) | E::Internal(_) => (ErrorCode::Internal, None),
             E::AuditTrail { .. } => (ErrorCode::AuditTrail, None),
-            E::InvalidNote { .. } => (ErrorCode::InvalidArgument, None),
+            E::InvalidNote { .. } | E::InvalidAssignee { .. } => (ErrorCode::InvalidArgument, None),
+            E::ClaimRefused { .. } | E::ClaimRaceLost { .. } => (ErrorCode::ClaimRefused, None),
             E::NoHub { .. } => (ErrorCode::NoHub, None),
             E::Hub { .. } if kind == "hub_refused" => (ErrorCode::HubRefused, None),
             E::Hub { .. } => (ErrorCode::HubUnreachable, None),

@@ -169,6 +169,11 @@ fn granted_commands_reject_bad_arguments_clearly() {
         ("case_file", json!({"user": 0})),
         ("case_notes", json!({"user": 0})),
         ("write_note", json!({"user": 0, "text": "called back"})),
+        ("case_claim", json!({"user": 0})),
+        ("queue_claims", json!({"users": [1, 0]})),
+        ("claim_case", json!({"user": 0})),
+        ("release_case", json!({"user": 0})),
+        ("reassign_case", json!({"user": 0, "to": "Léa"})),
         ("retrieve_documents", json!({"user": 0})),
         (
             "request_review",

@@ -7,7 +7,7 @@
 //! - `figure`: one measured figure and the printed table.
 //! - one module per area, each with `run(selected) -> Vec<Figure>`:
 //!   `relay` (B1–B3), `cache` (B5 through the cache's apply path, B6 queue queries on a
-//!   1,000,000-user cache), `desk` (B4, B5 through the feed and the sync loop, B9), `window`
+//!   1,000,000-user cache), `desk` (B4, B5 through the feed and the sync loop, B9, B10), `window`
 //!   (B7 cold start and B8 memory of the release app on the 1,000,000-user cache, under X),
 //!   `viewer` (B11, the document viewer in the release app's window, under X).
 

@@ -30,7 +30,7 @@ use crate::error::{Doing, Result};
 use crate::project::expire_links;
 use crate::replay::{first_carrier, payload_key};
 use crate::tally::Tally;
-use crate::team;
+use crate::{claims, team};
 
 /// What a batch did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -63,8 +63,15 @@ pub(crate) fn apply_events(
     let mut team_users: BTreeSet<UserId> = BTreeSet::new();
     for event in events {
         if let Some((author, record)) = event.team() {
+            let claim = record
+                .as_ref()
+                .ok()
+                .and_then(|r| Some((r.user(), r.claim_request()?)));
             match team::keep(conn, event, author, record)? {
                 team::Kept::New { readable, user } => {
+                    if let Some((user, request)) = claim {
+                        claims::apply(conn, event.seq, author, user, &request, event.received_at)?;
+                    }
                     applied.applied += 1;
                     applied.unreadable += usize::from(!readable);
                     // The window shows a colleague's record on the case as it shows a webhook.

@@ -20,6 +20,7 @@ use crate::audit::{
     self, AuditAnchor, AuditBreak, AuditEntry, AuditKey, AuditRecord, AuditScope, Opened,
 };
 use crate::batch::Batch;
+use crate::claims::CaseClaim;
 use crate::detail::{self, CaseDetail, TimelineEntry};
 use crate::documents::{
     Download, LocalDownload, forget_download, local_downloads, observe_document, record_download,
@@ -189,6 +190,11 @@ impl Cache {
         self.write(|conn, _| crate::hub_trail::mark_sent(conn, hub, officer, seq))
     }
 
+    /// Keeps the claim lapse the hub last said (`GET /v1/me`), by which claims read as lapsed.
+    pub fn set_claim_lapse(&mut self, seconds: i64) -> Result<()> {
+        self.write(|conn, _| crate::claims::set_lapse_seconds(conn, seconds))
+    }
+
     /// Opens the audit trail under `key` with the anchor kept outside the file (`None` the first
     /// time): carries entries from before the keyed chain into it, catches a lagging anchor up,
     /// records a break. `at` and `officer` sign the entry that seals unkeyed entries, if any.
@@ -306,6 +312,32 @@ macro_rules! queries {
             /// The team's internal notes on `user`'s case, oldest first.
             pub fn notes(&self, user: UserId) -> Result<Vec<crate::team::Note>> {
                 crate::team::notes(&self.conn, user)
+            }
+
+            /// `user`'s claim, if someone holds the case at `now`.
+            pub fn claim(&self, user: UserId, now: Timestamp) -> Result<Option<CaseClaim>> {
+                crate::claims::live(&self.conn, user, now)
+            }
+
+            /// The live claims at `now` among `users` (a page of the queue), in their order.
+            pub fn claims_of(&self, users: &[UserId], now: Timestamp) -> Result<Vec<CaseClaim>> {
+                crate::claims::live_of(&self.conn, users, now)
+            }
+
+            /// Up to `limit` cases that wait for an officer and nobody holds at `now`, those
+            /// waiting longest first, without `skip`.
+            pub fn unclaimed(
+                &self,
+                now: Timestamp,
+                skip: &[UserId],
+                limit: usize,
+            ) -> Result<Vec<UserId>> {
+                crate::claims::unclaimed(&self.conn, now, skip, limit)
+            }
+
+            /// The hub's claim lapse as it last said it (the default before it has).
+            pub fn claim_lapse_seconds(&self) -> Result<i64> {
+                crate::claims::lapse_seconds(&self.conn)
             }
 
             /// Webhooks whose payload could not be read, newest first.

@@ -20,6 +20,7 @@
 //! - [`detail`]: one case in full, with its webhook timeline.
 //! - [`team`]: the team's records from the hub (notes, later claims and decisions), kept apart
 //!   from webhooks.
+//! - [`claims`]: who holds each case, as the hub decided, and the hub's claim lapse.
 //! - [`retention`]: the personal data of cases closed for long enough, pruned; the audit log kept.
 //! - [`audit`]: the append-only audit log, chained by a keyed MAC and anchored outside the file;
 //!   verification and exports.
@@ -43,6 +44,7 @@
 
 pub mod apply;
 pub mod audit;
+pub mod claims;
 pub mod codes;
 mod deadline;
 pub mod detail;
@@ -71,6 +73,7 @@ pub use audit::{
     AUDIT_KEY_BYTES, AuditAnchor, AuditBreak, AuditEntry, AuditKey, AuditRecord, AuditScope,
     BreakKind, Chain, Opened, Outcome, SEAL_ACTION,
 };
+pub use claims::CaseClaim;
 pub use codes::ReviewState;
 pub use detail::{CaseDetail, Relative, TimelineEntry};
 pub use documents::{Download, LocalDownload, StoredDocument};

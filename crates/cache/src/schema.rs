@@ -6,8 +6,9 @@
 //! `schema_5.sql` (no table change; its hook, `rederive`, derives the users' rows again under the
 //! guide's rules on AML flags, links, documents and legal names) and `schema_6.sql` (the team's
 //! records from the hub, [`crate::team`]) and `schema_7.sql` (the outbox toward the hub's team
-//! trail, [`crate::hub_trail`]) and `schema_10.sql` (deadlines: when each case entered its state and
-//! when it is due, [`crate::deadline`]); a later change is a new
+//! trail, [`crate::hub_trail`]) and `schema_8.sql` (who holds each case, replayed from the claim
+//! records already kept, [`crate::claims`]) and `schema_10.sql` (deadlines: when each case
+//! entered its state and when it is due, [`crate::deadline`]); a later change is a new
 //! migration appended to [`migrations`], never an edit of an applied one. A file whose
 //! `user_version` is beyond what this build knows was written by a newer KYC Desk and is refused,
 //! unchanged.
@@ -26,7 +27,7 @@ use rusqlite_migration::{HookError, M, Migrations};
 use crate::error::{Doing, Error, Result};
 
 /// The schema version this build writes. Files of a higher version are refused.
-pub const SCHEMA_VERSION: usize = 8;
+pub const SCHEMA_VERSION: usize = 9;
 
 /// Every migration, oldest first: version `n` is the `n`th.
 pub(crate) fn migrations() -> Migrations<'static> {
@@ -42,9 +43,9 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema_4.sql")),
         M::up_with_hook(include_str!("schema_5.sql"), crate::rederive::rederive),
         M::up(include_str!("schema_6.sql")),
-        // Version 8 once claims' version 7 is in; positional here, so 7 until then.
         M::up(include_str!("schema_7.sql")),
-        // Version 10 once claims' 8 and four eyes' 9 are in; positional here, so 8 until then.
+        M::up_with_hook(include_str!("schema_8.sql"), crate::claims::replay),
+        // Version 10 once four eyes' 9 is in; positional here, so 9 until then.
         M::up_with_hook(include_str!("schema_10.sql"), crate::deadline::migrate),
     ])
 }

@@ -63,6 +63,8 @@ fn an_older_file_gets_the_person_wide_aml_flag_legal_names_and_links_that_do_not
              coalesce(score, -9), review, count(*) FROM users GROUP BY 1, 2, 3, 4, 5;
          DROP TABLE team_records;
          DROP TABLE hub_trail_outbox;
+         DROP TABLE claims;
+         DROP TABLE hub_rules;
          {WITHOUT_DEADLINES}
          PRAGMA user_version = 4;",
         expiry = at(600 + LINK_LIFETIME_SECONDS).unix_micros()

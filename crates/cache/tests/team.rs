@@ -93,8 +93,8 @@ fn a_cache_from_before_team_records_migrates_and_takes_them() {
     rusqlite::Connection::open(&path)
         .unwrap()
         .execute_batch(&format!(
-            "DROP TABLE team_records; DROP TABLE hub_trail_outbox; {WITHOUT_DEADLINES}
-             PRAGMA user_version = 5;"
+            "DROP TABLE team_records; DROP TABLE hub_trail_outbox; DROP TABLE claims;
+             DROP TABLE hub_rules; {WITHOUT_DEADLINES} PRAGMA user_version = 5;"
         ))
         .unwrap();
 

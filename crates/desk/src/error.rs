@@ -124,6 +124,18 @@ pub enum Error {
         user: UserId,
         cause: crate::sync::FeedError,
     },
+    #[error("{what} for user {user} was refused by the hub: {refusal}.")]
+    ClaimRefused {
+        what: &'static str,
+        user: UserId,
+        refusal: kyc::claim::ClaimRefusal,
+    },
+    #[error(
+        "Colleagues took each of the next {tries} unclaimed cases before this desk could; nothing was claimed. Ask for the next unclaimed case again."
+    )]
+    ClaimRaceLost { tries: usize },
+    #[error("The case of user {user} was not reassigned: {problem}. Pick an officer of the team.")]
+    InvalidAssignee { user: UserId, problem: String },
     #[error("{0}")]
     Internal(String),
 }
@@ -167,6 +179,8 @@ impl Error {
                 ..
             } => "hub_refused",
             Error::Hub { .. } => "hub_unreachable",
+            Error::ClaimRefused { .. } | Error::ClaimRaceLost { .. } => "claim_refused",
+            Error::InvalidAssignee { .. } => "invalid_assignee",
             Error::Internal(_) => "internal",
         }
     }

@@ -6,6 +6,7 @@
 //! - [`demo`]: the embedded Treezor sandbox and relay with seeded demo data.
 //! - [`sync`]: the loop that keeps the cache in step with the relay's feed, and its health.
 //! - [`team`]: the officer's team records (internal notes), written at the hub.
+//! - [`claims`]: who holds a case: take, release, reassign, next unclaimed, as the hub decides.
 //! - [`actions`]: the officer's actions, each checked, called on Treezor, then audited.
 //! - [`views`]: the queue, the counts, one case in full with its customer text.
 //! - [`standing`]: a user's place in its hierarchy (legal entity, parent, children), for the
@@ -42,6 +43,7 @@ pub mod actions;
 mod actor;
 pub mod audit;
 pub mod awaited;
+pub mod claims;
 mod clock;
 pub mod configure;
 pub mod copy;

@@ -1,5 +1,5 @@
-//! The officer's team records, written at the hub (see `kyc::team`): for now, internal notes on
-//! a case.
+//! The officer's team records, written at the hub (see `kyc::team`): internal notes on a case
+//! here, claims in [`crate::claims`], both sent by [`Desk::write_record`].
 //!
 //! A record goes to the hub first, with the officer's own credential, and reaches this desk's
 //! cache the way it reaches every colleague's: through the feed. The desk never writes a team
@@ -11,12 +11,12 @@
 
 use cache::{Note, Outcome};
 use kyc::UserId;
-use kyc::team::{NoteText, TeamEvent, TeamWrite};
+use kyc::team::{NoteText, TeamEvent, TeamWrite, TeamWritten};
 use serde::Serialize;
 
 use crate::desk::{Desk, lock};
 use crate::error::{Error, Result};
-use crate::sync::Feed;
+use crate::sync::{Feed, FeedError};
 
 /// The audit trail's name for writing a note.
 const NOTE: &str = "note";
@@ -34,36 +34,59 @@ impl Desk {
     /// 4,000 characters, no control characters but line breaks and tabs).
     pub async fn write_note(&self, user: UserId, text: &str) -> Result<NoteWritten> {
         let text = NoteText::parse(text).map_err(|problem| Error::InvalidNote { user, problem })?;
-        let hub = self.hub("Writing a note")?;
-        self.audit_ready().await?;
         let characters = text.as_str().chars().count();
+        let event = TeamEvent::Note {
+            user_id: user,
+            text,
+        };
+        let written = self
+            .write_record(event, "Writing a note", "The note", NOTE, |at| {
+                format!("a note of {characters} characters, {at}")
+            })
+            .await?;
+        self.renew_claim(user);
+        Ok(NoteWritten { seq: written.seq })
+    }
+
+    /// Sends `event` to the hub with the officer's credential and audits it under `action`,
+    /// whatever the hub answers; `describe` words a stored record's audit detail from its place
+    /// at the hub. `doing` and `what` name it in errors ("Writing a note", "The note").
+    pub(crate) async fn write_record(
+        &self,
+        event: TeamEvent,
+        doing: &'static str,
+        what: &'static str,
+        action: &'static str,
+        describe: impl FnOnce(String) -> String,
+    ) -> Result<TeamWritten> {
+        let user = event.user();
+        let hub = self.hub(doing)?;
+        self.audit_ready().await?;
         let write = TeamWrite {
             id: record_id(),
-            event: TeamEvent::Note {
-                user_id: user,
-                text,
-            },
+            event,
         };
-        let written = hub.write_team(&write).await.map_err(|cause| Error::Hub {
-            what: "The note",
-            user,
-            cause,
+        let written = hub.write_team(&write).await.map_err(|cause| match cause {
+            FeedError::Claim(refusal) => Error::ClaimRefused {
+                what,
+                user,
+                refusal,
+            },
+            cause => Error::Hub { what, user, cause },
         });
         let (outcome, detail) = match &written {
             Ok(answer) => (
                 Outcome::Succeeded,
-                format!(
-                    "a note of {characters} characters, number {} at the hub",
-                    answer
-                        .seq
-                        .map_or_else(|| "(already there)".to_owned(), |s| s.to_string())
-                ),
+                describe(answer.seq.map_or_else(
+                    || "already at the hub".to_owned(),
+                    |seq| format!("number {seq} at the hub"),
+                )),
             ),
             Err(error) => (Outcome::Failed, error.to_string()),
         };
-        self.audit_named(NOTE, Some(user), None, outcome, detail)
+        self.audit_named(action, Some(user), None, outcome, detail)
             .await?;
-        written.map(|answer| NoteWritten { seq: answer.seq })
+        written
     }
 
     /// The team's notes on `user`'s case, as the cache last had them from the hub.
@@ -72,7 +95,7 @@ impl Desk {
     }
 
     /// The hub this desk syncs from, with the desk's credential.
-    fn hub(&self, what: &'static str) -> Result<Feed> {
+    pub(crate) fn hub(&self, what: &'static str) -> Result<Feed> {
         lock(&self.inner.running)
             .hub
             .clone()
@@ -81,7 +104,7 @@ impl Desk {
 }
 
 /// A fresh id for a team record: 128 random bits, so two desks never pick the same one.
-fn record_id() -> String {
+pub(crate) fn record_id() -> String {
     let bytes: [u8; 16] = rand::random();
     hex::encode(bytes)
 }

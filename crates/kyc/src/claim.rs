@@ -5,6 +5,8 @@
 //! A claim lapses after `lapse_seconds` without activity on the case by its holder; a lapsed
 //! claim is as good as none. Only the holder releases; a senior reassigns whatever the state.
 
+use serde::{Deserialize, Serialize};
+
 use crate::officer::{OfficerName, Role};
 use crate::time::Timestamp;
 
@@ -39,8 +41,10 @@ pub enum ClaimRequest {
     },
 }
 
-/// Why the hub refuses a claim request; each says what the officer can do.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why the hub refuses a claim request; each says what the officer can do. The hub's refusal
+/// carries it (`"claim"` beside `error` and `message`), so a desk shows who holds the case.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "refusal", rename_all = "snake_case")]
 pub enum ClaimRefusal {
     #[error("{holder} holds this case since {}; ask them, or a senior to reassign it", since.to_rfc3339())]
     HeldBy {
@@ -66,32 +70,49 @@ pub fn decide(
     lapse_seconds: i64,
 ) -> Result<Option<Claim>, ClaimRefusal> {
     let active = current.filter(|claim| claim.holds_at(now, lapse_seconds));
+    match (request, active) {
+        (ClaimRequest::Take, Some(claim)) if &claim.holder != by => Err(ClaimRefusal::HeldBy {
+            holder: claim.holder.clone(),
+            since: claim.since,
+        }),
+        (ClaimRequest::Release, Some(claim)) if &claim.holder != by => {
+            Err(ClaimRefusal::NotTheHolder {
+                holder: claim.holder.clone(),
+            })
+        }
+        (ClaimRequest::Release, None) => Err(ClaimRefusal::NotHeld),
+        (ClaimRequest::Reassign { .. }, _) if role != Role::Senior => Err(ClaimRefusal::SeniorOnly),
+        _ => Ok(accepted(current, by, request, now, lapse_seconds)),
+    }
+}
+
+/// The case's holder after a request the hub accepted: what a desk replaying the log applies,
+/// with no refusal left to decide, so that it finds the holder the hub found. A take renews the
+/// holder's own live claim (keeping `since`) and otherwise starts a fresh one.
+pub fn accepted(
+    current: Option<&Claim>,
+    by: &OfficerName,
+    request: &ClaimRequest,
+    now: Timestamp,
+    lapse_seconds: i64,
+) -> Option<Claim> {
     let fresh = |holder: &OfficerName| Claim {
         holder: holder.clone(),
         since: now,
         last_activity: now,
     };
     match request {
-        ClaimRequest::Take => match active {
-            Some(claim) if &claim.holder != by => Err(ClaimRefusal::HeldBy {
-                holder: claim.holder.clone(),
-                since: claim.since,
-            }),
-            Some(claim) => Ok(Some(Claim {
-                last_activity: now,
-                ..claim.clone()
-            })),
-            None => Ok(Some(fresh(by))),
-        },
-        ClaimRequest::Release => match active {
-            Some(claim) if &claim.holder == by => Ok(None),
-            Some(claim) => Err(ClaimRefusal::NotTheHolder {
-                holder: claim.holder.clone(),
-            }),
-            None => Err(ClaimRefusal::NotHeld),
-        },
-        ClaimRequest::Reassign { to } if role == Role::Senior => Ok(Some(fresh(to))),
-        ClaimRequest::Reassign { .. } => Err(ClaimRefusal::SeniorOnly),
+        ClaimRequest::Take => Some(
+            match current.filter(|c| &c.holder == by && c.holds_at(now, lapse_seconds)) {
+                Some(claim) => Claim {
+                    last_activity: now,
+                    ..claim.clone()
+                },
+                None => fresh(by),
+            },
+        ),
+        ClaimRequest::Release => None,
+        ClaimRequest::Reassign { to } => Some(fresh(to)),
     }
 }
 

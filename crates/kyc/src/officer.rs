@@ -133,6 +133,10 @@ pub struct Me {
     pub name: Option<OfficerName>,
     /// The shared feed token reads as an officer.
     pub role: Role,
+    /// After how many seconds without activity by its holder the hub lets a claim lapse; `None`
+    /// from a hub older than claims (desks then assume [`crate::claim::DEFAULT_LAPSE_SECONDS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_lapse_seconds: Option<i64>,
 }
 
 #[cfg(test)]

@@ -37,13 +37,15 @@ impl Access {
         }
     }
 
-    pub fn me(&self) -> Me {
+    /// Who this credential is, with the hub's claim lapse (desks show a claim as lapsed by it).
+    pub fn me(&self, claim_lapse_seconds: i64) -> Me {
         Me {
             name: match self {
                 Access::FeedToken => None,
                 Access::Officer(officer, _) => Some(officer.name.clone()),
             },
             role: self.role(),
+            claim_lapse_seconds: Some(claim_lapse_seconds),
         }
     }
 
@@ -157,7 +159,7 @@ fn unauthorized(code: &'static str, message: &str) -> Box<Response> {
 /// `GET /v1/me`: `{"name": …, "role": …}` for the presented credential.
 pub(crate) async fn me(State(state): State<AppState>, request: Request) -> Response {
     match authenticate(&state, request.headers()).await {
-        Ok(access) => match serde_json::to_string(&access.me()) {
+        Ok(access) => match serde_json::to_string(&access.me(state.shared().claim_lapse_seconds)) {
             Ok(body) => json_response(StatusCode::OK, body),
             Err(error) => refusal(
                 StatusCode::INTERNAL_SERVER_ERROR,

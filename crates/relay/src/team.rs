@@ -114,7 +114,8 @@ pub(crate) async fn write(State(state): State<AppState>, request: Request) -> Re
     }
 }
 
-/// The answer to a claim request the log refuses: who holds the case, and what to do.
+/// The answer to a claim request the log refuses: who holds the case, and what to do, in words
+/// and typed (`claim`, a [`ClaimRefusal`]) for the desk to show.
 fn claim_refused(why: &ClaimRefusal) -> Response {
     let (status, code) = match why {
         ClaimRefusal::HeldBy { .. } => (StatusCode::CONFLICT, "claimed_by_another"),
@@ -122,7 +123,8 @@ fn claim_refused(why: &ClaimRefusal) -> Response {
         ClaimRefusal::NotHeld => (StatusCode::CONFLICT, "not_claimed"),
         ClaimRefusal::SeniorOnly => (StatusCode::FORBIDDEN, "senior_only"),
     };
-    refusal(status, code, &why.to_string())
+    let body = serde_json::json!({ "error": code, "message": why.to_string(), "claim": why });
+    json_response(status, body.to_string())
 }
 
 /// A case is reassigned only to an officer the hub knows, whose credential is active and whose

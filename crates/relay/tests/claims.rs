@@ -77,6 +77,15 @@ async fn of_many_claims_at_once_exactly_one_wins_and_the_others_are_told_who(bac
             message.starts_with(&format!("{winner} holds this case since")),
             "{message}"
         );
+        // The same, typed, for a desk to show.
+        assert_eq!(
+            (
+                answer["claim"]["refusal"].as_str(),
+                answer["claim"]["holder"].as_str()
+            ),
+            (Some("held_by"), Some(winner.as_str())),
+            "{answer}"
+        );
     }
     assert_eq!(
         records(&relay).await,

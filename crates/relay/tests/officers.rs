@@ -103,16 +103,22 @@ async fn credentials_are_issued_named_listed_and_revoked(backend: Backend) {
         me(http, &url, &zoe).await,
         (
             200,
-            serde_json::json!({"name": "Zoé Martin", "role": "senior"})
+            serde_json::json!({"name": "Zoé Martin", "role": "senior", "claim_lapse_seconds": 14_400})
         )
     );
     assert_eq!(
         me(http, &url, &ana).await,
-        (200, serde_json::json!({"name": "Ana", "role": "auditor"}))
+        (
+            200,
+            serde_json::json!({"name": "Ana", "role": "auditor", "claim_lapse_seconds": 14_400})
+        )
     );
     assert_eq!(
         me(http, &url, TOKEN).await,
-        (200, serde_json::json!({"name": null, "role": "officer"})),
+        (
+            200,
+            serde_json::json!({"name": null, "role": "officer", "claim_lapse_seconds": 14_400})
+        ),
         "the shared feed token still works and names no one"
     );
     let (status, refused) = me(http, &url, "kyco_not-issued-by-this-hub").await;
@@ -182,7 +188,7 @@ async fn credentials_are_issued_named_listed_and_revoked(backend: Backend) {
         me(http, &url, &again).await,
         (
             200,
-            serde_json::json!({"name": "Zoé Martin", "role": "officer"})
+            serde_json::json!({"name": "Zoé Martin", "role": "officer", "claim_lapse_seconds": 14_400})
         )
     );
     assert_eq!(

@@ -10,6 +10,7 @@ pub mod actions;
 pub mod audit;
 pub mod case;
 pub mod catalogue;
+pub mod claims;
 pub mod clipboard;
 pub mod files;
 pub mod queue;
@@ -29,6 +30,17 @@ pub(crate) fn user_id(raw: u64) -> Result<UserId, IpcError> {
             "The user id must be a positive number.",
         )
     })
+}
+
+/// The users of a page of the queue (at most a page's worth).
+pub(crate) fn user_ids(raw: &[u64]) -> Result<Vec<UserId>, IpcError> {
+    if raw.len() > cache::queue::MAX_PAGE as usize {
+        return Err(IpcError::new(
+            ErrorCode::InvalidArgument,
+            "At most a page of the queue's users can be asked about at once.",
+        ));
+    }
+    raw.iter().map(|&raw| user_id(raw)).collect()
 }
 
 pub(crate) fn document_id(raw: u64) -> Result<DocumentId, IpcError> {

@@ -12,7 +12,9 @@ import type { AppStatus } from './bindings/AppStatus';
 import type { AuditCheck } from './bindings/AuditCheck';
 import type { AuditExport } from './bindings/AuditExport';
 import type { CaseFile } from './bindings/CaseFile';
+import type { CaseClaim } from './bindings/CaseClaim';
 import type { CatalogueEntry } from './bindings/CatalogueEntry';
+import type { ClaimView } from './bindings/ClaimView';
 import type { Changed } from './bindings/Changed';
 import type { Confirmation } from './bindings/Confirmation';
 import type { CopyRequest } from './bindings/CopyRequest';
@@ -42,6 +44,7 @@ import type { SettingsView } from './bindings/SettingsView';
 import type { StartedVerification } from './bindings/StartedVerification';
 import type { StateCounts } from './bindings/StateCounts';
 import type { SyncHealth } from './bindings/SyncHealth';
+import type { TeamState } from './bindings/TeamState';
 import { m } from './i18n/locale';
 
 export type { Action } from './bindings/Action';
@@ -50,6 +53,7 @@ export type { Awaited } from './bindings/Awaited';
 export type { AppStatus } from './bindings/AppStatus';
 export type { AuditCheck } from './bindings/AuditCheck';
 export type { AuditExport } from './bindings/AuditExport';
+export type { CaseClaim } from './bindings/CaseClaim';
 export type { CaseDetail } from './bindings/CaseDetail';
 export type { CaseFile } from './bindings/CaseFile';
 export type { CaseState } from './bindings/CaseState';
@@ -59,6 +63,7 @@ export type { CheckStep } from './bindings/CheckStep';
 export type { Confirmation } from './bindings/Confirmation';
 export type { ConnectionCheck } from './bindings/ConnectionCheck';
 export type { ChildWithoutDocuments } from './bindings/ChildWithoutDocuments';
+export type { ClaimView } from './bindings/ClaimView';
 export type { CopyRequest } from './bindings/CopyRequest';
 export type { DecodedRedirect } from './bindings/DecodedRedirect';
 export type { DocumentsChecked } from './bindings/DocumentsChecked';
@@ -93,6 +98,7 @@ export type { StartedVerification } from './bindings/StartedVerification';
 export type { StateCounts } from './bindings/StateCounts';
 export type { StoredDocument } from './bindings/StoredDocument';
 export type { SyncHealth } from './bindings/SyncHealth';
+export type { TeamState } from './bindings/TeamState';
 export type { TimelineEntry } from './bindings/TimelineEntry';
 
 /**
@@ -184,6 +190,41 @@ export function caseNotes(user: number): Promise<Note[]> {
  */
 export function writeNote(user: number, text: string): Promise<NoteWritten> {
   return call<NoteWritten>('write_note', { user, text });
+}
+
+/** Who holds a case, whether it is this officer, and whether the team state is the hub's current one. */
+export function caseClaim(user: number): Promise<ClaimView> {
+  return call<ClaimView>('case_claim', { user });
+}
+
+/** The live claims among the users of a page of the queue. */
+export function queueClaims(users: number[]): Promise<CaseClaim[]> {
+  return call<CaseClaim[]>('queue_claims', { users });
+}
+
+/** Whether the team state shown is the hub's current one, or as of its last answer. */
+export function teamState(): Promise<TeamState> {
+  return call<TeamState>('team_state');
+}
+
+/** Takes a case for the officer; the hub decides, and refuses naming who holds it. */
+export function claimCase(user: number): Promise<void> {
+  return call<void>('claim_case', { user });
+}
+
+/** Lets go of a case the officer holds. */
+export function releaseCase(user: number): Promise<void> {
+  return call<void>('release_case', { user });
+}
+
+/** Gives a case to another officer of the team (seniors only). */
+export function reassignCase(user: number, to: string): Promise<void> {
+  return call<void>('reassign_case', { user, to });
+}
+
+/** Takes the case that has waited longest for an officer and that nobody holds; `null`: none waits. */
+export function nextUnclaimed(): Promise<number | null> {
+  return call<number | null>('next_unclaimed');
 }
 
 export function startVerification(

@@ -1,4 +1,4 @@
-//! B4, B5 and B9: the dashboard's side, measured through the real parts.
+//! B4, B5, B9 and B10: the dashboard's side, measured through the real parts.
 //!
 //! - B4: a webhook's way from the relay's 200 to the dashboard's cache, with the sync loop
 //!   long-polling.
@@ -6,10 +6,12 @@
 //!   feed and the sync loop (the cache's own apply rate is measured apart, in `cache`).
 //! - B9: document downloads from the sandbox's file host: the time to the first byte and a 25 MB
 //!   document, then 100 downloads through injected faults.
+//! - B10: a note written on one officer's dashboard to shown on a colleague's, through the hub.
 //!
 //! Each runs the relay, the sandbox and a dashboard in this process on loopback, as the app's demo
 //! mode does, on a runtime of two workers (the machine's cores).
 
+mod b10;
 mod b4;
 mod b5;
 mod b9;
@@ -19,8 +21,8 @@ mod world;
 use crate::figure::Figure;
 
 pub fn run(wants: &dyn Fn(&str) -> bool) -> Vec<Figure> {
-    let (b4, b5, b9) = (wants("B4"), wants("B5"), wants("B9"));
-    if !(b4 || b5 || b9) {
+    let (b4, b5, b9, b10) = (wants("B4"), wants("B5"), wants("B9"), wants("B10"));
+    if !(b4 || b5 || b9 || b10) {
         return Vec::new();
     }
     let runtime = crate::runtime();
@@ -33,6 +35,9 @@ pub fn run(wants: &dyn Fn(&str) -> bool) -> Vec<Figure> {
     }
     if b9 {
         figures.extend(runtime.block_on(b9::run()));
+    }
+    if b10 {
+        figures.extend(runtime.block_on(b10::run()));
     }
     figures
 }

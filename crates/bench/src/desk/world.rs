@@ -8,6 +8,10 @@ use desk::secrets::{Secret, SecretName, SecretStore};
 use desk::settings::{Environment, Paths, RelaySettings, Settings, TreezorSettings};
 use desk::sync::SyncOptions;
 use desk::{Desk, StartOptions};
+use kyc::officer::{OfficerName, Role};
+use relay::officers::Credential;
+use relay::store::Officers;
+use relay::store::sqlite::SqliteOfficers;
 use relay::{FeedToken, Relay, RelayConfig, RunningRelay};
 use sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 
@@ -46,6 +50,29 @@ impl World {
 
     /// A dashboard on this world with an empty cache of its own.
     pub async fn desk(&self, name: &str) -> Desk {
+        self.desk_reading_with(name, FEED_TOKEN).await
+    }
+
+    /// An officer of the team, known to the hub with `role`; returns the credential their desk
+    /// reads the hub with.
+    pub async fn officer(&self, name: &str, role: Role) -> Credential {
+        let officers = SqliteOfficers::open(&self.home.path().join("relay.sqlite"))
+            .expect("the hub's officers open");
+        let credential = Credential::issue();
+        officers
+            .add(
+                OfficerName::parse(name).expect("a name"),
+                role,
+                credential.hash(),
+            )
+            .await
+            .expect("the officer is added");
+        credential
+    }
+
+    /// A dashboard with an empty cache of its own, reading the hub with `token` (the team's feed
+    /// token, or an officer's credential).
+    pub async fn desk_reading_with(&self, name: &str, token: &str) -> Desk {
         let paths = Paths::under(&self.home.path().join(name));
         let settings = Settings {
             treezor: Some(TreezorSettings {
@@ -74,7 +101,7 @@ impl World {
             SecretName::TreezorClientSecret,
             self.sandbox.client_secret(),
         );
-        set(SecretName::RelayFeedToken, FEED_TOKEN);
+        set(SecretName::RelayFeedToken, token);
         Desk::start(StartOptions {
             paths,
             secrets,

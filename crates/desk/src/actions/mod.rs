@@ -287,6 +287,10 @@ impl Desk {
             Err(error) => (Outcome::Failed, error.to_string()),
         };
         self.audit(action, user, document, status, detail).await?;
+        if let (Ok(_), Some(user)) = (&outcome, user) {
+            // Work done on a case the officer holds keeps their claim alive.
+            self.renew_claim(user);
+        }
         outcome
     }
 

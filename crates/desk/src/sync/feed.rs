@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use kyc::claim::ClaimRefusal;
 use kyc::deadline::DeadlinePolicy;
 use kyc::feed::FeedPage;
 use kyc::officer::Me;
@@ -28,6 +29,9 @@ pub enum FeedError {
     /// The hub said why (e.g. `credential_revoked`): its message is for the officer.
     #[error("the relay refused the credential: {message}")]
     Refused { code: String, message: String },
+    /// The hub refused a claim, a release or a reassignment: the log says why.
+    #[error("{0}")]
+    Claim(ClaimRefusal),
     #[error("the relay answered HTTP {status}: {detail}")]
     Status { status: u16, detail: String },
     #[error(
@@ -265,16 +269,21 @@ impl Feed {
 /// What a relay without the team's trail is told.
 const NO_TRAIL: &str = "this relay keeps no team trail; upgrade it to a hub that does";
 
-/// A 401: the hub's own `{error, message}` when it gave one (a revoked credential says whose and
-/// what to do), otherwise the generic refusal.
+/// A refusal: the hub's own `{error, message}` when it gave one (a revoked credential says whose
+/// and what to do), its typed claim refusal when it carries one, otherwise the generic refusal.
 async fn refusal(response: reqwest::Response) -> FeedError {
     #[derive(serde::Deserialize)]
     struct Refusal {
         error: String,
         message: String,
+        #[serde(default)]
+        claim: Option<ClaimRefusal>,
     }
     match response.json::<Refusal>().await {
-        Ok(Refusal { error, message }) if error != "unauthorized" => FeedError::Refused {
+        Ok(Refusal {
+            claim: Some(claim), ..
+        }) => FeedError::Claim(claim),
+        Ok(Refusal { error, message, .. }) if error != "unauthorized" => FeedError::Refused {
             code: error,
             message: message.chars().take(300).collect(),
         },

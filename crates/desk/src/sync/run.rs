@@ -152,6 +152,13 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
             match me {
                 Ok(me) => {
                     identified = true;
+                    // The hub's lapse is kept in the cache, so that a desk cut off from the hub
+                    // still lets claims lapse by the hub's own time.
+                    if let Some(lapse) = me.as_ref().and_then(|me| me.claim_lapse_seconds)
+                        && let Err(e) = store.write(move |cache| cache.set_claim_lapse(lapse)).await
+                    {
+                        tracing::error!("the hub's claim lapse could not be kept: {e}");
+                    }
                     health.send_modify(|h| h.signed_in = me.and_then(SignedIn::from_me));
                 }
                 Err(e) => {

@@ -18,7 +18,11 @@ use desk::settings::{Environment, Paths, RelaySettings, Settings, TreezorSetting
 use desk::sync::SyncOptions;
 use desk::views::CaseFile;
 use desk::{Change, StartOptions};
+use kyc::officer::{OfficerName, Role};
 use kyc::{CaseState, UserId};
+use relay::officers::Credential;
+use relay::store::Officers;
+use relay::store::sqlite::SqliteOfficers;
 use relay::{FeedToken, Relay, RelayConfig, RunningRelay};
 use sandbox::{Control, NewUser, RunningSandbox, Sandbox, SandboxConfig};
 
@@ -263,6 +267,28 @@ impl World {
             .unwrap();
         self.relay = Some(relay);
     }
+}
+
+/// Issues a credential on the world's relay, as `kyc-relay officers add` does.
+pub async fn issue(world: &World, name: &str, role: Role) -> Credential {
+    let credential = Credential::issue();
+    SqliteOfficers::open(&world.relay_data)
+        .unwrap()
+        .add(OfficerName::parse(name).unwrap(), role, credential.hash())
+        .await
+        .unwrap();
+    credential
+}
+
+/// A desk of `world` in its own `home`, signed in at the hub as `name` with `role`.
+pub async fn signed_in(world: &World, home: &str, name: &str, role: Role) -> Desk {
+    let credential = issue(world, name, role).await;
+    let desk = world.colleague_desk(home, credential.expose()).await;
+    until(&desk, "the sign-in", || async {
+        desk.status().sync.signed_in
+    })
+    .await;
+    desk
 }
 
 /// Waits until `check` gives a value, re-checking whenever the desk announces a change or its sync
