@@ -12,7 +12,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 use crate::profile::merge_observations;
 use crate::project::{insert_event, project_into};
-use crate::row::Row;
+use crate::row::{Layout, Row};
 use crate::tally::Tally;
 
 #[derive(Default)]
@@ -58,10 +58,11 @@ impl Batch {
         tally: &mut Tally,
     ) -> Result<Vec<UserId>> {
         let mut changed = Vec::new();
+        let layout = Layout::of(conn)?;
         for (user, pending) in self.users {
             let id = user.get() as i64;
-            let old = Row::load(conn, id)?;
-            let mut row = old.clone().unwrap_or_else(|| Row::new(id));
+            let old = Row::load(conn, id, layout)?;
+            let mut row = old.clone().unwrap_or_else(|| Row::new(id, layout));
             if !pending.observations.is_empty() {
                 merge_observations(conn, &pending.observations, &mut row)?;
             }

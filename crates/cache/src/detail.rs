@@ -7,6 +7,7 @@ use kyc::{CaseState, IdentificationId, Timestamp, UserId, WebhookId};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
+use crate::deadline::NO_DEADLINE;
 use crate::documents::{StoredDocument, documents_of};
 use crate::error::{Doing, Error, Result};
 use crate::profile::load_profile;
@@ -27,6 +28,9 @@ pub struct CaseDetail {
     pub documents: Vec<StoredDocument>,
     /// Every webhook about this user, in the order of [`TimelineEntry::at`].
     pub timeline: Vec<TimelineEntry>,
+    /// When the case is due under the team's deadlines (as in the queue); `None` when its state
+    /// has none.
+    pub due_at: Option<Timestamp>,
 }
 
 /// A parent or child user, with their own documents.
@@ -87,7 +91,16 @@ pub(crate) fn case_detail(conn: &Connection, user: UserId, now: Timestamp) -> Re
         view: case.view(now),
         documents: documents_of(conn, user)?,
         timeline: timeline(conn, user)?,
+        due_at: due_of(conn, user)?,
     })
+}
+
+fn due_of(conn: &Connection, user: UserId) -> Result<Option<Timestamp>> {
+    let due: i64 = conn
+        .prepare_cached("SELECT due_at FROM users WHERE user_id = ?1")
+        .and_then(|mut s| s.query_row([user.get() as i64], |r| r.get(0)))
+        .doing("reading a user's due time")?;
+    Ok((due != NO_DEADLINE).then(|| Timestamp::from_unix_micros(due)))
 }
 
 type ProfileRow = (Option<User>, String, Option<i64>);

@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use kyc::case::CaseEvent;
+use kyc::deadline::DeadlinePolicy;
 use kyc::feed::FeedEvent;
 use kyc::objects::{Document, User};
 use kyc::{DocumentId, IdentificationId, Timestamp, UserId, WebhookId};
@@ -207,6 +208,12 @@ impl Cache {
         self.write(|conn, _| audit::open(conn, key, anchor, at, officer))
     }
 
+    /// Makes `policy` (the team's, as the hub serves it) the one the queue's due times follow.
+    /// Returns whether it changed anything.
+    pub fn set_deadlines(&mut self, policy: &DeadlinePolicy) -> Result<bool> {
+        self.write(|conn, _| crate::deadline::set_policy(conn, policy))
+    }
+
     /// Refreshes the query planner's statistics (cheap when little changed): call after a large
     /// catch-up and now and then.
     pub fn optimize(&self) -> Result<()> {
@@ -262,6 +269,16 @@ macro_rules! queries {
             /// Users per state under `filter` (its states ignored), as of `now`.
             pub fn counts(&self, filter: &QueueFilter, now: Timestamp) -> Result<StateCounts> {
                 queue::counts(&self.conn, filter, now, self.search)
+            }
+
+            /// The deadlines the queue's due times follow.
+            pub fn deadlines(&self) -> Result<DeadlinePolicy> {
+                crate::deadline::policy(&self.conn)
+            }
+
+            /// How many cases are late at `now`: past their state's deadline.
+            pub fn late_count(&self, now: Timestamp) -> Result<u64> {
+                crate::deadline::late(&self.conn, now)
             }
 
             /// The row at position `n` of the queue. Costs in proportion to `n`: for tests and

@@ -24,6 +24,7 @@
 //! - [`retention`]: the personal data of cases closed for long enough, pruned; the audit log kept.
 //! - [`audit`]: the append-only audit log, chained by a keyed MAC and anchored outside the file;
 //!   verification and exports.
+//! - `deadline`: the team's deadlines as the hub serves them, each case's due time, late counts.
 //! - [`codes`]: the numbers that stand for states in the file.
 //! - [`fold`]: accent- and case-folding for search keys.
 //! - [`error`]: the one error type.
@@ -45,6 +46,7 @@ pub mod apply;
 pub mod audit;
 pub mod claims;
 pub mod codes;
+mod deadline;
 pub mod detail;
 pub mod documents;
 pub mod error;

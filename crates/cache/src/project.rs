@@ -5,6 +5,7 @@
 //! the events came in.
 
 use kyc::case::{Case, CaseEvent, CaseView};
+use kyc::deadline::WAITING_STATES;
 use kyc::{CaseState, Score, Timestamp, UserId};
 use rusqlite::{Connection, params};
 use sha2::{Digest, Sha256};
@@ -91,6 +92,12 @@ pub(crate) fn project_into(
         .min()
         .map(Timestamp::unix_micros);
     row.case_last_change = view.last_change.map(Timestamp::unix_micros);
+    // Only where a deadline may apply: finding when the state began costs a look back.
+    row.state_since = if WAITING_STATES.contains(&view.state) {
+        case.state_since().map(Timestamp::unix_micros)
+    } else {
+        None
+    };
     row.identification = current
         .and_then(|a| a.identification.as_ref())
         .map(|i| i.as_str().to_owned());

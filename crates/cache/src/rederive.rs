@@ -20,13 +20,9 @@ use crate::tally::Tally;
 /// Webhooks (or users) handled per page, bounding memory on a large cache.
 const PAGE: i64 = 5_000;
 
-pub(crate) fn rederive(tx: &Transaction) -> HookResult {
-    run(tx).map_err(|e| HookError::Hook(e.to_string()))
-}
-
-fn run(conn: &Connection) -> Result<()> {
-    // The projection takes an instant; no rule uses it, and the cache has no clock: the last
-    // instant the file knows of.
+/// The instant a migration's projection takes: no rule uses it, and the cache has no clock, so
+/// the last instant the file knows of.
+pub(crate) fn last_instant(conn: &Connection) -> Result<Timestamp> {
     let now: i64 = conn
         .query_row(
             "SELECT coalesce(max(received_at), 0) FROM webhooks",
@@ -34,7 +30,15 @@ fn run(conn: &Connection) -> Result<()> {
             |r| r.get(0),
         )
         .doing("finding the cache's last instant")?;
-    let now = Timestamp::from_unix_micros(now);
+    Ok(Timestamp::from_unix_micros(now))
+}
+
+pub(crate) fn rederive(tx: &Transaction) -> HookResult {
+    run(tx).map_err(|e| HookError::Hook(e.to_string()))
+}
+
+fn run(conn: &Connection) -> Result<()> {
+    let now = last_instant(conn)?;
     let mut tally = Tally::default();
     observe_users_again(conn, now, &mut tally)?;
     project_cases_again(conn, now, &mut tally)?;

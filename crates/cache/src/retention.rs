@@ -32,7 +32,7 @@ use crate::codes::{state_code, state_from_code};
 use crate::documents::LocalDownload;
 use crate::error::{Doing, Error, Result};
 use crate::project::expire_links;
-use crate::row::Row;
+use crate::row::{Layout, Row};
 use crate::tally::Tally;
 
 /// The states of a closed case.
@@ -150,6 +150,7 @@ pub(crate) fn prune(
         prunable("u")
     );
     let mut pruned = Pruned::default();
+    let layout = Layout::of(conn)?;
     for &user in users {
         let id = user.get() as i64;
         let still: bool = conn
@@ -159,7 +160,7 @@ pub(crate) fn prune(
         if !still {
             continue;
         }
-        let Some(row) = Row::load(conn, id)? else {
+        let Some(row) = Row::load(conn, id, layout)? else {
             continue;
         };
         let state = state_from_code(row.state)?;

@@ -8,7 +8,7 @@
 mod common;
 
 use cache::Cache;
-use common::{at, event, fresh_cache, liveness};
+use common::{WITHOUT_DEADLINES, at, event, fresh_cache, liveness};
 use kyc::feed::FeedEvent;
 use kyc::officer::OfficerName;
 use kyc::{Timestamp, UserId};
@@ -207,11 +207,13 @@ fn a_cache_of_schema_7_migrates_and_replays_the_claims_it_holds() {
         .unwrap();
     let path = cache.path().to_path_buf();
     drop(cache);
-    // Schema 8 added only these tables: without them, the file is a version 7 file holding the
-    // same claim records.
+    // Schema 8 added only these tables: without them (and deadlines' tables, which came after),
+    // the file is a version 7 file holding the same claim records.
     rusqlite::Connection::open(&path)
         .unwrap()
-        .execute_batch("DROP TABLE claims; DROP TABLE hub_rules; PRAGMA user_version = 7;")
+        .execute_batch(&format!(
+            "DROP TABLE claims; DROP TABLE hub_rules; {WITHOUT_DEADLINES} PRAGMA user_version = 7;"
+        ))
         .unwrap();
 
     let cache = Cache::open(&path).unwrap();

@@ -6,7 +6,7 @@
 mod common;
 
 use cache::{Cache, QueueFilter, QueueQuery};
-use common::{at, event, fresh_cache, liveness, user_created};
+use common::{WITHOUT_DEADLINES, at, event, fresh_cache, liveness, user_created};
 use kyc::CaseState;
 use kyc::case::{CaseEvent, LINK_LIFETIME_SECONDS};
 
@@ -65,6 +65,7 @@ fn an_older_file_gets_the_person_wide_aml_flag_legal_names_and_links_that_do_not
          DROP TABLE hub_trail_outbox;
          DROP TABLE claims;
          DROP TABLE hub_rules;
+         {WITHOUT_DEADLINES}
          PRAGMA user_version = 4;",
         expiry = at(600 + LINK_LIFETIME_SECONDS).unix_micros()
     ))

@@ -6,7 +6,7 @@
 mod common;
 
 use cache::Cache;
-use common::{at, event, fresh_cache, liveness};
+use common::{WITHOUT_DEADLINES, at, event, fresh_cache, liveness};
 use kyc::UserId;
 use kyc::feed::FeedEvent;
 use kyc::officer::OfficerName;
@@ -92,9 +92,10 @@ fn a_cache_from_before_team_records_migrates_and_takes_them() {
     // Schema 6 added only this table (and its index): without it, the file is a version 5 file.
     rusqlite::Connection::open(&path)
         .unwrap()
-        .execute_batch(
-            "DROP TABLE team_records; DROP TABLE hub_trail_outbox; DROP TABLE claims; DROP TABLE hub_rules; PRAGMA user_version = 5;",
-        )
+        .execute_batch(&format!(
+            "DROP TABLE team_records; DROP TABLE hub_trail_outbox; DROP TABLE claims;
+             DROP TABLE hub_rules; {WITHOUT_DEADLINES} PRAGMA user_version = 5;"
+        ))
         .unwrap();
 
     let mut cache = Cache::open(&path).unwrap();

@@ -353,6 +353,33 @@ impl Case {
         }
     }
 
+    /// When the case entered the state it is in: the time of the latest event before which it
+    /// was in another state (its first event when it never was). A deadline runs from here, so
+    /// an event that leaves the state as it was (a repeated webhook, a listing of documents)
+    /// does not restart it. `None` for a case with no event.
+    pub fn state_since(&self) -> Option<Timestamp> {
+        let mut times: Vec<Timestamp> = self.events.iter().map(CaseEvent::at).collect();
+        times.sort_unstable();
+        times.dedup();
+        let now = *times.last()?;
+        let state = self.view(now).state;
+        // Walk back from the latest event: usually the first step finds the change.
+        for at in times.iter().rev() {
+            let before = Case {
+                events: self
+                    .events
+                    .iter()
+                    .filter(|e| e.at() < *at)
+                    .cloned()
+                    .collect(),
+            };
+            if before.view(now).state != state {
+                return Some(*at);
+            }
+        }
+        times.first().copied()
+    }
+
     fn attempts(&self) -> Vec<Attempt> {
         // Attempts are keyed by identification; liveness events that name none are attached to
         // the attempt that had started when they happened.

@@ -806,3 +806,25 @@ fn a_review_on_a_child_warns_that_it_usually_goes_on_the_parent() {
         "a refusal stays a refusal"
     );
 }
+
+#[test]
+fn a_case_entered_its_state_with_the_event_that_changed_it_not_the_latest() {
+    let events = happy_path();
+    // After the documents were asked for (700), a document and a listing (710, 711) leave the
+    // case waiting for documents: it entered that state at 700.
+    let expected_since = [0, 300, 600, 700, 700, 700, 712, 800, 90_000];
+    assert_eq!(case_of([]).state_since(), None);
+    for (n, since) in expected_since.iter().enumerate() {
+        let case = case_of(events[..=n].iter().cloned());
+        assert_eq!(
+            case.state_since(),
+            Some(at(*since)),
+            "after {} events",
+            n + 1
+        );
+    }
+    // The same webhook again, later, leaves the case where it was and when it got there.
+    let mut repeated = events[..3].to_vec();
+    repeated.push(processed(650, "idv-1", Score::Validated, &[]));
+    assert_eq!(case_of(repeated).state_since(), Some(at(600)));
+}

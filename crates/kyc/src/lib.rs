@@ -14,6 +14,7 @@
 //! - [`officer`]: officers of a team hub: names, roles and what each role may do.
 //! - [`team`]: the team's own records (notes, and later claims and decisions), carried in the feed.
 //! - [`trail`]: the team's audit trail at the hub: entries, their keyed chain, its verification.
+//! - [`deadline`]: how long a case may wait in each state before it is late (the team's policy).
 //! - [`claim`]: who holds a case: the rule the hub applies to a claim (take, release, lapse, reassign).
 //! - [`objects`]: Treezor's users, documents and liveness results, from webhooks or REST.
 //! - [`redirect`]: the redirect URL's query parameters, decoded for the officer.
@@ -30,6 +31,7 @@
 pub mod case;
 pub mod claim;
 pub mod customer;
+pub mod deadline;
 pub mod decision;
 pub mod error;
 pub mod feed;

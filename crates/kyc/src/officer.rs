@@ -33,6 +33,8 @@ pub enum Act {
     Approve,
     /// Read and export the team's audit trail, entry by entry.
     ReadTrail,
+    /// Set what the team works by (its deadlines).
+    SetPolicy,
 }
 
 impl Role {
@@ -57,7 +59,7 @@ impl Role {
         match act {
             Act::Read => true,
             Act::Record => self != Role::Auditor,
-            Act::Approve => self == Role::Senior,
+            Act::Approve | Act::SetPolicy => self == Role::Senior,
             // An officer verifies the trail (the answer names no entry's content) but reads
             // colleagues' entries only through a senior or an auditor.
             Act::ReadTrail => self != Role::Officer,
@@ -152,6 +154,9 @@ mod tests {
         assert!(Role::Auditor.may(Act::ReadTrail));
         assert!(Role::Senior.may(Act::ReadTrail));
         assert!(!Role::Officer.may(Act::ReadTrail));
+        assert!(Role::Senior.may(Act::SetPolicy));
+        assert!(!Role::Officer.may(Act::SetPolicy));
+        assert!(!Role::Auditor.may(Act::SetPolicy));
     }
 
     #[test]

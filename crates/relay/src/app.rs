@@ -19,7 +19,7 @@ use crate::limits::body_memory::BodyMemory;
 use crate::limits::feed_readers::FeedReaders;
 use crate::store::Store;
 use crate::trail::TrailKey;
-use crate::{access, feed, receive, team, trail};
+use crate::{access, deadlines, feed, receive, team, trail};
 
 /// What every request handler shares. Cheap to clone.
 #[derive(Clone)]
@@ -80,7 +80,8 @@ impl AppState {
 }
 
 /// The relay's routes: `POST /webhooks/treezor`, `GET /v1/events`, `GET /v1/me`, `POST /v1/team`,
-/// the trail's `POST /v1/trail`, `GET /v1/trail/verify` and `GET /v1/trail/export`, `GET /healthz`.
+/// the trail's `POST /v1/trail`, `GET /v1/trail/verify` and `GET /v1/trail/export`, the team's
+/// `GET`/`PUT /v1/deadlines`, `GET /healthz`.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/webhooks/treezor", post(receive::receive))
@@ -90,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/trail", post(trail::http::append))
         .route("/v1/trail/verify", get(trail::http::verify))
         .route("/v1/trail/export", get(trail::http::export))
+        .route("/v1/deadlines", get(deadlines::read).put(deadlines::set))
         .route("/healthz", get(healthz))
         .with_state(state)
 }
@@ -159,4 +161,21 @@ pub(crate) fn is_transient(error: &RelayError) -> bool {
 pub(crate) fn refusal(status: StatusCode, code: &'static str, message: &str) -> Response {
     let body = serde_json::json!({ "error": code, "message": message }).to_string();
     json_response(status, body)
+}
+
+/// 503 for a store that is away or busy (send again), 500 otherwise.
+pub(crate) fn store_failed(error: &RelayError, what: &str) -> Response {
+    if is_transient(error) {
+        tracing::warn!(%error, "{what}");
+        store_unavailable("store_unavailable", &format!("{what}: {error}; try again"))
+    } else {
+        tracing::error!(%error, "{what}");
+        refusal(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "store_failed",
+            &format!(
+                "{what}: {error}; try again, and tell the hub's administrator if it keeps failing"
+            ),
+        )
+    }
 }

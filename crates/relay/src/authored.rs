@@ -1,6 +1,6 @@
-//! What every officer's write to the hub starts with (`POST /v1/team`, `POST /v1/trail`): a
-//! credential the hub knows, a role that may record (the auditor changes nothing), an officer the
-//! credential names (the team's shared feed token names no one, and a write names its author),
+//! What every officer's write to the hub starts with (`POST /v1/team`, `POST /v1/trail`,
+//! `PUT /v1/deadlines`): a credential the hub knows, a role that may make it (the auditor
+//! changes nothing, only a senior sets the team's deadlines), an officer the credential names (the team's shared feed token names no one, and a write names its author),
 //! and the body read within a size and a time, as a webhook's is. Nothing of the body is logged.
 
 use axum::body::{Bytes, to_bytes};
@@ -19,11 +19,12 @@ pub(crate) struct Authored {
     pub body: Bytes,
 }
 
-/// Checks the credential and the role, then reads the body of at most `limit` bytes. `what`
-/// names the write in the answers and the log ("team record", "trail entry").
+/// Checks the credential and that its role may `act`, then reads the body of at most `limit`
+/// bytes. `what` names the write in the answers and the log ("team record", "trail entry").
 pub(crate) async fn read(
     state: &AppState,
     request: Request,
+    act: Act,
     what: &str,
     limit: usize,
 ) -> Result<Authored, Response> {
@@ -35,7 +36,7 @@ pub(crate) async fn read(
             return Err(*refused);
         }
     };
-    if let Err(refused) = access.require(Act::Record) {
+    if let Err(refused) = access.require(act) {
         tracing::warn!(peer = ?peer, role = %access.role(), "{what} refused: role");
         return Err(*refused);
     }

@@ -18,6 +18,8 @@
 //! - [`app`]: the router and its shared state; [`receive`] (`POST /webhooks/treezor`) and
 //!   [`feed`] (`GET /v1/events`) are its handlers, and [`team`] (`POST /v1/team`: an officer's
 //!   team record into the same log).
+//! - [`deadlines`]: the team's deadlines by case state (`GET`/`PUT /v1/deadlines`), set by a
+//!   senior, stored by either store, read by every desk.
 //! - [`trail`]: the team's audit trail, keyed and hash-chained at the hub (`/v1/trail`: desks'
 //!   entries in, verification and export out), its key in an owner-only file.
 //! - [`server`]: the accept loop (HTTP/1.1, TLS, the connection cap, timeouts for slow clients,
@@ -50,6 +52,7 @@ pub mod app;
 mod authored;
 pub mod config;
 pub mod data_file;
+pub mod deadlines;
 pub mod error;
 pub mod feed;
 pub mod limits;

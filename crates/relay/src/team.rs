@@ -40,7 +40,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 pub(crate) async fn write(State(state): State<AppState>, request: Request) -> Response {
     let Authored { author, body } =
-        match authored::read(&state, request, "team record", BODY_LIMIT).await {
+        match authored::read(&state, request, Act::Record, "team record", BODY_LIMIT).await {
             Ok(authored) => authored,
             Err(refused) => return refused,
         };

@@ -24,6 +24,7 @@ export function queueRow(user: number, overrides: Partial<QueueRow> = {}): Queue
     last_change: '2025-05-03T11:50:00.000Z',
     identification: null,
     link_expires_at: null,
+    due_at: null,
     ...overrides,
   };
 }
@@ -131,6 +132,7 @@ export function refusedCase(): CaseFile {
           replay_of: null,
         },
       ],
+      due_at: null,
     },
     actions: [
       allowed('start_verification'),
@@ -230,6 +232,7 @@ export function demoStatus(): AppStatus {
       last_error: null,
       unreadable: 0,
       signed_in: null,
+      late: 0,
     },
     treezor_problem: null,
     startup_problem: null,

@@ -153,6 +153,7 @@ fn cases() -> Vec<(String, QueueFilter, Sort)> {
         (SortKey::Created, "age"),
         (SortKey::LastChange, "last change"),
         (SortKey::Name, "name"),
+        (SortKey::Due, "due time"),
     ] {
         for direction in [Direction::Ascending, Direction::Descending] {
             cases.push((
@@ -184,6 +185,14 @@ fn cases() -> Vec<(String, QueueFilter, Sort)> {
             ..f()
         },
         by(SortKey::Created, Direction::Ascending),
+    ));
+    cases.push((
+        "states with a deadline, by due time".into(),
+        QueueFilter {
+            states: kyc::deadline::WAITING_STATES.to_vec(),
+            ..f()
+        },
+        by(SortKey::Due, Direction::Ascending),
     ));
     cases.push((
         "state refused, by name".into(),

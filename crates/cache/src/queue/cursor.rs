@@ -2,6 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use kyc::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::{Direction, QueueRow, Sort, SortKey};
@@ -58,7 +59,11 @@ impl Cursor {
         }
         let fits = matches!(
             (&inner.k, sort.key),
-            (Key::Text(_), SortKey::Name) | (Key::Time(_), SortKey::Created | SortKey::LastChange)
+            (Key::Text(_), SortKey::Name)
+                | (
+                    Key::Time(_),
+                    SortKey::Created | SortKey::LastChange | SortKey::Due
+                )
         );
         if !fits {
             return Err(Error::Cursor("its key does not fit the sort".into()));
@@ -72,5 +77,9 @@ pub(crate) fn key_of(key: SortKey, row: &QueueRow) -> Key {
         SortKey::Created => Key::Time(row.created_at.unix_micros()),
         SortKey::LastChange => Key::Time(row.last_change.unix_micros()),
         SortKey::Name => Key::Text(row.name_key.clone()),
+        SortKey::Due => Key::Time(
+            row.due_at
+                .map_or(crate::deadline::NO_DEADLINE, Timestamp::unix_micros),
+        ),
     }
 }

@@ -123,6 +123,9 @@ pub enum SortKey {
     LastChange,
     /// Display name, accents and case ignored.
     Name,
+    /// When the case is due under the team's deadlines; cases without one come after the others
+    /// (see `crate::deadline`).
+    Due,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -195,6 +198,9 @@ pub struct QueueRow {
     pub identification: Option<IdentificationId>,
     /// Always empty since schema version 5: a link does not expire on the clock.
     pub link_expires_at: Option<Timestamp>,
+    /// When the case is due under the team's deadlines; `None` when its state has none. Late
+    /// when it is at or before the time the window shows it.
+    pub due_at: Option<Timestamp>,
     /// The folded name the queue sorts on.
     #[serde(skip)]
     pub(crate) name_key: String,

@@ -8,6 +8,7 @@ use rusqlite::types::Value;
 use super::cursor::Key;
 use super::{Direction, QueueFilter, QueueRow, SortKey};
 use crate::codes::{ReviewState, state_code, state_from_code};
+use crate::deadline::NO_DEADLINE;
 
 /// A statement under construction; parameters are numbered in the order they are bound.
 #[derive(Default)]
@@ -53,7 +54,8 @@ pub(crate) fn columns(sql: &mut Sql, now: Timestamp, table: &str) {
     sql.bind(now.unix_micros());
     sql.push(&format!(
         " THEN 2 ELSE {t}.state END, {t}.score, {t}.reasons, {t}.aml_flagged, {t}.review, \
-         {t}.created_at, {t}.last_change, {t}.identification, {t}.link_expires_at, {t}.name_key",
+         {t}.created_at, {t}.last_change, {t}.identification, {t}.link_expires_at, {t}.name_key, \
+         {t}.due_at",
         t = table
     ));
 }
@@ -96,6 +98,9 @@ pub(crate) fn read_row(row: &Row<'_>) -> rusqlite::Result<QueueRow> {
             .get::<_, Option<i64>>(11)?
             .map(Timestamp::from_unix_micros),
         name_key: row.get(12)?,
+        due_at: Some(row.get::<_, i64>(13)?)
+            .filter(|due| *due != NO_DEADLINE)
+            .map(Timestamp::from_unix_micros),
     })
 }
 
@@ -105,6 +110,7 @@ pub(crate) fn sort_index(key: SortKey) -> &'static str {
         SortKey::Created => "created",
         SortKey::LastChange => "last_change",
         SortKey::Name => "name",
+        SortKey::Due => "due",
     }
 }
 
@@ -113,6 +119,7 @@ pub(crate) fn sort_column(key: SortKey) -> &'static str {
         SortKey::Created => "created_at",
         SortKey::LastChange => "last_change",
         SortKey::Name => "name_key",
+        SortKey::Due => "due_at",
     }
 }
 

@@ -17,6 +17,11 @@ pub fn at(seconds_after_t0: i64) -> Timestamp {
     Timestamp::from_unix_seconds(T0 + seconds_after_t0)
 }
 
+/// SQL that takes a file back to the tables before deadlines (schema version 9).
+pub const WITHOUT_DEADLINES: &str = "DROP INDEX users_by_due; DROP INDEX users_by_state_due;
+    ALTER TABLE users DROP COLUMN due_at; ALTER TABLE users DROP COLUMN state_since;
+    DROP TABLE deadlines;";
+
 /// A fresh cache file in its own temporary folder (kept alive by the returned guard).
 pub fn fresh_cache() -> (tempfile::TempDir, Cache) {
     let dir = tempfile::tempdir().unwrap();

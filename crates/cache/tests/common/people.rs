@@ -280,6 +280,11 @@ pub fn model(
             SortKey::Created => (r.created_at.unix_micros(), String::new()),
             SortKey::LastChange => (r.last_change.unix_micros(), String::new()),
             SortKey::Name => (0, fold(&r.display_name)),
+            // Cases without a deadline come after every due one.
+            SortKey::Due => (
+                r.due_at.map_or(i64::MAX, |t| t.unix_micros()),
+                String::new(),
+            ),
         };
         let order = (key(a), a.user_id).cmp(&(key(b), b.user_id));
         match sort.direction {

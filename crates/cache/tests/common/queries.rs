@@ -208,7 +208,12 @@ pub fn filters() -> Vec<(&'static str, QueueFilter)> {
 
 pub fn sorts() -> Vec<Sort> {
     let mut sorts = Vec::new();
-    for key in [SortKey::Created, SortKey::LastChange, SortKey::Name] {
+    for key in [
+        SortKey::Created,
+        SortKey::LastChange,
+        SortKey::Name,
+        SortKey::Due,
+    ] {
         for direction in [Direction::Ascending, Direction::Descending] {
             sorts.push(Sort { key, direction });
         }

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use kyc::claim::ClaimRefusal;
+use kyc::deadline::DeadlinePolicy;
 use kyc::feed::FeedPage;
 use kyc::officer::Me;
 use kyc::team::{TeamWrite, TeamWritten};
@@ -117,7 +118,24 @@ impl Feed {
     /// Who the hub says the credential belongs to: `None` for the shared feed token (it names no
     /// one) and for a relay too old to say (no `/v1/me`).
     pub async fn me(&self) -> Result<Option<Me>, FeedError> {
-        let response = self.get("/v1/me", &[], Duration::from_secs(10)).await?;
+        let me: Option<Me> = self.get_json("/v1/me", "who-am-I answer").await?;
+        Ok(me.filter(|me| me.name.is_some()))
+    }
+
+    /// The team's deadlines as the hub serves them; `None` from a relay too old to serve them
+    /// (no `/v1/deadlines`), which leaves the desk on the ones it has.
+    pub async fn deadlines(&self) -> Result<Option<DeadlinePolicy>, FeedError> {
+        self.get_json("/v1/deadlines", "the team's deadlines").await
+    }
+
+    /// `GET path` read as JSON; `None` for a relay too old to have `path` (404). `what` names the
+    /// answer in the error when it cannot be read.
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        what: &str,
+    ) -> Result<Option<T>, FeedError> {
+        let response = self.get(path, &[], Duration::from_secs(10)).await?;
         match response.status() {
             reqwest::StatusCode::UNAUTHORIZED => Err(refusal(response).await),
             reqwest::StatusCode::NOT_FOUND => Ok(None),
@@ -130,14 +148,9 @@ impl Feed {
                     url: self.base_url.clone(),
                     detail: without_url(&e),
                 })?;
-                let me: Me = serde_json::from_slice(&bytes).map_err(|e| {
-                    FeedError::Malformed(format!(
-                        "who-am-I answer: line {} column {}",
-                        e.line(),
-                        e.column()
-                    ))
-                })?;
-                Ok(me.name.is_some().then_some(me))
+                serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+                    FeedError::Malformed(format!("{what}: line {} column {}", e.line(), e.column()))
+                })
             }
         }
     }

@@ -48,6 +48,9 @@ pub struct SyncHealth {
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub names_no_officer: bool,
+    /// Cases past their state's deadline (the team's, from the hub): a count only, like the
+    /// notifications.
+    pub late: u64,
 }
 
 /// Who the hub says this dashboard's officer is.
@@ -81,6 +84,7 @@ impl SyncHealth {
             unreadable: 0,
             signed_in: None,
             names_no_officer: false,
+            late: 0,
         }
     }
 

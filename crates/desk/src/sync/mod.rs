@@ -10,9 +10,11 @@
 //! belongs to (`GET /v1/me`): an officer's own credential names them, and the audit trail names
 //! that officer instead of the OS user; a revoked one is refused with the hub's message, which the
 //! status bar shows. Beside the loop, [`outbox`] sends the officer's audit entries to the hub's
-//! team trail.
+//! team trail, and [`deadlines`] keeps the team's deadlines from the hub and the count of late
+//! cases current.
 
 mod backoff;
+mod deadlines;
 mod feed;
 mod health;
 mod notice;

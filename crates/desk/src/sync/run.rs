@@ -58,6 +58,8 @@ pub struct SyncLoop {
     task: JoinHandle<()>,
     /// The outbox toward the hub's trail, beside the loop on the same feed.
     outbox: JoinHandle<()>,
+    /// The team's deadlines and the late count, beside the loop on the same feed.
+    deadlines: JoinHandle<()>,
 }
 
 /// What the loop works with.
@@ -84,8 +86,20 @@ impl SyncLoop {
             options,
             stopped.clone(),
         ));
+        let deadlines = tokio::spawn(super::deadlines::run(
+            parts.feed.clone(),
+            parts.store.clone(),
+            parts.health.clone(),
+            parts.changes.clone(),
+            stopped.clone(),
+        ));
         let task = tokio::spawn(run(parts, options, stopped));
-        SyncLoop { stop, task, outbox }
+        SyncLoop {
+            stop,
+            task,
+            outbox,
+            deadlines,
+        }
     }
 
     /// Stops the loop and waits for it: a batch being applied is committed or not at all.
@@ -93,6 +107,7 @@ impl SyncLoop {
         let _ = self.stop.send(true);
         let _ = self.task.await;
         let _ = self.outbox.await;
+        let _ = self.deadlines.await;
     }
 }
 
@@ -118,7 +133,12 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
             return;
         }
     };
-    health.send_modify(|h| *h = SyncHealth::starting(cursor));
+    // The late count is the deadlines task's, which may have counted already.
+    health.send_modify(|h| {
+        let late = h.late;
+        *h = SyncHealth::starting(cursor);
+        h.late = late;
+    });
     // While far behind, the next batch is fetched while the writer applies the current one.
     let mut prefetched: Option<Batch> = None;
     // Whether the hub has said who the credential belongs to since the last failure.

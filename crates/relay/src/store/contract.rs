@@ -27,6 +27,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use kyc::Timestamp;
+use kyc::deadline::DeadlinePolicy;
 use kyc::feed::FeedEvent;
 use kyc::officer::{OfficerName, Role};
 use tokio::sync::watch;
@@ -82,6 +83,13 @@ pub trait Store: Send + Sync {
         limit: usize,
         filter: TrailFilter,
     ) -> Pending<'_, Vec<TrailEntry>>;
+
+    /// The team's deadlines as a senior last set them; `None` until one does (desks then work
+    /// by [`DeadlinePolicy::default`]).
+    fn deadlines(&self) -> Pending<'_, Option<DeadlinePolicy>>;
+
+    /// Replaces the team's deadlines, recording who set them and when.
+    fn set_deadlines(&self, policy: DeadlinePolicy, by: OfficerName) -> Pending<'_, ()>;
 
     /// How well appends are grouped so far.
     fn stats(&self) -> WriterStats;

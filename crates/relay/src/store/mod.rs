@@ -30,6 +30,7 @@
 
 pub mod claims;
 pub mod contract;
+pub mod deadlines;
 pub mod four_eyes;
 mod group;
 pub mod location;
@@ -57,10 +58,10 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{RelayError, Result};
 
-const SCHEMA_VERSION: i64 = 6;
+const SCHEMA_VERSION: i64 = 7;
 
 /// Later versions of the schema, each applied once in order; version 1 is [`SCHEMA`] below.
-const MIGRATIONS: [(i64, &str); 5] = [
+const MIGRATIONS: [(i64, &str); 6] = [
     (2, include_str!("../../migrations/sqlite/0002_officers.sql")),
     (
         3,
@@ -69,6 +70,10 @@ const MIGRATIONS: [(i64, &str); 5] = [
     (4, include_str!("../../migrations/sqlite/0004_claims.sql")),
     (5, include_str!("../../migrations/sqlite/0005_trail.sql")),
     (6, include_str!("../../migrations/sqlite/0006_verdicts.sql")),
+    (
+        7,
+        include_str!("../../migrations/sqlite/0007_deadlines.sql"),
+    ),
 ];
 
 const SCHEMA: &str = "

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use kyc::Timestamp;
+use kyc::deadline::DeadlinePolicy;
 use kyc::feed::FeedEvent;
 use kyc::officer::{OfficerName, Role};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -15,6 +16,7 @@ use tokio::sync::watch;
 
 use super::claims::{ClaimAsk, Claimed};
 use super::contract::{Officers, Pending, Store};
+use super::deadlines;
 use super::four_eyes::{Answered, VerdictAsk};
 use super::read::{self, Readers};
 use super::retention::Pruned;
@@ -103,6 +105,15 @@ impl Store for SqliteStore {
         Box::pin(blocking(move || {
             readers.with(|conn| trail::sqlite::page(conn, after, limit, &filter))
         }))
+    }
+
+    fn deadlines(&self) -> Pending<'_, Option<DeadlinePolicy>> {
+        self.officers.read(deadlines::sqlite_read)
+    }
+
+    fn set_deadlines(&self, policy: DeadlinePolicy, by: OfficerName) -> Pending<'_, ()> {
+        self.officers
+            .change(move |conn| deadlines::sqlite_write(conn, &policy, &by))
     }
 
     fn stats(&self) -> WriterStats {

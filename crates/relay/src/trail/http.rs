@@ -24,9 +24,8 @@ use kyc::trail::{TrailWrite, TrailWritten, Verifier};
 use super::export::{CSV_HEADER, ExportQuery, Format, csv_line};
 use super::{TrailFilter, TrailRecord};
 use crate::access::authenticate;
-use crate::app::{AppState, is_transient, json_response, peer_of, refusal, store_unavailable};
+use crate::app::{AppState, json_response, peer_of, refusal, store_failed};
 use crate::authored::{self, Authored};
-use crate::error::RelayError;
 use crate::store::writer::Outcome;
 
 /// The largest entry accepted: a detail of 2,000 characters fits many times over.
@@ -37,7 +36,7 @@ const PAGE: usize = 5000;
 
 pub(crate) async fn append(State(state): State<AppState>, request: Request) -> Response {
     let Authored { author, body } =
-        match authored::read(&state, request, "trail entry", BODY_LIMIT).await {
+        match authored::read(&state, request, Act::Record, "trail entry", BODY_LIMIT).await {
             Ok(authored) => authored,
             Err(refused) => return refused,
         };
@@ -189,21 +188,4 @@ pub(crate) async fn export(
         body,
     )
         .into_response()
-}
-
-/// 503 for a store that is away or busy (send again), 500 otherwise.
-fn store_failed(error: &RelayError, what: &str) -> Response {
-    if is_transient(error) {
-        tracing::warn!(%error, "{what}");
-        store_unavailable("store_unavailable", &format!("{what}: {error}; try again"))
-    } else {
-        tracing::error!(%error, "{what}");
-        refusal(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "store_failed",
-            &format!(
-                "{what}: {error}; try again, and tell the hub's administrator if it keeps failing"
-            ),
-        )
-    }
 }

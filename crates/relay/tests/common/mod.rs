@@ -237,9 +237,20 @@ pub async fn post_json(
     token: Option<&str>,
     body: &serde_json::Value,
 ) -> (u16, serde_json::Value) {
+    send_json(relay, reqwest::Method::POST, path, token, body).await
+}
+
+/// Sends `body` to `path` with `method` and `token` (if any); (status, answer as JSON).
+pub async fn send_json(
+    relay: &TestRelay,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
     let mut request = relay
         .http
-        .post(format!("{}{path}", relay.running.url()))
+        .request(method, format!("{}{path}", relay.running.url()))
         .json(body);
     if let Some(token) = token {
         request = request.bearer_auth(token);

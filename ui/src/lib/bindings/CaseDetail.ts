@@ -3,6 +3,7 @@ import type { CaseView } from "./CaseView";
 import type { Relative } from "./Relative";
 import type { StoredDocument } from "./StoredDocument";
 import type { TimelineEntry } from "./TimelineEntry";
+import type { Timestamp } from "./Timestamp";
 import type { User } from "./User";
 import type { UserId } from "./UserId";
 
@@ -21,4 +22,9 @@ view: CaseView, documents: Array<StoredDocument>,
 /**
  * Every webhook about this user, in the order of [`TimelineEntry::at`].
  */
-timeline: Array<TimelineEntry>, };
+timeline: Array<TimelineEntry>, 
+/**
+ * When the case is due under the team's deadlines (as in the queue); `None` when its state
+ * has none.
+ */
+due_at: Timestamp | null, };

@@ -36,4 +36,9 @@ identification: IdentificationId | null,
 /**
  * Always empty since schema version 5: a link does not expire on the clock.
  */
-link_expires_at: Timestamp | null, };
+link_expires_at: Timestamp | null, 
+/**
+ * When the case is due under the team's deadlines; `None` when its state has none. Late
+ * when it is at or before the time the window shows it.
+ */
+due_at: Timestamp | null, };

@@ -41,4 +41,9 @@ unreadable: number,
  * once the loop stopped. Kept while the hub is away: it named this officer and has not said
  * otherwise.
  */
-signed_in: SignedIn | null, };
+signed_in: SignedIn | null, 
+/**
+ * Cases past their state's deadline (the team's, from the hub): a count only, like the
+ * notifications.
+ */
+late: number, };

@@ -40,6 +40,26 @@ describe('the queue', () => {
     expect(await screen.findByText('3 cases')).toBeVisible();
   });
 
+  test('shows when each case is due and sorts by it, late first', async () => {
+    const soon = new Date(Date.now() + 12 * 60_000 + 30_000).toISOString();
+    const past = new Date(Date.now() - 3 * 3_600_000 - 30_000).toISOString();
+    const due = [
+      queueRow(21, { display_name: 'Late Lina', state: 'validated', due_at: past }),
+      queueRow(22, { display_name: 'Soon Sami', state: 'link_issued', due_at: soon }),
+      queueRow(23, { display_name: 'Done Dana', state: 'review_validated' }),
+    ];
+    const calls = backend({ queue_page: { rows: due, next: null, previous: null, total: 3 }, queue_counts: counts(3) });
+    render(QueuePane, { opened: null, compact: false, onopen: () => {} });
+
+    const row = async (name: string) => (await screen.findByText(name)).closest('[role=row]') as HTMLElement;
+    expect(within(await row('Late Lina')).getByText('late by 3 h')).toBeVisible();
+    expect(within(await row('Soon Sami')).getByText('due in 12 min')).toBeVisible();
+    expect(within(await row('Done Dana')).queryByText(/due in|late by/)).toBeNull();
+
+    await fireEvent.change(screen.getByRole('combobox', { name: 'Sort by' }), { target: { value: 'due:ascending' } });
+    await waitFor(() => expect(queries(calls).at(-1)?.sort).toEqual({ key: 'due', direction: 'ascending' }));
+  });
+
   test('asks for the counts only once the first page is answered', async () => {
     let answer: (page: unknown) => void = () => {};
     const page = new Promise((resolve) => (answer = resolve));

@@ -67,6 +67,7 @@ function row(user: number): QueueRow {
     last_change: '2025-01-01T00:00:00.000Z',
     identification: null,
     link_expires_at: null,
+    due_at: null,
   };
 }
 

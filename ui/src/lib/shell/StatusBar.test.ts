@@ -50,6 +50,19 @@ describe('the status bar', () => {
     stop();
   });
 
+  test('counts the late cases, and says nothing while none is late', async () => {
+    const status = demoStatus();
+    status.sync.late = 1200;
+    backend({ app_status: status });
+    const stop = await live.start();
+    render(StatusBar);
+
+    expect(screen.getByTestId('late-count')).toHaveTextContent('1,200 late');
+    await emit('desk://health', { ...status.sync, late: 0 });
+    await waitFor(() => expect(screen.queryByTestId('late-count')).toBeNull());
+    stop();
+  });
+
   test('a lagging sync says how far behind it is', async () => {
     const status = demoStatus();
     status.sync.lag = 1250;

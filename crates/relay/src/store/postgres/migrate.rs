@@ -32,6 +32,10 @@ pub const MIGRATIONS: [(i32, &str); 6] = [
         6,
         include_str!("../../../migrations/postgres/0006_verdicts.sql"),
     ),
+    (
+        7,
+        include_str!("../../../migrations/postgres/0007_deadlines.sql"),
+    ),
 ];
 
 /// The lock instances take in turn while they migrate (distinct from the append lock).

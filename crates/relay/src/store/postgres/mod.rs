@@ -77,7 +77,9 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use kyc::Timestamp;
+use kyc::deadline::DeadlinePolicy;
 use kyc::feed::FeedEvent;
+use kyc::officer::OfficerName;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio_postgres::NoTls;
@@ -88,6 +90,7 @@ pub use officers::PgOfficers;
 use super::Record;
 use super::claims::{ClaimAsk, Claimed};
 use super::contract::{Officers, Pending, Store};
+use super::deadlines;
 use super::four_eyes::{Answered, VerdictAsk};
 use super::read::Columns;
 use super::retention::{CHUNK, Pruned};
@@ -320,6 +323,14 @@ impl Store for PgStore {
         filter: TrailFilter,
     ) -> Pending<'_, Vec<TrailEntry>> {
         Box::pin(async move { trail::postgres::page(&self.pool, after, limit, &filter).await })
+    }
+
+    fn deadlines(&self) -> Pending<'_, Option<DeadlinePolicy>> {
+        Box::pin(deadlines::postgres_read(&self.pool))
+    }
+
+    fn set_deadlines(&self, policy: DeadlinePolicy, by: OfficerName) -> Pending<'_, ()> {
+        Box::pin(async move { deadlines::postgres_write(&self.pool, &policy, &by).await })
     }
 
     fn stats(&self) -> WriterStats {
