@@ -2,8 +2,14 @@
 //! entries, per officer. The audit log is the queue (append-only, numbered, chained); this is
 //! only the position, moved on after the hub has answered for each entry, so that entries go in
 //! order and a restart or a dead network resends from the first the hub has not confirmed.
+//!
+//! Beside it, the witness (schema 8): the longest trail this desk has seen each hub hold. A hub's
+//! chain shows an altered or removed entry, but not entries cut from its end, since what remains
+//! still verifies; the desks that saw the later entries can.
 
+use kyc::Timestamp;
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
 
 use crate::error::{Doing, Result};
 
@@ -25,5 +31,39 @@ pub(crate) fn mark_sent(conn: &Connection, hub: &str, officer: &str, seq: u64) -
     )
     .and_then(|mut s| s.execute(params![hub, officer, seq as i64]))
     .doing("moving the trail's outbox on")?;
+    Ok(())
+}
+
+/// The furthest entry of its team trail a hub was seen to hold, and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Witnessed {
+    pub seq: u64,
+    pub seen_at: Timestamp,
+}
+
+/// The furthest entry this desk saw `hub`'s trail hold, if any.
+pub(crate) fn witnessed(conn: &Connection, hub: &str) -> Result<Option<Witnessed>> {
+    conn.prepare_cached("SELECT seq, seen_at FROM hub_trail_witness WHERE hub = ?1")
+        .and_then(|mut s| {
+            s.query_row([hub], |r| {
+                Ok(Witnessed {
+                    seq: r.get::<_, i64>(0)? as u64,
+                    seen_at: Timestamp::from_unix_micros(r.get(1)?),
+                })
+            })
+            .optional()
+        })
+        .doing("reading what this desk saw of the hub's trail")
+}
+
+/// Records that `hub`'s trail held entry `seq` at `at`; never moves back.
+pub(crate) fn witness(conn: &Connection, hub: &str, seq: u64, at: Timestamp) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO hub_trail_witness (hub, seq, seen_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (hub) DO UPDATE SET seq = excluded.seq, seen_at = excluded.seen_at
+           WHERE excluded.seq > hub_trail_witness.seq",
+    )
+    .and_then(|mut s| s.execute(params![hub, seq as i64, at.unix_micros()]))
+    .doing("recording what this desk saw of the hub's trail")?;
     Ok(())
 }

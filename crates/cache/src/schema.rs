@@ -6,7 +6,8 @@
 //! `schema_5.sql` (no table change; its hook, `rederive`, derives the users' rows again under the
 //! guide's rules on AML flags, links, documents and legal names) and `schema_6.sql` (the team's
 //! records from the hub, [`crate::team`]) and `schema_7.sql` (the outbox toward the hub's team
-//! trail, [`crate::hub_trail`]); a later change is a new
+//! trail, [`crate::hub_trail`]) and `schema_8.sql` (the hub trail's witness: how long a trail this
+//! desk has seen each hub hold); a later change is a new
 //! migration appended to [`migrations`], never an edit of an applied one. A file whose
 //! `user_version` is beyond what this build knows was written by a newer KYC Desk and is refused,
 //! unchanged.
@@ -25,7 +26,7 @@ use rusqlite_migration::{HookError, M, Migrations};
 use crate::error::{Doing, Error, Result};
 
 /// The schema version this build writes. Files of a higher version are refused.
-pub const SCHEMA_VERSION: usize = 7;
+pub const SCHEMA_VERSION: usize = 8;
 
 /// Every migration, oldest first: version `n` is the `n`th.
 pub(crate) fn migrations() -> Migrations<'static> {
@@ -41,8 +42,8 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema_4.sql")),
         M::up_with_hook(include_str!("schema_5.sql"), crate::rederive::rederive),
         M::up(include_str!("schema_6.sql")),
-        // Version 8 once claims' version 7 is in; positional here, so 7 until then.
         M::up(include_str!("schema_7.sql")),
+        M::up(include_str!("schema_8.sql")),
     ])
 }
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use cache::{AuditBreak, AuditRecord, AuditScope, Outcome};
 use kyc::UserId;
+use kyc::trail::TrailCheck;
 use serde::{Deserialize, Serialize};
 
 use crate::desk::Desk;
@@ -110,7 +111,9 @@ impl Desk {
         self.inner.health.borrow().signed_in.as_ref()?;
         let hub = crate::desk::lock(&self.inner.running).hub.clone()?;
         Some(match hub.verify_trail().await {
-            Ok(check) => HubTrailCheck {
+            Ok(check) => {
+                let check = self.against_witness(hub.base_url(), check).await;
+                HubTrailCheck {
                 answered: true,
                 intact: check.intact(),
                 entries: check.entries,
@@ -121,7 +124,8 @@ impl Desk {
                         broken.seq, broken.reason
                     )
                 }),
-            },
+            }
+            }
             Err(error) => HubTrailCheck {
                 answered: false,
                 intact: false,
@@ -132,6 +136,36 @@ impl Desk {
                 )),
             },
         })
+    }
+
+    /// The hub's check held against the longest trail this desk saw that hub hold: entries cut
+    /// from the end leave a chain that verifies, so the hub alone cannot tell. An intact answer
+    /// raises the witness. When the cache cannot be read, the hub's answer stands as it is, said
+    /// in the log.
+    async fn against_witness(&self, hub: &str, check: TrailCheck) -> TrailCheck {
+        let key = hub.to_owned();
+        let witnessed = self
+            .store()
+            .read(move |reader| reader.hub_trail_witnessed(&key))
+            .await;
+        let check = match witnessed {
+            Ok(witnessed) => check.against_witness(witnessed.map(|w| w.seq)),
+            Err(error) => {
+                tracing::warn!(%error, "what this desk saw of the hub's trail could not be read");
+                check
+            }
+        };
+        if check.intact() && check.entries > 0 {
+            let (hub, seq) = (hub.to_owned(), check.entries);
+            if let Err(error) = self
+                .store()
+                .write(move |cache| cache.hub_trail_witness(&hub, seq, crate::clock::now()))
+                .await
+            {
+                tracing::warn!(%error, "what the hub's trail holds could not be recorded");
+            }
+        }
+        check
     }
 
     /// Exports the log (or one user's trail) into `folder` (created owner-only when missing) as an

@@ -158,3 +158,33 @@ async fn verify_shows_where_the_hubs_trail_breaks() {
     assert!(problem.contains("entry 2 was altered"), "{problem}");
     desk.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_shows_entries_cut_from_the_end_of_the_hubs_trail() {
+    let world = World::start().await;
+    let (_, auditor, desk, _) = zoe_at_work(&world).await;
+    let sent = hub_caught_up(&world, &desk, &auditor).await;
+    let held = sent.len() as u64;
+    assert!(held >= 2);
+    let check = desk.verify_audit().await.unwrap();
+    assert!(check.hub.expect("the hub's answer").intact);
+
+    // Someone with the hub's database cuts the last entry: what remains still chains.
+    rusqlite::Connection::open(&world.relay_data)
+        .unwrap()
+        .execute("DELETE FROM trail WHERE seq = ?1", [held as i64])
+        .unwrap();
+    let check = desk.verify_audit().await.unwrap();
+    assert!(check.intact, "the desk's own trail is untouched");
+    let hub = check.hub.expect("the hub's answer");
+    assert!(hub.answered);
+    assert!(!hub.intact, "a trail cut short is not intact: {hub:?}");
+    assert_eq!(hub.entries, held - 1);
+    assert_eq!(hub.broken_at, Some(held));
+    let problem = hub.problem.unwrap();
+    assert!(
+        problem.contains(&format!("saw it hold entry {held}")),
+        "{problem}"
+    );
+    desk.shutdown().await;
+}

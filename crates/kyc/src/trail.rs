@@ -208,6 +208,31 @@ pub enum BreakKind {
     /// Its MAC does not match what it holds: it was altered (or the hub runs with another key
     /// than the one that wrote it).
     Altered,
+    /// The trail ends before an entry a desk saw it hold: entries were cut from its end. What
+    /// remains still chains, so only a witness of the longer trail can tell.
+    CutShort,
+}
+
+impl TrailCheck {
+    /// This check, held against the furthest entry a desk saw the same trail hold: an intact
+    /// trail that now ends before it lost its end.
+    pub fn against_witness(self, witnessed: Option<u64>) -> TrailCheck {
+        match witnessed {
+            Some(seen) if self.intact() && self.entries < seen => TrailCheck {
+                broken: Some(TrailBreak {
+                    seq: self.entries + 1,
+                    kind: BreakKind::CutShort,
+                    reason: format!(
+                        "the trail ends at entry {}, but this desk saw it hold entry {seen}: entries {} to {seen} were cut from its end",
+                        self.entries,
+                        self.entries + 1
+                    ),
+                }),
+                ..self
+            },
+            _ => self,
+        }
+    }
 }
 
 /// Walks entries in order of `seq` and stops at the first that does not hold. Feed it in pages:
@@ -376,6 +401,40 @@ mod tests {
         seal(b"another key entirely, not the hub", &prev, &mut forged[3]);
         let broken = verify(KEY, &forged).broken.unwrap();
         assert_eq!((broken.seq, broken.kind), (4, BreakKind::Altered));
+    }
+
+    #[test]
+    fn an_intact_trail_that_ends_before_what_a_desk_saw_is_cut_short() {
+        let intact = TrailCheck {
+            entries: 5,
+            broken: None,
+        };
+        let cut = intact.clone().against_witness(Some(7));
+        let broken = cut
+            .broken
+            .clone()
+            .expect("a trail shorter than its witness is broken");
+        assert_eq!((broken.seq, broken.kind), (6, BreakKind::CutShort));
+        assert!(
+            broken.reason.contains("entries 6 to 7"),
+            "{}",
+            broken.reason
+        );
+        assert_eq!(cut.entries, 5);
+        // As long as, or longer than, what was seen: nothing to say.
+        for seen in [None, Some(5), Some(3)] {
+            assert_eq!(intact.clone().against_witness(seen), intact);
+        }
+        // A chain already broken keeps its own, earlier break.
+        let altered = TrailCheck {
+            entries: 2,
+            broken: Some(TrailBreak {
+                seq: 3,
+                kind: BreakKind::Altered,
+                reason: "entry 3 was altered".into(),
+            }),
+        };
+        assert_eq!(altered.clone().against_witness(Some(9)), altered);
     }
 
     fn hex_bytes(text: &str) -> [u8; 32] {
