@@ -194,6 +194,17 @@ impl Cache {
         self.write(|conn, _| crate::hub_trail::witness(conn, hub, seq, at))
     }
 
+    /// Records that `hub`'s team trail verified intact up to entry `seq`, whose MAC is `mac`.
+    pub fn hub_trail_verified(
+        &mut self,
+        hub: &str,
+        seq: u64,
+        mac: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.write(|conn, _| crate::hub_trail::verified(conn, hub, seq, mac, at))
+    }
+
     /// Opens the audit trail under `key` with the anchor kept outside the file (`None` the first
     /// time): carries entries from before the keyed chain into it, catches a lagging anchor up,
     /// records a break. `at` and `officer` sign the entry that seals unkeyed entries, if any.
@@ -292,7 +303,7 @@ macro_rules! queries {
                 crate::hub_trail::sent_through(&self.conn, hub, officer)
             }
 
-            /// The furthest entry this desk saw `hub`'s team trail hold, if any.
+            /// What this desk saw of `hub`'s team trail, if anything.
             pub fn hub_trail_witnessed(
                 &self,
                 hub: &str,
