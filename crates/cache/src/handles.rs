@@ -195,6 +195,23 @@ impl Cache {
         self.write(|conn, _| crate::claims::set_lapse_seconds(conn, seconds))
     }
 
+    /// Records that `hub`'s team trail was seen holding entry `seq` at `at` (see
+    /// [`crate::hub_trail`]); a lower number than one seen before changes nothing.
+    pub fn hub_trail_witness(&mut self, hub: &str, seq: u64, at: Timestamp) -> Result<()> {
+        self.write(|conn, _| crate::hub_trail::witness(conn, hub, seq, at))
+    }
+
+    /// Records that `hub`'s team trail verified intact up to entry `seq`, whose MAC is `mac`.
+    pub fn hub_trail_verified(
+        &mut self,
+        hub: &str,
+        seq: u64,
+        mac: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.write(|conn, _| crate::hub_trail::verified(conn, hub, seq, mac, at))
+    }
+
     /// Opens the audit trail under `key` with the anchor kept outside the file (`None` the first
     /// time): carries entries from before the keyed chain into it, catches a lagging anchor up,
     /// records a break. `at` and `officer` sign the entry that seals unkeyed entries, if any.
@@ -307,6 +324,14 @@ macro_rules! queries {
             /// toward the hub's trail holds the entries after it that name `officer`.
             pub fn hub_trail_sent_through(&self, hub: &str, officer: &str) -> Result<u64> {
                 crate::hub_trail::sent_through(&self.conn, hub, officer)
+            }
+
+            /// What this desk saw of `hub`'s team trail, if anything.
+            pub fn hub_trail_witnessed(
+                &self,
+                hub: &str,
+            ) -> Result<Option<crate::hub_trail::Witnessed>> {
+                crate::hub_trail::witnessed(&self.conn, hub)
             }
 
             /// The team's internal notes on `user`'s case, oldest first.

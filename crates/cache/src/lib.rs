@@ -81,6 +81,7 @@ pub use detail::{CaseDetail, Relative, TimelineEntry};
 pub use documents::{Download, LocalDownload, StoredDocument};
 pub use error::{Error, Result};
 pub use handles::{Cache, Reader};
+pub use hub_trail::Witnessed;
 pub use queue::{
     Cursor, Direction, QueueFilter, QueuePage, QueueQuery, QueueRow, SearchTuning, Sort, SortKey,
     StateCounts, TimeRange,

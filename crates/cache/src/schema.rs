@@ -8,7 +8,8 @@
 //! records from the hub, [`crate::team`]) and `schema_7.sql` (the outbox toward the hub's team
 //! trail, [`crate::hub_trail`]) and `schema_8.sql` (who holds each case, replayed from the claim
 //! records already kept, [`crate::claims`]) and `schema_9.sql` (deadlines: when each case
-//! entered its state and when it is due, [`crate::deadline`]); a later change is a new
+//! entered its state and when it is due, [`crate::deadline`]) and `schema_10.sql` (the hub trail's
+//! witness: what this desk saw of each hub's team trail, [`crate::hub_trail`]); a later change is a new
 //! migration appended to [`migrations`], never an edit of an applied one. A file whose
 //! `user_version` is beyond what this build knows was written by a newer KYC Desk and is refused,
 //! unchanged.
@@ -27,7 +28,7 @@ use rusqlite_migration::{HookError, M, Migrations};
 use crate::error::{Doing, Error, Result};
 
 /// The schema version this build writes. Files of a higher version are refused.
-pub const SCHEMA_VERSION: usize = 9;
+pub const SCHEMA_VERSION: usize = 10;
 
 /// Every migration, oldest first: version `n` is the `n`th.
 pub(crate) fn migrations() -> Migrations<'static> {
@@ -46,6 +47,7 @@ pub(crate) fn migrations() -> Migrations<'static> {
         M::up(include_str!("schema_7.sql")),
         M::up_with_hook(include_str!("schema_8.sql"), crate::claims::replay),
         M::up_with_hook(include_str!("schema_9.sql"), crate::deadline::migrate),
+        M::up(include_str!("schema_10.sql")),
     ])
 }
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use cache::{AuditBreak, AuditRecord, AuditScope, Outcome};
 use kyc::UserId;
+use kyc::trail::{TrailCheck, Witness};
 use serde::{Deserialize, Serialize};
 
 use crate::desk::Desk;
@@ -109,8 +110,16 @@ impl Desk {
     async fn verify_hub_trail(&self) -> Option<HubTrailCheck> {
         self.inner.health.borrow().signed_in.as_ref()?;
         let hub = crate::desk::lock(&self.inner.running).hub.clone()?;
-        Some(match hub.verify_trail().await {
-            Ok(check) => HubTrailCheck {
+        let witness = self.hub_trail_witness(hub.base_url()).await;
+        let seen = witness
+            .as_ref()
+            .and_then(|w| w.verified.as_ref().map(|(at, _)| *at));
+        Some(match hub.verify_trail(seen).await {
+            Ok(check) => {
+                let check = self
+                    .held_to_witness(hub.base_url(), check, witness.as_ref())
+                    .await;
+                HubTrailCheck {
                 answered: true,
                 intact: check.intact(),
                 entries: check.entries,
@@ -121,7 +130,8 @@ impl Desk {
                         broken.seq, broken.reason
                     )
                 }),
-            },
+            }
+            }
             Err(error) => HubTrailCheck {
                 answered: false,
                 intact: false,
@@ -132,6 +142,46 @@ impl Desk {
                 )),
             },
         })
+    }
+
+    /// What this desk saw of `hub`'s trail. When the cache cannot be read, the hub's answer
+    /// stands as it is, said in the log.
+    async fn hub_trail_witness(&self, hub: &str) -> Option<Witness> {
+        let key = hub.to_owned();
+        match self
+            .store()
+            .read(move |reader| reader.hub_trail_witnessed(&key))
+            .await
+        {
+            Ok(witnessed) => witnessed.map(|w| w.witness),
+            Err(error) => {
+                tracing::warn!(%error, "what this desk saw of the hub's trail could not be read");
+                None
+            }
+        }
+    }
+
+    /// The hub's check held against what this desk saw of that trail: entries cut from the end
+    /// leave a chain that verifies, so the hub alone cannot tell (see
+    /// [`TrailCheck::against_witness`]). An intact answer becomes the witness.
+    async fn held_to_witness(
+        &self,
+        hub: &str,
+        check: TrailCheck,
+        witness: Option<&Witness>,
+    ) -> TrailCheck {
+        let check = check.against_witness(witness);
+        if let (true, Some(head)) = (check.intact(), check.head.clone()) {
+            let (hub, seq) = (hub.to_owned(), check.entries);
+            if let Err(error) = self
+                .store()
+                .write(move |cache| cache.hub_trail_verified(&hub, seq, &head, crate::clock::now()))
+                .await
+            {
+                tracing::warn!(%error, "what the hub's trail holds could not be recorded");
+            }
+        }
+        check
     }
 
     /// Exports the log (or one user's trail) into `folder` (created owner-only when missing) as an

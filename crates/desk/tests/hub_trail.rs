@@ -158,3 +158,86 @@ async fn verify_shows_where_the_hubs_trail_breaks() {
     assert!(problem.contains("entry 2 was altered"), "{problem}");
     desk.shutdown().await;
 }
+
+/// Zoé at work, her Verify seeing the hub's trail intact, and the hub holding every entry of
+/// hers, the Verify's own included; returns the entries the Verify saw.
+async fn verified_once(world: &World) -> (Credential, Desk, kyc::UserId, usize) {
+    let (_, auditor, desk, user) = zoe_at_work(world).await;
+    let seen = hub_caught_up(world, &desk, &auditor).await.len();
+    let hub = desk
+        .verify_audit()
+        .await
+        .unwrap()
+        .hub
+        .expect("the hub's answer");
+    assert!(hub.intact, "{hub:?}");
+    assert_eq!(hub.entries, seen as u64);
+    hub_caught_up(world, &desk, &auditor).await;
+    (auditor, desk, user, seen)
+}
+
+/// Someone with the hub's database deletes its entries from `from` on: what remains still chains.
+fn cut_from(world: &World, from: usize) {
+    rusqlite::Connection::open(&world.relay_data)
+        .unwrap()
+        .execute("DELETE FROM trail WHERE seq >= ?1", [from as i64])
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_shows_entries_cut_from_the_end_of_the_hubs_trail() {
+    let world = World::start().await;
+    let (_, desk, _, seen) = verified_once(&world).await;
+
+    cut_from(&world, seen);
+    let check = desk.verify_audit().await.unwrap();
+    assert!(check.intact, "the desk's own trail is untouched");
+    let hub = check.hub.expect("the hub's answer");
+    assert!(hub.answered);
+    assert!(!hub.intact, "a trail cut short is not intact: {hub:?}");
+    assert_eq!(hub.entries, seen as u64 - 1);
+    assert_eq!(hub.broken_at, Some(seen as u64));
+    let problem = hub.problem.unwrap();
+    assert!(
+        problem.contains(&format!("saw it hold entry {seen}")),
+        "{problem}"
+    );
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_shows_a_hubs_trail_cut_back_and_grown_again() {
+    let mut world = World::start().await;
+    let (auditor, desk, user, seen) = verified_once(&world).await;
+
+    // The end is cut while the hub is down; once it is back, the officer works on, and the trail
+    // grows back past its old length with entries the hub chains to what remains. Its length
+    // alone no longer shows the cut.
+    world.stop_relay().await;
+    cut_from(&world, seen);
+    world.restart_relay().await;
+    desk.retrieve_documents(user).await.unwrap_err();
+    desk.retrieve_documents(user).await.unwrap_err();
+    until(&desk, "the hub's trail to grow back", || async {
+        (hub_trail(&world, &auditor).await.len() > seen).then_some(())
+    })
+    .await;
+
+    let hub = desk
+        .verify_audit()
+        .await
+        .unwrap()
+        .hub
+        .expect("the hub's answer");
+    assert!(
+        !hub.intact,
+        "a trail cut back and grown again is not intact: {hub:?}"
+    );
+    assert_eq!(hub.broken_at, Some(seen as u64), "{hub:?}");
+    let problem = hub.problem.unwrap();
+    assert!(
+        problem.contains("is not the entry this desk verified"),
+        "{problem}"
+    );
+    desk.shutdown().await;
+}

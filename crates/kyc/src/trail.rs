@@ -180,6 +180,13 @@ pub struct TrailCheck {
     /// Entries checked before the first break (all of them when the trail is intact).
     pub entries: u64,
     pub broken: Option<TrailBreak>,
+    /// The MAC of the last entry that holds: it stands for the whole chain up to it. Absent from
+    /// an empty trail, and from the answers of hubs before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+    /// The MAC of the entry the asker named (`?seen=N`), when the chain holds up to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<String>,
 }
 
 impl TrailCheck {
@@ -208,6 +215,62 @@ pub enum BreakKind {
     /// Its MAC does not match what it holds: it was altered (or the hub runs with another key
     /// than the one that wrote it).
     Altered,
+    /// The trail ends before an entry a desk saw it hold: entries were cut from its end. What
+    /// remains still chains, so only a witness of the longer trail can tell.
+    CutShort,
+    /// The entry a desk saw at this number is not the one there now: the trail was cut back to
+    /// before it and grew again.
+    Rewritten,
+}
+
+/// What a desk saw of a hub's trail: it held entry `seq` (the furthest number the hub gave one
+/// of the desk's entries, or verified), and, at the desk's last intact verification, entry
+/// `verified.0` had MAC `verified.1`, which stands for the whole chain up to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Witness {
+    pub seq: u64,
+    pub verified: Option<(u64, String)>,
+}
+
+impl TrailCheck {
+    /// This check, held against what a desk saw of the same trail (asked with `?seen=` the
+    /// verified entry's number): an intact trail that now ends before the furthest entry seen lost
+    /// its end; one whose verified entry has another MAC was cut back and written again.
+    pub fn against_witness(self, witness: Option<&Witness>) -> TrailCheck {
+        let Some(witness) = witness.filter(|_| self.intact()) else {
+            return self;
+        };
+        let seen = witness.seq;
+        let broken = if self.entries < seen {
+            TrailBreak {
+                seq: self.entries + 1,
+                kind: BreakKind::CutShort,
+                reason: format!(
+                    "the trail ends at entry {}, but this desk saw it hold entry {seen}: entries {} to {seen} were cut from its end",
+                    self.entries,
+                    self.entries + 1
+                ),
+            }
+        } else if let Some((at, _)) = witness
+            .verified
+            .as_ref()
+            .filter(|(_, mac)| self.seen.as_ref() != Some(mac))
+        {
+            TrailBreak {
+                seq: *at,
+                kind: BreakKind::Rewritten,
+                reason: format!(
+                    "entry {at} is not the entry this desk verified there: the trail was cut back to before it and written again"
+                ),
+            }
+        } else {
+            return self;
+        };
+        TrailCheck {
+            broken: Some(broken),
+            ..self
+        }
+    }
 }
 
 /// Walks entries in order of `seq` and stops at the first that does not hold. Feed it in pages:
@@ -218,6 +281,9 @@ pub struct Verifier {
     prev: [u8; 32],
     checked: u64,
     broken: Option<TrailBreak>,
+    /// The entry whose MAC the asker wants, and that MAC once the chain holds up to it.
+    wanted: Option<u64>,
+    seen: Option<String>,
 }
 
 impl Default for Verifier {
@@ -227,11 +293,21 @@ impl Default for Verifier {
             prev: GENESIS,
             checked: 0,
             broken: None,
+            wanted: None,
+            seen: None,
         }
     }
 }
 
 impl Verifier {
+    /// A verifier that also reports the MAC of entry `seq`, if the chain holds up to it.
+    pub fn seeing(seq: Option<u64>) -> Verifier {
+        Verifier {
+            wanted: seq,
+            ..Verifier::default()
+        }
+    }
+
     /// Checks the next entry; `false` once the chain is broken (the rest need not be read).
     pub fn check(&mut self, key: &[u8], entry: &TrailEntry) -> bool {
         if self.broken.is_some() {
@@ -278,6 +354,9 @@ impl Verifier {
         self.expected_seq += 1;
         self.prev = mac(key, &self.prev, entry);
         self.checked += 1;
+        if self.wanted == Some(entry.seq) {
+            self.seen = Some(entry.mac.clone());
+        }
         true
     }
 
@@ -285,6 +364,8 @@ impl Verifier {
         TrailCheck {
             entries: self.checked,
             broken: self.broken,
+            head: (self.checked > 0).then(|| hex(&self.prev)),
+            seen: self.seen,
         }
     }
 }
@@ -341,13 +422,8 @@ mod tests {
     #[test]
     fn an_intact_chain_verifies_and_each_kind_of_tampering_is_named() {
         let trail = chain(5);
-        assert_eq!(
-            verify(KEY, &trail),
-            TrailCheck {
-                entries: 5,
-                broken: None
-            }
-        );
+        let check = verify(KEY, &trail);
+        assert_eq!((check.entries, check.broken), (5, None));
 
         let mut altered = trail.clone();
         altered[2].detail = "nothing happened".into();
@@ -376,6 +452,78 @@ mod tests {
         seal(b"another key entirely, not the hub", &prev, &mut forged[3]);
         let broken = verify(KEY, &forged).broken.unwrap();
         assert_eq!((broken.seq, broken.kind), (4, BreakKind::Altered));
+    }
+
+    #[test]
+    fn an_intact_trail_that_ends_before_or_differs_from_what_a_desk_saw_is_broken() {
+        let intact = TrailCheck {
+            entries: 5,
+            broken: None,
+            head: Some("e5".into()),
+            seen: Some("e4".into()),
+        };
+        let saw = |seq, mac: Option<&str>| Witness {
+            seq,
+            verified: mac.map(|mac| (4, mac.to_owned())),
+        };
+
+        let cut = intact.clone().against_witness(Some(&saw(7, None)));
+        let broken = cut
+            .broken
+            .clone()
+            .expect("a trail shorter than its witness is broken");
+        assert_eq!((broken.seq, broken.kind), (6, BreakKind::CutShort));
+        assert!(
+            broken.reason.contains("entries 6 to 7"),
+            "{}",
+            broken.reason
+        );
+        assert_eq!(cut.entries, 5);
+
+        // Long enough, but entry 4 is not the one the desk verified: cut back and grown again.
+        let grown = intact.clone().against_witness(Some(&saw(4, Some("other"))));
+        let broken = grown
+            .broken
+            .expect("another entry at the witnessed number is a break");
+        assert_eq!((broken.seq, broken.kind), (4, BreakKind::Rewritten));
+
+        // What was seen is there: nothing to say.
+        for witness in [
+            None,
+            Some(saw(5, None)),
+            Some(saw(3, None)),
+            Some(saw(4, Some("e4"))),
+        ] {
+            assert_eq!(intact.clone().against_witness(witness.as_ref()), intact);
+        }
+        // A chain already broken keeps its own, earlier break.
+        let altered = TrailCheck {
+            entries: 2,
+            broken: Some(TrailBreak {
+                seq: 3,
+                kind: BreakKind::Altered,
+                reason: "entry 3 was altered".into(),
+            }),
+            head: Some("e2".into()),
+            seen: None,
+        };
+        assert_eq!(
+            altered.clone().against_witness(Some(&saw(9, None))),
+            altered
+        );
+    }
+
+    #[test]
+    fn the_verifier_names_the_head_and_the_mac_of_the_entry_asked_for() {
+        let entries = chain(3);
+        let mut verifier = Verifier::seeing(Some(2));
+        for entry in &entries {
+            assert!(verifier.check(KEY, entry));
+        }
+        let check = verifier.finish();
+        assert_eq!(check.head.as_deref(), Some(entries[2].mac.as_str()));
+        assert_eq!(check.seen.as_deref(), Some(entries[1].mac.as_str()));
+        assert_eq!(verify(KEY, &[]).head, None);
     }
 
     fn hex_bytes(text: &str) -> [u8; 32] {

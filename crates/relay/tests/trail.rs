@@ -46,9 +46,14 @@ async fn note(relay: &TestRelay, token: &str, id: &str, user: &str) -> u16 {
 }
 
 async fn verify(relay: &TestRelay, token: &str) -> TrailCheck {
+    verify_seeing(relay, token, "").await
+}
+
+/// `GET /v1/trail/verify?QUERY`.
+async fn verify_seeing(relay: &TestRelay, token: &str, query: &str) -> TrailCheck {
     let response = relay
         .http
-        .get(format!("{}/v1/trail/verify", relay.running.url()))
+        .get(format!("{}/v1/trail/verify{query}", relay.running.url()))
         .bearer_auth(token)
         .send()
         .await
@@ -139,13 +144,21 @@ async fn team_records_and_desk_entries_form_one_chain_stored_once_each(backend: 
     assert_eq!(trail[1].detail, "reasons 2304");
     assert_eq!(trail[0].prev_mac, "0".repeat(64));
     assert_eq!(trail[1].prev_mac, trail[0].mac);
-    assert_eq!(
-        verify(&relay, &zoe).await,
-        TrailCheck {
-            entries: 3,
-            broken: None
-        }
-    );
+    let check = verify(&relay, &zoe).await;
+    assert_eq!((check.entries, check.broken), (3, None));
+    assert_eq!(check.head.as_deref(), Some(trail[2].mac.as_str()));
+    assert_eq!(check.seen, None, "no entry asked for");
+    // A desk that saw entry 2 asks for its MAC, to hold the hub to it.
+    let check = verify_seeing(&relay, &zoe, "?seen=2").await;
+    assert_eq!(check.seen.as_deref(), Some(trail[1].mac.as_str()));
+    let refused = relay
+        .http
+        .get(format!("{}/v1/trail/verify?seen=two", relay.running.url()))
+        .bearer_auth(&zoe)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
 }
 
 async fn claims_the_hub_decides_are_in_the_trail_and_a_refused_one_is_not(backend: Backend) {
@@ -171,13 +184,8 @@ async fn claims_the_hub_decides_are_in_the_trail_and_a_refused_one_is_not(backen
             (2, "Zoé".to_owned(), "team.release".to_owned(), Some(2)),
         ]
     );
-    assert_eq!(
-        verify(&relay, &zoe).await,
-        TrailCheck {
-            entries: 2,
-            broken: None
-        }
-    );
+    let check = verify(&relay, &zoe).await;
+    assert_eq!((check.entries, check.broken), (2, None));
 }
 
 async fn a_row_changed_or_removed_in_the_database_is_named_by_verify(backend: Backend) {

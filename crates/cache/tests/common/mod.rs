@@ -17,8 +17,10 @@ pub fn at(seconds_after_t0: i64) -> Timestamp {
     Timestamp::from_unix_seconds(T0 + seconds_after_t0)
 }
 
-/// SQL that takes a file back to the tables before deadlines (schema version 9).
-pub const WITHOUT_DEADLINES: &str = "DROP INDEX users_by_due; DROP INDEX users_by_state_due;
+/// SQL that takes a file back to the tables before deadlines (schema version 9) and the hub
+/// trail's witness (version 10).
+pub const WITHOUT_DEADLINES: &str = "DROP TABLE hub_trail_witness;
+    DROP INDEX users_by_due; DROP INDEX users_by_state_due;
     ALTER TABLE users DROP COLUMN due_at; ALTER TABLE users DROP COLUMN state_since;
     DROP TABLE deadlines;";
 

@@ -210,8 +210,12 @@ impl Feed {
     }
 
     /// Asks the hub to verify the team's trail (`GET /v1/trail/verify`).
-    pub async fn verify_trail(&self) -> Result<TrailCheck, FeedError> {
-        let request = self.http.get(format!("{}/v1/trail/verify", self.base_url));
+    pub async fn verify_trail(&self, seen: Option<u64>) -> Result<TrailCheck, FeedError> {
+        let url = match seen {
+            Some(seq) => format!("{}/v1/trail/verify?seen={seq}", self.base_url),
+            None => format!("{}/v1/trail/verify", self.base_url),
+        };
+        let request = self.http.get(url);
         self.ask(request, Duration::from_secs(30), "trail check", NO_TRAIL)
             .await
     }

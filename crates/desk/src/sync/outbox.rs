@@ -12,6 +12,9 @@
 //! Only an officer's own credential sends: the shared feed token names no one, and the auditor's
 //! role writes nothing at the hub. The local trail is unchanged by any of this: it stays the
 //! record for a desk used alone.
+//!
+//! Each number the hub gives an entry is kept as the cache's witness of how long the hub's trail
+//! is (`cache::hub_trail`, schema 10): Verify holds the hub's answer to it.
 
 use std::sync::Arc;
 
@@ -90,7 +93,13 @@ async fn drain(feed: &Feed, store: &Store, officer: &str) -> Result<(), Retry> {
                 continue;
             }
             match feed.write_trail(&write_of(record)).await {
-                Ok(_) => {}
+                // The number the hub gave the entry: its trail holds at least that many from
+                // now on, which this desk can later hold it to.
+                Ok(written) => {
+                    if let Some(seq) = written.seq {
+                        witness(store, &hub, seq).await?;
+                    }
+                }
                 Err(FeedError::Status {
                     status: 400,
                     detail,
@@ -118,6 +127,17 @@ async fn mark_sent(store: &Store, hub: &str, officer: &str, seq: u64) -> Result<
         .await
         .map_err(|error| {
             tracing::warn!(%error, "the trail's outbox could not be moved on");
+            Retry
+        })
+}
+
+async fn witness(store: &Store, hub: &str, seq: u64) -> Result<(), Retry> {
+    let hub = hub.to_owned();
+    store
+        .write(move |cache| cache.hub_trail_witness(&hub, seq, crate::clock::now()))
+        .await
+        .map_err(|error| {
+            tracing::warn!(%error, "what the hub's trail holds could not be recorded");
             Retry
         })
 }

@@ -5,9 +5,12 @@
 //!   sent before (stored once). The author is the credential's officer; a body naming one is not
 //!   a trail entry (400). **403** for the auditor (`forbidden`: it changes nothing) and for the
 //!   team's shared feed token (`officer_credential_required`: an entry names its author).
-//! - `GET /v1/trail/verify` with any credential: **200** [`kyc::trail::TrailCheck`], the number
-//!   of entries that hold together and, when the chain breaks, the first entry that does not and
-//!   why. It names no entry's content, so every officer may ask (the desk's Verify does).
+//! - `GET /v1/trail/verify[?seen=N]` with any credential: **200** [`kyc::trail::TrailCheck`], the
+//!   number of entries that hold together and, when the chain breaks, the first entry that does
+//!   not and why; the MAC of the last entry that holds (`head`) and, with `seen`, of entry N. A
+//!   desk holds those MACs to what it saw before: entries cut from the end, even when the trail
+//!   grew again since, show there. It names no entry's content, so every officer may ask (the
+//!   desk's Verify does). **400** for a `seen` that is not a number.
 //! - `GET /v1/trail/export?format=csv|json&case=…&officer=…&from=…&to=…`: the entries, oldest
 //!   first, for the senior and auditor roles; **403** `trail_export_forbidden` for an officer (and
 //!   the shared feed token, which reads as one): colleagues' entries are read by those who
@@ -73,7 +76,11 @@ pub(crate) async fn append(State(state): State<AppState>, request: Request) -> R
     }
 }
 
-pub(crate) async fn verify(State(state): State<AppState>, request: Request) -> Response {
+pub(crate) async fn verify(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    request: Request,
+) -> Response {
     let access = match authenticate(&state, request.headers()).await {
         Ok(access) => access,
         Err(refused) => return *refused,
@@ -81,8 +88,12 @@ pub(crate) async fn verify(State(state): State<AppState>, request: Request) -> R
     if let Err(refused) = access.require(Act::Read) {
         return *refused;
     }
+    let seen = match seen_of(query.as_deref()) {
+        Ok(seen) => seen,
+        Err(error) => return refusal(StatusCode::BAD_REQUEST, "bad_trail_query", &error),
+    };
     let key = state.shared().trail_key.clone();
-    let mut verifier = Verifier::default();
+    let mut verifier = Verifier::seeing(seen);
     let mut after = 0;
     loop {
         let page = match state
@@ -116,6 +127,25 @@ pub(crate) async fn verify(State(state): State<AppState>, request: Request) -> R
         StatusCode::OK,
         serde_json::to_string(&check).expect("a check encodes"),
     )
+}
+
+/// The entry whose MAC the asker wants (`seen=N`), if any.
+fn seen_of(query: Option<&str>) -> Result<Option<u64>, String> {
+    let mut seen = None;
+    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        if key != "seen" {
+            return Err(format!(
+                "{key} is not a question verify answers; ask seen=N or nothing"
+            ));
+        }
+        let number = value
+            .parse::<u64>()
+            .map_err(|_| format!("seen must be an entry's number, not {value:?}"))?;
+        if seen.replace(number).is_some() {
+            return Err("seen is given more than once; give it once".into());
+        }
+    }
+    Ok(seen)
 }
 
 pub(crate) async fn export(
