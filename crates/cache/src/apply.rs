@@ -66,7 +66,7 @@ pub(crate) fn apply_events(
             let claim = record
                 .as_ref()
                 .ok()
-                .and_then(|r| Some((r.user(), r.claim_request()?)));
+                .and_then(|r| Some((r.user()?, r.claim_request()?)));
             match team::keep(conn, event, author, record)? {
                 team::Kept::New { readable, user } => {
                     if let Some((user, request)) = claim {

@@ -100,12 +100,12 @@ pub(crate) fn replay(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResu
         ) else {
             continue;
         };
-        if let Some(request) = record.claim_request() {
+        if let (Some(request), Some(user)) = (record.claim_request(), record.user()) {
             apply(
                 tx,
                 seq as u64,
                 &author,
-                record.user(),
+                user,
                 &request,
                 Timestamp::from_unix_micros(written_at),
             )

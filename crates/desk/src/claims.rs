@@ -188,7 +188,7 @@ impl Desk {
             .map(drop)
             .map_err(|cause| Error::Hub {
                 what: "The claim's renewal",
-                user,
+                user: Some(user),
                 cause,
             })
     }

@@ -67,9 +67,13 @@ impl Desk {
             justification,
         };
         let written = self
-            .write_record(event, "Recording a decision", "The decision", "decision", |at| {
-                format!("decision {decision}, {at}")
-            })
+            .write_record(
+                event,
+                "Recording a decision",
+                "The decision",
+                "decision",
+                |at| format!("decision {decision}, {at}"),
+            )
             .await?;
         Ok(Recorded { seq: written.seq })
     }
@@ -89,9 +93,13 @@ impl Desk {
             justification,
         };
         let written = self
-            .write_record(event, "Proposing an action", "The proposal", "propose", |at| {
-                format!("proposed {}, {at}", action.as_str())
-            })
+            .write_record(
+                event,
+                "Proposing an action",
+                "The proposal",
+                "propose",
+                |at| format!("proposed {}, {at}", action.as_str()),
+            )
             .await?;
         Ok(Recorded { seq: written.seq })
     }

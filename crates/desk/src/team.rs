@@ -67,14 +67,17 @@ impl Desk {
             id: record_id(),
             event,
         };
-        let written = hub.write_team(&write).await.map_err(|cause| match (cause, user) {
-            (FeedError::Claim(refusal), Some(user)) => Error::ClaimRefused {
-                what,
-                user,
-                refusal,
-            },
-            (cause, user) => Error::Hub { what, user, cause },
-        });
+        let written = hub
+            .write_team(&write)
+            .await
+            .map_err(|cause| match (cause, user) {
+                (FeedError::Claim(refusal), Some(user)) => Error::ClaimRefused {
+                    what,
+                    user,
+                    refusal,
+                },
+                (cause, user) => Error::Hub { what, user, cause },
+            });
         let (outcome, detail) = match &written {
             Ok(answer) => (
                 Outcome::Succeeded,

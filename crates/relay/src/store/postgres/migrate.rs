@@ -10,7 +10,7 @@ use super::{connection, failed};
 use crate::error::{RelayError, Result};
 
 /// Every migration, in order: (version, SQL).
-pub const MIGRATIONS: [(i32, &str); 6] = [
+pub const MIGRATIONS: [(i32, &str); 7] = [
     (1, include_str!("../../../migrations/postgres/0001_log.sql")),
     (
         2,
