@@ -15,7 +15,7 @@ use kyc::team::{NoteText, TeamEvent, TeamWrite};
 use serde::Serialize;
 
 use crate::desk::{Desk, lock};
-use crate::error::{Error, Result};
+use crate::error::{Deed, Error, Result};
 use crate::sync::Feed;
 
 /// The audit trail's name for writing a note.
@@ -34,7 +34,7 @@ impl Desk {
     /// 4,000 characters, no control characters but line breaks and tabs).
     pub async fn write_note(&self, user: UserId, text: &str) -> Result<NoteWritten> {
         let text = NoteText::parse(text).map_err(|problem| Error::InvalidNote { user, problem })?;
-        let hub = self.hub("Writing a note")?;
+        let hub = self.hub(Deed::WriteNote)?;
         self.audit_ready().await?;
         let characters = text.as_str().chars().count();
         let write = TeamWrite {
@@ -45,7 +45,7 @@ impl Desk {
             },
         };
         let written = hub.write_team(&write).await.map_err(|cause| Error::Hub {
-            what: "The note",
+            what: Deed::WriteNote,
             user,
             cause,
         });
@@ -72,7 +72,7 @@ impl Desk {
     }
 
     /// The hub this desk syncs from, with the desk's credential.
-    fn hub(&self, what: &'static str) -> Result<Feed> {
+    fn hub(&self, what: Deed) -> Result<Feed> {
         lock(&self.inner.running)
             .hub
             .clone()
