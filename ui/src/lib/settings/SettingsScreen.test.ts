@@ -2,7 +2,7 @@ import { emit } from '@tauri-apps/api/event';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 
-import { backend, demoStatus } from '../../test/fixtures';
+import { backend, demoStatus, ipcError } from '../../test/fixtures';
 import type { SettingsInput, SettingsView } from '../api';
 import { live } from '../live.svelte';
 import SettingsScreen from './SettingsScreen.svelte';
@@ -23,7 +23,7 @@ describe('settings', () => {
       settings_view: () => demoView(saved),
       save_settings: () => {
         saved = true;
-        return { restart_needed: true, message: 'Settings saved. Restart KYC Desk to leave the demo and connect to Treezor.' };
+        return { restart_needed: true, outcome: 'restart_to_leave_demo', enter_again: [], message: '(English for logs)' };
       },
       app_status: null,
     });
@@ -70,7 +70,7 @@ describe('settings', () => {
   test("leaves a saved secret alone when its field is left empty", async () => {
     const calls = backend({
       settings_view: demoView(true),
-      save_settings: { restart_needed: false, message: 'Settings saved.' },
+      save_settings: { restart_needed: false, outcome: 'saved', enter_again: [], message: '(English for logs)' },
       app_status: null,
     });
     render(SettingsScreen);
@@ -126,7 +126,11 @@ describe('settings', () => {
     backend({
       settings_view: demoView(),
       save_settings: () => {
-        throw { code: 'invalid_setting', message: 'The Treezor base URL is not valid: it must start with https://.', detail: null };
+        throw ipcError('invalid_setting', {
+          kind: 'invalid_setting',
+          setting: 'treezor_base_url',
+          problem: { problem: 'not_https' },
+        });
       },
     });
     render(SettingsScreen);
