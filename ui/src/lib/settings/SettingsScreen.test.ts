@@ -90,8 +90,13 @@ describe('settings', () => {
       check_relay: {
         ok: false,
         steps: [
-          { step: 'Settings', ok: true, detail: 'https://relay.acme.example' },
-          { step: 'Feed token', ok: false, detail: 'no feed token in the keychain: enter it and save' },
+          { step: 'settings', ok: true, found: { found: 'relay_at', url: 'https://relay.acme.example' }, detail: '' },
+          {
+            step: 'feed_token',
+            ok: false,
+            found: { found: 'secret_missing', secret: 'relay_feed_token' },
+            detail: '(English for logs)',
+          },
         ],
       },
     });
@@ -103,7 +108,7 @@ describe('settings', () => {
     await waitFor(() => expect(result).toHaveTextContent('Relay: a step failed.'));
     const [settings, token] = within(result).getAllByRole('listitem');
     expect(settings).toHaveTextContent('Settings worked: https://relay.acme.example');
-    expect(token).toHaveTextContent('Feed token failed: no feed token in the keychain: enter it and save');
+    expect(token).toHaveTextContent('Feed token failed: the relay feed token is not in the keychain: enter it and save');
   });
 
   test('says who the hub signs in with the saved credential, and where an officer credential goes', async () => {
