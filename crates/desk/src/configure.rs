@@ -157,7 +157,7 @@ pub enum Found {
         problem: HubProblem,
     },
     Failed {
-        words: Words,
+        words: Box<Words>,
         /// The same in English, for logs.
         #[serde(skip)]
         #[cfg_attr(feature = "ts", ts(skip))]
@@ -204,7 +204,7 @@ impl Found {
 impl From<Error> for Found {
     fn from(error: Error) -> Found {
         Found::Failed {
-            words: error.words(),
+            words: Box::new(error.words()),
             english: error.to_string(),
         }
     }
@@ -483,7 +483,13 @@ impl Desk {
                     );
                     check
                 }
-                Some((english, words)) => check.failed(Feed, Found::Failed { words, english }),
+                Some((english, words)) => check.failed(
+                    Feed,
+                    Found::Failed {
+                        words: Box::new(words),
+                        english,
+                    },
+                ),
             };
         }
         let settings = self.settings();
