@@ -87,7 +87,8 @@ pub enum ErrorDetail {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum ErrorWords {
-    Desk(Words),
+    /// Boxed: a desk error's words are large, and errors travel through every command.
+    Desk(Box<Words>),
     Shell(ShellWords),
 }
 
@@ -195,7 +196,7 @@ impl From<desk::Error> for IpcError {
     fn from(error: desk::Error) -> Self {
         use desk::Error as E;
         let message = error.to_string();
-        let words = ErrorWords::Desk(error.words());
+        let words = ErrorWords::Desk(Box::new(error.words()));
         let kind = error.code();
         let (code, detail) = match error {
             E::KeychainLocked { .. } => (ErrorCode::KeychainLocked, None),
