@@ -15,6 +15,18 @@ export function readCatalogue(language) {
   return messages;
 }
 
+/**
+ * The names a generated binding's union holds (`src/lib/bindings/<type>.ts`): its `"tag": "name"`
+ * members, or its string literals. What the backend can send, read from what Rust generated.
+ */
+export function bindingNames(type, tag) {
+  const path = join(dirname(fileURLToPath(import.meta.url)), 'src', 'lib', 'bindings', `${type}.ts`);
+  const text = readFileSync(path, 'utf8').replace(/\/\*\*[\s\S]*?\*\//g, '');
+  const union = text.slice(text.indexOf('='));
+  const pattern = tag ? new RegExp(`"${tag}": "(\\w+)"`, 'g') : /"(\w+)"/g;
+  return [...union.matchAll(pattern)].map((found) => found[1]);
+}
+
 /** The `{name}` parameters and declared inputs of one message, sorted. */
 export function parameters(message) {
   const found = new Set();

@@ -1,9 +1,10 @@
-//! The one error shape that crosses the IPC boundary: `{"code": "...", "message": "...",
-//! "detail": ...}`.
+//! The one error shape that crosses the IPC boundary: `{"code": "...", "words": {...},
+//! "message": "...", "detail": ...}`.
 //!
-//! The UI switches on `code` (a snake_case string, stable across releases) and shows `message` to
-//! the officer as it is, so a message says what failed, for which object, and what the officer can
-//! do. `detail` carries what a code needs beyond words (the typed cautions to confirm and the
+//! The UI switches on `code` (a snake_case string, stable across releases) and words `words` (a
+//! typed kind and its parameters, [`desk::words`]) in the officer's language, so that what failed,
+//! for which object, and what the officer can do reads in French as in English. `message` is the
+//! same in English, for logs and reports, never shown in the window. `detail` carries what a code needs beyond words (the typed cautions to confirm and the
 //! children a review would cover without their documents, the attributes Treezor's 428 names). Each library crate keeps its own error
 //! enum; this module maps the dashboard's, and nothing else about a library error crosses over.
 //!
@@ -14,6 +15,7 @@
 use std::fmt;
 
 use desk::error::ChildWithoutDocuments;
+use desk::words::Words;
 use kyc::Caution;
 use serde::Serialize;
 
@@ -85,20 +87,103 @@ pub enum ErrorDetail {
     MissingAttributes { attributes: Vec<String> },
 }
 
+/// What an error says, for the window to word: the desk's, or the shell's own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(untagged)]
+pub enum ErrorWords {
+    /// Boxed: a desk error's words are large, and errors travel through every command.
+    Desk(Box<Words>),
+    Shell(ShellWords),
+}
+
+/// What the shell itself refuses or fails at, before or beside the desk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ShellWords {
+    /// The desk could not start; `why` is the start's own account, in English.
+    NotReady {
+        why: Option<String>,
+    },
+    UserIdNotPositive,
+    DocumentIdNotPositive,
+    IdentificationIdInvalid,
+    NotDownloadedHere,
+    FileGone {
+        path: String,
+    },
+    FileManager {
+        detail: String,
+    },
+    PurgeCount {
+        max: u64,
+    },
+    Clipboard {
+        detail: String,
+    },
+    RedirectTooLong,
+    NotARedirect,
+}
+
+impl fmt::Display for ShellWords {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShellWords::NotReady { why } => write!(
+                f,
+                "KYC Desk could not start: {}",
+                why.as_deref().unwrap_or("it stopped while starting")
+            ),
+            ShellWords::UserIdNotPositive => f.write_str("The user id must be a positive number."),
+            ShellWords::DocumentIdNotPositive => {
+                f.write_str("The document id must be a positive number.")
+            }
+            ShellWords::IdentificationIdInvalid => {
+                f.write_str("The verification's identification id is not valid.")
+            }
+            ShellWords::NotDownloadedHere => {
+                f.write_str("This document has not been downloaded on this computer.")
+            }
+            ShellWords::FileGone { path } => {
+                write!(f, "{path} is no longer there; download the document again.")
+            }
+            ShellWords::FileManager { detail } => {
+                write!(f, "The file manager could not be opened: {detail}")
+            }
+            ShellWords::PurgeCount { max } => {
+                write!(f, "Choose between 1 and {max} documents to remove.")
+            }
+            ShellWords::Clipboard { detail } => write!(
+                f,
+                "The clipboard could not be written: {detail}. Select the text and copy it by hand."
+            ),
+            ShellWords::RedirectTooLong => f.write_str("The URL is too long to be a redirect URL."),
+            ShellWords::NotARedirect => f.write_str(
+                "The text is not a redirect URL: it has none of id, event or response_code in its query.",
+            ),
+        }
+    }
+}
+
 /// An error as the window receives it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct IpcError {
     pub code: ErrorCode,
+    /// What the window shows, in the officer's language.
+    pub words: ErrorWords,
+    /// The same in English, for logs and reports.
     pub message: String,
     pub detail: Option<ErrorDetail>,
 }
 
 impl IpcError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+    /// An error of the shell's own.
+    pub fn new(code: ErrorCode, words: ShellWords) -> Self {
         IpcError {
             code,
-            message: message.into(),
+            message: words.to_string(),
+            words: ErrorWords::Shell(words),
             detail: None,
         }
     }
@@ -116,6 +201,7 @@ impl From<desk::Error> for IpcError {
     fn from(error: desk::Error) -> Self {
         use desk::Error as E;
         let message = error.to_string();
+        let words = ErrorWords::Desk(Box::new(error.words()));
         let kind = error.code();
         let (code, detail) = match error {
             E::KeychainLocked { .. } => (ErrorCode::KeychainLocked, None),
@@ -124,7 +210,9 @@ impl From<desk::Error> for IpcError {
                 (ErrorCode::MissingSecret, None)
             }
             E::InvalidSetting { .. } => (ErrorCode::InvalidSetting, None),
-            E::SettingsFile { .. } => (ErrorCode::SettingsFile, None),
+            E::SettingsFile { .. } | E::InvalidSettingInFile { .. } => {
+                (ErrorCode::SettingsFile, None)
+            }
             E::NoHomeFolder => (ErrorCode::NoHomeFolder, None),
             E::TreezorNotConfigured => (ErrorCode::TreezorNotConfigured, None),
             E::NotAllowed { .. } => (ErrorCode::NotAllowed, None),
@@ -170,6 +258,7 @@ impl From<desk::Error> for IpcError {
         };
         IpcError {
             code,
+            words,
             message,
             detail,
         }
@@ -178,31 +267,104 @@ impl From<desk::Error> for IpcError {
 
 #[cfg(test)]
 mod tests {
+    use desk::error::{Barrier, Deed, DeskRefusal};
+    use desk::secrets::{Kept, KeychainOperation};
     use kyc::UserId;
     use serde_json::json;
 
     use super::*;
 
     #[test]
-    fn an_error_reaches_the_window_as_a_code_a_message_and_a_detail() {
+    fn an_error_reaches_the_window_as_a_code_words_an_english_message_and_a_detail() {
         let error = IpcError::new(
-            ErrorCode::Internal,
-            "The reason-code catalogue could not be read. Restart KYC Desk.",
+            ErrorCode::InvalidArgument,
+            ShellWords::PurgeCount { max: 500 },
         );
         assert_eq!(
             serde_json::to_value(&error).unwrap(),
             json!({
-                "code": "internal",
-                "message": "The reason-code catalogue could not be read. Restart KYC Desk.",
+                "code": "invalid_argument",
+                "words": {"kind": "purge_count", "max": 500},
+                "message": "Choose between 1 and 500 documents to remove.",
                 "detail": null,
             })
         );
     }
 
     #[test]
+    fn a_locked_keychain_reaches_the_window_as_typed_words_not_an_english_sentence() {
+        let error: IpcError = desk::Error::KeychainLocked {
+            secret: Kept::TreezorClientSecret,
+            operation: KeychainOperation::Read,
+        }
+        .into();
+        assert_eq!(error.code, ErrorCode::KeychainLocked);
+        assert_eq!(
+            serde_json::to_value(&error.words).unwrap(),
+            json!({"kind": "keychain_locked", "secret": "treezor_client_secret", "operation": "read"})
+        );
+        assert!(error.message.contains("Unlock your login keyring"));
+    }
+
+    #[test]
+    fn a_treezor_refusal_carries_its_problem_typed_and_treezors_words_verbatim() {
+        let error: IpcError = desk::Error::Treezor(
+            treezor::TreezorError {
+                call: "GET /v1/documents/9/download".into(),
+                status: 403,
+                code: Some("forbidden".into()),
+                message: "Download is not enabled".into(),
+                request_id: Some("req-1".into()),
+                doc_url: None,
+                problem: treezor::Problem::DownloadNotEnabled,
+            }
+            .into(),
+        )
+        .into();
+        assert_eq!(error.code, ErrorCode::TreezorRefused);
+        assert_eq!(
+            serde_json::to_value(&error.words).unwrap(),
+            json!({
+                "kind": "treezor_refusal",
+                "call": "GET /v1/documents/9/download",
+                "status": 403,
+                "problem": {"problem": "download_not_enabled"},
+                "message": "Download is not enabled",
+                "code": "forbidden",
+                "request_id": "req-1",
+            })
+        );
+    }
+
+    #[test]
+    fn a_refused_action_names_the_action_and_the_refusal_by_their_codes() {
+        let error: IpcError = desk::Error::NotAllowed {
+            action: kyc::Action::RequestReview.into(),
+            user: UserId::new(7).unwrap(),
+            reason: Barrier::Case(kyc::case::Refusal::ReviewInProgress),
+        }
+        .into();
+        assert_eq!(error.code, ErrorCode::NotAllowed);
+        assert_eq!(
+            serde_json::to_value(&error.words).unwrap(),
+            json!({"kind": "not_allowed", "action": "request_review", "user": 7, "reason": "review_in_progress"})
+        );
+        let desk_own: IpcError = desk::Error::NotAllowed {
+            action: Deed::CopyCustomerText,
+            user: UserId::new(7).unwrap(),
+            reason: Barrier::Desk(DeskRefusal::NoOutcomeYet),
+        }
+        .into();
+        assert_eq!(
+            serde_json::to_value(&desk_own.words).unwrap(),
+            json!({"kind": "not_allowed", "action": "copy_customer_text", "user": 7, "reason": "no_outcome_yet"})
+        );
+    }
+
+    #[test]
     fn a_review_confirmation_names_the_children() {
         let error: IpcError = desk::Error::NeedsConfirmation {
-            action: "Requesting the KYC review",
+            action: Deed::RequestReview,
             user: UserId::new(7).unwrap(),
             reason: "children without documents".into(),
             cautions: vec![Caution::ChildrenWithoutDocuments],
@@ -216,6 +378,7 @@ mod tests {
             serde_json::to_value(&error).unwrap(),
             json!({
                 "code": "needs_confirmation",
+                "words": {"kind": "needs_confirmation", "action": "request_review", "user": 7},
                 "message": "Requesting the KYC review for user 7 needs your confirmation: children without documents",
                 "detail": {"kind": "confirmation", "cautions": ["children_without_documents"], "children": [{"user_id": 8, "display_name": "Hugo Martin"}]},
             })
@@ -256,15 +419,24 @@ mod tests {
     #[test]
     fn an_action_refused_for_a_locked_keychain_says_so() {
         let error: IpcError = desk::Error::ActionNotAudited {
-            action: "Starting a verification",
+            action: Deed::StartVerification,
             user: UserId::new(7).unwrap(),
             cause: Box::new(desk::Error::KeychainLocked {
-                secret: "the audit trail's anchor",
-                operation: "read",
+                secret: Kept::AuditAnchor,
+                operation: KeychainOperation::Read,
             }),
         }
         .into();
         assert_eq!(error.code, ErrorCode::KeychainLocked);
+        assert_eq!(
+            serde_json::to_value(&error.words).unwrap(),
+            json!({
+                "kind": "action_not_audited",
+                "action": "start_verification",
+                "user": 7,
+                "cause": {"kind": "keychain_locked", "secret": "audit_anchor", "operation": "read"},
+            })
+        );
         assert!(
             error
                 .message

@@ -8,7 +8,7 @@
 use desk::Desk;
 use tokio::sync::watch;
 
-use crate::error::{ErrorCode, IpcError};
+use crate::error::{ErrorCode, IpcError, ShellWords};
 
 /// Managed by Tauri; every command reaches the desk through it.
 pub struct DeskState(watch::Receiver<Option<Result<Desk, String>>>);
@@ -43,8 +43,8 @@ impl DeskState {
         };
         match outcome {
             Some(Ok(desk)) => Ok(desk),
-            Some(Err(why)) => Err(not_ready(&why)),
-            None => Err(not_ready("it stopped while starting")),
+            Some(Err(why)) => Err(not_ready(Some(why))),
+            None => Err(not_ready(None)),
         }
     }
 
@@ -57,9 +57,6 @@ impl DeskState {
     }
 }
 
-fn not_ready(why: &str) -> IpcError {
-    IpcError::new(
-        ErrorCode::NotReady,
-        format!("KYC Desk could not start: {why}"),
-    )
+fn not_ready(why: Option<String>) -> IpcError {
+    IpcError::new(ErrorCode::NotReady, ShellWords::NotReady { why })
 }

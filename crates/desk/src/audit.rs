@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::desk::Desk;
 use crate::error::{Error, Result};
+use crate::words::HubProblem;
 
 /// The file format of an export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,9 +30,13 @@ pub struct AuditCheck {
     pub entries: u64,
     /// The first entry found wrong (for a removal, the first one missing).
     pub broken_at: Option<u64>,
-    /// Where and how the chain breaks, if it does.
+    /// How the chain breaks, if it does (the window words it, and what to do).
+    pub break_kind: Option<cache::BreakKind>,
+    /// The cache file the trail lives in, to keep unchanged when it breaks.
+    pub cache_file: String,
+    /// Where and how the chain breaks, in English, for logs and the command line.
     pub problem: Option<String>,
-    /// What the officer should do about it.
+    /// What the officer should do about it, in English.
     pub advice: Option<String>,
     /// The hub's answer about the team's trail, when this desk is signed in to a hub with an
     /// officer's credential; `None` otherwise (the local trail is the whole record then).
@@ -50,7 +55,11 @@ pub struct HubTrailCheck {
     pub entries: u64,
     /// The first entry of the hub's trail that does not hold.
     pub broken_at: Option<u64>,
-    /// Where and how the hub's chain breaks, or why the hub could not be asked.
+    /// How the hub's chain breaks (the window words it).
+    pub break_kind: Option<kyc::trail::BreakKind>,
+    /// Why the hub could not be asked (the window words it).
+    pub unreachable: Option<HubProblem>,
+    /// Where and how the hub's chain breaks, or why the hub could not be asked, in English.
     pub problem: Option<String>,
 }
 
@@ -87,6 +96,8 @@ impl Desk {
                 intact: true,
                 entries,
                 broken_at: None,
+                break_kind: None,
+                cache_file: self.inner.trail.cache_path().display().to_string(),
                 problem: None,
                 advice: None,
                 hub: self.verify_hub_trail().await,
@@ -95,6 +106,8 @@ impl Desk {
                 intact: false,
                 entries: 0,
                 broken_at: Some(broken.at_seq),
+                break_kind: Some(broken.kind),
+                cache_file: self.inner.trail.cache_path().display().to_string(),
                 problem: Some(describe(&broken)),
                 advice: Some(format!(
                     "Keep the cache file {} unchanged for investigation and tell your compliance lead. Export the trail now (CSV or JSON) to keep a copy of what remains; KYC Desk goes on recording new actions after the break, and keeps reporting it.",
@@ -124,6 +137,8 @@ impl Desk {
                 intact: check.intact(),
                 entries: check.entries,
                 broken_at: check.broken.as_ref().map(|broken| broken.seq),
+                break_kind: check.broken.as_ref().map(|broken| broken.kind),
+                unreachable: None,
                 problem: check.broken.map(|broken| {
                     format!(
                         "The team's trail at the hub breaks at entry {}: {}. Tell the hub's administrator and your compliance lead; keep the hub's database as it is.",
@@ -137,6 +152,8 @@ impl Desk {
                 intact: false,
                 entries: 0,
                 broken_at: None,
+                break_kind: None,
+                unreachable: Some(HubProblem::from(&error)),
                 problem: Some(format!(
                     "The hub could not be asked to verify the team's trail: {error}"
                 )),

@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::clock::now;
 use crate::desk::{Desk, lock};
-use crate::error::{Error, Result};
+use crate::error::{Deed, Error, Result};
 use crate::sync::Connection;
 
 /// How many cases "next unclaimed" tries when colleagues win them first.
@@ -58,8 +58,7 @@ impl Desk {
     pub async fn claim(&self, user: UserId) -> Result<()> {
         self.write_record(
             TeamEvent::Claim { user_id: user },
-            "Taking a case",
-            "The claim",
+            Deed::TakeCase,
             "claim",
             |at| format!("took the case, {at}"),
         )
@@ -71,8 +70,7 @@ impl Desk {
     pub async fn release(&self, user: UserId) -> Result<()> {
         self.write_record(
             TeamEvent::Release { user_id: user },
-            "Releasing a case",
-            "The release",
+            Deed::ReleaseCase,
             "release",
             |at| format!("released the case, {at}"),
         )
@@ -87,8 +85,7 @@ impl Desk {
         let words = format!("reassigned the case to {to}");
         self.write_record(
             TeamEvent::Reassign { user_id: user, to },
-            "Reassigning a case",
-            "The reassignment",
+            Deed::ReassignCase,
             "reassign",
             |at| format!("{words}, {at}"),
         )
@@ -169,7 +166,7 @@ impl Desk {
     }
 
     async fn renew(&self, user: UserId) -> Result<()> {
-        let Ok(hub) = self.hub("Renewing a claim") else {
+        let Ok(hub) = self.hub(Deed::RenewClaim) else {
             return Ok(());
         };
         let claim = self
@@ -187,7 +184,7 @@ impl Desk {
             .await
             .map(drop)
             .map_err(|cause| Error::Hub {
-                what: "The claim's renewal",
+                what: Deed::RenewClaim,
                 user: Some(user),
                 cause,
             })

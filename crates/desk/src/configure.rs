@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::desk::{Desk, Mode, read, write};
 use crate::error::{Error, Result};
-use crate::secrets::{Lookup, Origin, Secret, SecretName};
+use crate::secrets::{Kept, Lookup, Origin, Secret, SecretName};
 use crate::settings::Settings;
 use crate::start::{client_for, feed_for};
+use crate::words::{HubProblem, Words};
 
 /// Whether a secret is saved for the server its setting names now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -40,7 +41,7 @@ pub struct SettingsView {
     pub client_secret: SecretState,
     pub feed_token: SecretState,
     /// Why the keychain could not be read, if it could not.
-    pub keychain_problem: Option<String>,
+    pub keychain_problem: Option<crate::words::Words>,
 }
 
 /// New settings from the window. A secret left `None` stays as it is. Its `Debug` never shows a
@@ -55,22 +56,158 @@ pub struct SettingsInput {
     pub feed_token: Option<Secret>,
 }
 
-/// What saving did.
+/// What saving did: the window words `outcome` and `enter_again`; `message` says the same in
+/// English, for logs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Saved {
     /// Demo mode ends at the next start; the running demo is left alone meanwhile.
     pub restart_needed: bool,
+    pub outcome: SaveOutcome,
+    /// Secrets kept for another server than their setting names now: entered again, or unused.
+    pub enter_again: Vec<EnterAgain>,
     pub message: String,
 }
 
-/// One step of a connection check.
+/// What follows a save.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SaveOutcome {
+    /// In the demo, with settings for Treezor: the next start leaves the demo.
+    RestartToLeaveDemo,
+    /// In the demo, still without Treezor settings.
+    Saved,
+    /// Live: the desk reconnects with the new settings now.
+    Reconnecting,
+    /// Live, and every Treezor and relay setting removed: the next start runs the demo.
+    RestartForDemo,
+}
+
+/// A secret saved for another server than its setting names now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EnterAgain {
+    pub secret: Kept,
+    pub entered_for: String,
+    pub now: String,
+}
+
+/// One step of a connection check: the window words `step` and `found`; `detail` says the same
+/// in English, for logs and the command line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CheckStep {
-    pub step: String,
+    pub step: StepName,
     pub ok: bool,
+    pub found: Found,
     pub detail: String,
+}
+
+/// Which step of a connection check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum StepName {
+    Settings,
+    ClientSecret,
+    Client,
+    TokenAndUsers,
+    FeedToken,
+    Feed,
+}
+
+/// What a step found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "found", rename_all = "snake_case")]
+pub enum Found {
+    DemoSandbox,
+    DemoRelay {
+        url: String,
+    },
+    TreezorAt {
+        base_url: String,
+        client_id: String,
+    },
+    RelayAt {
+        url: String,
+    },
+    NoRelayUrl,
+    SecretFound {
+        origin: String,
+    },
+    SecretMissing {
+        secret: Kept,
+    },
+    SecretForAnotherOrigin {
+        secret: Kept,
+        entered_for: String,
+        now: String,
+    },
+    TreezorAnswered,
+    EventsApplied {
+        count: u64,
+    },
+    FeedAccepted {
+        events: u64,
+    },
+    /// The relay's refusal or failure.
+    Relay {
+        problem: HubProblem,
+    },
+    Failed {
+        words: Box<Words>,
+        /// The same in English, for logs.
+        #[serde(skip)]
+        #[cfg_attr(feature = "ts", ts(skip))]
+        english: String,
+    },
+}
+
+impl Found {
+    /// The same in English.
+    fn english(&self) -> String {
+        match self {
+            Found::DemoSandbox => "demo mode: the embedded sandbox".to_owned(),
+            Found::DemoRelay { url } => format!("demo mode: the embedded relay at {url}"),
+            Found::TreezorAt {
+                base_url,
+                client_id,
+            } => format!("{base_url} ({client_id})"),
+            Found::RelayAt { url } => url.clone(),
+            Found::NoRelayUrl => "no relay URL: enter it and save".to_owned(),
+            Found::SecretFound { origin } => format!("found in the keychain, for {origin}"),
+            Found::SecretMissing { secret } => {
+                format!("{secret} is not in the keychain: enter it and save")
+            }
+            Found::SecretForAnotherOrigin {
+                secret,
+                entered_for,
+                now,
+            } => format!(
+                "{secret} in the keychain was entered for {entered_for}, not {now}, so it is not sent: enter it again and save"
+            ),
+            Found::TreezorAnswered => {
+                "Treezor issued a token and answered a user search".to_owned()
+            }
+            Found::EventsApplied { count } => format!("{count} events applied"),
+            Found::FeedAccepted { events } => {
+                format!("the relay accepted the token and holds {events} events")
+            }
+            Found::Relay { problem } => problem.english(),
+            Found::Failed { english, .. } => english.clone(),
+        }
+    }
+}
+
+impl From<Error> for Found {
+    fn from(error: Error) -> Found {
+        Found::Failed {
+            words: Box::new(error.words()),
+            english: error.to_string(),
+        }
+    }
 }
 
 /// What a connection check found, step by step, stopping at the first failure.
@@ -89,22 +226,25 @@ impl ConnectionCheck {
         }
     }
 
-    fn passed(&mut self, step: &str, detail: impl Into<String>) {
-        self.steps.push(CheckStep {
-            step: step.to_owned(),
-            ok: true,
-            detail: detail.into(),
-        });
+    fn passed(&mut self, step: StepName, found: Found) {
+        self.steps.push(CheckStep::new(step, true, found));
     }
 
-    fn failed(mut self, step: &str, detail: impl Into<String>) -> ConnectionCheck {
+    fn failed(mut self, step: StepName, found: impl Into<Found>) -> ConnectionCheck {
         self.ok = false;
-        self.steps.push(CheckStep {
-            step: step.to_owned(),
-            ok: false,
-            detail: detail.into(),
-        });
+        self.steps.push(CheckStep::new(step, false, found.into()));
         self
+    }
+}
+
+impl CheckStep {
+    fn new(step: StepName, ok: bool, found: Found) -> CheckStep {
+        CheckStep {
+            step,
+            ok,
+            detail: found.english(),
+            found,
+        }
     }
 }
 
@@ -116,7 +256,7 @@ impl Desk {
         let mut problem = None;
         let mut state = |name: SecretName| match self.inner.secrets.bound_origin(name) {
             Err(e) => {
-                problem.get_or_insert(e.to_string());
+                problem.get_or_insert(e.words());
                 SecretState::Unknown
             }
             Ok(None) => SecretState::Missing,
@@ -162,10 +302,9 @@ impl Desk {
                 (Some(_), None) => {
                     return Err(Error::InvalidSetting {
                         setting: name.bound_to(),
-                        problem: format!(
-                            "it is empty, and {} is sent to it: enter both",
-                            name.words()
-                        ),
+                        problem: crate::settings::SettingProblem::EmptyWithSecret {
+                            secret: name.kept(),
+                        },
                     });
                 }
                 (None, Some(origin)) => {
@@ -201,17 +340,25 @@ impl Desk {
             .await?;
 
         let demo = matches!(self.mode(), Mode::Demo { .. });
-        let mut message = if demo {
-            if settings.is_live() {
-                "Settings saved. Restart KYC Desk to leave the demo and connect to Treezor."
-            } else {
-                "Settings saved."
+        let outcome = match (demo, settings.is_live()) {
+            (true, true) => SaveOutcome::RestartToLeaveDemo,
+            (true, false) => SaveOutcome::Saved,
+            (false, live) => {
+                self.reconnect(&settings).await;
+                if live {
+                    SaveOutcome::Reconnecting
+                } else {
+                    SaveOutcome::RestartForDemo
+                }
             }
-        } else {
-            self.reconnect(&settings).await;
-            if settings.is_live() {
-                "Settings saved; reconnecting to Treezor and the relay."
-            } else {
+        };
+        let mut message = match outcome {
+            SaveOutcome::RestartToLeaveDemo => {
+                "Settings saved. Restart KYC Desk to leave the demo and connect to Treezor."
+            }
+            SaveOutcome::Saved => "Settings saved.",
+            SaveOutcome::Reconnecting => "Settings saved; reconnecting to Treezor and the relay.",
+            SaveOutcome::RestartForDemo => {
                 "Settings saved. With no Treezor or relay settings, KYC Desk runs its demo: restart it to start the demo."
             }
         }
@@ -227,6 +374,15 @@ impl Desk {
         Ok(Saved {
             // Leaving the demo, or going back to it, happens at the next start.
             restart_needed: demo == settings.is_live(),
+            outcome,
+            enter_again: enter_again
+                .iter()
+                .map(|(name, bound, origin)| EnterAgain {
+                    secret: name.kept(),
+                    entered_for: bound.to_string(),
+                    now: origin.to_string(),
+                })
+                .collect(),
             message,
         })
     }
@@ -242,7 +398,7 @@ impl Desk {
             Err(e) => {
                 // The previous client talks to the previous server: it goes with its settings.
                 *write(&self.inner.treezor) = None;
-                *write(&self.inner.treezor_problem) = Some(e.to_string());
+                *write(&self.inner.treezor_problem) = Some(e.words());
             }
         }
         match feed_for(settings, secrets) {
@@ -252,40 +408,44 @@ impl Desk {
                 self.stop_sync().await;
                 self.inner
                     .health_tx
-                    .send_modify(|h| h.failed(e.to_string()));
+                    .send_modify(|h| h.failed(e.to_string(), e.words()));
             }
         }
     }
 
     /// Checks, step by step, that Treezor answers with the saved settings.
     pub async fn check_treezor(&self) -> ConnectionCheck {
+        use StepName::*;
         let mut check = ConnectionCheck::new();
         let client = if matches!(self.mode(), Mode::Demo { .. }) {
-            check.passed("Settings", "demo mode: the embedded sandbox");
+            check.passed(Settings, Found::DemoSandbox);
             match read(&self.inner.treezor).clone() {
                 Some(client) => client,
-                None => return check.failed("Client", Error::TreezorNotConfigured.to_string()),
+                None => return check.failed(Client, Error::TreezorNotConfigured),
             }
         } else {
             let settings = self.settings();
             let Some(treezor) = settings.treezor.as_ref() else {
-                return check.failed("Settings", Error::TreezorNotConfigured.to_string());
+                return check.failed(Settings, Error::TreezorNotConfigured);
             };
             let origin = match treezor.url() {
                 Ok(url) => Origin::of(&url),
-                Err(e) => return check.failed("Settings", e.to_string()),
+                Err(e) => return check.failed(Settings, e),
             };
             check.passed(
-                "Settings",
-                format!("{} ({})", treezor.base_url, treezor.client_id),
+                Settings,
+                Found::TreezorAt {
+                    base_url: treezor.base_url.clone(),
+                    client_id: treezor.client_id.clone(),
+                },
             );
             match secret_found(self, SecretName::TreezorClientSecret, &origin) {
-                Ok(detail) => check.passed("Client secret", detail),
-                Err(detail) => return check.failed("Client secret", detail),
+                Ok(found) => check.passed(ClientSecret, found),
+                Err(found) => return check.failed(ClientSecret, found),
             }
             match client_for(&settings, &self.inner.secrets) {
                 Ok(client) => client,
-                Err(e) => return check.failed("Client", e.to_string()),
+                Err(e) => return check.failed(Client, e),
             }
         };
         let query = treezor::UserQuery {
@@ -294,88 +454,100 @@ impl Desk {
         };
         match client.search_users(&query).await {
             Ok(_) => {
-                check.passed(
-                    "Token and users",
-                    "Treezor issued a token and answered a user search",
-                );
+                check.passed(TokenAndUsers, Found::TreezorAnswered);
                 check
             }
-            Err(e) => check.failed("Token and users", e.to_string()),
+            Err(e) => check.failed(TokenAndUsers, Error::from(e)),
         }
     }
 
     /// Checks, step by step, that the relay answers and accepts the feed token.
     pub async fn check_relay(&self) -> ConnectionCheck {
+        use StepName::*;
         let mut check = ConnectionCheck::new();
         if let Mode::Demo { relay_url, .. } = self.mode() {
             check.passed(
-                "Settings",
-                format!("demo mode: the embedded relay at {relay_url}"),
+                Settings,
+                Found::DemoRelay {
+                    url: relay_url.clone(),
+                },
             );
             let health = self.inner.health.borrow().clone();
-            return match health.last_error {
+            return match health.last_error.zip(health.problem) {
                 None => {
-                    check.passed("Feed", format!("{} events applied", health.cursor));
+                    check.passed(
+                        Feed,
+                        Found::EventsApplied {
+                            count: health.cursor,
+                        },
+                    );
                     check
                 }
-                Some(error) => check.failed("Feed", error),
+                Some((english, words)) => check.failed(
+                    Feed,
+                    Found::Failed {
+                        words: Box::new(words),
+                        english,
+                    },
+                ),
             };
         }
         let settings = self.settings();
         let Some(relay) = settings.relay.as_ref() else {
-            return check.failed("Settings", "no relay URL: enter it and save");
+            return check.failed(Settings, Found::NoRelayUrl);
         };
         let origin = match relay.url() {
             Ok(url) => Origin::of(&url),
-            Err(e) => return check.failed("Settings", e.to_string()),
+            Err(e) => return check.failed(Settings, e),
         };
-        check.passed("Settings", relay.url.clone());
+        check.passed(
+            Settings,
+            Found::RelayAt {
+                url: relay.url.clone(),
+            },
+        );
         match secret_found(self, SecretName::RelayFeedToken, &origin) {
-            Ok(detail) => check.passed("Feed token", detail),
-            Err(detail) => return check.failed("Feed token", detail),
+            Ok(found) => check.passed(FeedToken, found),
+            Err(found) => return check.failed(FeedToken, found),
         }
         let feed = match feed_for(&settings, &self.inner.secrets) {
             Ok(feed) => feed,
-            Err(e) => return check.failed("Feed", e.to_string()),
+            Err(e) => return check.failed(Feed, e),
         };
         match feed.check().await {
             Ok(last_seq) => {
-                check.passed(
-                    "Feed",
-                    format!("the relay accepted the token and holds {last_seq} events"),
-                );
+                check.passed(Feed, Found::FeedAccepted { events: last_seq });
                 check
             }
-            Err(e) => check.failed("Feed", e.to_string()),
+            Err(e) => check.failed(
+                Feed,
+                Found::Relay {
+                    problem: HubProblem::from(&e),
+                },
+            ),
         }
     }
 }
 
-/// Whether `name` is in the keychain for `origin`, in a check step's words: found, or why not.
+/// Whether `name` is in the keychain for `origin`, as a check step finds it.
 fn secret_found(
     desk: &Desk,
     name: SecretName,
     origin: &Origin,
-) -> std::result::Result<String, String> {
+) -> std::result::Result<Found, Found> {
     match desk.inner.secrets.get(name, origin) {
-        Ok(Lookup::Found(_)) => Ok(format!("found in the keychain, for {origin}")),
-        Ok(Lookup::Missing) => Err(format!(
-            "no {} in the keychain: enter it and save",
-            what(name)
-        )),
-        Ok(Lookup::ForAnotherOrigin(entered_for)) => Err(format!(
-            "the {} in the keychain was entered for {entered_for}, not {origin}, so it is not sent: enter it again and save",
-            what(name)
-        )),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-/// `name` without its article, as a check step says it.
-fn what(name: SecretName) -> &'static str {
-    match name {
-        SecretName::TreezorClientSecret => "client secret",
-        SecretName::RelayFeedToken => "feed token",
+        Ok(Lookup::Found(_)) => Ok(Found::SecretFound {
+            origin: origin.to_string(),
+        }),
+        Ok(Lookup::Missing) => Err(Found::SecretMissing {
+            secret: name.kept(),
+        }),
+        Ok(Lookup::ForAnotherOrigin(entered_for)) => Err(Found::SecretForAnotherOrigin {
+            secret: name.kept(),
+            entered_for: entered_for.to_string(),
+            now: origin.to_string(),
+        }),
+        Err(e) => Err(e.into()),
     }
 }
 

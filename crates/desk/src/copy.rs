@@ -12,7 +12,7 @@ use cache::Outcome;
 use kyc::{IdentificationId, Language, UserId};
 
 use crate::desk::{Desk, Mode};
-use crate::error::{Error, Result};
+use crate::error::{Barrier, Deed, DeskRefusal, Error, Result};
 
 /// The audit log's name for copying the customer text.
 pub const COPY_CUSTOMER_TEXT: &str = "copy_customer_text";
@@ -42,9 +42,9 @@ impl Desk {
                     .customer_text(language)
                     .map(kyc::CustomerText::to_plain_text)
                     .ok_or(Error::NotAllowed {
-                        action: "Copying the customer text",
+                        action: Deed::CopyCustomerText,
                         user,
-                        reason: "the verification has no outcome yet, so there is nothing to tell the customer",
+                        reason: Barrier::Desk(DeskRefusal::NoOutcomeYet),
                     })?;
                 // What was about to be sent to the customer, and in which language: the
                 // language by its ISO code, a machine name whatever the window speaks.
@@ -71,9 +71,9 @@ impl Desk {
                 .find(|a| a.identification.as_ref() == Some(&identification))
                 .and_then(|a| a.url)
                 .ok_or(Error::NotAllowed {
-                    action: "Copying a verification link",
+                    action: Deed::CopyVerificationLink,
                     user,
-                    reason: "this case has no such verification link; reopen the case and copy it from its timeline",
+                    reason: Barrier::Desk(DeskRefusal::NoSuchLink),
                 }),
             Copyable::DemoSandboxPage => match self.mode() {
                 Mode::Demo { sandbox_url, .. } => Ok(format!("{sandbox_url}/sandbox/")),

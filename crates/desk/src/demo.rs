@@ -73,8 +73,10 @@ impl DemoPace {
             "" | "realistic" => Ok(DemoPace::Realistic),
             "quick" => Ok(DemoPace::Quick),
             other => Err(Error::InvalidSetting {
-                setting: "demo pace (KYC_DESK_DEMO_PACE)",
-                problem: format!("{other:?} is not a pace; use quick or realistic, or unset it"),
+                setting: crate::settings::Setting::DemoPace,
+                problem: crate::settings::SettingProblem::NotAPace {
+                    given: other.to_owned(),
+                },
             }),
         }
     }

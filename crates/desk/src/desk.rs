@@ -51,9 +51,9 @@ pub(crate) struct Inner {
     pub trail_appended: Arc<tokio::sync::Notify>,
     /// Shared with the sync loop, which fetches unknown users.
     pub treezor: Arc<RwLock<Option<treezor::Client>>>,
-    pub treezor_problem: RwLock<Option<String>>,
+    pub treezor_problem: RwLock<Option<crate::words::Words>>,
     /// A problem met at start (a settings file refused), shown until valid settings are saved.
-    pub startup_problem: RwLock<Option<String>>,
+    pub startup_problem: RwLock<Option<crate::words::Words>>,
     pub changes: broadcast::Sender<Change>,
     pub health: watch::Receiver<SyncHealth>,
     pub health_tx: watch::Sender<SyncHealth>,

@@ -3,11 +3,131 @@
 
 use std::path::PathBuf;
 
-use kyc::{Caution, DocumentId, UserId};
+use std::fmt;
+
+use kyc::case::Refusal;
+use kyc::{Action, Caution, DocumentId, UserId};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::secrets::Origin;
+use crate::secrets::{Kept, KeychainOperation, Origin};
+use crate::settings::{Setting, SettingProblem};
+
+/// Why a redirect URL the officer gave is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RedirectProblem {
+    NotHttps,
+    /// The URL parser's description, verbatim.
+    NotUrl(String),
+}
+
+impl fmt::Display for RedirectProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RedirectProblem::NotHttps => f.write_str("it must start with https://"),
+            RedirectProblem::NotUrl(detail) => f.write_str(detail),
+        }
+    }
+}
+
+/// What the officer was doing when an error stopped it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Deed {
+    StartVerification,
+    RetrieveDocuments,
+    DownloadDocument,
+    RequestReview,
+    CopyCustomerText,
+    CopyVerificationLink,
+    WriteNote,
+    TakeCase,
+    ReleaseCase,
+    ReassignCase,
+    TakeNextCase,
+    RenewClaim,
+    RecordDecision,
+    CloseAccepted,
+    ProposeAction,
+    AnswerProposal,
+    SetFourEyesPolicy,
+}
+
+impl From<Action> for Deed {
+    fn from(action: Action) -> Deed {
+        match action {
+            Action::StartVerification => Deed::StartVerification,
+            Action::RetrieveDocuments => Deed::RetrieveDocuments,
+            Action::DownloadDocument => Deed::DownloadDocument,
+            Action::RequestReview => Deed::RequestReview,
+        }
+    }
+}
+
+impl fmt::Display for Deed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Deed::StartVerification => "Starting a verification",
+            Deed::RetrieveDocuments => "Retrieving the documents",
+            Deed::DownloadDocument => "Downloading a document",
+            Deed::RequestReview => "Requesting the KYC review",
+            Deed::CopyCustomerText => "Copying the customer text",
+            Deed::CopyVerificationLink => "Copying a verification link",
+            Deed::WriteNote => "Writing a note",
+            Deed::TakeCase => "Taking a case",
+            Deed::ReleaseCase => "Releasing a case",
+            Deed::ReassignCase => "Reassigning a case",
+            Deed::TakeNextCase => "Taking the next unclaimed case",
+            Deed::RenewClaim => "Renewing a claim",
+            Deed::RecordDecision => "Recording a decision",
+            Deed::CloseAccepted => "Closing as accepted",
+            Deed::ProposeAction => "Proposing an action",
+            Deed::AnswerProposal => "Answering a proposal",
+            Deed::SetFourEyesPolicy => "Setting the four-eyes policy",
+        })
+    }
+}
+
+/// Why the desk refuses what the officer asked: the case's state machine, or the desk's own
+/// checks. Serialized as one union of names, so the window words both alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(untagged)]
+pub enum Barrier {
+    Case(Refusal),
+    Desk(DeskRefusal),
+}
+
+/// The desk's own refusals, beside the case's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum DeskRefusal {
+    /// The document asked for is not one of the user's documents in the cache.
+    NotTheUsersDocument,
+    /// The verification has no outcome yet: there is nothing to tell the customer.
+    NoOutcomeYet,
+    /// The case has no verification link with the id the window named.
+    NoSuchLink,
+}
+
+impl fmt::Display for Barrier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Barrier::Case(refusal) => refusal.message(),
+            Barrier::Desk(DeskRefusal::NotTheUsersDocument) => {
+                "this document is not one of the user's documents in the cache; sync with the relay, then retry"
+            }
+            Barrier::Desk(DeskRefusal::NoOutcomeYet) => {
+                "the verification has no outcome yet, so there is nothing to tell the customer"
+            }
+            Barrier::Desk(DeskRefusal::NoSuchLink) => {
+                "this case has no such verification link; reopen the case and copy it from its timeline"
+            }
+        })
+    }
+}
 
 /// A child user whose documents are not in Treezor yet (the review request warns about them).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -23,35 +143,45 @@ pub enum Error {
         "The keychain is locked, so KYC Desk could not {operation} {secret}. Unlock your login keyring (log in again, or open \"Passwords and Keys\") and retry."
     )]
     KeychainLocked {
-        secret: &'static str,
-        operation: &'static str,
+        secret: Kept,
+        operation: KeychainOperation,
     },
     #[error(
         "The keychain could not {operation} {secret}: {detail}. Make sure a Secret Service (GNOME Keyring or KWallet) is running in your session, then retry."
     )]
     KeychainUnavailable {
-        secret: &'static str,
-        operation: &'static str,
+        secret: Kept,
+        operation: KeychainOperation,
         detail: String,
     },
     #[error("No {secret} is saved. Enter it in Settings.")]
-    MissingSecret { secret: &'static str },
+    MissingSecret { secret: Kept },
     #[error(
         "KYC Desk holds {secret} for {entered_for}, but the {setting} now points to {now}; a secret is never sent to another server. Enter it again in Settings."
     )]
     SecretForAnotherOrigin {
-        secret: &'static str,
-        setting: &'static str,
+        secret: Kept,
+        setting: Setting,
         entered_for: Origin,
         now: Origin,
     },
     #[error("The {setting} is not valid: {problem}.")]
     InvalidSetting {
-        setting: &'static str,
-        problem: String,
+        setting: Setting,
+        problem: SettingProblem,
     },
     #[error("The settings file {} is not usable: {problem}.", path.display())]
     SettingsFile { path: PathBuf, problem: String },
+    #[error(
+        "The settings file {} is not usable: its {setting} (\"{}\") is not valid: {problem}. Correct it in Settings and save, or in the file.",
+        path.display(),
+        setting.file_key()
+    )]
+    InvalidSettingInFile {
+        path: PathBuf,
+        setting: Setting,
+        problem: SettingProblem,
+    },
     #[error(
         "The home folder could not be found, so there is nowhere to keep settings. Set KYC_DESK_HOME to a folder the dashboard may use."
     )]
@@ -62,13 +192,13 @@ pub enum Error {
     TreezorNotConfigured,
     #[error("{action} is not possible for user {user}: {reason}")]
     NotAllowed {
-        action: &'static str,
+        action: Deed,
         user: UserId,
-        reason: &'static str,
+        reason: Barrier,
     },
     #[error("{action} for user {user} needs your confirmation: {reason}")]
     NeedsConfirmation {
-        action: &'static str,
+        action: Deed,
         user: UserId,
         reason: String,
         /// What the officer confirms, typed, the most serious first.
@@ -95,14 +225,14 @@ pub enum Error {
     #[error(
         "The redirect URL is not valid: {0}. Give an https:// address, or leave it empty to use the one set up with Treezor."
     )]
-    InvalidRedirectUrl(String),
+    InvalidRedirectUrl(RedirectProblem),
     #[error("The demo could not start: {0}. Restart KYC Desk; if it happens again, report it.")]
     Demo(String),
     #[error(
         "{action} for user {user} was not done, because it could not be written to the audit trail: {cause} Nothing was sent to Treezor."
     )]
     ActionNotAudited {
-        action: &'static str,
+        action: Deed,
         user: UserId,
         cause: Box<Error>,
     },
@@ -122,27 +252,27 @@ pub enum Error {
         }
     )]
     NeedsApproval {
-        action: &'static str,
+        action: Deed,
         user: UserId,
         pending: Option<(u64, String)>,
     },
     #[error(
         "{what} needs the team's hub, and no hub is set: enter the relay URL and your officer credential in Settings."
     )]
-    NoHub { what: &'static str },
+    NoHub { what: Deed },
     #[error(
         "{what}{} was not recorded at the hub: {cause} Nothing changed for the team; retry once the hub answers.",
         user.map(|user| format!(" for user {user}")).unwrap_or_default()
     )]
     Hub {
-        what: &'static str,
+        what: Deed,
         /// The case the record was about; `None` for the team's policy.
         user: Option<UserId>,
         cause: crate::sync::FeedError,
     },
     #[error("{what} for user {user} was refused by the hub: {refusal}.")]
     ClaimRefused {
-        what: &'static str,
+        what: Deed,
         user: UserId,
         refusal: kyc::claim::ClaimRefusal,
     },
@@ -164,7 +294,7 @@ impl Error {
             Error::KeychainUnavailable { .. } => "keychain_unavailable",
             Error::MissingSecret { .. } | Error::SecretForAnotherOrigin { .. } => "missing_secret",
             Error::InvalidSetting { .. } => "invalid_setting",
-            Error::SettingsFile { .. } => "settings_file",
+            Error::SettingsFile { .. } | Error::InvalidSettingInFile { .. } => "settings_file",
             Error::NoHomeFolder => "no_home_folder",
             Error::TreezorNotConfigured => "treezor_not_configured",
             Error::NotAllowed { .. } => "not_allowed",

@@ -20,7 +20,7 @@ use kyc::team::TeamEvent;
 use serde::Serialize;
 
 use crate::desk::{Desk, lock};
-use crate::error::{Error, Result};
+use crate::error::{Deed, Error, Result};
 
 /// A decision, proposal or answer the hub recorded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -55,7 +55,7 @@ impl Desk {
         justification: &str,
     ) -> Result<Recorded> {
         let justification = parse(user, justification)?;
-        self.hub("Recording a decision")?;
+        self.hub(Deed::RecordDecision)?;
         if decision == DecisionKind::CloseAccepted {
             let flagged = self.case_detail(user).await?.view.aml_flagged();
             self.require_approval(GuardedAction::CloseAccepted, user, flagged)
@@ -69,8 +69,7 @@ impl Desk {
         let written = self
             .write_record(
                 event,
-                "Recording a decision",
-                "The decision",
+                Deed::RecordDecision,
                 "decision",
                 |at| format!("decision {decision}, {at}"),
             )
@@ -86,7 +85,7 @@ impl Desk {
         justification: &str,
     ) -> Result<Recorded> {
         let justification = parse(user, justification)?;
-        self.hub("Proposing an action")?;
+        self.hub(Deed::ProposeAction)?;
         let event = TeamEvent::Propose {
             user_id: user,
             action,
@@ -95,8 +94,7 @@ impl Desk {
         let written = self
             .write_record(
                 event,
-                "Proposing an action",
-                "The proposal",
+                Deed::ProposeAction,
                 "propose",
                 |at| format!("proposed {}, {at}", action.as_str()),
             )
@@ -114,7 +112,7 @@ impl Desk {
         justification: &str,
     ) -> Result<Recorded> {
         let justification = parse(user, justification)?;
-        self.hub("Answering a proposal")?;
+        self.hub(Deed::AnswerProposal)?;
         let event = match verdict {
             Verdict::Approved => TeamEvent::Approve {
                 user_id: user,
@@ -130,8 +128,7 @@ impl Desk {
         let written = self
             .write_record(
                 event,
-                "Answering a proposal",
-                "The answer",
+                Deed::AnswerProposal,
                 verdict_action(verdict),
                 |at| format!("{} proposal {proposal}, {at}", verdict.as_str()),
             )
@@ -145,8 +142,7 @@ impl Desk {
         let written = self
             .write_record(
                 event,
-                "Setting the four-eyes policy",
-                "The four-eyes policy",
+                Deed::SetFourEyesPolicy,
                 "four_eyes_policy",
                 |at| format!("four-eyes policy {policy:?}, {at}"),
             )
@@ -211,7 +207,7 @@ impl Desk {
             .rev()
             .find(|p| p.action == action && p.answer.is_none());
         Err(Error::NeedsApproval {
-            action: action.as_str(),
+            action: deed_of(action),
             user,
             pending: pending.map(|p| (p.seq, p.author.clone())),
         })
@@ -240,5 +236,14 @@ fn verdict_action(verdict: Verdict) -> &'static str {
     match verdict {
         Verdict::Approved => "approve",
         Verdict::Rejected => "reject",
+    }
+}
+
+/// The officer's act a guarded action is, for the words of a refusal.
+fn deed_of(action: GuardedAction) -> Deed {
+    match action {
+        GuardedAction::RequestReview => Deed::RequestReview,
+        GuardedAction::StartVerification => Deed::StartVerification,
+        GuardedAction::CloseAccepted => Deed::CloseAccepted,
     }
 }

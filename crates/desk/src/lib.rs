@@ -30,6 +30,7 @@
 //! - [`officer`]: who every audit entry names: the hub's officer, or else the OS user.
 //! - `store`, `actor`, `clock`: the cache's two threads, and the wall clock.
 //! - [`error`]: the one error, with a stable code for the window.
+//! - [`words`]: what an error says, as a code and parameters the window words in its language.
 //!
 //! # House rules
 //! - No Tauri here: the window calls these functions and forwards their notifications.
@@ -67,6 +68,7 @@ pub mod team;
 mod trail;
 pub mod viewer;
 pub mod views;
+pub mod words;
 
 pub use actions::Confirmation;
 pub use desk::{Change, Desk, Mode};

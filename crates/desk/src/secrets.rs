@@ -34,7 +34,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::settings::{RELAY_URL, Settings, TREEZOR_BASE_URL};
+use crate::settings::{RELAY_URL, Setting, Settings, TREEZOR_BASE_URL};
 
 /// The keychain service name under which the dashboard's entries live.
 pub const KEYCHAIN_SERVICE: &str = "eu.kycdesk.app";
@@ -68,14 +68,18 @@ impl SecretName {
     }
 
     pub fn words(self) -> &'static str {
+        self.kept().words()
+    }
+
+    pub fn kept(self) -> Kept {
         match self {
-            SecretName::TreezorClientSecret => "the Treezor client secret",
-            SecretName::RelayFeedToken => "the relay feed token",
+            SecretName::TreezorClientSecret => Kept::TreezorClientSecret,
+            SecretName::RelayFeedToken => Kept::RelayFeedToken,
         }
     }
 
     /// The setting whose URL the secret is sent to, and so bound to.
-    pub fn bound_to(self) -> &'static str {
+    pub fn bound_to(self) -> Setting {
         match self {
             SecretName::TreezorClientSecret => TREEZOR_BASE_URL,
             SecretName::RelayFeedToken => RELAY_URL,
@@ -90,6 +94,57 @@ impl SecretName {
             SecretName::RelayFeedToken => settings.relay.as_ref().map(|r| r.url()),
         };
         url.transpose().map(|url| url.as_ref().map(Origin::of))
+    }
+}
+
+/// What KYC Desk keeps in the keychain, as an error names it: the window words it in the
+/// officer's language, [`Kept::words`] in English for logs and the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Kept {
+    TreezorClientSecret,
+    RelayFeedToken,
+    AuditKey,
+    AuditAnchor,
+}
+
+impl Kept {
+    pub fn words(self) -> &'static str {
+        match self {
+            Kept::TreezorClientSecret => "the Treezor client secret",
+            Kept::RelayFeedToken => "the relay feed token",
+            Kept::AuditKey => "the audit trail's key",
+            Kept::AuditAnchor => "the audit trail's anchor",
+        }
+    }
+}
+
+impl fmt::Display for Kept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.words())
+    }
+}
+
+/// What KYC Desk asked of the keychain when it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum KeychainOperation {
+    Open,
+    Read,
+    Save,
+    Delete,
+}
+
+impl fmt::Display for KeychainOperation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeychainOperation::Open => "open",
+            KeychainOperation::Read => "read",
+            KeychainOperation::Save => "save",
+            KeychainOperation::Delete => "delete",
+        })
     }
 }
 
@@ -164,10 +219,10 @@ impl Lookup {
         match self {
             Lookup::Found(secret) => Ok(secret),
             Lookup::Missing => Err(Error::MissingSecret {
-                secret: name.words(),
+                secret: name.kept(),
             }),
             Lookup::ForAnotherOrigin(entered_for) => Err(Error::SecretForAnotherOrigin {
-                secret: name.words(),
+                secret: name.kept(),
                 setting: name.bound_to(),
                 entered_for,
                 now: origin.clone(),
@@ -242,10 +297,9 @@ impl SecretStore {
     ) -> Result<Origin> {
         let origin = name.origin_in(settings)?.ok_or(Error::InvalidSetting {
             setting: name.bound_to(),
-            problem: format!(
-                "it is empty, and {} is sent to it: enter both",
-                name.words()
-            ),
+            problem: crate::settings::SettingProblem::EmptyWithSecret {
+                secret: name.kept(),
+            },
         })?;
         self.set(name, &origin, secret)?;
         Ok(origin)
@@ -312,7 +366,7 @@ impl SecretStore {
             SecretStore::Keychain => match keychain_entry(name, entry)?.get_password() {
                 Ok(value) => Ok(Some(value)),
                 Err(keyring::Error::NoEntry) => Ok(None),
-                Err(e) => Err(keychain_error(name.words(), "read", e)),
+                Err(e) => Err(keychain_error(name.kept(), KeychainOperation::Read, e)),
             },
             SecretStore::Memory(map) => Ok(lock(map).get(entry).cloned()),
         }
@@ -322,7 +376,7 @@ impl SecretStore {
         match self {
             SecretStore::Keychain => keychain_entry(name, entry)?
                 .set_password(value)
-                .map_err(|e| keychain_error(name.words(), "save", e)),
+                .map_err(|e| keychain_error(name.kept(), KeychainOperation::Save, e)),
             SecretStore::Memory(map) => {
                 lock(map).insert(entry, value.to_owned());
                 Ok(())
@@ -334,7 +388,7 @@ impl SecretStore {
         match self {
             SecretStore::Keychain => match keychain_entry(name, entry)?.delete_credential() {
                 Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-                Err(e) => Err(keychain_error(name.words(), "delete", e)),
+                Err(e) => Err(keychain_error(name.kept(), KeychainOperation::Delete, e)),
             },
             SecretStore::Memory(map) => {
                 lock(map).remove(entry);
@@ -354,13 +408,13 @@ fn lock(map: &Mutex<Entries>) -> std::sync::MutexGuard<'_, Entries> {
 
 fn keychain_entry(name: SecretName, entry: &str) -> Result<keyring::Entry> {
     keyring::Entry::new(KEYCHAIN_SERVICE, entry)
-        .map_err(|e| keychain_error(name.words(), "open", e))
+        .map_err(|e| keychain_error(name.kept(), KeychainOperation::Open, e))
 }
 
 /// A keychain failure on `secret` (its words), as the officer reads it.
 pub(crate) fn keychain_error(
-    secret: &'static str,
-    operation: &'static str,
+    secret: Kept,
+    operation: KeychainOperation,
     error: keyring::Error,
 ) -> Error {
     match error {

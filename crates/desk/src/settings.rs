@@ -21,8 +21,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use treezor::endpoint::UrlRefusal;
+
 use crate::error::{Error, Result};
 use crate::owner_only;
+use crate::secrets::Kept;
 
 /// Which Treezor environment the settings point to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,13 +112,13 @@ impl Settings {
             if treezor.client_id.trim().is_empty() {
                 return Err(Error::InvalidSetting {
                     setting: TREEZOR_CLIENT_ID,
-                    problem: "it is empty; copy it from Treezor's dashboard".to_owned(),
+                    problem: SettingProblem::ClientIdEmpty,
                 });
             }
             if treezor.client_certificate.is_some() != treezor.client_key.is_some() {
                 return Err(Error::InvalidSetting {
                     setting: TREEZOR_CLIENT_CERTIFICATE,
-                    problem: "mutual TLS needs both the certificate and its key".to_owned(),
+                    problem: SettingProblem::CertificateWithoutKey,
                 });
             }
         }
@@ -125,10 +128,9 @@ impl Settings {
         if !(1..=36_500).contains(&self.retention.closed_case_days) {
             return Err(Error::InvalidSetting {
                 setting: RETENTION,
-                problem: format!(
-                    "{} days is outside 1 to 36,500 days",
-                    self.retention.closed_case_days
-                ),
+                problem: SettingProblem::RetentionOutOfRange {
+                    days: self.retention.closed_case_days,
+                },
             });
         }
         Ok(())
@@ -140,12 +142,10 @@ impl Settings {
     pub fn load(path: &Path) -> Result<Settings> {
         let settings = Settings::read(path)?;
         settings.validate().map_err(|error| match error {
-            Error::InvalidSetting { setting, problem } => Error::SettingsFile {
+            Error::InvalidSetting { setting, problem } => Error::InvalidSettingInFile {
                 path: path.to_owned(),
-                problem: format!(
-                    "its {setting} (\"{}\") is not valid: {problem}. Correct it in Settings and save, or in the file",
-                    file_key(setting)
-                ),
+                setting,
+                problem,
             },
             other => other,
         })?;
@@ -204,7 +204,7 @@ impl TreezorSettings {
             if url.scheme() != "https" || company.is_none() {
                 return Err(Error::InvalidSetting {
                     setting: TREEZOR_BASE_URL,
-                    problem: "production is https://<company>.api.treezor.com; for anything else, choose the sandbox environment".to_owned(),
+                    problem: SettingProblem::ProductionHost,
                 });
             }
         }
@@ -219,40 +219,153 @@ impl RelaySettings {
     }
 }
 
-/// The settings' names, as the officer reads them ([`file_key`]: as the file spells them).
-pub const TREEZOR_BASE_URL: &str = "Treezor base URL";
-pub const RELAY_URL: &str = "relay URL";
-const TREEZOR_CLIENT_ID: &str = "Treezor client id";
-const TREEZOR_CLIENT_CERTIFICATE: &str = "Treezor client certificate";
-const RETENTION: &str = "retention period";
+/// A setting, by name: the window words it, the file spells it ([`Setting::file_key`]), the
+/// English `Display` is for logs and the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Setting {
+    TreezorBaseUrl,
+    TreezorClientId,
+    TreezorClientCertificate,
+    TreezorClientKey,
+    TreezorExtraCa,
+    RelayUrl,
+    Retention,
+    DemoPace,
+}
 
-fn file_key(setting: &str) -> &'static str {
-    match setting {
-        TREEZOR_BASE_URL => "treezor.base_url",
-        TREEZOR_CLIENT_ID => "treezor.client_id",
-        TREEZOR_CLIENT_CERTIFICATE => "treezor.client_certificate",
-        RELAY_URL => "relay.url",
-        RETENTION => "retention.closed_case_days",
-        _ => "?",
+/// What is wrong with a setting; the window words it, `Display` says it in English.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum SettingProblem {
+    Empty,
+    NotHttps,
+    /// The URL parser's description, verbatim.
+    NotUrl {
+        detail: String,
+    },
+    UserInfo,
+    NoHost,
+    PlainHttpElsewhere,
+    /// The URL is empty though `secret` is entered, and sent to it.
+    EmptyWithSecret {
+        secret: Kept,
+    },
+    ClientIdEmpty,
+    CertificateWithoutKey,
+    RetentionOutOfRange {
+        days: u32,
+    },
+    ProductionHost,
+    NotAPace {
+        given: String,
+    },
+    FileUnreadable {
+        path: String,
+        detail: String,
+    },
+}
+
+impl From<UrlRefusal> for SettingProblem {
+    fn from(refusal: UrlRefusal) -> SettingProblem {
+        match refusal {
+            UrlRefusal::UserInfo => SettingProblem::UserInfo,
+            UrlRefusal::NoHost => SettingProblem::NoHost,
+            UrlRefusal::PlainHttpElsewhere => SettingProblem::PlainHttpElsewhere,
+            UrlRefusal::NotHttps => SettingProblem::NotHttps,
+        }
+    }
+}
+
+impl std::fmt::Display for SettingProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SettingProblem::Empty => f.write_str("it is empty"),
+            SettingProblem::NotHttps => UrlRefusal::NotHttps.fmt(f),
+            SettingProblem::NotUrl { detail } => write!(f, "it is not a URL ({detail})"),
+            SettingProblem::UserInfo => UrlRefusal::UserInfo.fmt(f),
+            SettingProblem::NoHost => UrlRefusal::NoHost.fmt(f),
+            SettingProblem::PlainHttpElsewhere => UrlRefusal::PlainHttpElsewhere.fmt(f),
+            SettingProblem::EmptyWithSecret { secret } => {
+                write!(f, "it is empty, and {secret} is sent to it: enter both")
+            }
+            SettingProblem::ClientIdEmpty => {
+                f.write_str("it is empty; copy it from Treezor's dashboard")
+            }
+            SettingProblem::CertificateWithoutKey => {
+                f.write_str("mutual TLS needs both the certificate and its key")
+            }
+            SettingProblem::RetentionOutOfRange { days } => {
+                write!(f, "{days} days is outside 1 to 36,500 days")
+            }
+            SettingProblem::ProductionHost => f.write_str(
+                "production is https://<company>.api.treezor.com; for anything else, choose the sandbox environment",
+            ),
+            SettingProblem::NotAPace { given } => {
+                write!(f, "{given:?} is not a pace; use quick or realistic, or unset it")
+            }
+            SettingProblem::FileUnreadable { path, detail } => {
+                write!(f, "{path} could not be read: {detail}")
+            }
+        }
+    }
+}
+
+pub const TREEZOR_BASE_URL: Setting = Setting::TreezorBaseUrl;
+pub const RELAY_URL: Setting = Setting::RelayUrl;
+const TREEZOR_CLIENT_ID: Setting = Setting::TreezorClientId;
+const TREEZOR_CLIENT_CERTIFICATE: Setting = Setting::TreezorClientCertificate;
+const RETENTION: Setting = Setting::Retention;
+
+impl Setting {
+    /// As the settings file (or the environment) spells it.
+    pub fn file_key(self) -> &'static str {
+        match self {
+            Setting::TreezorBaseUrl => "treezor.base_url",
+            Setting::TreezorClientId => "treezor.client_id",
+            Setting::TreezorClientCertificate => "treezor.client_certificate",
+            Setting::TreezorClientKey => "treezor.client_key",
+            Setting::TreezorExtraCa => "treezor.extra_ca",
+            Setting::RelayUrl => "relay.url",
+            Setting::Retention => "retention.closed_case_days",
+            Setting::DemoPace => "KYC_DESK_DEMO_PACE",
+        }
+    }
+}
+
+impl std::fmt::Display for Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Setting::TreezorBaseUrl => "Treezor base URL",
+            Setting::TreezorClientId => "Treezor client id",
+            Setting::TreezorClientCertificate => "Treezor client certificate",
+            Setting::TreezorClientKey => "Treezor client key",
+            Setting::TreezorExtraCa => "extra CA",
+            Setting::RelayUrl => "relay URL",
+            Setting::Retention => "retention period",
+            Setting::DemoPace => "demo pace (KYC_DESK_DEMO_PACE)",
+        })
     }
 }
 
 /// A settings URL, parsed: https, or plain http to this machine only; no user-info
 /// ([`treezor::endpoint::refusal`]). Resolves the host for plain http.
-pub fn setting_url(setting: &'static str, raw: &str) -> Result<Url> {
-    let invalid = |problem: String| Error::InvalidSetting { setting, problem };
+pub fn setting_url(setting: Setting, raw: &str) -> Result<Url> {
+    let invalid = |problem: SettingProblem| Error::InvalidSetting { setting, problem };
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err(invalid("it is empty".to_owned()));
+        return Err(invalid(SettingProblem::Empty));
     }
     let url = Url::parse(raw).map_err(|e| match e {
-        url::ParseError::RelativeUrlWithoutBase => {
-            invalid("it must start with https://".to_owned())
-        }
-        other => invalid(format!("it is not a URL ({other})")),
+        url::ParseError::RelativeUrlWithoutBase => invalid(SettingProblem::NotHttps),
+        other => invalid(SettingProblem::NotUrl {
+            detail: other.to_string(),
+        }),
     })?;
     if let Some(why) = treezor::endpoint::refusal(&url) {
-        return Err(invalid(why.to_owned()));
+        return Err(invalid(why.into()));
     }
     Ok(url)
 }

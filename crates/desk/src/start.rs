@@ -21,7 +21,7 @@ use crate::desk::{Desk, Inner, Mode, read};
 use crate::error::{Error, Result};
 use crate::officer::Officer;
 use crate::secrets::{Origin, SecretName, SecretStore};
-use crate::settings::{Paths, RELAY_URL, Settings};
+use crate::settings::{Paths, RELAY_URL, Setting, Settings};
 use crate::store::Store;
 use crate::sync::{Feed, SyncHealth, SyncLoop, SyncOptions};
 use crate::trail::Trail;
@@ -94,7 +94,7 @@ impl Desk {
             // Shown as written, for the officer to correct on the settings screen.
             Err(e) => (
                 Settings::read(&paths.settings_file).unwrap_or_default(),
-                Some(e.to_string()),
+                Some(e.words()),
             ),
         };
         if startup_problem.is_none() {
@@ -112,19 +112,19 @@ impl Desk {
         let (mode, store, feed, world, trail) = if startup_problem.is_some() {
             let store = Store::open(&paths.cache_file)?;
             let why = "not connected: the settings file was refused (see Settings)".to_owned();
-            treezor_problem = Some(why.clone());
-            health_tx.send_modify(|h| h.failed(why));
+            treezor_problem = Some(crate::words::Words::SettingsRefused);
+            health_tx.send_modify(|h| h.failed(why, crate::words::Words::SettingsRefused));
             (Mode::Live, store, None, None, trail_of(&paths.cache_file))
         } else if settings.is_live() {
             let store = Store::open(&paths.cache_file)?;
             let trail = trail_of(&paths.cache_file);
             match client_for(&settings, &secrets) {
                 Ok(client) => *crate::desk::write(&treezor) = Some(client),
-                Err(e) => treezor_problem = Some(e.to_string()),
+                Err(e) => treezor_problem = Some(e.words()),
             }
             let feed = feed_for(&settings, &secrets);
             if let Err(e) = &feed {
-                health_tx.send_modify(|h| h.failed(e.to_string()));
+                health_tx.send_modify(|h| h.failed(e.to_string(), e.words()));
             }
             (Mode::Live, store, feed.ok(), None, trail)
         } else {
@@ -243,7 +243,7 @@ impl Desk {
     }
 
     /// Whether Treezor is usable, and if not, why.
-    pub fn treezor_problem(&self) -> Option<String> {
+    pub fn treezor_problem(&self) -> Option<crate::words::Words> {
         read(&self.inner.treezor_problem).clone()
     }
 }
@@ -287,20 +287,23 @@ pub(crate) fn client_for(settings: &Settings, secrets: &SecretStore) -> Result<t
     if !settings.scopes.is_empty() {
         config.scopes = settings.scopes.clone();
     }
-    let read_pem = |what: &'static str, path: &std::path::Path| {
+    let read_pem = |what: Setting, path: &std::path::Path| {
         std::fs::read(path).map_err(|e| Error::InvalidSetting {
             setting: what,
-            problem: format!("{} could not be read: {e}", path.display()),
+            problem: crate::settings::SettingProblem::FileUnreadable {
+                path: path.display().to_string(),
+                detail: e.to_string(),
+            },
         })
     };
     if let (Some(cert), Some(key)) = (&settings.client_certificate, &settings.client_key) {
-        let mut identity = read_pem("Treezor client certificate", cert)?;
+        let mut identity = read_pem(Setting::TreezorClientCertificate, cert)?;
         identity.push(b'\n');
-        identity.extend(read_pem("Treezor client key", key)?);
+        identity.extend(read_pem(Setting::TreezorClientKey, key)?);
         config.tls.client_identity_pem = Some(identity);
     }
     if let Some(ca) = &settings.extra_ca {
-        config.tls.extra_ca_pem = Some(read_pem("extra CA", ca)?);
+        config.tls.extra_ca_pem = Some(read_pem(Setting::TreezorExtraCa, ca)?);
     }
     Ok(treezor::Client::new(config)?)
 }
@@ -310,7 +313,7 @@ pub(crate) fn client_for(settings: &Settings, secrets: &SecretStore) -> Result<t
 pub(crate) fn feed_for(settings: &Settings, secrets: &SecretStore) -> Result<Feed> {
     let relay = settings.relay.as_ref().ok_or(Error::InvalidSetting {
         setting: RELAY_URL,
-        problem: "it is not set".to_owned(),
+        problem: crate::settings::SettingProblem::Empty,
     })?;
     let url = relay.url()?;
     let origin = Origin::of(&url);

@@ -25,10 +25,10 @@ pub struct AppStatus {
     pub officer: String,
     pub sync: SyncHealth,
     /// Why Treezor cannot be called, if it cannot.
-    pub treezor_problem: Option<String>,
+    pub treezor_problem: Option<crate::words::Words>,
     /// A problem met at start (a settings file refused: the window says so and what to do),
     /// until valid settings are saved.
-    pub startup_problem: Option<String>,
+    pub startup_problem: Option<crate::words::Words>,
 }
 
 impl Desk {

@@ -16,7 +16,7 @@ use kyc::team::{NoteText, TeamEvent, TeamWrite, TeamWritten};
 use serde::Serialize;
 
 use crate::desk::{Desk, lock};
-use crate::error::{Error, Result};
+use crate::error::{Deed, Error, Result};
 use crate::sync::{Feed, FeedError};
 
 /// The audit trail's name for writing a note.
@@ -41,7 +41,7 @@ impl Desk {
             text,
         };
         let written = self
-            .write_record(event, "Writing a note", "The note", NOTE, |at| {
+            .write_record(event, Deed::WriteNote, NOTE, |at| {
                 format!("a note of {characters} characters, {at}")
             })
             .await?;
@@ -51,17 +51,16 @@ impl Desk {
 
     /// Sends `event` to the hub with the officer's credential and audits it under `action`,
     /// whatever the hub answers; `describe` words a stored record's audit detail from its place
-    /// at the hub. `doing` and `what` name it in errors ("Writing a note", "The note").
+    /// at the hub. `what` names the officer's act in errors.
     pub(crate) async fn write_record(
         &self,
         event: TeamEvent,
-        doing: &'static str,
-        what: &'static str,
+        what: Deed,
         action: &'static str,
         describe: impl FnOnce(String) -> String,
     ) -> Result<TeamWritten> {
         let user = event.user();
-        let hub = self.hub(doing)?;
+        let hub = self.hub(what)?;
         self.audit_ready().await?;
         let write = TeamWrite {
             id: record_id(),
@@ -99,7 +98,7 @@ impl Desk {
     }
 
     /// The hub this desk syncs from, with the desk's credential.
-    pub(crate) fn hub(&self, what: &'static str) -> Result<Feed> {
+    pub(crate) fn hub(&self, what: Deed) -> Result<Feed> {
         lock(&self.inner.running)
             .hub
             .clone()

@@ -37,11 +37,7 @@ use kyc::Timestamp;
 
 use crate::desk::lock;
 use crate::error::{Error, Result};
-use crate::secrets::{KEYCHAIN_SERVICE, keychain_error};
-
-/// The officer's words for the two entries.
-const KEY_WORDS: &str = "the audit trail's key";
-const ANCHOR_WORDS: &str = "the audit trail's anchor";
+use crate::secrets::{KEYCHAIN_SERVICE, Kept, KeychainOperation, keychain_error};
 
 /// Where the key and the anchor are kept.
 enum Place {
@@ -229,7 +225,7 @@ impl Trail {
             Place::Keychain { .. } => match self.entry(which)?.get_password() {
                 Ok(text) => Ok(Some(text)),
                 Err(keyring::Error::NoEntry) => Ok(None),
-                Err(e) => Err(keychain_error(which.words(), "read", e)),
+                Err(e) => Err(keychain_error(which.kept(), KeychainOperation::Read, e)),
             },
             Place::Memory(anchor) => Ok(match which {
                 Which::Key => Some(memory_key(&self.cache).to_hex()),
@@ -243,7 +239,7 @@ impl Trail {
             Place::Keychain { .. } => self
                 .entry(which)?
                 .set_password(text)
-                .map_err(|e| keychain_error(which.words(), "save", e)),
+                .map_err(|e| keychain_error(which.kept(), KeychainOperation::Save, e)),
             Place::Memory(anchor) => {
                 if let Which::Anchor = which {
                     *lock(anchor) = Some(text.to_owned());
@@ -262,7 +258,7 @@ impl Trail {
             Which::Anchor => anchor,
         };
         keyring::Entry::new(KEYCHAIN_SERVICE, user)
-            .map_err(|e| keychain_error(which.words(), "open", e))
+            .map_err(|e| keychain_error(which.kept(), KeychainOperation::Open, e))
     }
 }
 
@@ -283,10 +279,10 @@ enum Which {
 }
 
 impl Which {
-    fn words(self) -> &'static str {
+    fn kept(self) -> Kept {
         match self {
-            Which::Key => KEY_WORDS,
-            Which::Anchor => ANCHOR_WORDS,
+            Which::Key => Kept::AuditKey,
+            Which::Anchor => Kept::AuditAnchor,
         }
     }
 }

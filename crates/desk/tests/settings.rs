@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::IntoResponse;
 use common::World;
-use desk::configure::{SecretState, SettingsInput};
+use desk::configure::{SecretState, SettingsInput, StepName};
 use desk::secrets::Secret;
 use desk::settings::Settings;
 
@@ -234,7 +234,10 @@ async fn a_secret_never_goes_to_a_server_it_was_not_entered_for() {
         other_relay.received()
     );
     assert!(refused.is_err(), "no Treezor call without the secret");
-    for (check, secret) in [(&treezor, "Client secret"), (&relay, "Feed token")] {
+    for (check, secret) in [
+        (&treezor, StepName::ClientSecret),
+        (&relay, StepName::FeedToken),
+    ] {
         assert!(!check.ok);
         let step = check.steps.last().unwrap();
         assert!(
@@ -323,12 +326,20 @@ async fn a_hand_edited_settings_file_is_refused_at_start_without_falling_into_th
     let desk = world.desk_as_configured().await;
     let status = desk.status();
     assert_eq!(status.mode, desk::status::ModeView::Live, "not the demo");
-    let problem = status.startup_problem.expect("the start says why");
+    let Some(desk::words::Words::InvalidSettingInFile {
+        path,
+        setting,
+        file_key,
+        problem,
+    }) = status.startup_problem.clone()
+    else {
+        panic!("the start says why: {:?}", status.startup_problem);
+    };
     assert!(
-        problem.contains("settings.json")
-            && problem.contains("relay URL")
-            && problem.contains("\"relay.url\"")
-            && problem.contains("Correct it in Settings"),
+        path.ends_with("settings.json")
+            && setting == desk::settings::Setting::RelayUrl
+            && file_key == "relay.url"
+            && problem == desk::settings::SettingProblem::UserInfo,
         "{problem}"
     );
     assert!(status.treezor_problem.is_some());

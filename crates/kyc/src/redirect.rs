@@ -31,27 +31,6 @@ impl RedirectEvent {
             other => RedirectEvent::Other(other.to_owned()),
         }
     }
-
-    /// What the event means, for the officer.
-    pub fn explanation(&self) -> &'static str {
-        match self {
-            RedirectEvent::CaptureAborted => {
-                "The customer left the verification before the end, or their device could not run it."
-            }
-            RedirectEvent::LinkExpired => {
-                "The customer opened the link after its 15 minutes had passed. Start a new verification."
-            }
-            RedirectEvent::CaptureRefused => {
-                "The provider refused the capture. The kycliveness.update webhook gives the reasons."
-            }
-            RedirectEvent::CaptureCompleted => {
-                "The customer finished the capture. Wait for the kycliveness webhooks for the result."
-            }
-            RedirectEvent::Other(_) => {
-                "An event the guide does not list. Rely on the kycliveness webhooks for the result."
-            }
-        }
-    }
 }
 
 /// The decoded query of a redirect URL.
@@ -162,7 +141,6 @@ mod tests {
         ] {
             let q = RedirectQuery::parse(&format!("event={raw}")).unwrap();
             assert_eq!(q.event.as_ref(), Some(&event));
-            assert!(!event.explanation().is_empty());
         }
     }
 

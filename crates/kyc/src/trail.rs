@@ -205,6 +205,7 @@ pub struct TrailBreak {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "TrailBreakKind"))]
 #[serde(rename_all = "snake_case")]
 pub enum BreakKind {
     /// Numbers are missing before this entry: entries were removed.

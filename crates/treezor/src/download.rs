@@ -128,12 +128,14 @@ pub async fn file_url(raw: &str) -> Result<Url, String> {
     let url = Url::parse(raw).map_err(|e| format!("is not a URL ({e})"))?;
     // Plain http to a name resolves it: a blocking lookup, kept off the runtime's threads.
     let checked = url.clone();
-    let verdict = tokio::task::spawn_blocking(move || refusal(&checked))
-        .await
-        .unwrap_or(Some("could not be checked"));
+    let verdict = tokio::task::spawn_blocking(move || refusal(&checked)).await;
     match verdict {
-        None => Ok(url),
-        Some(why) => Err(format!("for {} was refused: {why}", origin_of(&url))),
+        Ok(None) => Ok(url),
+        Ok(Some(why)) => Err(format!("for {} was refused: {why}", origin_of(&url))),
+        Err(_) => Err(format!(
+            "for {} was refused: could not be checked",
+            origin_of(&url)
+        )),
     }
 }
 

@@ -18,24 +18,47 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 
 use url::{Host, Url};
 
+/// Why a URL is refused; its `Display` is the officer's English, read after "the URL …".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UrlRefusal {
+    /// `user:pass@` before the host.
+    UserInfo,
+    NoHost,
+    /// Plain `http://` to another machine than this one.
+    PlainHttpElsewhere,
+    /// Neither `https://` nor `http://`.
+    NotHttps,
+}
+
+impl std::fmt::Display for UrlRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            UrlRefusal::UserInfo => {
+                "it carries a user name or password before the host (user:pass@host); remove them"
+            }
+            UrlRefusal::NoHost => "it has no host name",
+            UrlRefusal::PlainHttpElsewhere => {
+                "plain http:// is only for this machine (127.0.0.1, ::1 or localhost); use https://"
+            }
+            UrlRefusal::NotHttps => "it must start with https://",
+        })
+    }
+}
+
 /// Why `url` must not be used to reach a server that receives a secret or serves a document, or
 /// `None` when it may. Resolves the host's name for plain `http` (a blocking lookup).
-pub fn refusal(url: &Url) -> Option<&'static str> {
+pub fn refusal(url: &Url) -> Option<UrlRefusal> {
     if !url.username().is_empty() || url.password().is_some() {
-        return Some(
-            "it carries a user name or password before the host (user:pass@host); remove them",
-        );
+        return Some(UrlRefusal::UserInfo);
     }
     if url.host().is_none() {
-        return Some("it has no host name");
+        return Some(UrlRefusal::NoHost);
     }
     match url.scheme() {
         "https" => None,
         "http" if is_this_machine(url) => None,
-        "http" => Some(
-            "plain http:// is only for this machine (127.0.0.1, ::1 or localhost); use https://",
-        ),
-        _ => Some("it must start with https://"),
+        "http" => Some(UrlRefusal::PlainHttpElsewhere),
+        _ => Some(UrlRefusal::NotHttps),
     }
 }
 
@@ -81,7 +104,7 @@ pub fn origin_of(url: &Url) -> String {
 mod tests {
     use super::*;
 
-    fn verdict(raw: &str) -> Option<&'static str> {
+    fn verdict(raw: &str) -> Option<UrlRefusal> {
         refusal(&Url::parse(raw).unwrap())
     }
 
@@ -118,9 +141,13 @@ mod tests {
         ] {
             assert!(verdict(refused).is_some(), "{refused} must be refused");
         }
+        assert_eq!(
+            verdict("http://localhost@evil.example"),
+            Some(UrlRefusal::UserInfo)
+        );
         assert!(
-            verdict("http://localhost@evil.example")
-                .unwrap()
+            UrlRefusal::UserInfo
+                .to_string()
                 .contains("user name or password")
         );
     }

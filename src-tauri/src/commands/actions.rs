@@ -8,7 +8,7 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use super::{document_id, user_id};
-use crate::error::{ErrorCode, IpcError};
+use crate::error::{ErrorCode, IpcError, ShellWords};
 use crate::state::DeskState;
 
 /// Starts a live verification; `confirmation` must be `confirmed` to replace one in progress or
@@ -106,25 +106,21 @@ pub async fn show_in_folder(
         .find(|d| d.document.document_id == document)
         .and_then(|d| d.downloads.last())
         .map(|d| std::path::PathBuf::from(&d.path))
-        .ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::InvalidArgument,
-                "This document has not been downloaded on this computer.",
-            )
-        })?;
+        .ok_or_else(|| IpcError::new(ErrorCode::InvalidArgument, ShellWords::NotDownloadedHere))?;
     if !path.exists() {
         return Err(IpcError::new(
             ErrorCode::InvalidArgument,
-            format!(
-                "{} is no longer there; download the document again.",
-                path.display()
-            ),
+            ShellWords::FileGone {
+                path: path.display().to_string(),
+            },
         ));
     }
     tauri_plugin_opener::reveal_item_in_dir(&path).map_err(|e| {
         IpcError::new(
             ErrorCode::Internal,
-            format!("The file manager could not be opened: {e}"),
+            ShellWords::FileManager {
+                detail: e.to_string(),
+            },
         )
     })
 }

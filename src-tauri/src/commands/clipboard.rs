@@ -13,7 +13,7 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
 use super::user_id;
-use crate::error::{ErrorCode, IpcError};
+use crate::error::{ErrorCode, IpcError, ShellWords};
 use crate::state::DeskState;
 
 /// What the officer asked to copy.
@@ -47,7 +47,7 @@ impl CopyRequest {
                 identification: IdentificationId::parse(&identification).map_err(|_| {
                     IpcError::new(
                         ErrorCode::InvalidArgument,
-                        "The verification's identification id is not valid.",
+                        ShellWords::IdentificationIdInvalid,
                     )
                 })?,
             },
@@ -67,9 +67,9 @@ pub async fn copy_to_clipboard<R: Runtime>(
     app.clipboard().write_text(text).map_err(|e| {
         IpcError::new(
             ErrorCode::Internal,
-            format!(
-                "The clipboard could not be written: {e}. Select the text and copy it by hand."
-            ),
+            ShellWords::Clipboard {
+                detail: e.to_string(),
+            },
         )
     })
 }

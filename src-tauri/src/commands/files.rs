@@ -5,7 +5,7 @@ use serde::Deserialize;
 use tauri::State;
 
 use super::document_id;
-use crate::error::{ErrorCode, IpcError};
+use crate::error::{ErrorCode, IpcError, ShellWords};
 use crate::state::DeskState;
 
 /// The most documents one purge request may name; far more than a screen lists.
@@ -30,7 +30,9 @@ impl PurgeRequest {
                 if document_ids.is_empty() || document_ids.len() > MAX_DOCUMENTS {
                     return Err(IpcError::new(
                         ErrorCode::InvalidArgument,
-                        format!("Choose between 1 and {MAX_DOCUMENTS} documents to remove."),
+                        ShellWords::PurgeCount {
+                            max: MAX_DOCUMENTS as u64,
+                        },
                     ));
                 }
                 let ids = document_ids

@@ -21,15 +21,11 @@ pub mod viewer;
 
 use kyc::{DocumentId, UserId};
 
-use crate::error::{ErrorCode, IpcError};
+use crate::error::{ErrorCode, IpcError, ShellWords};
 
 pub(crate) fn user_id(raw: u64) -> Result<UserId, IpcError> {
-    UserId::new(raw).map_err(|_| {
-        IpcError::new(
-            ErrorCode::InvalidArgument,
-            "The user id must be a positive number.",
-        )
-    })
+    UserId::new(raw)
+        .map_err(|_| IpcError::new(ErrorCode::InvalidArgument, ShellWords::UserIdNotPositive))
 }
 
 /// The users of a page of the queue (at most a page's worth).
@@ -47,7 +43,7 @@ pub(crate) fn document_id(raw: u64) -> Result<DocumentId, IpcError> {
     DocumentId::new(raw).map_err(|_| {
         IpcError::new(
             ErrorCode::InvalidArgument,
-            "The document id must be a positive number.",
+            ShellWords::DocumentIdNotPositive,
         )
     })
 }

@@ -2,6 +2,7 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 import { render, screen, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 
+import { ipcError } from '../test/fixtures';
 import type { CatalogueEntry } from './api';
 import ReasonCatalogue from './ReasonCatalogue.svelte';
 
@@ -78,12 +79,12 @@ describe('the reason-code screen', () => {
 
   test("shows the backend's message when the catalogue cannot be read", async () => {
     mockIPC(() => {
-      throw { code: 'internal', message: 'The reason-code catalogue could not be read.' };
+      throw ipcError('internal', { kind: 'internal', detail: 'the reason-code catalogue could not be read' });
     });
     render(ReasonCatalogue);
 
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      'The reason-code catalogue could not be read.',
+      'KYC Desk failed (the reason-code catalogue could not be read).',
     );
     expect(screen.queryByRole('table')).toBeNull();
   });

@@ -1,18 +1,22 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { describe, expect, test } from 'vitest';
 
+import { ipcError } from '../test/fixtures';
 import { DeskError, reasonCatalogue, toDeskError } from './api';
 
 describe('backend errors', () => {
-  test("keep the backend's code and message", async () => {
+  test("keep the backend's code and word its words in the window's language", async () => {
     mockIPC(() => {
-      throw { code: 'internal', message: 'Restart KYC Desk.' };
+      throw ipcError('internal', { kind: 'internal', detail: 'the catalogue is missing' });
     });
 
     const failure = await reasonCatalogue().catch((error: unknown) => error);
 
     expect(failure).toBeInstanceOf(DeskError);
-    expect(failure).toMatchObject({ code: 'internal', message: 'Restart KYC Desk.' });
+    expect(failure).toMatchObject({
+      code: 'internal',
+      message: 'KYC Desk failed (the catalogue is missing). Restart KYC Desk; if it happens again, report it.',
+    });
   });
 
   test('a call refused before reaching a command is unreachable, with the reason', () => {

@@ -51,6 +51,7 @@ import type { StartedVerification } from './bindings/StartedVerification';
 import type { StateCounts } from './bindings/StateCounts';
 import type { SyncHealth } from './bindings/SyncHealth';
 import type { TeamState } from './bindings/TeamState';
+import { errorText } from './i18n/errors';
 import { m } from './i18n/locale';
 
 export type { Action } from './bindings/Action';
@@ -76,6 +77,7 @@ export type { DocumentsChecked } from './bindings/DocumentsChecked';
 export type { DownloadProgress } from './bindings/DownloadProgress';
 export type { Environment } from './bindings/Environment';
 export type { ErrorDetail } from './bindings/ErrorDetail';
+export type { ErrorWords } from './bindings/ErrorWords';
 export type { Family } from './bindings/Family';
 export type { FieldCheck } from './bindings/FieldCheck';
 export type { IdentityCheck } from './bindings/IdentityCheck';
@@ -120,7 +122,10 @@ export type { TimelineEntry } from './bindings/TimelineEntry';
  */
 export type DeskErrorCode = ErrorCode | 'unreachable';
 
-/** A failed backend call. Switch on `code`; `message` is written for the officer. */
+/**
+ * A failed backend call. Switch on `code`; `message` is written for the officer in the window's
+ * language (worded from the backend's typed `words`, see `i18n/errors.ts`).
+ */
 export class DeskError extends Error {
   readonly code: DeskErrorCode;
   readonly detail: ErrorDetail | null;
@@ -134,12 +139,24 @@ export class DeskError extends Error {
 }
 
 function isIpcError(value: unknown): value is IpcError {
+  if (typeof value !== 'object' || value === null) return false;
+  const { code, words } = value as Record<string, unknown>;
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Record<string, unknown>).code === 'string' &&
-    typeof (value as Record<string, unknown>).message === 'string'
+    typeof code === 'string' &&
+    typeof words === 'object' &&
+    words !== null &&
+    typeof (words as Record<string, unknown>).kind === 'string'
   );
+}
+
+/** What the backend's words say, in the window's language; its English when a kind is unknown. */
+function worded(error: IpcError): string {
+  try {
+    return errorText(error.words);
+  } catch {
+    // A backend newer than this window: its English is better than nothing.
+    return error.message;
+  }
 }
 
 /** Turns whatever a rejected `invoke` gave into a {@link DeskError}. */
@@ -148,7 +165,7 @@ export function toDeskError(reason: unknown): DeskError {
     return reason;
   }
   if (isIpcError(reason)) {
-    return new DeskError(reason.code, reason.message, reason.detail ?? null);
+    return new DeskError(reason.code, worded(reason), reason.detail ?? null);
   }
   const detail = reason instanceof Error ? reason.message : String(reason);
   return new DeskError('unreachable', m.backend_unreachable({ detail }));

@@ -1,3 +1,7 @@
+import type { ErrorCode } from '../lib/bindings/ErrorCode';
+import type { ErrorDetail } from '../lib/bindings/ErrorDetail';
+import type { ErrorWords } from '../lib/bindings/ErrorWords';
+import type { IpcError } from '../lib/bindings/IpcError';
 /**
  * Backend answers for component tests, shaped as the generated bindings say, and a fake backend
  * that records the commands the window sends.
@@ -230,6 +234,7 @@ export function demoStatus(): AppStatus {
       last_event_at: NOW,
       last_contact_at: NOW,
       last_error: null,
+      problem: null,
       unreadable: 0,
       signed_in: null,
       late: 0,
@@ -250,6 +255,14 @@ export interface Call {
  */
 export type Answer = unknown | ((args: Record<string, unknown>) => unknown);
 
+/**
+ * An error as the backend sends it: the code, the typed words the window says in its language,
+ * and the English message kept for logs (the window never shows it).
+ */
+export function ipcError(code: ErrorCode, words: ErrorWords, detail: ErrorDetail | null = null): IpcError {
+  return { code, words, message: `(English for logs: ${words.kind})`, detail };
+}
+
 export function backend(answers: Record<string, Answer>): Call[] {
   const calls: Call[] = [];
   mockIPC(
@@ -257,7 +270,7 @@ export function backend(answers: Record<string, Answer>): Call[] {
       const payload = (args ?? {}) as Record<string, unknown>;
       calls.push({ command, args: payload });
       if (!(command in answers)) {
-        throw { code: 'internal', message: `no answer for ${command} in this test`, detail: null };
+        throw ipcError('internal', { kind: 'internal', detail: `no answer for ${command} in this test` });
       }
       const answer = answers[command];
       return typeof answer === 'function' ? (answer as (a: Record<string, unknown>) => unknown)(payload) : answer;

@@ -31,6 +31,7 @@ pub struct AuditBreak {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "AuditBreakKind"))]
 #[serde(rename_all = "snake_case")]
 pub enum BreakKind {
     Edited,

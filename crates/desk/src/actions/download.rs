@@ -69,11 +69,11 @@ impl Desk {
                 Some(user),
                 Some(document),
                 cache::Outcome::Refused,
-                reason.to_owned(),
+                reason.to_string(),
             )
             .await?;
             return Err(Error::NotAllowed {
-                action: "Downloading a document",
+                action: action.into(),
                 user,
                 reason,
             });

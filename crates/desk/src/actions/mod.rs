@@ -26,12 +26,12 @@ pub use start::StartedVerification;
 
 use crate::clock::now;
 use crate::desk::Desk;
-use crate::error::{Error, Result};
+use crate::error::{Barrier, DeskRefusal, Error, Result};
 use crate::standing::{children_without_documents, standing};
 use crate::trail::Trail;
 
 /// Why a document id from the window is refused for a user.
-pub(crate) const NOT_THE_USERS_DOCUMENT: &str = "this document is not one of the user's documents in the cache; sync with the relay, then retry";
+pub(crate) const NOT_THE_USERS_DOCUMENT: Barrier = Barrier::Desk(DeskRefusal::NotTheUsersDocument);
 
 /// Whether the officer confirmed an action that needs it. Asking first without confirmation
 /// returns [`Error::NeedsConfirmation`] with what to confirm.
@@ -130,16 +130,6 @@ fn caution_name(caution: Caution) -> &'static str {
     }
 }
 
-/// The officer-facing name of an action.
-pub(crate) fn action_words(action: Action) -> &'static str {
-    match action {
-        Action::StartVerification => "Starting a verification",
-        Action::RetrieveDocuments => "Retrieving the documents",
-        Action::DownloadDocument => "Downloading a document",
-        Action::RequestReview => "Requesting the KYC review",
-    }
-}
-
 impl Desk {
     /// The case of `user` in full, as of now.
     pub(crate) async fn case_detail(&self, user: UserId) -> Result<CaseDetail> {
@@ -188,7 +178,7 @@ impl Desk {
                     Vec::new()
                 };
                 Err(Error::NeedsConfirmation {
-                    action: action_words(action),
+                    action: action.into(),
                     user,
                     reason,
                     cautions,
@@ -205,9 +195,9 @@ impl Desk {
                 )
                 .await?;
                 Err(Error::NotAllowed {
-                    action: action_words(action),
+                    action: action.into(),
                     user,
-                    reason: refusal.message(),
+                    reason: Barrier::Case(refusal),
                 })
             }
         }
@@ -218,7 +208,7 @@ impl Desk {
         self.audit_ready()
             .await
             .map_err(|cause| Error::ActionNotAudited {
-                action: action_words(action),
+                action: action.into(),
                 user,
                 cause: Box::new(cause),
             })

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{Confirmation, confirmed_words};
 use crate::clock::now;
 use crate::desk::Desk;
-use crate::error::{Error, Result};
+use crate::error::{Error, RedirectProblem, Result};
 
 /// A started verification: the link to send the customer, valid 15 minutes once they open it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -160,9 +160,9 @@ fn check_redirect_url(url: &str) -> Result<()> {
         {
             Ok(())
         }
-        Ok(_) => Err(Error::InvalidRedirectUrl(
-            "it must start with https://".to_owned(),
-        )),
-        Err(e) => Err(Error::InvalidRedirectUrl(e.to_string())),
+        Ok(_) => Err(Error::InvalidRedirectUrl(RedirectProblem::NotHttps)),
+        Err(e) => Err(Error::InvalidRedirectUrl(RedirectProblem::NotUrl(
+            e.to_string(),
+        ))),
     }
 }

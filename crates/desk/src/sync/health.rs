@@ -34,8 +34,10 @@ pub struct SyncHealth {
     pub last_event_at: Option<Timestamp>,
     /// When the relay last answered.
     pub last_contact_at: Option<Timestamp>,
-    /// What went wrong last, in words the officer can act on; cleared by the next success.
+    /// What went wrong last, in English, for logs; cleared by the next success.
     pub last_error: Option<String>,
+    /// The same for the window to word, with what the officer can do.
+    pub problem: Option<crate::words::Words>,
     /// Webhooks whose payload could not be read (kept, shown in the case timeline).
     pub unreadable: u64,
     /// The officer the hub knows the credential as; `None` with the shared feed token (the OS
@@ -81,6 +83,7 @@ impl SyncHealth {
             last_event_at: None,
             last_contact_at: None,
             last_error: None,
+            problem: None,
             unreadable: 0,
             signed_in: None,
             names_no_officer: false,
@@ -94,6 +97,7 @@ impl SyncHealth {
         self.relay_last_seq = relay_last_seq.max(self.cursor);
         self.lag = self.relay_last_seq - self.cursor;
         self.last_error = None;
+        self.problem = None;
     }
 
     pub(crate) fn applied(&mut self, now: Timestamp, cursor: u64, unreadable: usize) {
@@ -104,8 +108,9 @@ impl SyncHealth {
         self.unreadable += unreadable as u64;
     }
 
-    pub(crate) fn failed(&mut self, message: String) {
+    pub(crate) fn failed(&mut self, message: String, problem: crate::words::Words) {
         self.connection = Connection::Disconnected;
         self.last_error = Some(message);
+        self.problem = Some(problem);
     }
 }

@@ -15,6 +15,7 @@ use super::notice::Announced;
 use crate::clock::now;
 use crate::desk::{Change, read};
 use crate::store::Store;
+use crate::words::Words;
 
 /// How the loop reads the feed.
 #[derive(Clone, Copy, Debug)]
@@ -129,7 +130,8 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
     let mut cursor = match store.write(|cache| cache.cursor()).await {
         Ok(cursor) => cursor,
         Err(e) => {
-            health.send_modify(|h| h.failed(format!("the cache could not be read: {e}")));
+            health
+                .send_modify(|h| h.failed(format!("the cache could not be read: {e}"), e.words()));
             return;
         }
     };
@@ -176,7 +178,12 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
                         if e.is_refusal() {
                             h.signed_in = None;
                         }
-                        h.failed(e.to_string());
+                        h.failed(
+                            e.to_string(),
+                            Words::Relay {
+                                problem: (&e).into(),
+                            },
+                        );
                     });
                     if pause(backoff.next_wait(), &mut stopped).await {
                         break;
@@ -203,7 +210,14 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
                     }
                     Err(e) => {
                         tracing::warn!(relay = feed.base_url(), "relay feed failed: {e}");
-                        health.send_modify(|h| h.failed(e.to_string()));
+                        health.send_modify(|h| {
+                            h.failed(
+                                e.to_string(),
+                                Words::Relay {
+                                    problem: (&e).into(),
+                                },
+                            )
+                        });
                         identified = false;
                         if pause(backoff.next_wait(), &mut stopped).await {
                             break;
@@ -230,7 +244,10 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
             Err(e) => {
                 tracing::error!("a feed page could not be applied to the cache: {e}");
                 health.send_modify(|h| {
-                    h.failed(format!("the cache could not store new webhooks: {e}"))
+                    h.failed(
+                        format!("the cache could not store new webhooks: {e}"),
+                        e.words(),
+                    )
                 });
                 if pause(backoff.next_wait(), &mut stopped).await {
                     break;

@@ -31,16 +31,6 @@ pub enum IdentityField {
     BirthDate,
 }
 
-impl IdentityField {
-    pub fn words(self) -> &'static str {
-        match self {
-            IdentityField::FirstName => "first name",
-            IdentityField::LastName => "last name",
-            IdentityField::BirthDate => "birth date",
-        }
-    }
-}
-
 /// How a declared value and the value read compare.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -73,8 +63,6 @@ pub struct IdentityCheck {
     /// The verification the reading comes from, when its webhook named it.
     pub identification: Option<IdentificationId>,
     pub fields: Vec<FieldCheck>,
-    /// The fields that differ, in words ("last name, birth date"), or `None` when none does.
-    pub differences: Option<String>,
 }
 
 /// The identity a `kycliveness` payload carries, when it belongs to `current` (the case's current
@@ -149,16 +137,10 @@ pub fn compare(profile: Option<&User>, read: Option<ReadIdentity>) -> IdentityCh
         }
     })
     .collect();
-    let differing: Vec<&str> = fields
-        .iter()
-        .filter(|f| f.agreement == Agreement::Differs)
-        .map(|f| f.field.words())
-        .collect();
     IdentityCheck {
         read: read.is_some(),
         identification: read.and_then(|r| r.identification),
         fields,
-        differences: (!differing.is_empty()).then(|| differing.join(", ")),
     }
 }
 
@@ -233,7 +215,6 @@ mod tests {
             check.fields.iter().all(|f| f.agreement == Agreement::Same),
             "{check:?}"
         );
-        assert_eq!(check.differences, None);
         assert!(check.read);
     }
 
@@ -249,7 +230,6 @@ mod tests {
             agreements,
             [Agreement::Same, Agreement::Differs, Agreement::Differs]
         );
-        assert_eq!(check.differences.as_deref(), Some("last name, birth date"));
         assert_eq!(check.fields[1].read.as_deref(), Some("Lefebvre"));
     }
 
@@ -271,7 +251,6 @@ mod tests {
                 .iter()
                 .all(|f| f.agreement == Agreement::NotDeclared)
         );
-        assert_eq!(check.differences, None);
     }
 
     #[test]

@@ -91,7 +91,7 @@ impl Desk {
                 .refuse_view(
                     user,
                     document,
-                    crate::actions::NOT_THE_USERS_DOCUMENT.to_owned(),
+                    crate::actions::NOT_THE_USERS_DOCUMENT.to_string(),
                 )
                 .await;
         };

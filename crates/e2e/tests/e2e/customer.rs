@@ -93,6 +93,33 @@ impl Sandbox {
             .expect("the answer names the user")
     }
 
+    /// Has Treezor refuse every download URL of `document` (403, as for an account whose
+    /// document download is not enabled), until [`Sandbox::clear_faults`].
+    pub async fn refuse_download(&self, document: &str) {
+        self.http
+            .post(format!("{}/sandbox/faults", self.base))
+            .json(&json!({
+                "path": format!("/v1/documents/{document}/download"),
+                "method": "GET",
+                "fault": { "kind": "status", "status": 403 },
+            }))
+            .send()
+            .await
+            .expect("the sandbox answers")
+            .error_for_status()
+            .expect("the sandbox takes the fault");
+    }
+
+    pub async fn clear_faults(&self) {
+        self.http
+            .delete(format!("{}/sandbox/faults", self.base))
+            .send()
+            .await
+            .expect("the sandbox answers")
+            .error_for_status()
+            .expect("the sandbox clears its faults");
+    }
+
     /// Has Treezor lose the next `count` webhooks of `event`: they are never sent.
     pub async fn drop_next(&self, event: &str, count: u32) {
         self.http

@@ -2,7 +2,8 @@
 //! French: start, the link, the verification processed, the documents retrieved and downloaded,
 //! the KYC review, the Files screen and the reason codes, every screen read in French, and the
 //! customer text in French (the profile gives no language: the officer's is the default). The
-//! audit trail keeps its machine names.
+//! audit trail keeps its machine names. A refusal from Treezor reads in French too, with
+//! Treezor's own words quoted as Treezor wrote them.
 
 use std::path::PathBuf;
 
@@ -28,6 +29,10 @@ const ENGLISH: &[&str] = &[
     "Request KYC review",
     "Audit trail",
     "Documents on this machine",
+    // The backend's errors, worded by the window.
+    "failed (HTTP",
+    "Treezor said",
+    "Check the network",
 ];
 
 /// Fails naming the English words the window holds, shown or for screen readers, in any case
@@ -149,6 +154,34 @@ async fn an_officer_who_chooses_french_runs_the_guides_process_in_french() {
     desk.scroll_to(".documents").await;
     desk.screenshot("fr-document-downloaded").await;
     reads_french(&desk, "The documents").await;
+
+    // Treezor refuses the other document's download URL: the window says why, and what to do,
+    // in French.
+    let second = desk
+        .script(
+            "return [...document.querySelectorAll('li[data-document]')].map((li) => li.dataset.document)[1];",
+        )
+        .await
+        .as_str()
+        .expect("a second document has its id")
+        .to_owned();
+    sandbox.refuse_download(&second).await;
+    desk.click(&format!("button[data-download=\"{second}\"]"))
+        .await;
+    let refused = desk
+        .wait_for_text(
+            &format!("li[data-document=\"{second}\"] [role=alert]"),
+            "n’est pas activé pour ce compte Treezor",
+        )
+        .await;
+    assert!(
+        refused.contains("a échoué (HTTP 403)")
+            && refused.contains("demandez à Treezor de l’activer"),
+        "{refused}"
+    );
+    desk.screenshot("fr-download-refused-by-treezor").await;
+    reads_french(&desk, "A download Treezor refused").await;
+    sandbox.clear_faults().await;
 
     // 4. The KYC review, and Treezor's decision.
     desk.click("button[data-action=request_review]").await;

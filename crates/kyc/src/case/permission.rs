@@ -159,21 +159,6 @@ pub enum Permission {
 }
 
 impl Permission {
-    /// The officer-readable explanation, if any.
-    pub fn message(&self) -> Option<String> {
-        match self {
-            Permission::Allowed => None,
-            Permission::NeedsConfirmation(cautions) => Some(
-                cautions
-                    .iter()
-                    .map(|c| c.message())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            Permission::NotAllowed(refusal) => Some(refusal.message().to_owned()),
-        }
-    }
-
     /// The cautions to confirm (none unless the action needs confirmation).
     pub fn cautions(&self) -> &[Caution] {
         match self {

@@ -2,6 +2,6 @@
 import type { RedirectQuery } from "./RedirectQuery";
 
 /**
- * A decoded redirect URL with what its event means.
+ * A decoded redirect URL; the window words what its event means.
  */
-export type DecodedRedirect = { query: RedirectQuery, explanation: string | null, };
+export type DecodedRedirect = { query: RedirectQuery, };

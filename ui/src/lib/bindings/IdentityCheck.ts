@@ -13,8 +13,4 @@ read: boolean,
 /**
  * The verification the reading comes from, when its webhook named it.
  */
-identification: IdentificationId | null, fields: Array<FieldCheck>, 
-/**
- * The fields that differ, in words ("last name, birth date"), or `None` when none does.
- */
-differences: string | null, };
+identification: IdentificationId | null, fields: Array<FieldCheck>, };

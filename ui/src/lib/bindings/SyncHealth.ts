@@ -2,6 +2,7 @@
 import type { Connection } from "./Connection";
 import type { SignedIn } from "./SignedIn";
 import type { Timestamp } from "./Timestamp";
+import type { Words } from "./Words";
 
 /**
  * The sync loop's health.
@@ -28,9 +29,13 @@ last_event_at: Timestamp | null,
  */
 last_contact_at: Timestamp | null, 
 /**
- * What went wrong last, in words the officer can act on; cleared by the next success.
+ * What went wrong last, in English, for logs; cleared by the next success.
  */
 last_error: string | null, 
+/**
+ * The same for the window to word, with what the officer can do.
+ */
+problem: Words | null, 
 /**
  * Webhooks whose payload could not be read (kept, shown in the case timeline).
  */

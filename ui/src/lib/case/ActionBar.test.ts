@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 
-import { backend, documentsReceivedCase, refusedCase } from '../../test/fixtures';
+import { backend, documentsReceivedCase, refusedCase, ipcError } from '../../test/fixtures';
 import type { CaseFile } from '../api';
 import ActionBar from './ActionBar.svelte';
 import CasePane from './CasePane.svelte';
@@ -64,11 +64,11 @@ describe('starting a verification', () => {
   test("lists the attributes Treezor's 428 names", async () => {
     backend({
       start_verification: () => {
-        throw {
-          code: 'missing_attributes',
-          message: 'Treezor refused to start a verification for user 42: the user has no birthday.',
-          detail: { kind: 'missing_attributes', attributes: ['birthday'] },
-        };
+        throw ipcError(
+          'missing_attributes',
+          { kind: 'missing_attributes', user: 42, missing: ['birthday'] },
+          { kind: 'missing_attributes', attributes: ['birthday'] },
+        );
       },
     });
     render(ActionBar, { file: shareableRefusal(), onopen: () => {} });

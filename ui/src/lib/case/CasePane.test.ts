@@ -2,7 +2,7 @@ import { emit } from '@tauri-apps/api/event';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 
-import { backend, documentsReceivedCase, refusedCase } from '../../test/fixtures';
+import { backend, documentsReceivedCase, refusedCase, ipcError } from '../../test/fixtures';
 import { live } from '../live.svelte';
 import CasePane from './CasePane.svelte';
 
@@ -173,11 +173,11 @@ describe('the case view', () => {
   test('says what failed when the case cannot be read', async () => {
     backend({
       case_file: () => {
-        throw { code: 'cache', message: 'The cache could not be read: disk full.', detail: null };
+        throw ipcError('cache', { kind: 'cache_failed', detail: 'disk full' });
       },
     });
     open();
 
-    expect(await screen.findByRole('alert')).toHaveTextContent('The cache could not be read: disk full.');
+    expect(await screen.findByRole('alert')).toHaveTextContent('The cache database failed (disk full).');
   });
 });

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 
-import { backend, documentsReceivedCase, refusedCase } from '../../test/fixtures';
+import { backend, documentsReceivedCase, refusedCase, ipcError } from '../../test/fixtures';
 import type { DownloadProgress } from '../api';
 import DocumentsPanel from './DocumentsPanel.svelte';
 
@@ -53,18 +53,25 @@ describe('documents', () => {
   test("says why a download failed, in the backend's words", async () => {
     backend({
       download_document: () => {
-        throw {
-          code: 'treezor_refused',
-          message: 'Document download is not enabled for this Treezor account. Ask Treezor to enable it.',
-          detail: null,
-        };
+        throw ipcError('treezor_refused', {
+          kind: 'treezor_refusal',
+          call: 'GET /v1/documents/501/download',
+          status: 501,
+          problem: { problem: 'download_not_enabled' },
+          message: 'Not Implemented',
+          code: null,
+          request_id: 'req-1',
+        });
       },
     });
     render(DocumentsPanel, { file: documentsReceivedCase() });
 
     await fireEvent.click(screen.getAllByRole('button', { name: 'Download' })[0]);
 
-    expect(await screen.findByRole('alert')).toHaveTextContent('not enabled for this Treezor account');
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('not enabled for this Treezor account');
+    // Treezor's own words stay as Treezor wrote them.
+    expect(alert).toHaveTextContent('Treezor said: Not Implemented [requestId req-1]');
   });
 
   test('while documents are awaited, names them and checks Treezor\'s list on demand', async () => {
@@ -93,7 +100,7 @@ describe('documents', () => {
   test('View opens the document inside the window, and Save a copy there is the download', async () => {
     const calls = backend({
       view_document: new Uint8Array([0xff, 0xd8, 0xff, 0xe0]).buffer,
-      identity_check: { read: false, identification: null, fields: [], differences: null },
+      identity_check: { read: false, identification: null, fields: [] },
       download_document: () => ({
         document_id: 501,
         user_id: 42,

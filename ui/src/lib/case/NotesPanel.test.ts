@@ -2,7 +2,7 @@ import { emit } from '@tauri-apps/api/event';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 
-import { backend, refusedCase } from '../../test/fixtures';
+import { backend, refusedCase, ipcError } from '../../test/fixtures';
 import type { Note } from '../api';
 import { live } from '../live.svelte';
 import CasePane from './CasePane.svelte';
@@ -67,11 +67,12 @@ describe('team notes', () => {
     backend({
       case_notes: [],
       write_note: () => {
-        throw {
-          code: 'hub_unreachable',
-          message: 'The note for user 42 was not recorded at the hub: the hub did not answer. Nothing changed for the team; retry once the hub answers.',
-          detail: null,
-        };
+        throw ipcError('hub_unreachable', {
+          kind: 'hub',
+          what: 'write_note',
+          user: 42,
+          cause: { problem: 'status', status: 503, detail: 'the hub did not answer' },
+        });
       },
     });
     render(NotesPanel, { user: 42 });
@@ -81,7 +82,7 @@ describe('team notes', () => {
     await fireEvent.click(within(region).getByRole('button', { name: 'Add note' }));
 
     expect(await within(region).findByRole('alert')).toHaveTextContent(
-      'was not recorded at the hub: the hub did not answer. Nothing changed for the team; retry once the hub answers. Your text is kept above.',
+      'Writing a note for user 42 was not recorded at the hub: the relay answered HTTP 503 (the hub did not answer). Nothing changed for the team; retry once the hub answers. Your text is kept above.',
     );
     expect(box).toHaveValue('Do not lose me');
   });

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 
-import { backend } from '../../test/fixtures';
+import { backend, ipcError } from '../../test/fixtures';
 import RedirectDecoder from './RedirectDecoder.svelte';
 
 describe('the redirect-URL decoder', () => {
@@ -9,7 +9,6 @@ describe('the redirect-URL decoder', () => {
     const calls = backend({
       decode_redirect: {
         query: { id: 'idv_123', event: 'capture_aborted', response_code: '61101' },
-        explanation: 'The customer left the verification before the end, or their device could not run it.',
       },
     });
     render(RedirectDecoder);
@@ -30,13 +29,13 @@ describe('the redirect-URL decoder', () => {
   test('says why a URL cannot be decoded', async () => {
     backend({
       decode_redirect: () => {
-        throw { code: 'invalid_argument', message: 'The URL has none of id, event and response_code.', detail: null };
+        throw ipcError('invalid_argument', { kind: 'not_a_redirect' });
       },
     });
     render(RedirectDecoder);
     await fireEvent.input(screen.getByLabelText('URL the customer was sent back to'), { target: { value: 'https://x' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Decode' }));
 
-    expect(await screen.findByRole('alert')).toHaveTextContent('none of id, event and response_code');
+    expect(await screen.findByRole('alert')).toHaveTextContent('it has none of id, event or response_code in its query');
   });
 });

@@ -33,6 +33,11 @@ const CAUTIONS: Record<Caution, () => string> = {
   review_goes_on_parent: m.caution_full_review_goes_on_parent,
 };
 
+/** Why an action is refused, in words. */
+export function refusalWords(refusal: Refusal): string {
+  return REFUSALS[refusal]();
+}
+
 /** A caution in words; with the case file, what it is about in this case. Codes only, never a reason's text. */
 export function cautionWords(caution: Caution, file?: CaseFile): string {
   const words = [CAUTIONS[caution]()];

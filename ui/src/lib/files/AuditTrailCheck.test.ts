@@ -1,13 +1,13 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 
-import { backend } from '../../test/fixtures';
+import { backend, ipcError } from '../../test/fixtures';
 import AuditTrailCheck from './AuditTrailCheck.svelte';
 
 describe('verify audit trail', () => {
   test('says the trail is intact, with its number of entries', async () => {
     const calls = backend({
-      verify_audit: { intact: true, entries: 12, broken_at: null, problem: null, advice: null, hub: null },
+      verify_audit: { intact: true, entries: 12, broken_at: null, break_kind: null, cache_file: '/home/officer/.local/share/kyc-desk/cache.sqlite', problem: null, advice: null, hub: null },
     });
     render(AuditTrailCheck);
     await fireEvent.click(screen.getByRole('button', { name: 'Verify audit trail' }));
@@ -22,8 +22,10 @@ describe('verify audit trail', () => {
         intact: false,
         entries: 0,
         broken_at: 5,
-        problem: 'Audit entry 5 was removed after it was written (the trail was cut there).',
-        advice: 'Keep the cache file /home/officer/.local/share/kyc-desk/cache.sqlite unchanged for investigation.',
+        break_kind: 'removed',
+        cache_file: '/home/officer/.local/share/kyc-desk/cache.sqlite',
+        problem: '(English for logs)',
+        advice: '(English for logs)',
         hub: null,
       },
     });
@@ -33,7 +35,7 @@ describe('verify audit trail', () => {
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Broken at entry 5.');
     expect(alert).toHaveTextContent('Audit entry 5 was removed after it was written');
-    expect(alert).toHaveTextContent('Keep the cache file');
+    expect(alert).toHaveTextContent('Keep the cache file /home/officer/.local/share/kyc-desk/cache.sqlite unchanged');
   });
 
   test("shows where the hub's team trail breaks beside the local verdict", async () => {
@@ -42,6 +44,8 @@ describe('verify audit trail', () => {
         intact: true,
         entries: 3,
         broken_at: null,
+        break_kind: null,
+        cache_file: '/home/officer/.local/share/kyc-desk/cache.sqlite',
         problem: null,
         advice: null,
         hub: {
@@ -49,7 +53,9 @@ describe('verify audit trail', () => {
           intact: false,
           entries: 1,
           broken_at: 2,
-          problem: "The team's trail at the hub breaks at entry 2: entry 2 was altered after it was written. Tell the hub's administrator.",
+          break_kind: 'altered',
+          unreachable: null,
+          problem: '(English for logs)',
         },
       },
     });
@@ -59,7 +65,7 @@ describe('verify audit trail', () => {
     expect(await screen.findByRole('status')).toHaveTextContent('Intact. 3 entries');
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Team trail at the hub: broken at entry 2.');
-    expect(alert).toHaveTextContent('entry 2 was altered');
+    expect(alert).toHaveTextContent('This entry was altered');
   });
 
   test('a locked keychain is an error that says what to do, and can be retried', async () => {
@@ -67,13 +73,9 @@ describe('verify audit trail', () => {
     backend({
       verify_audit: () => {
         if (locked) {
-          throw {
-            code: 'keychain_locked',
-            message: 'The keychain is locked, so KYC Desk could not read the audit trail\'s anchor. Unlock your login keyring and retry.',
-            detail: null,
-          };
+          throw ipcError('keychain_locked', { kind: 'keychain_locked', secret: 'audit_anchor', operation: 'read' });
         }
-        return { intact: true, entries: 1, broken_at: null, problem: null, advice: null, hub: null };
+        return { intact: true, entries: 1, broken_at: null, break_kind: null, cache_file: '/home/officer/.local/share/kyc-desk/cache.sqlite', problem: null, advice: null, hub: null };
       },
     });
     render(AuditTrailCheck);

@@ -2,7 +2,7 @@ import { emit } from '@tauri-apps/api/event';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 
-import { backend, demoStatus } from '../../test/fixtures';
+import { backend, demoStatus, ipcError } from '../../test/fixtures';
 import type { SettingsInput, SettingsView } from '../api';
 import { live } from '../live.svelte';
 import SettingsScreen from './SettingsScreen.svelte';
@@ -23,7 +23,7 @@ describe('settings', () => {
       settings_view: () => demoView(saved),
       save_settings: () => {
         saved = true;
-        return { restart_needed: true, message: 'Settings saved. Restart KYC Desk to leave the demo and connect to Treezor.' };
+        return { restart_needed: true, outcome: 'restart_to_leave_demo', enter_again: [], message: '(English for logs)' };
       },
       app_status: null,
     });
@@ -70,7 +70,7 @@ describe('settings', () => {
   test("leaves a saved secret alone when its field is left empty", async () => {
     const calls = backend({
       settings_view: demoView(true),
-      save_settings: { restart_needed: false, message: 'Settings saved.' },
+      save_settings: { restart_needed: false, outcome: 'saved', enter_again: [], message: '(English for logs)' },
       app_status: null,
     });
     render(SettingsScreen);
@@ -90,8 +90,13 @@ describe('settings', () => {
       check_relay: {
         ok: false,
         steps: [
-          { step: 'Settings', ok: true, detail: 'https://relay.acme.example' },
-          { step: 'Feed token', ok: false, detail: 'no feed token in the keychain: enter it and save' },
+          { step: 'settings', ok: true, found: { found: 'relay_at', url: 'https://relay.acme.example' }, detail: '' },
+          {
+            step: 'feed_token',
+            ok: false,
+            found: { found: 'secret_missing', secret: 'relay_feed_token' },
+            detail: '(English for logs)',
+          },
         ],
       },
     });
@@ -103,7 +108,7 @@ describe('settings', () => {
     await waitFor(() => expect(result).toHaveTextContent('Relay: a step failed.'));
     const [settings, token] = within(result).getAllByRole('listitem');
     expect(settings).toHaveTextContent('Settings worked: https://relay.acme.example');
-    expect(token).toHaveTextContent('Feed token failed: no feed token in the keychain: enter it and save');
+    expect(token).toHaveTextContent('Feed token failed: the relay feed token is not in the keychain: enter it and save');
   });
 
   test('says who the hub signs in with the saved credential, and where an officer credential goes', async () => {
@@ -126,7 +131,11 @@ describe('settings', () => {
     backend({
       settings_view: demoView(),
       save_settings: () => {
-        throw { code: 'invalid_setting', message: 'The Treezor base URL is not valid: it must start with https://.', detail: null };
+        throw ipcError('invalid_setting', {
+          kind: 'invalid_setting',
+          setting: 'treezor_base_url',
+          problem: { problem: 'not_https' },
+        });
       },
     });
     render(SettingsScreen);

@@ -21,12 +21,13 @@ describe('the status bar', () => {
     await emit('desk://health', {
       ...demoStatus().sync,
       connection: 'disconnected',
-      last_error: 'The relay at http://127.0.0.1:4200 could not be reached.',
+      last_error: '(English for logs)',
+      problem: { kind: 'relay', problem: { problem: 'unreachable', url: 'http://127.0.0.1:4200', detail: 'connection refused' } },
     });
 
     await waitFor(() =>
       expect(screen.getByTestId('relay-status')).toHaveTextContent(
-        'Relay disconnected: The relay at http://127.0.0.1:4200 could not be reached.',
+        'Relay disconnected: the relay at http://127.0.0.1:4200 cannot be reached (connection refused).',
       ),
     );
     stop();
@@ -41,9 +42,15 @@ describe('the status bar', () => {
 
     expect(screen.getByTestId('officer')).toHaveTextContent('Signed in as Zoé Martin · senior');
 
-    const revoked =
-      'the relay refused the credential: the credential of Zoé Martin was revoked; ask the hub\'s administrator for a new one and enter it in Settings';
-    await emit('desk://health', { ...status.sync, connection: 'disconnected', last_error: revoked, signed_in: null });
+    const said = "the credential of Zoé Martin was revoked; ask the hub's administrator for a new one and enter it in Settings";
+    const revoked = `the relay refused the credential: ${said}`;
+    await emit('desk://health', {
+      ...status.sync,
+      connection: 'disconnected',
+      last_error: '(English for logs)',
+      problem: { kind: 'relay', problem: { problem: 'refused', code: 'credential_revoked', message: said } },
+      signed_in: null,
+    });
 
     await waitFor(() => expect(screen.getByTestId('relay-status')).toHaveTextContent(`Relay disconnected: ${revoked}`));
     expect(screen.getByTestId('officer')).toHaveTextContent('Officer officer.test');
@@ -91,8 +98,13 @@ describe('a settings file refused at start', () => {
   test('says so above every screen, naming the field, and leads to the settings', async () => {
     const status = demoStatus();
     status.mode = { kind: 'live' };
-    status.startup_problem =
-      'The settings file /home/o/.config/kyc-desk/settings.json is not usable: its relay URL ("relay.url") is not valid: it carries a user name or password before the host (user:pass@host); remove them. Correct it in Settings and save, or in the file.';
+    status.startup_problem = {
+      kind: 'invalid_setting_in_file',
+      path: '/home/o/.config/kyc-desk/settings.json',
+      setting: 'relay_url',
+      file_key: 'relay.url',
+      problem: { problem: 'user_info' },
+    };
     backend({ app_status: status });
     const stop = await live.start();
     const onopen = vi.fn();

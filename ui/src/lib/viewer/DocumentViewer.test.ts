@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 
-import { backend, document as storedDocument } from '../../test/fixtures';
+import { backend, document as storedDocument, ipcError } from '../../test/fixtures';
 import type { IdentityCheck } from '../api';
 import DocumentViewer from './DocumentViewer.svelte';
 
@@ -48,7 +48,6 @@ function identity(differs: boolean): IdentityCheck {
       },
       { field: 'birth_date', declared: '1990-04-12', read: '1990-04-12', agreement: 'same' },
     ],
-    differences: differs ? 'last name' : null,
   };
 }
 
@@ -165,11 +164,11 @@ describe('the document viewer', () => {
   test('says why a document is not shown, and still offers to save a copy', async () => {
     backend({
       view_document: () => {
-        throw {
-          code: 'not_viewable',
-          message: 'Document 501 is not shown: its name says it is a PDF, but its bytes are a PNG picture.',
-          detail: null,
-        };
+        throw ipcError('not_viewable', {
+          kind: 'not_viewable',
+          document: 501,
+          reason: 'its name says it is a PDF, but its bytes are a PNG picture',
+        });
       },
       identity_check: identity(false),
     });

@@ -1,0 +1,643 @@
+//! What an error says, as a code and its parameters, for the window to word in the officer's
+//! language.
+//!
+//! The English `Display` of [`Error`] stays what logs and the command line print; the window
+//! receives [`Words`] instead and says the same thing in French or English from its catalogues
+//! (`ui/messages/*.json`, keys `error_<kind>`). A parameter is typed where the desk knows what it
+//! is (a user, an action, a refusal, a setting, a Treezor problem); text that comes from outside
+//! is passed verbatim and shown as a quotation: Treezor's and the hub's own messages (they are the
+//! record), and the operating system's, the network's or SQLite's descriptions of a fault.
+//!
+//! What must stay true: every error the desk can return has words here, and each kind has a text
+//! in every catalogue (checked by the window's tests against the generated union). Nothing here
+//! holds a secret: errors never carry one.
+
+use kyc::{DocumentId, UserId};
+use serde::Serialize;
+
+use crate::error::{Barrier, Deed, Error};
+use crate::secrets::{Kept, KeychainOperation};
+use crate::settings::{Setting, SettingProblem};
+use crate::sync::FeedError;
+
+/// An error, in parameters the window words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Words {
+    KeychainLocked {
+        secret: Kept,
+        operation: KeychainOperation,
+    },
+    KeychainUnavailable {
+        secret: Kept,
+        operation: KeychainOperation,
+        detail: String,
+    },
+    MissingSecret {
+        secret: Kept,
+    },
+    SecretForAnotherOrigin {
+        secret: Kept,
+        setting: Setting,
+        entered_for: String,
+        now: String,
+    },
+    InvalidSetting {
+        setting: Setting,
+        problem: SettingProblem,
+    },
+    SettingsFile {
+        path: String,
+        problem: String,
+    },
+    InvalidSettingInFile {
+        path: String,
+        setting: Setting,
+        file_key: String,
+        problem: SettingProblem,
+    },
+    NoHomeFolder,
+    TreezorNotConfigured,
+    /// Not connected: the settings file was refused at start (Settings says why).
+    SettingsRefused,
+    NotAllowed {
+        action: Deed,
+        user: UserId,
+        reason: Barrier,
+    },
+    /// The cautions and children are in the error's detail.
+    NeedsConfirmation {
+        action: Deed,
+        user: UserId,
+    },
+    NotViewable {
+        document: DocumentId,
+        reason: String,
+    },
+    MissingAttributes {
+        user: UserId,
+        missing: Vec<String>,
+    },
+    StartAnswerLost {
+        user: UserId,
+        detail: String,
+    },
+    /// Treezor answered with a refusal: what it means, and what Treezor said, verbatim.
+    TreezorRefusal {
+        call: String,
+        status: u16,
+        problem: TreezorProblem,
+        message: String,
+        code: Option<String>,
+        request_id: Option<String>,
+    },
+    TreezorCredentials {
+        status: u16,
+        message: String,
+    },
+    TreezorUnreachable {
+        call: String,
+        detail: String,
+    },
+    TreezorAnswerLost {
+        call: String,
+        detail: String,
+    },
+    TreezorUnexpectedAnswer {
+        call: String,
+        detail: String,
+    },
+    TreezorConfig {
+        detail: String,
+    },
+    DocumentNotSaved {
+        document: u64,
+        path: String,
+        detail: String,
+    },
+    DownloadRefused {
+        document: u64,
+        reason: String,
+    },
+    DocumentTooLarge {
+        document: u64,
+        size: u64,
+        limit: u64,
+    },
+    DownloadFailed {
+        document: u64,
+        attempts: u32,
+        last: String,
+    },
+    CacheFolder {
+        path: String,
+        detail: String,
+    },
+    CacheOpen {
+        path: String,
+        detail: String,
+    },
+    CacheMigration {
+        path: String,
+        target: u64,
+        detail: String,
+    },
+    CacheNewerSchema {
+        path: String,
+        found: i64,
+        known: u64,
+    },
+    CacheFailed {
+        detail: String,
+    },
+    CacheStored {
+        detail: String,
+    },
+    QueuePosition {
+        detail: String,
+    },
+    PageSize {
+        asked: u32,
+        max: u32,
+    },
+    SearchTooLong {
+        length: u64,
+    },
+    UnknownUser {
+        user: u64,
+    },
+    UnknownDocument {
+        document: u64,
+    },
+    ExportFailed {
+        detail: String,
+    },
+    InvalidRedirectUrl {
+        detail: String,
+    },
+    RedirectNotHttps,
+    Demo {
+        detail: String,
+    },
+    /// The action was not done: its audit entry could not be written, for `cause`.
+    ActionNotAudited {
+        action: Deed,
+        user: UserId,
+        cause: Box<Words>,
+    },
+    AuditTrail {
+        cache: String,
+        problem: String,
+    },
+    InvalidNote {
+        user: UserId,
+        problem: String,
+    },
+    NoHub {
+        what: Deed,
+    },
+    InvalidJustification {
+        user: UserId,
+        problem: String,
+    },
+    InvalidAssignee {
+        user: UserId,
+        problem: String,
+    },
+    /// The hub refused a claim, release or reassignment.
+    ClaimRefused {
+        what: Deed,
+        user: UserId,
+        refusal: ClaimProblem,
+    },
+    /// Colleagues took each of the next `tries` unclaimed cases first.
+    ClaimRaceLost {
+        tries: u64,
+    },
+    /// The team's four-eyes policy binds the act and the hub recorded no approval; `proposal`
+    /// and `proposer` name one waiting, if any.
+    NeedsApproval {
+        action: Deed,
+        user: UserId,
+        proposal: Option<u64>,
+        proposer: Option<String>,
+    },
+    /// The relay's feed failed (the sync loop retries).
+    Relay {
+        problem: HubProblem,
+    },
+    /// Nothing was recorded at the hub, for `cause`.
+    Hub {
+        what: Deed,
+        /// `None` for the team's policy, which names no case.
+        user: Option<UserId>,
+        cause: HubProblem,
+    },
+    Internal {
+        detail: String,
+    },
+}
+
+/// What a refusal from Treezor means (see `treezor::Problem`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum TreezorProblem {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    DocumentsNotStorable,
+    NotProcessed,
+    IdentificationGone,
+    MissingAttributes { missing: Vec<String> },
+    DownloadNotEnabled,
+    RateLimited,
+    Unavailable,
+    Other,
+}
+
+/// Why the hub did not record what was sent (see [`FeedError`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum HubProblem {
+    Unreachable {
+        url: String,
+        detail: String,
+    },
+    Unauthorized,
+    /// The hub's own words (e.g. for `credential_revoked`), verbatim.
+    Refused {
+        code: String,
+        message: String,
+    },
+    Status {
+        status: u16,
+        detail: String,
+    },
+    Malformed {
+        detail: String,
+    },
+}
+
+impl Error {
+    /// What the error says, for the window to word.
+    pub fn words(&self) -> Words {
+        match self {
+            Error::KeychainLocked { secret, operation } => Words::KeychainLocked {
+                secret: *secret,
+                operation: *operation,
+            },
+            Error::KeychainUnavailable {
+                secret,
+                operation,
+                detail,
+            } => Words::KeychainUnavailable {
+                secret: *secret,
+                operation: *operation,
+                detail: detail.clone(),
+            },
+            Error::MissingSecret { secret } => Words::MissingSecret { secret: *secret },
+            Error::SecretForAnotherOrigin {
+                secret,
+                setting,
+                entered_for,
+                now,
+            } => Words::SecretForAnotherOrigin {
+                secret: *secret,
+                setting: *setting,
+                entered_for: entered_for.to_string(),
+                now: now.to_string(),
+            },
+            Error::InvalidSetting { setting, problem } => Words::InvalidSetting {
+                setting: *setting,
+                problem: problem.clone(),
+            },
+            Error::SettingsFile { path, problem } => Words::SettingsFile {
+                path: path.display().to_string(),
+                problem: problem.clone(),
+            },
+            Error::InvalidSettingInFile {
+                path,
+                setting,
+                problem,
+            } => Words::InvalidSettingInFile {
+                path: path.display().to_string(),
+                setting: *setting,
+                file_key: setting.file_key().to_owned(),
+                problem: problem.clone(),
+            },
+            Error::NoHomeFolder => Words::NoHomeFolder,
+            Error::TreezorNotConfigured => Words::TreezorNotConfigured,
+            Error::NotAllowed {
+                action,
+                user,
+                reason,
+            } => Words::NotAllowed {
+                action: *action,
+                user: *user,
+                reason: *reason,
+            },
+            Error::NeedsConfirmation { action, user, .. } => Words::NeedsConfirmation {
+                action: *action,
+                user: *user,
+            },
+            Error::NotViewable { document, reason } => Words::NotViewable {
+                document: *document,
+                reason: reason.clone(),
+            },
+            Error::MissingAttributes { user, missing } => Words::MissingAttributes {
+                user: *user,
+                missing: missing.clone(),
+            },
+            Error::StartAnswerLost { user, detail } => Words::StartAnswerLost {
+                user: *user,
+                detail: detail.clone(),
+            },
+            Error::Treezor(error) => treezor_words(error),
+            Error::Cache(error) => cache_words(error),
+            Error::InvalidRedirectUrl(crate::error::RedirectProblem::NotHttps) => {
+                Words::RedirectNotHttps
+            }
+            Error::InvalidRedirectUrl(crate::error::RedirectProblem::NotUrl(detail)) => {
+                Words::InvalidRedirectUrl {
+                    detail: detail.clone(),
+                }
+            }
+            Error::Demo(detail) => Words::Demo {
+                detail: detail.clone(),
+            },
+            Error::ActionNotAudited {
+                action,
+                user,
+                cause,
+            } => Words::ActionNotAudited {
+                action: *action,
+                user: *user,
+                cause: Box::new(cause.words()),
+            },
+            Error::AuditTrail { cache, problem } => Words::AuditTrail {
+                cache: cache.display().to_string(),
+                problem: problem.clone(),
+            },
+            Error::InvalidNote { user, problem } => Words::InvalidNote {
+                user: *user,
+                problem: problem.clone(),
+            },
+            Error::NoHub { what } => Words::NoHub { what: *what },
+            Error::InvalidJustification { user, problem } => Words::InvalidJustification {
+                user: *user,
+                problem: problem.clone(),
+            },
+            Error::InvalidAssignee { user, problem } => Words::InvalidAssignee {
+                user: *user,
+                problem: problem.clone(),
+            },
+            Error::ClaimRefused {
+                what,
+                user,
+                refusal,
+            } => Words::ClaimRefused {
+                what: *what,
+                user: *user,
+                refusal: ClaimProblem::from(refusal),
+            },
+            Error::ClaimRaceLost { tries } => Words::ClaimRaceLost {
+                tries: *tries as u64,
+            },
+            Error::NeedsApproval {
+                action,
+                user,
+                pending,
+            } => Words::NeedsApproval {
+                action: *action,
+                user: *user,
+                proposal: pending.as_ref().map(|(seq, _)| *seq),
+                proposer: pending.as_ref().map(|(_, by)| by.clone()),
+            },
+            Error::Hub { what, user, cause } => Words::Hub {
+                what: *what,
+                user: *user,
+                cause: hub_problem(cause),
+            },
+            Error::Internal(detail) => Words::Internal {
+                detail: detail.clone(),
+            },
+        }
+    }
+}
+
+fn treezor_words(error: &treezor::Error) -> Words {
+    use treezor::Error as T;
+    match error {
+        T::Treezor(refusal) => Words::TreezorRefusal {
+            call: refusal.call.clone(),
+            status: refusal.status,
+            problem: treezor_problem(&refusal.problem),
+            message: refusal.message.clone(),
+            code: refusal.code.clone(),
+            request_id: refusal.request_id.clone(),
+        },
+        T::Credentials { status, message } => Words::TreezorCredentials {
+            status: *status,
+            message: message.clone(),
+        },
+        T::Unreachable { call, detail } => Words::TreezorUnreachable {
+            call: call.clone(),
+            detail: detail.clone(),
+        },
+        T::AnswerLost { call, detail } => Words::TreezorAnswerLost {
+            call: call.clone(),
+            detail: detail.clone(),
+        },
+        T::UnexpectedAnswer { call, detail } => Words::TreezorUnexpectedAnswer {
+            call: call.clone(),
+            detail: detail.clone(),
+        },
+        T::Config(detail) => Words::TreezorConfig {
+            detail: detail.clone(),
+        },
+        T::File {
+            document,
+            path,
+            detail,
+        } => Words::DocumentNotSaved {
+            document: *document,
+            path: path.display().to_string(),
+            detail: detail.clone(),
+        },
+        T::DownloadRefused { document, reason } => Words::DownloadRefused {
+            document: *document,
+            reason: reason.clone(),
+        },
+        T::TooLarge {
+            document,
+            size,
+            limit,
+        } => Words::DocumentTooLarge {
+            document: *document,
+            size: *size,
+            limit: *limit,
+        },
+        T::DownloadFailed {
+            document,
+            attempts,
+            last,
+        } => Words::DownloadFailed {
+            document: *document,
+            attempts: *attempts,
+            last: last.clone(),
+        },
+    }
+}
+
+fn treezor_problem(problem: &treezor::Problem) -> TreezorProblem {
+    use treezor::Problem as P;
+    match problem {
+        P::BadRequest => TreezorProblem::BadRequest,
+        P::Unauthorized => TreezorProblem::Unauthorized,
+        P::Forbidden => TreezorProblem::Forbidden,
+        P::NotFound => TreezorProblem::NotFound,
+        P::DocumentsNotStorable => TreezorProblem::DocumentsNotStorable,
+        P::NotProcessed => TreezorProblem::NotProcessed,
+        P::IdentificationGone => TreezorProblem::IdentificationGone,
+        P::MissingAttributes(missing) => TreezorProblem::MissingAttributes {
+            missing: missing.clone(),
+        },
+        P::DownloadNotEnabled => TreezorProblem::DownloadNotEnabled,
+        P::RateLimited => TreezorProblem::RateLimited,
+        P::Unavailable => TreezorProblem::Unavailable,
+        P::Other => TreezorProblem::Other,
+    }
+}
+
+fn cache_words(error: &cache::Error) -> Words {
+    use cache::Error as C;
+    match error {
+        C::CreateFolder { path, source } => Words::CacheFolder {
+            path: path.display().to_string(),
+            detail: source.to_string(),
+        },
+        C::Open { path, source } => Words::CacheOpen {
+            path: path.display().to_string(),
+            detail: source.to_string(),
+        },
+        C::Migration {
+            path,
+            target,
+            detail,
+        } => Words::CacheMigration {
+            path: path.display().to_string(),
+            target: *target as u64,
+            detail: detail.clone(),
+        },
+        C::NewerSchema { path, found, known } => Words::CacheNewerSchema {
+            path: path.display().to_string(),
+            found: *found,
+            known: *known as u64,
+        },
+        C::Database { source, .. } => Words::CacheFailed {
+            detail: source.to_string(),
+        },
+        C::Stored { detail, .. } => Words::CacheStored {
+            detail: detail.clone(),
+        },
+        C::Cursor(detail) => Words::QueuePosition {
+            detail: detail.clone(),
+        },
+        C::PageSize { asked, max } => Words::PageSize {
+            asked: *asked,
+            max: *max,
+        },
+        C::SearchTooLong(length) => Words::SearchTooLong {
+            length: *length as u64,
+        },
+        C::UnknownUser(user) => Words::UnknownUser { user: *user },
+        C::UnknownDocument(document) => Words::UnknownDocument {
+            document: *document,
+        },
+        C::Export(source) => Words::ExportFailed {
+            detail: source.to_string(),
+        },
+    }
+}
+
+impl From<&FeedError> for HubProblem {
+    fn from(error: &FeedError) -> HubProblem {
+        hub_problem(error)
+    }
+}
+
+impl HubProblem {
+    /// The same in English, as the relay's error says it.
+    pub fn english(&self) -> String {
+        match self {
+            HubProblem::Unreachable { url, detail } => FeedError::Unreachable {
+                url: url.clone(),
+                detail: detail.clone(),
+            },
+            HubProblem::Unauthorized => FeedError::Unauthorized,
+            HubProblem::Refused { code, message } => FeedError::Refused {
+                code: code.clone(),
+                message: message.clone(),
+            },
+            HubProblem::Status { status, detail } => FeedError::Status {
+                status: *status,
+                detail: detail.clone(),
+            },
+            HubProblem::Malformed { detail } => FeedError::Malformed(detail.clone()),
+        }
+        .to_string()
+    }
+}
+
+fn hub_problem(error: &FeedError) -> HubProblem {
+    match error {
+        FeedError::Unreachable { url, detail } => HubProblem::Unreachable {
+            url: url.clone(),
+            detail: detail.clone(),
+        },
+        FeedError::Unauthorized => HubProblem::Unauthorized,
+        FeedError::Refused { code, message } => HubProblem::Refused {
+            code: code.clone(),
+            message: message.clone(),
+        },
+        FeedError::Status { status, detail } => HubProblem::Status {
+            status: *status,
+            detail: detail.clone(),
+        },
+        FeedError::Malformed(detail) => HubProblem::Malformed {
+            detail: detail.clone(),
+        },
+    }
+}
+
+/// Why the hub refused a claim, in parameters (see [`kyc::claim::ClaimRefusal`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "refusal", rename_all = "snake_case")]
+pub enum ClaimProblem {
+    HeldBy { holder: String, since: String },
+    NotTheHolder { holder: String },
+    NotHeld,
+    SeniorOnly,
+}
+
+impl From<&kyc::claim::ClaimRefusal> for ClaimProblem {
+    fn from(refusal: &kyc::claim::ClaimRefusal) -> ClaimProblem {
+        use kyc::claim::ClaimRefusal as R;
+        match refusal {
+            R::HeldBy { holder, since } => ClaimProblem::HeldBy {
+                holder: holder.to_string(),
+                since: since.to_rfc3339(),
+            },
+            R::NotTheHolder { holder } => ClaimProblem::NotTheHolder {
+                holder: holder.to_string(),
+            },
+            R::NotHeld => ClaimProblem::NotHeld,
+            R::SeniorOnly => ClaimProblem::SeniorOnly,
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, test } from 'vitest';
+
+import { bindingNames as names, LANGUAGES, readCatalogue } from '../../../catalogues.js';
+import { localStorageKey } from '../paraglide/runtime.js';
+import { errorText } from './errors';
+
+// Every name the backend can send has its words in both catalogues, read from the generated
+// bindings: a new error kind (or action, setting, ...) without words fails here.
+const WORDED: [string, string | undefined, string][] = [
+  ['Words', 'kind', 'error_'],
+  ['ShellWords', 'kind', 'error_'],
+  ['Deed', undefined, 'deed_'],
+  ['Kept', undefined, 'kept_'],
+  ['KeychainOperation', undefined, 'keychain_'],
+  ['Setting', undefined, 'setting_'],
+  ['SettingProblem', 'problem', 'setting_problem_'],
+  ['DeskRefusal', undefined, 'desk_refusal_'],
+  ['Refusal', undefined, 'refusal_'],
+  ['TreezorProblem', 'problem', 'treezor_problem_'],
+  ['HubProblem', 'problem', 'hub_problem_'],
+];
+
+afterEach(() => localStorage.removeItem(localStorageKey));
+
+describe("the backend's errors", () => {
+  test.each(WORDED)('every name of %s has words in both catalogues', (type, tag, prefix) => {
+    const found = names(type, tag);
+    expect(found.length, type).toBeGreaterThan(1);
+    for (const language of LANGUAGES) {
+      const catalogue = readCatalogue(language);
+      const missing = found.filter((name) => !(`${prefix}${name}` in catalogue));
+      expect(missing, `${language}: ${type}`).toEqual([]);
+    }
+  });
+
+  test('are read from the generated unions, so a kind without words is caught', () => {
+    expect(names('Words', 'kind')).toContain('keychain_locked');
+    expect(names('ShellWords', 'kind')).toContain('not_a_redirect');
+    expect(names('Setting')).toContain('treezor_base_url');
+  });
+
+  test('read in English, with what the officer can do', () => {
+    expect(errorText({ kind: 'keychain_locked', secret: 'treezor_client_secret', operation: 'read' })).toBe(
+      'The keychain is locked, so KYC Desk could not read the Treezor client secret. Unlock your login keyring (log in again, or open “Passwords and Keys”) and retry.',
+    );
+  });
+
+  test("read in French, Treezor's own message kept verbatim", () => {
+    localStorage.setItem(localStorageKey, 'fr');
+    expect(
+      errorText({
+        kind: 'treezor_refusal',
+        call: 'PUT /v1/users/42/kycliveness',
+        status: 406,
+        problem: { problem: 'not_processed' },
+        message: 'The last identification is not processed',
+        code: null,
+        request_id: 'r-9',
+      }),
+    ).toBe(
+      'PUT /v1/users/42/kycliveness a échoué (HTTP 406) : la dernière vérification n’est pas encore traitée : attendez le webhook kycliveness.update. Treezor a répondu : The last identification is not processed [requestId r-9]',
+    );
+    expect(
+      errorText({
+        kind: 'action_not_audited',
+        action: 'start_verification',
+        user: 7,
+        cause: { kind: 'keychain_locked', secret: 'audit_anchor', operation: 'read' },
+      }),
+    ).toBe(
+      'Le lancement d’une vérification pour l’utilisateur 7 n’a pas eu lieu, faute de pouvoir l’inscrire au journal d’audit : Le trousseau est verrouillé : KYC Desk n’a pas pu lire l’ancre du journal d’audit. Déverrouillez votre trousseau de session (reconnectez-vous, ou ouvrez « Mots de passe et clés ») et réessayez. Rien n’a été envoyé à Treezor.',
+    );
+    expect(errorText({ kind: 'not_allowed', action: 'request_review', user: 3, reason: 'review_in_progress' })).toBe(
+      'La demande de revue KYC n’est pas possible pour l’utilisateur 3 : ' + readCatalogue('fr').refusal_review_in_progress,
+    );
+  });
+});
