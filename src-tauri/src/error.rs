@@ -124,6 +124,10 @@ pub enum ShellWords {
     },
     RedirectTooLong,
     NotARedirect,
+    /// More users asked about at once than a page of the queue holds.
+    TooManyUsers {
+        max: u64,
+    },
 }
 
 impl fmt::Display for ShellWords {
@@ -135,6 +139,10 @@ impl fmt::Display for ShellWords {
                 why.as_deref().unwrap_or("it stopped while starting")
             ),
             ShellWords::UserIdNotPositive => f.write_str("The user id must be a positive number."),
+            ShellWords::TooManyUsers { max } => write!(
+                f,
+                "At most a page of the queue's users ({max}) can be asked about at once."
+            ),
             ShellWords::DocumentIdNotPositive => {
                 f.write_str("The document id must be a positive number.")
             }

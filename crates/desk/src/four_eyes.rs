@@ -67,12 +67,9 @@ impl Desk {
             justification,
         };
         let written = self
-            .write_record(
-                event,
-                Deed::RecordDecision,
-                "decision",
-                |at| format!("decision {decision}, {at}"),
-            )
+            .write_record(event, Deed::RecordDecision, "decision", |at| {
+                format!("decision {decision}, {at}")
+            })
             .await?;
         Ok(Recorded { seq: written.seq })
     }
@@ -92,12 +89,9 @@ impl Desk {
             justification,
         };
         let written = self
-            .write_record(
-                event,
-                Deed::ProposeAction,
-                "propose",
-                |at| format!("proposed {}, {at}", action.as_str()),
-            )
+            .write_record(event, Deed::ProposeAction, "propose", |at| {
+                format!("proposed {}, {at}", action.as_str())
+            })
             .await?;
         Ok(Recorded { seq: written.seq })
     }
@@ -126,12 +120,9 @@ impl Desk {
             },
         };
         let written = self
-            .write_record(
-                event,
-                Deed::AnswerProposal,
-                verdict_action(verdict),
-                |at| format!("{} proposal {proposal}, {at}", verdict.as_str()),
-            )
+            .write_record(event, Deed::AnswerProposal, verdict_action(verdict), |at| {
+                format!("{} proposal {proposal}, {at}", verdict.as_str())
+            })
             .await?;
         Ok(Recorded { seq: written.seq })
     }
@@ -140,12 +131,9 @@ impl Desk {
     pub async fn set_four_eyes_policy(&self, policy: Policy) -> Result<Recorded> {
         let event = TeamEvent::Policy { policy };
         let written = self
-            .write_record(
-                event,
-                Deed::SetFourEyesPolicy,
-                "four_eyes_policy",
-                |at| format!("four-eyes policy {policy:?}, {at}"),
-            )
+            .write_record(event, Deed::SetFourEyesPolicy, "four_eyes_policy", |at| {
+                format!("four-eyes policy {policy:?}, {at}")
+            })
             .await?;
         Ok(Recorded { seq: written.seq })
     }

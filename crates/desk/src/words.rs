@@ -611,6 +611,12 @@ fn hub_problem(error: &FeedError) -> HubProblem {
         FeedError::Malformed(detail) => HubProblem::Malformed {
             detail: detail.clone(),
         },
+        // A claim's refusal names its case and is worded as `ClaimRefused`; one without a case
+        // cannot be sent, so this only quotes the hub.
+        FeedError::Claim(refusal) => HubProblem::Refused {
+            code: "claim".to_owned(),
+            message: refusal.to_string(),
+        },
     }
 }
 

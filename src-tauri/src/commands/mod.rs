@@ -33,7 +33,9 @@ pub(crate) fn user_ids(raw: &[u64]) -> Result<Vec<UserId>, IpcError> {
     if raw.len() > cache::queue::MAX_PAGE as usize {
         return Err(IpcError::new(
             ErrorCode::InvalidArgument,
-            "At most a page of the queue's users can be asked about at once.",
+            ShellWords::TooManyUsers {
+                max: u64::from(cache::queue::MAX_PAGE),
+            },
         ));
     }
     raw.iter().map(|&raw| user_id(raw)).collect()

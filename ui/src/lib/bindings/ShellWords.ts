@@ -3,4 +3,4 @@
 /**
  * What the shell itself refuses or fails at, before or beside the desk.
  */
-export type ShellWords = { "kind": "not_ready", why: string | null, } | { "kind": "user_id_not_positive" } | { "kind": "document_id_not_positive" } | { "kind": "identification_id_invalid" } | { "kind": "not_downloaded_here" } | { "kind": "file_gone", path: string, } | { "kind": "file_manager", detail: string, } | { "kind": "purge_count", max: number, } | { "kind": "clipboard", detail: string, } | { "kind": "redirect_too_long" } | { "kind": "not_a_redirect" };
+export type ShellWords = { "kind": "not_ready", why: string | null, } | { "kind": "user_id_not_positive" } | { "kind": "document_id_not_positive" } | { "kind": "identification_id_invalid" } | { "kind": "not_downloaded_here" } | { "kind": "file_gone", path: string, } | { "kind": "file_manager", detail: string, } | { "kind": "purge_count", max: number, } | { "kind": "clipboard", detail: string, } | { "kind": "redirect_too_long" } | { "kind": "not_a_redirect" } | { "kind": "too_many_users", max: number, };

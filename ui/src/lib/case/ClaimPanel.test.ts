@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 
-import { backend, demoStatus, NOW } from '../../test/fixtures';
+import { backend, demoStatus, ipcError, NOW } from '../../test/fixtures';
 import type { CaseClaim, ClaimView } from '../api';
 import { live } from '../live.svelte';
 import ClaimPanel from './ClaimPanel.svelte';
@@ -58,17 +58,20 @@ describe('who holds a case', () => {
     backend({
       case_claim: view(),
       claim_case: () => {
-        throw {
-          code: 'claim_refused',
-          message: 'The claim for user 42 was refused by the hub: Sam holds this case since 2025-05-03T11:59:00Z; ask them, or a senior to reassign it.',
-          detail: null,
-        };
+        throw ipcError('claim_refused', {
+          kind: 'claim_refused',
+          what: 'take_case',
+          user: 42,
+          refusal: { refusal: 'held_by', holder: 'Sam', since: '2025-05-03T11:59:00Z' },
+        });
       },
     });
     render(ClaimPanel, { user: 42 });
     const panel = await region();
     await fireEvent.click(await within(panel).findByRole('button', { name: 'Take this case' }));
-    expect(await within(panel).findByRole('alert')).toHaveTextContent('Sam holds this case since');
+    expect(await within(panel).findByRole('alert')).toHaveTextContent(
+      /^Taking a case for user 42 was refused by the hub: Sam holds this case since .+; ask them/,
+    );
   });
 
   test('says as of when the team state is while the hub is away, and sends nothing', async () => {

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 
-import { backend } from '../../test/fixtures';
+import { backend, ipcError } from '../../test/fixtures';
 import type { Decision } from '../api';
 import DecisionsPanel from './DecisionsPanel.svelte';
 
@@ -61,12 +61,13 @@ describe('decisions', () => {
     backend({
       case_decisions: [],
       record_decision: () => {
-        throw {
-          code: 'needs_approval',
-          message:
-            'close_accepted on user 42 needs a second officer under the team\'s four-eyes policy, and the hub has recorded no approval. Propose it with a justification; a senior officer other than you approves it.',
-          detail: null,
-        };
+        throw ipcError('needs_approval', {
+          kind: 'needs_approval',
+          action: 'close_accepted',
+          user: 42,
+          proposal: null,
+          proposer: null,
+        });
       },
     });
     render(DecisionsPanel, { user: 42 });
@@ -77,7 +78,9 @@ describe('decisions', () => {
     const box = within(panel).getByRole('textbox', { name: /Justification/ });
     await fireEvent.input(box, { target: { value: 'All documents valid.' } });
     await fireEvent.click(within(panel).getByRole('button', { name: 'Record the decision' }));
-    expect(await within(panel).findByRole('alert')).toHaveTextContent('needs a second officer');
+    expect(await within(panel).findByRole('alert')).toHaveTextContent(
+      /^Closing as accepted on user 42 needs a second officer/,
+    );
     expect(box).toHaveValue('All documents valid.');
   });
 });

@@ -276,6 +276,7 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   clipboard: (w) => m.error_clipboard({ detail: w.detail }),
   redirect_too_long: () => m.error_redirect_too_long(),
   not_a_redirect: () => m.error_not_a_redirect(),
+  too_many_users: (w) => m.error_too_many_users({ max: w.max }),
 };
 
 /** What the error says, in the window's language. */
