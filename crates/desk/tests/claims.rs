@@ -198,7 +198,7 @@ async fn a_desk_cut_off_from_the_hub_keeps_its_team_state_and_refuses_claims() {
     assert_eq!(error.code(), "hub_unreachable", "{error}");
     let words = error.to_string();
     assert!(
-        words.contains("The claim for user")
+        words.contains("Taking a case for user")
             && words.contains("cannot be reached")
             && words.contains("retry once the hub answers"),
         "{words}"
