@@ -8,8 +8,7 @@
 
 mod common;
 
-use common::team::signed_in;
-use common::{World, known, until, verification_finished};
+use common::{World, known, signed_in, until, verification_finished};
 use desk::desk::Desk;
 use desk::{Confirmation, Error};
 use kyc::decision::DecisionKind;

@@ -5,7 +5,6 @@
 
 pub mod alone;
 pub mod secret_service;
-pub mod team;
 
 use std::future::Future;
 use std::path::PathBuf;
