@@ -11,6 +11,9 @@
 //! credential names no officer (the team's shared feed token: one officer, nobody to approve).
 //! A hub that is away does not lift it: the approvals already in the cache still count, and a
 //! new one waits for the hub.
+//!
+//! A decision and a proposal are work on the case, as an action is: they renew the claim the
+//! officer holds on it (`Desk::renew_claim`).
 
 use cache::{Decision, ProposalRecord};
 use kyc::UserId;
@@ -71,6 +74,7 @@ impl Desk {
                 format!("decision {decision}, {at}")
             })
             .await?;
+        self.renew_claim(user);
         Ok(Recorded { seq: written.seq })
     }
 
@@ -93,6 +97,7 @@ impl Desk {
                 format!("proposed {}, {at}", action.as_str())
             })
             .await?;
+        self.renew_claim(user);
         Ok(Recorded { seq: written.seq })
     }
 

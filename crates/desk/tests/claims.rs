@@ -1,7 +1,7 @@
 //! Proves that claims are decided by the team's hub and shown the same on every desk: a case
 //! taken on one desk shows its holder on a colleague's, whose own claim is refused naming who
 //! holds it and since when; only the holder releases, only a senior reassigns; work on a held
-//! case renews the claim for everyone; "next unclaimed" takes the case waiting longest and never
+//! case (an action, a note, a decision, a proposal) renews the claim for everyone; "next unclaimed" takes the case waiting longest and never
 //! one a colleague holds; and a desk cut off from the hub keeps the team state it had, says since
 //! when, and refuses claims saying what to do.
 
@@ -12,6 +12,8 @@ use desk::claims::{ClaimView, TeamState};
 use desk::desk::Desk;
 use kyc::UserId;
 use kyc::claim::DEFAULT_LAPSE_SECONDS;
+use kyc::decision::DecisionKind;
+use kyc::four_eyes::GuardedAction;
 use kyc::officer::Role;
 
 /// `user`'s claim on `desk` once `holder` holds it (`None`: once nobody does).
@@ -132,6 +134,51 @@ async fn only_the_holder_releases_only_a_senior_reassigns_and_work_renews_the_cl
         error.to_string().contains("nobody holds this case"),
         "{error}"
     );
+    zoe.shutdown().await;
+    sam.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_and_a_proposal_renew_the_claim_like_an_action() {
+    let world = World::start().await;
+    let zoe = signed_in(&world, "zoe", "Zoé", Role::Officer).await;
+    let sam = signed_in(&world, "sam", "Sam", Role::Senior).await;
+    let user = world.person("Ana", "Souza");
+    known(&zoe, user).await;
+    known(&sam, user).await;
+
+    zoe.claim(user).await.unwrap();
+    let taken = held_by(&sam, user, Some("Zoé")).await.claim.unwrap();
+    let renewed_after = |before: kyc::Timestamp| {
+        let sam = sam.clone();
+        async move {
+            until(&sam, "the claim renewed", || async {
+                let claim = sam.case_claim(user).await.unwrap().claim?;
+                (claim.last_activity > before).then_some(claim)
+            })
+            .await
+        }
+    };
+
+    zoe.record_decision(
+        user,
+        DecisionKind::KeepWaiting,
+        "The customer asked for a day",
+    )
+    .await
+    .unwrap();
+    let after_decision = renewed_after(taken.last_activity).await;
+    assert_eq!(
+        (after_decision.holder.as_str(), after_decision.since),
+        ("Zoé", taken.since),
+        "a renewal keeps the holder and the start"
+    );
+
+    zoe.propose(user, GuardedAction::RequestReview, "Documents checked")
+        .await
+        .unwrap();
+    let after_proposal = renewed_after(after_decision.last_activity).await;
+    assert_eq!(after_proposal.since, taken.since);
     zoe.shutdown().await;
     sam.shutdown().await;
 }
