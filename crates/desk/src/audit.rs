@@ -192,7 +192,9 @@ impl Desk {
             let (hub, seq) = (hub.to_owned(), check.entries);
             if let Err(error) = self
                 .store()
-                .write(move |cache| cache.hub_trail_verified(&hub, seq, &head, crate::clock::now()))
+                .write(move |cache| {
+                    cache.hub_trail_verified(&hub, seq, &head, crate::clock::system_now())
+                })
                 .await
             {
                 tracing::warn!(%error, "what the hub's trail holds could not be recorded");
@@ -215,7 +217,9 @@ impl Desk {
                 folder.display()
             ))
         })?;
-        let stamp = crate::clock::now().to_rfc3339().replace([':', '.'], "-");
+        let stamp = crate::clock::system_now()
+            .to_rfc3339()
+            .replace([':', '.'], "-");
         let scope_name = user.map_or_else(|| "all".to_owned(), |u| format!("user-{u}"));
         let extension = match format {
             ExportFormat::Csv => "csv",

@@ -18,7 +18,6 @@ use kyc::{CaseEvent, CaseState, DocumentId, UserId};
 use serde::Serialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::clock::now;
 use crate::desk::{Change, Desk};
 use crate::error::Result;
 
@@ -78,7 +77,7 @@ impl Desk {
     pub(crate) async fn read_documents(&self, user: UserId) -> Result<DocumentsChecked> {
         let client = self.treezor()?;
         let documents = client.list_documents(user).await?;
-        let at = now();
+        let at = self.now();
         let listed: Vec<ListedDocument> = documents
             .iter()
             .filter(|d| d.user_id.is_none_or(|owner| owner == user))

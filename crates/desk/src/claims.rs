@@ -20,7 +20,7 @@ use kyc::team::TeamEvent;
 use kyc::{Timestamp, UserId};
 use serde::Serialize;
 
-use crate::clock::now;
+use crate::clock::system_now;
 use crate::desk::{Desk, lock};
 use crate::error::{Deed, Error, Result};
 use crate::sync::Connection;
@@ -102,7 +102,7 @@ impl Desk {
             let skip = passed.clone();
             let next = self
                 .store()
-                .read(move |reader| reader.unclaimed(now(), &skip, 1))
+                .read(move |reader| reader.unclaimed(system_now(), &skip, 1))
                 .await?;
             let Some(&user) = next.first() else {
                 return Ok(None);
@@ -123,7 +123,7 @@ impl Desk {
     pub async fn case_claim(&self, user: UserId) -> Result<ClaimView> {
         let claim = self
             .store()
-            .read(move |reader| reader.claim(user, now()))
+            .read(move |reader| reader.claim(user, system_now()))
             .await?;
         Ok(ClaimView {
             mine: claim.as_ref().is_some_and(|c| self.is_mine(c)),
@@ -135,7 +135,7 @@ impl Desk {
     /// The live claims among `users` (a page of the queue), in their order.
     pub async fn claims_of(&self, users: Vec<UserId>) -> Result<Vec<CaseClaim>> {
         self.store()
-            .read(move |reader| reader.claims_of(&users, now()))
+            .read(move |reader| reader.claims_of(&users, system_now()))
             .await
     }
 
@@ -171,7 +171,7 @@ impl Desk {
         };
         let claim = self
             .store()
-            .read(move |reader| reader.claim(user, now()))
+            .read(move |reader| reader.claim(user, system_now()))
             .await?;
         if !claim.as_ref().is_some_and(|c| self.is_mine(c)) {
             return Ok(());

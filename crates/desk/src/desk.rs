@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex, RwLock};
 use kyc::{CaseEvent, UserId};
 use tokio::sync::{broadcast, watch};
 
-use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::officer::Officer;
 use crate::secrets::SecretStore;
@@ -41,6 +40,8 @@ pub enum Mode {
 pub(crate) struct Inner {
     pub officer: Officer,
     pub mode: Mode,
+    /// The system's, or the demo's sandbox's (see `crate::clock`).
+    pub clock: crate::clock::Clock,
     pub paths: Paths,
     pub settings: RwLock<Settings>,
     pub secrets: SecretStore,
@@ -81,6 +82,11 @@ impl Desk {
 
     pub fn mode(&self) -> &Mode {
         &self.inner.mode
+    }
+
+    /// Now, on the desk's clock: the system's, or in the demo its sandbox's.
+    pub fn now(&self) -> kyc::Timestamp {
+        self.inner.clock.now()
     }
 
     pub fn paths(&self) -> &Paths {
@@ -129,7 +135,7 @@ impl Desk {
 
     /// Records an event that did not come by webhook (a link issued, documents requested…).
     pub(crate) async fn record(&self, user: UserId, event: CaseEvent) -> Result<()> {
-        let when = now();
+        let when = self.now();
         self.store()
             .write(move |cache| cache.record_case_event(user, event, when))
             .await?;
@@ -142,6 +148,7 @@ impl Desk {
 pub(crate) fn sync_parts(desk: &Desk, feed: Feed) -> Parts {
     Parts {
         feed,
+        clock: desk.inner.clock.clone(),
         store: desk.inner.store.clone(),
         treezor: desk.inner.treezor.clone(),
         changes: desk.inner.changes.clone(),

@@ -18,7 +18,6 @@ use kyc::{Action, DocumentId, Timestamp, UserId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::clock::now;
 use crate::desk::{Desk, lock};
 use crate::error::Result;
 
@@ -99,7 +98,7 @@ impl Desk {
             .store()
             .read(|reader| reader.local_downloads(None))
             .await?;
-        let now = now();
+        let now = self.now();
         Ok(downloads.iter().map(|d| local(d, now)).collect())
     }
 
@@ -121,7 +120,7 @@ impl Desk {
             .store()
             .read(|reader| reader.local_downloads(None))
             .await?;
-        let now = now();
+        let now = self.now();
         let chosen: Vec<LocalDownload> = downloads
             .into_iter()
             .filter(|d| match &selection {

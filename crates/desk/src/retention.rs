@@ -14,7 +14,6 @@ use cache::{Outcome, PrunedUser};
 use kyc::{CaseState, Timestamp, UserId};
 use serde::Serialize;
 
-use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::Result;
 use crate::files::{PurgeReport, PurgeSelection};
@@ -48,7 +47,7 @@ pub struct RetentionRun {
 }
 
 impl Desk {
-    /// One retention pass as of `now` (the daily task passes the wall clock).
+    /// One retention pass as of `now` (the daily task passes the desk's clock).
     pub async fn retention_pass(&self, now: Timestamp) -> Result<RetentionRun> {
         let days = self.settings().retention.closed_case_days;
         let before = now.plus_seconds(-i64::from(days) * SECONDS_PER_DAY);
@@ -115,7 +114,7 @@ pub(crate) fn spawn_daily(desk: Desk) -> tokio::task::JoinHandle<()> {
         let mut period = tokio::time::interval_at(first, PERIOD);
         loop {
             period.tick().await;
-            match desk.retention_pass(now()).await {
+            match desk.retention_pass(desk.now()).await {
                 Ok(run) if !run.users.is_empty() => tracing::info!(
                     users = run.users.len(),
                     files = run.files.removed.len(),

@@ -109,6 +109,7 @@ impl Desk {
             SecretStore::Keychain => Trail::in_keychain(cache),
             SecretStore::Memory(_) => Trail::in_memory(cache),
         };
+        let mut clock = crate::clock::Clock::System;
         let (mode, store, feed, world, trail) = if startup_problem.is_some() {
             let store = Store::open(&paths.cache_file)?;
             let why = "not connected: the settings file was refused (see Settings)".to_owned();
@@ -136,6 +137,8 @@ impl Desk {
                 sandbox_url: world.sandbox.base_url().to_owned(),
                 relay_url: world.relay.url(),
             };
+            // One world, one clock: the desk keeps the sandbox's time (see `crate::clock`).
+            clock = crate::clock::Clock::Follows(world.sandbox.control().clock_offset());
             // The demo's cache is made afresh at each start: so is its trail, in memory.
             let trail = Trail::in_memory(&demo_cache);
             (mode, store, Some(feed), Some(world), trail)
@@ -143,6 +146,7 @@ impl Desk {
         let inner = Arc::new(Inner {
             officer,
             mode,
+            clock,
             paths,
             settings: RwLock::new(settings),
             secrets,

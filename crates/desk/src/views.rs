@@ -6,7 +6,6 @@ use kyc::{Action, Language, Permission, UserId};
 use serde::Serialize;
 
 use crate::actions::action_name;
-use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::ChildWithoutDocuments;
 use crate::error::Result;
@@ -96,7 +95,7 @@ impl Desk {
 
     /// A page of the queue, for the desk's own work.
     pub(crate) async fn queue_rows(&self, query: QueueQuery) -> Result<QueuePage> {
-        let now = now();
+        let now = self.now();
         self.store()
             .read(move |reader| reader.queue(&query, now))
             .await
@@ -104,7 +103,7 @@ impl Desk {
 
     /// How many cases are in each state, under `filter` (its states ignored).
     pub async fn counts(&self, filter: QueueFilter) -> Result<StateCounts> {
-        let now = now();
+        let now = self.now();
         self.store()
             .read(move |reader| reader.counts(&filter, now))
             .await
@@ -112,7 +111,7 @@ impl Desk {
 
     /// One case in full, with what the officer may do and what the customer may be told.
     pub async fn case_file(&self, user: UserId) -> Result<CaseFile> {
-        let now = now();
+        let now = self.now();
         let detail = self
             .store()
             .read(move |reader| reader.case_detail(user, now))

@@ -130,3 +130,85 @@ async fn the_demo_has_businesses_in_every_stage_of_a_parents_review() {
     );
     desk.shutdown().await;
 }
+
+/// A case the demo's officer sends a link for, as its sandbox's customer.
+async fn link_sent(desk: &Desk) -> kyc::UserId {
+    let sandbox = desk.demo_sandbox().expect("demo mode");
+    let user = sandbox
+        .create_user(&sandbox::NewUser {
+            user_type_id: Some(1),
+            firstname: Some("Ana".into()),
+            lastname: Some("Souza".into()),
+            birthday: Some("1990-04-12".into()),
+            email: Some("ana.souza@example.com".into()),
+            ..sandbox::NewUser::default()
+        })
+        .unwrap();
+    let user = kyc::UserId::new(user).unwrap();
+    common::known(desk, user).await;
+    desk.start_verification(user, None, desk::Confirmation::Unconfirmed)
+        .await
+        .unwrap();
+    user
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_desk_keeps_its_sandboxs_time_so_moving_it_makes_a_case_late() {
+    let home = tempfile::tempdir().unwrap();
+    let desk = demo_desk(&home, 10, 7).await;
+    let user = link_sent(&desk).await;
+    let by_due = QueueQuery {
+        sort: cache::Sort {
+            key: cache::SortKey::Due,
+            ..cache::Sort::default()
+        },
+        limit: 500,
+        ..QueueQuery::default()
+    };
+    let due_of = || async {
+        let page = desk.queue(by_due.clone()).await.ok()?;
+        page.rows
+            .into_iter()
+            .find(|r| r.user_id == user && r.state == CaseState::LinkIssued)?
+            .due_at
+    };
+    let due = common::until(&desk, "the link's due time", due_of).await;
+    assert!(due > desk.now(), "a link just sent is due, not late");
+    assert_eq!(desk.status().sync.clock_offset_ms, 0);
+
+    // Past the link's 15 minutes, on the sandbox's clock only.
+    let ahead = Duration::from_secs(16 * 60);
+    desk.demo_sandbox().unwrap().advance_clock(ahead);
+    assert!(
+        desk.now() >= due,
+        "the desk's clock is the sandbox's: the case is late at once"
+    );
+    let status = common::until(
+        &desk,
+        "the window told of the clock and the late case",
+        || async {
+            let sync = desk.status().sync;
+            (sync.clock_offset_ms == ahead.as_millis() as i64 && sync.late >= 1).then_some(sync)
+        },
+    )
+    .await;
+    assert!(status.late >= 1);
+    let page = desk.queue(by_due.clone()).await.unwrap();
+    let row = page.rows.iter().find(|r| r.user_id == user).unwrap();
+    assert!(row.due_at.is_some_and(|due| due <= desk.now()), "{row:?}");
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_desk_keeps_this_computers_time_whatever_its_treezor_says() {
+    let world = common::World::start().await;
+    let desk = world.desk().await;
+    let before = desk.now();
+    world.control().advance_clock(Duration::from_secs(86_400));
+    assert!(
+        before.seconds_until(desk.now()) < 3_600,
+        "the system's clock, not the sandbox's"
+    );
+    assert_eq!(desk.status().sync.clock_offset_ms, 0);
+    desk.shutdown().await;
+}

@@ -16,7 +16,6 @@ use kyc::{Action, DocumentId, UserId};
 use serde::Serialize;
 
 use super::Confirmation;
-use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 
@@ -51,7 +50,7 @@ impl Desk {
         progress: impl Fn(DownloadProgress) + Send + Sync + 'static,
     ) -> Result<SavedDocument> {
         let action = Action::DownloadDocument;
-        let when = now();
+        let when = self.now();
         let detail = self
             .store()
             .read(move |reader| reader.case_detail(user, when))
@@ -122,7 +121,7 @@ impl Desk {
             path: downloaded.path.display().to_string(),
             size: downloaded.bytes,
             sha256: downloaded.sha256.clone(),
-            downloaded_at: now(),
+            downloaded_at: self.now(),
         };
         self.store()
             .write(move |cache| cache.record_download(document, &record))

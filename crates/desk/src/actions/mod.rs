@@ -24,7 +24,6 @@ pub use download::{DownloadProgress, SavedDocument};
 pub use review::ReviewRequested;
 pub use start::StartedVerification;
 
-use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::{Barrier, DeskRefusal, Error, Result};
 use crate::standing::{children_without_documents, standing};
@@ -133,7 +132,7 @@ fn caution_name(caution: Caution) -> &'static str {
 impl Desk {
     /// The case of `user` in full, as of now.
     pub(crate) async fn case_detail(&self, user: UserId) -> Result<CaseDetail> {
-        let now = now();
+        let now = self.now();
         self.store()
             .read(move |reader| reader.case_detail(user, now))
             .await
@@ -234,7 +233,7 @@ impl Desk {
     ) -> Result<R> {
         let trail = self.inner.trail.clone();
         let officer = self.officer().as_str().to_owned();
-        let when = now();
+        let when = self.now();
         self.store()
             .write_with(move |cache| job(&trail, cache, when, &officer))
             .await
@@ -263,7 +262,7 @@ impl Desk {
         detail: String,
     ) -> Result<()> {
         let entry = AuditEntry {
-            at: now(),
+            at: self.now(),
             officer: self.officer().as_str().to_owned(),
             action: action.to_owned(),
             user_id: user,

@@ -4,7 +4,6 @@ use kyc::{Action, CaseEvent, UserId};
 use treezor::AccessTag;
 
 use super::Confirmation;
-use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::Result;
 
@@ -34,7 +33,7 @@ impl Desk {
             format!("documents of {identification} requested")
         })
         .await?;
-        self.record(user, CaseEvent::DocumentsRequested { at: now() })
+        self.record(user, CaseEvent::DocumentsRequested { at: self.now() })
             .await
     }
 }

@@ -10,7 +10,6 @@ use serde::Serialize;
 use treezor::AccessTag;
 
 use super::{Confirmation, confirmed_words};
-use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::{ChildWithoutDocuments, Error, Result};
 use crate::standing::children_without_documents;
@@ -66,7 +65,7 @@ impl Desk {
         self.record(
             user,
             CaseEvent::Review {
-                at: now(),
+                at: self.now(),
                 review,
                 comment: None,
             },

@@ -6,7 +6,6 @@ use kyc::{Action, CaseEvent, IdentificationId, LivenessType, Timestamp, UserId};
 use serde::Serialize;
 
 use super::{Confirmation, confirmed_words};
-use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::{Error, RedirectProblem, Result};
 
@@ -69,7 +68,7 @@ impl Desk {
             return Err(error);
         }
         let client = self.treezor()?;
-        let sent_at = now();
+        let sent_at = self.now();
         let started = match client.start_liveness(user, redirect_url.as_deref()).await {
             Err(error) if error.may_have_acted() => {
                 return Err(self
@@ -78,7 +77,7 @@ impl Desk {
             }
             other => other.map_err(|e| missing_attributes(user, e)),
         };
-        let issued_at = now();
+        let issued_at = self.now();
         let started = self
             .audited(action, Some(user), None, started, |s| {
                 format!("identification {} issued{confirmed}", s.identification)

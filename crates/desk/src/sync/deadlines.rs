@@ -7,7 +7,8 @@
 //! the policy it had: the queue keeps showing due times, as it keeps showing the rest.
 //!
 //! Cases go late with the clock, not only with events: the count is taken again every [`EVERY`],
-//! and after every change the loop announces.
+//! after every change the loop announces, and at once when the desk's clock moves (the demo's
+//! sandbox moved forward), whose offset this task gives the window with the count.
 
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use tokio::sync::{broadcast, watch};
 
 use super::feed::Feed;
 use super::health::SyncHealth;
-use crate::clock::now;
+use crate::clock::Clock;
 use crate::desk::Change;
 use crate::store::Store;
 
@@ -25,11 +26,13 @@ pub(crate) const EVERY: Duration = Duration::from_secs(15);
 pub(crate) async fn run(
     feed: Feed,
     store: Store,
+    mut clock: Clock,
     health: watch::Sender<SyncHealth>,
     changes: broadcast::Sender<Change>,
     mut stopped: watch::Receiver<bool>,
 ) {
     let mut changed = changes.subscribe();
+    follow(&clock, &health);
     loop {
         match feed.deadlines().await {
             Ok(Some(policy)) => {
@@ -46,16 +49,20 @@ pub(crate) async fn run(
             // The sync loop reports the hub's state; the desk keeps the deadlines it has.
             Err(e) => tracing::debug!("the team's deadlines were not read: {e}"),
         }
-        count_late(&store, &health).await;
+        count_late(&store, &clock, &health).await;
         let until = tokio::time::sleep(EVERY);
         tokio::pin!(until);
         loop {
             tokio::select! {
                 _ = stopped.changed() => return,
                 () = &mut until => break,
+                () = clock.moved() => {
+                    follow(&clock, &health);
+                    count_late(&store, &clock, &health).await;
+                }
                 change = changed.recv() => {
                     if let Ok(Change::Users(_)) | Err(broadcast::error::RecvError::Lagged(_)) = change {
-                        count_late(&store, &health).await;
+                        count_late(&store, &clock, &health).await;
                     }
                 }
             }
@@ -63,8 +70,18 @@ pub(crate) async fn run(
     }
 }
 
-async fn count_late(store: &Store, health: &watch::Sender<SyncHealth>) {
-    let now = now();
+/// Gives the window the desk's clock, as an offset from the computer's.
+fn follow(clock: &Clock, health: &watch::Sender<SyncHealth>) {
+    let offset_ms = clock.offset_micros() / 1000;
+    health.send_if_modified(|h| {
+        let moved = h.clock_offset_ms != offset_ms;
+        h.clock_offset_ms = offset_ms;
+        moved
+    });
+}
+
+async fn count_late(store: &Store, clock: &Clock, health: &watch::Sender<SyncHealth>) {
+    let now = clock.now();
     match store.read(move |reader| reader.late_count(now)).await {
         Ok(late) => {
             health.send_if_modified(|h| {

@@ -53,6 +53,11 @@ pub struct SyncHealth {
     /// Cases past their state's deadline (the team's, from the hub): a count only, like the
     /// notifications.
     pub late: u64,
+    /// How far the desk's clock is ahead of this computer's, in milliseconds: zero but in the
+    /// demo, whose sandbox's clock can be moved forward (see `crate::clock`). The window's clock
+    /// adds it, so that "due in / late by" reads the desk's time.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub clock_offset_ms: i64,
 }
 
 /// Who the hub says this dashboard's officer is.
@@ -88,6 +93,7 @@ impl SyncHealth {
             signed_in: None,
             names_no_officer: false,
             late: 0,
+            clock_offset_ms: 0,
         }
     }
 

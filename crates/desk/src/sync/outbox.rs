@@ -134,7 +134,7 @@ async fn mark_sent(store: &Store, hub: &str, officer: &str, seq: u64) -> Result<
 async fn witness(store: &Store, hub: &str, seq: u64) -> Result<(), Retry> {
     let hub = hub.to_owned();
     store
-        .write(move |cache| cache.hub_trail_witness(&hub, seq, crate::clock::now()))
+        .write(move |cache| cache.hub_trail_witness(&hub, seq, crate::clock::system_now()))
         .await
         .map_err(|error| {
             tracing::warn!(%error, "what the hub's trail holds could not be recorded");

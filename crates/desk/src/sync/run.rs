@@ -12,7 +12,7 @@ use super::backoff::Backoff;
 use super::feed::Feed;
 use super::health::{Connection, SignedIn, SyncHealth};
 use super::notice::Announced;
-use crate::clock::now;
+use crate::clock::Clock;
 use crate::desk::{Change, read};
 use crate::store::Store;
 use crate::words::Words;
@@ -66,6 +66,8 @@ pub struct SyncLoop {
 /// What the loop works with.
 pub(crate) struct Parts {
     pub feed: Feed,
+    /// The desk's clock (see `crate::clock`).
+    pub clock: Clock,
     pub store: Store,
     pub treezor: Arc<RwLock<Option<treezor::Client>>>,
     pub changes: broadcast::Sender<Change>,
@@ -90,6 +92,7 @@ impl SyncLoop {
         let deadlines = tokio::spawn(super::deadlines::run(
             parts.feed.clone(),
             parts.store.clone(),
+            parts.clock.clone(),
             parts.health.clone(),
             parts.changes.clone(),
             stopped.clone(),
@@ -115,6 +118,7 @@ impl SyncLoop {
 async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bool>) {
     let Parts {
         feed,
+        clock,
         store,
         treezor,
         changes,
@@ -135,11 +139,11 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
             return;
         }
     };
-    // The late count is the deadlines task's, which may have counted already.
+    // The late count and the clock are the deadlines task's, which may have set them already.
     health.send_modify(|h| {
-        let late = h.late;
+        let (late, clock_offset_ms) = (h.late, h.clock_offset_ms);
         *h = SyncHealth::starting(cursor);
-        h.late = late;
+        (h.late, h.clock_offset_ms) = (late, clock_offset_ms);
     });
     // While far behind, the next batch is fetched while the writer applies the current one.
     let mut prefetched: Option<Batch> = None;
@@ -202,7 +206,7 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
                 match page {
                     Ok(page) => {
                         backoff.reset();
-                        health.send_modify(|h| h.contact(now(), page.last_seq));
+                        health.send_modify(|h| h.contact(clock.now(), page.last_seq));
                         if page.events.is_empty() {
                             continue;
                         }
@@ -230,7 +234,8 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
         let Batch { events, relay_last } = batch;
         let announced = Announced::of(&events);
         let last_seq = events.last().map_or(cursor, |e| e.seq);
-        let apply = store.write(move |cache| cache.apply_batch(&events, now()));
+        let now = clock.now();
+        let apply = store.write(move |cache| cache.apply_batch(&events, now));
         let prefetch = async {
             if relay_last > last_seq {
                 fetch(&feed, last_seq, &options).await
@@ -258,13 +263,13 @@ async fn run(parts: Parts, options: SyncOptions, mut stopped: watch::Receiver<bo
         cursor = applied.cursor;
         prefetched = next;
         health.send_modify(|h| {
-            h.applied(now(), applied.cursor, applied.unreadable);
+            h.applied(clock.now(), applied.cursor, applied.unreadable);
             h.relay_last_seq = h.relay_last_seq.max(relay_last);
             h.lag = h.relay_last_seq - h.cursor;
         });
         let notice = announced.without(&applied.skipped);
         let changed = applied.changed_users;
-        refresh_unknown_users(&store, &treezor, &changed).await;
+        refresh_unknown_users(&store, &clock, &treezor, &changed).await;
         if !changed.is_empty() {
             let _ = changes.send(Change::Users(changed));
         }
@@ -336,6 +341,7 @@ const MAX_REFRESH_PER_PAGE: usize = 50;
 /// is already in the cache.
 async fn refresh_unknown_users(
     store: &Store,
+    clock: &Clock,
     treezor: &Arc<RwLock<Option<treezor::Client>>>,
     changed: &[UserId],
 ) {
@@ -358,8 +364,9 @@ async fn refresh_unknown_users(
     for user in unknown.into_iter().take(MAX_REFRESH_PER_PAGE) {
         match client.get_user(user).await {
             Ok(profile) => {
+                let now = clock.now();
                 let saved = store
-                    .write(move |cache| cache.upsert_user(&profile, now()))
+                    .write(move |cache| cache.upsert_user(&profile, now))
                     .await;
                 if let Err(e) = saved {
                     tracing::warn!(%user, "could not store the fetched user: {e}");

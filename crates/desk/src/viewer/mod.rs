@@ -15,7 +15,6 @@ pub mod identity;
 use cache::Outcome;
 use kyc::{Action, DocumentId, Permission, UserId};
 
-use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use format::{Claims, DocumentFormat};
@@ -68,7 +67,7 @@ impl Desk {
         user: UserId,
         document: DocumentId,
     ) -> Result<ViewedDocument> {
-        let when = now();
+        let when = self.now();
         let detail = self
             .store()
             .read(move |reader| reader.case_detail(user, when))
@@ -174,7 +173,7 @@ impl Desk {
 
     /// The identity `user` declared beside what the provider read on their document.
     pub async fn identity_check(&self, user: UserId) -> Result<IdentityCheck> {
-        let when = now();
+        let when = self.now();
         self.store()
             .read(move |reader| {
                 let detail = reader.case_detail(user, when)?;

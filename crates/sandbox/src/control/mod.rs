@@ -353,6 +353,12 @@ impl Control {
         self.state.now()
     }
 
+    /// How far the sandbox's clock is ahead of the system time, in microseconds, as it moves:
+    /// what the demo's dashboard follows.
+    pub fn clock_offset(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.state.shared().clock.follow()
+    }
+
     /// Expires every access token issued so far.
     pub fn expire_tokens(&self) {
         self.state.shared().tokens.expire_all();
