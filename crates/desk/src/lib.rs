@@ -28,7 +28,8 @@
 //!   own for a team's hub), in the OS keychain only, each bound to the server it was entered for.
 //! - `owner_only`: files and folders holding personal data, created readable by their owner only.
 //! - [`officer`]: who every audit entry names: the hub's officer, or else the OS user.
-//! - `store`, `actor`, `clock`: the cache's two threads, and the wall clock.
+//! - `store`, `actor`, `clock`: the cache's two threads, and the desk's clock (the system's, or
+//!   the demo's sandbox's).
 //! - [`error`]: the one error, with a stable code for the window.
 //! - [`words`]: what an error says, as a code and parameters the window words in its language.
 //!

@@ -1,6 +1,7 @@
 /**
  * What the backend announces, gathered once for the whole window: the sync health (for the status
- * bar), the app status, and case changes, which components subscribe to.
+ * bar, and the desk's clock, which the window's follows), the app status, and case changes, which
+ * components subscribe to.
  *
  * Changes come in bursts (a feed page can touch hundreds of users), so subscribers hear of them at
  * most every `THROTTLE_MS`, with the union of the users that changed ("all" when any announcement
@@ -9,6 +10,7 @@
 import { appStatus, onChanged, onHealth, onNotice, toDeskError } from './api';
 import type { AppStatus, SyncHealth } from './api';
 import type { Notice } from './bindings/Notice';
+import { clock } from './clock.svelte';
 import { m } from './i18n/locale';
 
 export const THROTTLE_MS = 400;
@@ -53,6 +55,7 @@ class Live {
       // A health event may have overtaken the answer: the event is the newer.
       this.status =
         this.#healthSeen !== seen && this.#lastHealth ? { ...status, sync: this.#lastHealth } : status;
+      clock.follow(this.status.sync.clock_offset_ms);
       this.problem = null;
     } catch (reason) {
       this.problem = toDeskError(reason).message;
@@ -88,6 +91,7 @@ class Live {
   #health(health: SyncHealth): void {
     this.#healthSeen += 1;
     this.#lastHealth = health;
+    clock.follow(health.clock_offset_ms);
     if (this.status) {
       this.status = { ...this.status, sync: health };
     }

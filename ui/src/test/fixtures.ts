@@ -238,6 +238,7 @@ export function demoStatus(): AppStatus {
       unreadable: 0,
       signed_in: null,
       late: 0,
+      clock_offset_ms: 0,
     },
     treezor_problem: null,
     startup_problem: null,

@@ -56,7 +56,6 @@ pub struct SyncHealth {
     /// How far the desk's clock is ahead of this computer's, in milliseconds: zero but in the
     /// demo, whose sandbox's clock can be moved forward (see `crate::clock`). The window's clock
     /// adds it, so that "due in / late by" reads the desk's time.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub clock_offset_ms: i64,
 }
 

@@ -51,4 +51,10 @@ signed_in: SignedIn | null,
  * Cases past their state's deadline (the team's, from the hub): a count only, like the
  * notifications.
  */
-late: number, };
+late: number, 
+/**
+ * How far the desk's clock is ahead of this computer's, in milliseconds: zero but in the
+ * demo, whose sandbox's clock can be moved forward (see `crate::clock`). The window's clock
+ * adds it, so that "due in / late by" reads the desk's time.
+ */
+clock_offset_ms: number, };
