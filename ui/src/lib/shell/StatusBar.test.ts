@@ -3,6 +3,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, test, vi } from 'vitest';
 
 import { backend, demoStatus } from '../../test/fixtures';
+import { clock } from '../clock.svelte';
 import { live } from '../live.svelte';
 import DemoBanner from './DemoBanner.svelte';
 import SettingsRefused from './SettingsRefused.svelte';
@@ -67,6 +68,52 @@ describe('the status bar', () => {
     expect(screen.getByTestId('late-count')).toHaveTextContent('1,200 late');
     await emit('desk://health', { ...status.sync, late: 0 });
     await waitFor(() => expect(screen.queryByTestId('late-count')).toBeNull());
+    stop();
+  });
+
+  test('with a late count and a notice, the connections keep their words; the times give way, whole in a tooltip', async () => {
+    const status = demoStatus();
+    status.sync.late = 12;
+    backend({ app_status: status });
+    const stop = await live.start();
+    render(StatusBar);
+    await emit('desk://notice', { verifications_processed: 3, review_decisions: 2 });
+
+    const notice = await screen.findByText('3 verifications processed, 2 KYC review decisions');
+    expect(screen.getByTestId('late-count')).toHaveTextContent('12 late');
+    // Neither connection may be cut short: only an error's words give way.
+    expect(screen.getByTestId('relay-status')).not.toHaveClass('shrinks');
+    expect(screen.getByTestId('treezor-status')).not.toHaveClass('shrinks');
+    const times = screen.getByTestId('last-event');
+    expect(times).toHaveClass('gives-way');
+    expect(times).toHaveAttribute('title', times.textContent);
+    expect(notice.closest('[title]')).toHaveAttribute('title', '3 verifications processed, 2 KYC review decisions');
+
+    await emit('desk://health', {
+      ...status.sync,
+      connection: 'disconnected',
+      last_error: '(English for logs)',
+      problem: { kind: 'relay', problem: { problem: 'unreachable', url: 'http://127.0.0.1:4200', detail: 'connection refused' } },
+    });
+    await waitFor(() => expect(screen.getByTestId('relay-status')).toHaveClass('shrinks'));
+    stop();
+  });
+
+  test("reads the desk's clock: the offset the desk gives moves the window's times", async () => {
+    const status = demoStatus();
+    const justNow = new Date().toISOString();
+    status.sync.last_event_at = justNow;
+    status.sync.last_contact_at = justNow;
+    backend({ app_status: status });
+    const stop = await live.start();
+    render(StatusBar);
+    expect(screen.getByTestId('last-event')).toHaveTextContent('Last event just now');
+
+    // The demo's sandbox moved three hours ahead: so did the desk, and so does the window.
+    await emit('desk://health', { ...status.sync, clock_offset_ms: 3 * 3_600_000 });
+    await waitFor(() => expect(screen.getByTestId('last-event')).toHaveTextContent('Last event 3 h ago'));
+    await emit('desk://health', { ...status.sync, clock_offset_ms: 0 });
+    await waitFor(() => expect(clock.read() - Date.now()).toBeLessThan(1_000));
     stop();
   });
 
