@@ -10,7 +10,7 @@ use kyc::{Timestamp, UserId};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{Doing, Result};
 use crate::team::records;
 
 /// A decision on a case, as the window lists it.
@@ -139,4 +139,47 @@ pub(crate) fn policy(conn: &Connection) -> Result<Policy> {
             _ => None,
         })
         .unwrap_or_default())
+}
+
+/// The run that spent a proposal's approval: the first `run` record naming it in the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApprovalRun {
+    pub proposal: u64,
+    pub seq: u64,
+    pub author: String,
+    /// The hub's id of the record (its `webhook_id`), by which a desk knows its own run again.
+    pub record_id: String,
+}
+
+/// The first run of each proposal on `user`'s case, by proposal.
+pub(crate) fn runs(conn: &Connection, user: UserId) -> Result<Vec<ApprovalRun>> {
+    let doing = "reading the runs of a case's approvals";
+    let rows: Vec<(i64, String, String, String)> = conn
+        .prepare_cached(
+            "SELECT seq, author, record_id, payload FROM team_records
+             WHERE user_id IS ?1 AND kind = 'run' AND error IS NULL ORDER BY seq",
+        )
+        .and_then(|mut s| {
+            s.query_map([user.get() as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect()
+        })
+        .doing(doing)?;
+    let mut runs: Vec<ApprovalRun> = Vec::new();
+    for (seq, author, record_id, payload) in rows {
+        let Ok(TeamEvent::Run { proposal, .. }) = serde_json::from_str(&payload) else {
+            continue;
+        };
+        // A later run of the same proposal allowed nothing: the first one spent it.
+        if runs.iter().all(|run| run.proposal != proposal) {
+            runs.push(ApprovalRun {
+                proposal,
+                seq: seq as u64,
+                author,
+                record_id,
+            });
+        }
+    }
+    Ok(runs)
 }

@@ -375,6 +375,14 @@ macro_rules! queries {
                 crate::decisions::proposals(&self.conn, user)
             }
 
+            /// The run that spent each approval on `user`'s case (the first in the log).
+            pub fn approval_runs(
+                &self,
+                user: UserId,
+            ) -> Result<Vec<crate::decisions::ApprovalRun>> {
+                crate::decisions::runs(&self.conn, user)
+            }
+
             /// The team's four-eyes policy, as the hub's feed last set it.
             pub fn four_eyes_policy(&self) -> Result<kyc::four_eyes::Policy> {
                 crate::decisions::policy(&self.conn)

@@ -76,7 +76,7 @@ pub use audit::{
 };
 pub use claims::CaseClaim;
 pub use codes::ReviewState;
-pub use decisions::{Answer, Decision, ProposalRecord};
+pub use decisions::{Answer, ApprovalRun, Decision, ProposalRecord};
 pub use detail::{CaseDetail, Relative, TimelineEntry};
 pub use documents::{Download, LocalDownload, StoredDocument};
 pub use error::{Error, Result};

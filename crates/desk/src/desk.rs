@@ -62,6 +62,13 @@ pub(crate) struct Inner {
     /// Opened when the window has its first rows; catch-up waits for it at start.
     pub first_rows: crate::first_rows::FirstRows,
     pub running: Mutex<Running>,
+    /// Four eyes: runs recorded at the hub whose action has not completed yet, by case and action.
+    pub runs: Mutex<
+        std::collections::HashMap<
+            (UserId, kyc::four_eyes::GuardedAction),
+            crate::four_eyes::UnfinishedRun,
+        >,
+    >,
     /// Downloads that the last stop cut short, found at this start.
     pub interrupted: Mutex<Vec<crate::files::InterruptedDownload>>,
 }

@@ -12,10 +12,17 @@
 //! A hub that is away does not lift it: the approvals already in the cache still count, and a
 //! new one waits for the hub.
 //!
+//! An approval is good for one run of its action. Before the action runs, the desk records the
+//! run at the hub (a `run` record naming the proposal) and waits for it in its feed: the first
+//! run of a proposal in the hub's log spent the approval, and only the desk whose record that is
+//! may go on. Another run, on this desk or a colleague's, needs a new approval. A run that
+//! failed (the hub's answer lost, Treezor unreachable) is tried again under the same record id,
+//! which the hub stores once: the same run, so it is not refused.
+//!
 //! A decision and a proposal are work on the case, as an action is: they renew the claim the
 //! officer holds on it (`Desk::renew_claim`).
 
-use cache::{Decision, ProposalRecord};
+use cache::{ApprovalRun, Decision, ProposalRecord};
 use kyc::UserId;
 use kyc::decision::{DecisionKind, Justification};
 use kyc::four_eyes::{GuardedAction, Policy, Verdict};
@@ -74,6 +81,9 @@ impl Desk {
                 format!("decision {decision}, {at}")
             })
             .await?;
+        if decision == DecisionKind::CloseAccepted {
+            self.run_done(user, GuardedAction::CloseAccepted);
+        }
         self.renew_claim(user);
         Ok(Recorded { seq: written.seq })
     }
@@ -153,9 +163,15 @@ impl Desk {
     /// Four eyes on `user`'s case: the policy, what it binds, the proposals and their answers.
     pub async fn four_eyes(&self, user: UserId) -> Result<FourEyes> {
         let aml_flagged = self.case_detail(user).await?.view.aml_flagged();
-        let (policy, proposals) = self
+        let (policy, proposals, runs) = self
             .store()
-            .read(move |reader| Ok((reader.four_eyes_policy()?, reader.proposals(user)?)))
+            .read(move |reader| {
+                Ok((
+                    reader.four_eyes_policy()?,
+                    reader.proposals(user)?,
+                    reader.approval_runs(user)?,
+                ))
+            })
             .await?;
         let applies = self.four_eyes_applies();
         let bound: Vec<GuardedAction> = GuardedAction::ALL
@@ -165,7 +181,7 @@ impl Desk {
         let approved = bound
             .iter()
             .copied()
-            .filter(|action| approval(&proposals, *action).is_some())
+            .filter(|action| approval(&proposals, &runs, *action).is_some())
             .collect();
         Ok(FourEyes {
             applies,
@@ -192,8 +208,21 @@ impl Desk {
             .store()
             .read(move |reader| Ok((reader.four_eyes_policy()?, reader.proposals(user)?)))
             .await?;
-        if !policy.binds(action, aml_flagged) || approval(&proposals, action).is_some() {
+        if !policy.binds(action, aml_flagged) {
             return Ok(());
+        }
+        let runs = self
+            .store()
+            .read(move |reader| reader.approval_runs(user))
+            .await?;
+        let unfinished = self.unfinished_run(user, action);
+        if let Some(approved) = unspent(&proposals, &runs, action, unfinished.as_ref()) {
+            let id = unfinished
+                .filter(|run| run.proposal == approved)
+                .map_or_else(crate::team::record_id, |run| run.id);
+            if self.spend(user, action, approved, id).await? {
+                return Ok(());
+            }
         }
         let pending = proposals
             .iter()
@@ -206,18 +235,154 @@ impl Desk {
         })
     }
 
+    /// Records the run of `action` under the approval of `proposal` at the hub with the record id
+    /// `id`, and waits for the feed to bring the proposal's first run: whether it is this one.
+    async fn spend(
+        &self,
+        user: UserId,
+        action: GuardedAction,
+        proposal: u64,
+        id: String,
+    ) -> Result<bool> {
+        let hub = self.hub(deed_of(action))?;
+        let event = TeamEvent::Run {
+            user_id: user,
+            proposal,
+        };
+        let Some(me) = self.signed_in_as() else {
+            return Ok(false);
+        };
+        let ours = relay::store::Record::team(&me, &id, &event)
+            .webhook_id()
+            .to_owned();
+        // Kept until the action is done: a run that fails goes again under the same id.
+        self.remember_run(
+            user,
+            action,
+            Some(UnfinishedRun {
+                proposal,
+                id: id.clone(),
+            }),
+        );
+        hub.write_team(&kyc::team::TeamWrite { id, event })
+            .await
+            .map_err(|cause| Error::Hub {
+                what: deed_of(action),
+                user: Some(user),
+                cause,
+            })?;
+        let first = self
+            .first_run(user, action, proposal, hub.base_url())
+            .await?;
+        let mine = first.record_id == ours;
+        if !mine {
+            self.remember_run(user, action, None);
+        }
+        Ok(mine)
+    }
+
+    /// The first run of `proposal` once the feed brought it (it was just stored at the hub).
+    async fn first_run(
+        &self,
+        user: UserId,
+        action: GuardedAction,
+        proposal: u64,
+        hub: &str,
+    ) -> Result<ApprovalRun> {
+        let mut health = self.health();
+        let deadline = tokio::time::Instant::now() + RUN_IN_FEED;
+        loop {
+            let runs = self
+                .store()
+                .read(move |reader| reader.approval_runs(user))
+                .await?;
+            if let Some(run) = runs.into_iter().find(|run| run.proposal == proposal) {
+                return Ok(run);
+            }
+            // Every page the loop applies moves the health: read again then.
+            match tokio::time::timeout_at(deadline, health.changed()).await {
+                Ok(Ok(())) => {}
+                _ => {
+                    // Recorded, not yet seen: the same run goes again under the same id.
+                    return Err(Error::Hub {
+                        what: deed_of(action),
+                        user: Some(user),
+                        cause: crate::sync::FeedError::Unreachable {
+                            url: hub.to_owned(),
+                            detail: format!(
+                                "the run of approval {proposal} did not come back in its feed"
+                            ),
+                        },
+                    });
+                }
+            }
+        }
+    }
+
+    /// After `action` ran on `user`'s case: its approval is spent for good.
+    pub(crate) fn run_done(&self, user: UserId, action: GuardedAction) {
+        self.remember_run(user, action, None);
+    }
+
+    fn unfinished_run(&self, user: UserId, action: GuardedAction) -> Option<UnfinishedRun> {
+        lock(&self.inner.runs).get(&(user, action)).cloned()
+    }
+
+    fn remember_run(&self, user: UserId, action: GuardedAction, run: Option<UnfinishedRun>) {
+        let mut runs = lock(&self.inner.runs);
+        match run {
+            Some(run) => runs.insert((user, action), run),
+            None => runs.remove(&(user, action)),
+        };
+    }
+
+    fn signed_in_as(&self) -> Option<kyc::officer::OfficerName> {
+        let health = self.inner.health.borrow();
+        kyc::officer::OfficerName::parse(&health.signed_in.as_ref()?.name).ok()
+    }
+
     /// Whether the desk reads a hub that has not said the credential names no officer.
     fn four_eyes_applies(&self) -> bool {
         lock(&self.inner.running).hub.is_some() && !self.inner.health.borrow().names_no_officer
     }
 }
 
-/// The approved proposal that allows `action`, if any.
-fn approval(proposals: &[ProposalRecord], action: GuardedAction) -> Option<&ProposalRecord> {
+/// How long the desk waits for its run to come back in the feed.
+const RUN_IN_FEED: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// A run recorded at the hub whose action has not completed: tried again under the same id.
+#[derive(Clone, Debug)]
+pub(crate) struct UnfinishedRun {
+    proposal: u64,
+    id: String,
+}
+
+/// The approved proposal that allows `action`, if any: one no run spent yet.
+fn approval(
+    proposals: &[ProposalRecord],
+    runs: &[ApprovalRun],
+    action: GuardedAction,
+) -> Option<u64> {
+    unspent(proposals, runs, action, None)
+}
+
+/// The newest approved proposal for `action` that no run spent, or that this desk's `unfinished`
+/// run spent (the same run, tried again).
+fn unspent(
+    proposals: &[ProposalRecord],
+    runs: &[ApprovalRun],
+    action: GuardedAction,
+    unfinished: Option<&UnfinishedRun>,
+) -> Option<u64> {
     proposals
         .iter()
         .rev()
-        .find(|p| p.action == action && p.approved())
+        .filter(|p| p.action == action && p.approved())
+        .find(|p| {
+            !runs.iter().any(|run| run.proposal == p.seq)
+                || unfinished.is_some_and(|run| run.proposal == p.seq)
+        })
+        .map(|p| p.seq)
 }
 
 fn parse(user: UserId, text: &str) -> Result<Justification> {

@@ -168,6 +168,7 @@ impl Desk {
                 documents: None,
                 hub: None,
             }),
+            runs: Mutex::default(),
             interrupted: Mutex::new(Vec::new()),
         });
         let desk = Desk { inner };

@@ -3,7 +3,8 @@
 //! (`needs_approval`, audited) until a senior other than the proposer approved a proposal at the
 //! hub, read from the cache of the hub's feed; the proposer cannot approve their own proposal; a
 //! policy a senior sets binds an unflagged case; a desk on the team's shared feed token (one
-//! officer) is not bound. Decisions, an FIU report among them, reach a colleague's desk with
+//! officer) is not bound. An approval is spent by one run of its action, on any desk; a run that
+//! failed goes again under it. Decisions, an FIU report among them, reach a colleague's desk with
 //! their author, and the local audit trail records them without their justification.
 
 mod common;
@@ -15,7 +16,7 @@ use kyc::decision::DecisionKind;
 use kyc::four_eyes::{GuardedAction, Verdict};
 use kyc::officer::Role;
 use kyc::{CaseState, UserId};
-use sandbox::Outcome;
+use sandbox::{Fault, FaultRule, Outcome};
 
 /// A person refused for an AML-sensitive reason (2304), as `desk` sees them.
 async fn flagged(world: &World, desk: &Desk) -> UserId {
@@ -158,6 +159,89 @@ async fn a_flagged_case_moves_forward_only_with_an_approval_the_hub_recorded() {
         .await
         .unwrap();
     for desk in [alone, zoe, sam, lea] {
+        desk.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_is_spent_by_one_run_and_a_failed_run_goes_again_under_it() {
+    let world = World::start().await;
+    let alone = world.desk().await;
+    let user = flagged(&world, &alone).await;
+    let zoe = signed_in(&world, "zoe", "Zoé", Role::Officer).await;
+    let sam = signed_in(&world, "sam", "Sam", Role::Senior).await;
+    known(&zoe, user).await;
+    known(&sam, user).await;
+
+    // One approval to start a verification.
+    zoe.propose(
+        user,
+        GuardedAction::StartVerification,
+        "new ID card arrived",
+    )
+    .await
+    .unwrap();
+    let number = proposal_on(&zoe, user, 1).await;
+    sam.answer_proposal(user, number, Verdict::Approved, "checked the video")
+        .await
+        .unwrap();
+    approved_on(&zoe, user, GuardedAction::StartVerification).await;
+
+    // The first run fails on the way to Treezor: the same run goes again and is not refused.
+    let path = format!("/v1/users/{user}/kycliveness");
+    world.control().inject(
+        FaultRule::new(
+            &path,
+            Fault::Status {
+                status: 503,
+                after_handling: false,
+            },
+        )
+        .method("POST"),
+    );
+    let failed = zoe
+        .start_verification(user, None, Confirmation::Confirmed)
+        .await
+        .unwrap_err();
+    assert!(!needs_approval(&failed), "{failed}");
+    world.control().clear_faults();
+    zoe.start_verification(user, None, Confirmation::Confirmed)
+        .await
+        .unwrap();
+
+    // Spent: neither this desk nor a colleague's runs it again without a new approval.
+    let again = zoe
+        .start_verification(user, None, Confirmation::Confirmed)
+        .await
+        .unwrap_err();
+    assert!(needs_approval(&again), "{again}");
+    until(&sam, "the run in a colleague's feed", || async {
+        let four_eyes = sam.four_eyes(user).await.unwrap();
+        (!four_eyes
+            .approved
+            .contains(&GuardedAction::StartVerification))
+        .then_some(())
+    })
+    .await;
+    let colleague = sam
+        .start_verification(user, None, Confirmation::Confirmed)
+        .await
+        .unwrap_err();
+    assert!(needs_approval(&colleague), "{colleague}");
+
+    // A new approval allows one more run.
+    zoe.propose(user, GuardedAction::StartVerification, "the link was lost")
+        .await
+        .unwrap();
+    let second = proposal_on(&zoe, user, 2).await;
+    sam.answer_proposal(user, second, Verdict::Approved, "agreed")
+        .await
+        .unwrap();
+    approved_on(&zoe, user, GuardedAction::StartVerification).await;
+    zoe.start_verification(user, None, Confirmation::Confirmed)
+        .await
+        .unwrap();
+    for desk in [alone, zoe, sam] {
         desk.shutdown().await;
     }
 }

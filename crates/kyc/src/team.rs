@@ -64,6 +64,10 @@ pub enum TeamEvent {
     },
     /// A senior sets what needs a second officer, for the whole team, from now on.
     Policy { policy: Policy },
+    /// The author runs the action that the approved proposal numbered `proposal` allows: the
+    /// approval is spent. The first run of a proposal in the log is the one it allows; a later
+    /// one allows nothing, so the hub's order decides between two desks running it at once.
+    Run { user_id: UserId, proposal: u64 },
 }
 
 impl TeamEvent {
@@ -79,6 +83,7 @@ impl TeamEvent {
             TeamEvent::Approve { .. } => "approve",
             TeamEvent::Reject { .. } => "reject",
             TeamEvent::Policy { .. } => "policy",
+            TeamEvent::Run { .. } => "run",
         }
     }
 
@@ -92,7 +97,8 @@ impl TeamEvent {
             | TeamEvent::Decision { user_id, .. }
             | TeamEvent::Propose { user_id, .. }
             | TeamEvent::Approve { user_id, .. }
-            | TeamEvent::Reject { user_id, .. } => Some(*user_id),
+            | TeamEvent::Reject { user_id, .. }
+            | TeamEvent::Run { user_id, .. } => Some(*user_id),
             TeamEvent::Policy { .. } => None,
         }
     }
@@ -277,6 +283,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(propose.user().map(UserId::get), Some(42));
+        let run = read(r#"{"kind":"run","user_id":42,"proposal":7}"#).unwrap();
+        assert_eq!(
+            (run.kind(), run.user().map(UserId::get), run.verdict()),
+            ("run", Some(42), None),
+            "a run spends an approval; it answers nothing"
+        );
         let policy = read(
             r#"{"kind":"policy","policy":{"request_review":"always","start_verification":"aml_flagged","close_accepted":"never"}}"#,
         )

@@ -293,6 +293,10 @@ impl Desk {
         };
         self.audit(action, user, document, status, detail).await?;
         if let (Ok(_), Some(user)) = (&outcome, user) {
+            // Done: the approval it ran under is spent for good (see `four_eyes`).
+            if let Some(guarded) = GuardedAction::of(action) {
+                self.run_done(user, guarded);
+            }
             // Work done on a case the officer holds keeps their claim alive.
             self.renew_claim(user);
         }
