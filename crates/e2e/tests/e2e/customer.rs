@@ -110,6 +110,18 @@ impl Sandbox {
             .expect("the sandbox takes the fault");
     }
 
+    /// Moves the sandbox's clock forward by `seconds`: the demo's desk and window follow it.
+    pub async fn advance_clock(&self, seconds: u64) {
+        self.http
+            .post(format!("{}/sandbox/clock/advance", self.base))
+            .json(&json!({ "seconds": seconds }))
+            .send()
+            .await
+            .expect("the sandbox answers")
+            .error_for_status()
+            .expect("the sandbox moves its clock");
+    }
+
     pub async fn clear_faults(&self) {
         self.http
             .delete(format!("{}/sandbox/faults", self.base))

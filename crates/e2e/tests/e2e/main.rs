@@ -4,6 +4,7 @@
 
 mod audit_trail;
 mod customer;
+mod deadlines;
 mod french;
 mod guide_flow;
 mod guide_rules;
