@@ -48,6 +48,27 @@ async fn proposal_on(desk: &Desk, user: UserId, count: usize) -> u64 {
     .await
 }
 
+/// `proposer` proposes `action` (the case's `count`th proposal) and `senior` approves it; returns
+/// once `proposer`'s cache holds the approval.
+async fn approved(
+    proposer: &Desk,
+    senior: &Desk,
+    user: UserId,
+    action: GuardedAction,
+    count: usize,
+) {
+    proposer
+        .propose(user, action, "the case is ready")
+        .await
+        .unwrap();
+    let number = proposal_on(proposer, user, count).await;
+    senior
+        .answer_proposal(user, number, Verdict::Approved, "checked")
+        .await
+        .unwrap();
+    approved_on(proposer, user, action).await;
+}
+
 fn needs_approval(error: &Error) -> bool {
     error.code() == "needs_approval"
 }
@@ -174,18 +195,7 @@ async fn an_approval_is_spent_by_one_run_and_a_failed_run_goes_again_under_it() 
     known(&sam, user).await;
 
     // One approval to start a verification.
-    zoe.propose(
-        user,
-        GuardedAction::StartVerification,
-        "new ID card arrived",
-    )
-    .await
-    .unwrap();
-    let number = proposal_on(&zoe, user, 1).await;
-    sam.answer_proposal(user, number, Verdict::Approved, "checked the video")
-        .await
-        .unwrap();
-    approved_on(&zoe, user, GuardedAction::StartVerification).await;
+    approved(&zoe, &sam, user, GuardedAction::StartVerification, 1).await;
 
     // The first run fails on the way to Treezor: the same run goes again and is not refused.
     let path = format!("/v1/users/{user}/kycliveness");
@@ -230,14 +240,7 @@ async fn an_approval_is_spent_by_one_run_and_a_failed_run_goes_again_under_it() 
     assert!(needs_approval(&colleague), "{colleague}");
 
     // A new approval allows one more run.
-    zoe.propose(user, GuardedAction::StartVerification, "the link was lost")
-        .await
-        .unwrap();
-    let second = proposal_on(&zoe, user, 2).await;
-    sam.answer_proposal(user, second, Verdict::Approved, "agreed")
-        .await
-        .unwrap();
-    approved_on(&zoe, user, GuardedAction::StartVerification).await;
+    approved(&zoe, &sam, user, GuardedAction::StartVerification, 2).await;
     zoe.start_verification(user, None, Confirmation::Confirmed)
         .await
         .unwrap();
