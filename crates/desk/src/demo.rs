@@ -6,11 +6,16 @@
 //! longer exist. Demo credentials are random per start and protect nothing real, so they stay in
 //! memory; the keychain is for real secrets.
 //!
-//! The demo's relay is a team hub of one: it issues the officer a credential of their own (under
-//! their OS user name, role officer), and the dashboard reads with it, so the demo signs in the way
-//! a team's dashboard does and its audit trail names the officer the hub knows. A team of one has
-//! nobody to approve what four eyes binds, so the demo's team lead (a senior credential used once,
-//! then dropped) sets a policy that binds nothing: the demo says so by its policy, in its feed.
+//! The demo's relay is a team's hub: it issues the officer a credential of their own (under their
+//! OS user name, role senior), and the dashboard reads with it, so the demo signs in the way a
+//! team's dashboard does and its audit trail names the officer the hub knows. The team has a
+//! second officer, a scripted colleague ([`colleague`]) who claims, notes and proposes on a few
+//! seeded cases; the officer is the team's senior so that they can answer her proposal and take a
+//! case back from her. Nobody answers the officer's own proposals, so that one person can walk
+//! the whole process alone: the demo's team lead (a senior credential used once, then dropped)
+//! sets a four-eyes policy that binds nothing, and the demo says so by its policy, in its feed.
+
+mod colleague;
 
 use std::path::Path;
 
@@ -26,10 +31,14 @@ use crate::officer::Officer;
 use crate::secrets::Secret;
 use crate::sync::Feed;
 
+pub use colleague::NAME as COLLEAGUE;
+
 /// The running demo world.
 pub struct DemoWorld {
     pub sandbox: RunningSandbox,
     pub relay: RunningRelay,
+    /// The colleague at work; stopped with the demo.
+    colleague: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// How big a demo to seed, and how its sandbox behaves.
@@ -117,8 +126,8 @@ async fn credential_for(
     Ok(credential)
 }
 
-/// Sets the demo team's four-eyes policy: nothing bound, one officer.
-async fn one_officer_policy(store: &Path, hub: &str) -> std::result::Result<(), String> {
+/// Sets the demo team's four-eyes policy: nothing bound, so one person walks every step.
+async fn unbound_policy(store: &Path, hub: &str) -> std::result::Result<(), String> {
     let lead = credential_for(store, &Officer::named("Demo team lead"), Role::Senior).await?;
     let feed = Feed::new(
         hub,
@@ -175,7 +184,7 @@ impl DemoWorld {
         // Issued before the sandbox seeds the relay: the seed's webhooks keep the store's writer
         // busy, and an officer added beside it could wait past SQLite's busy timeout.
         let credential =
-            match credential_for(&dir.join("relay.sqlite"), officer, Role::Officer).await {
+            match credential_for(&dir.join("relay.sqlite"), officer, Role::Senior).await {
                 Ok(credential) => credential.expose().to_owned(),
                 Err(error) => {
                     // The shared token still reads the feed; the OS user is then named, as before.
@@ -184,7 +193,25 @@ impl DemoWorld {
                 }
             };
 
-        one_officer_policy(&dir.join("relay.sqlite"), &relay.url())
+        // Without her the demo still works: it shows no team work.
+        let colleague = match credential_for(
+            &dir.join("relay.sqlite"),
+            &Officer::named(COLLEAGUE),
+            Role::Officer,
+        )
+        .await
+        {
+            Ok(credential) => Some(Feed::new(
+                &relay.url(),
+                Secret::new(credential.expose()).expect("a credential is not empty"),
+            )),
+            Err(error) => {
+                tracing::warn!(%error, "the demo hub could not issue the colleague a credential");
+                None
+            }
+        };
+
+        unbound_policy(&dir.join("relay.sqlite"), &relay.url())
             .await
             .map_err(|e| fail("the demo hub's four-eyes policy was not set", &e))?;
 
@@ -196,11 +223,12 @@ impl DemoWorld {
         })
         .await
         .map_err(|e| fail("the demo sandbox did not start", &e))?;
-        sandbox.seed(&SeedOptions {
+        let seeded = sandbox.seed(&SeedOptions {
             users: options.users,
             rng_seed: options.rng_seed,
             send_webhooks: true,
         });
+        let colleague = colleague.map(|hub| colleague::start(hub, colleague::work(&seeded)));
 
         let client = treezor::Client::new(treezor::ClientConfig::new(
             sandbox.base_url(),
@@ -212,11 +240,19 @@ impl DemoWorld {
             &relay.url(),
             Secret::new(credential).expect("a credential is not empty"),
         );
-        Ok((DemoWorld { sandbox, relay }, client, feed))
+        let world = DemoWorld {
+            sandbox,
+            relay,
+            colleague,
+        };
+        Ok((world, client, feed))
     }
 
-    /// Stops the sandbox and the relay, letting requests in flight finish.
+    /// Stops the colleague, then the sandbox and the relay, letting requests in flight finish.
     pub async fn shutdown(self) {
+        if let Some(colleague) = self.colleague {
+            colleague.abort();
+        }
         self.sandbox.shutdown().await;
         self.relay.shutdown().await;
     }
