@@ -168,6 +168,7 @@ async fn two_officers_on_one_hub_race_for_a_case_share_notes_and_answer_each_oth
         approve_disabled, true,
         "her own proposal's Approve is disabled"
     );
+    lea.scroll_to(FOUR_EYES).await;
     lea.screenshot("two-desks-own-proposal").await;
 
     // …and when it is tried anyway (a window out of date, or tampered with), the hub refuses it
