@@ -56,8 +56,8 @@ async fn two_officers_on_one_hub_race_for_a_case_share_notes_and_answer_each_oth
     );
     // Both windows ready (the hub answered), then both pressed together.
     tokio::join!(
-        button(&lea, CLAIM, "Take this case", Enabled::Only),
-        button(&zoe, CLAIM, "Take this case", Enabled::Only)
+        button(&lea, CLAIM, "Take this case", Wanted::Enabled),
+        button(&zoe, CLAIM, "Take this case", Wanted::Enabled)
     );
     tokio::join!(
         press(&lea, CLAIM, "Take this case"),
@@ -83,13 +83,8 @@ async fn two_officers_on_one_hub_race_for_a_case_share_notes_and_answer_each_oth
         .wait_for_text("[data-testid=claim-reason]", winner_name)
         .await;
     assert!(reason.contains("ask them"), "{reason}");
-    let take_disabled = loser
-        .script(
-            "return [...document.querySelectorAll('[data-testid=claim] button')]
-               .find((b) => b.textContent.includes('Take this case')).disabled;",
-        )
-        .await;
-    assert_eq!(take_disabled, true, "the loser cannot take it now");
+    // The loser cannot take it now.
+    button(loser, CLAIM, "Take this case", Wanted::Disabled).await;
     winner.screenshot("two-desks-claim-won").await;
     loser.screenshot("two-desks-claim-lost").await;
 
@@ -157,36 +152,33 @@ async fn two_officers_on_one_hub_race_for_a_case_share_notes_and_answer_each_oth
         .wait_for_text(WAITING, &format!("Proposed by {LEA}"))
         .await;
     assert!(own.contains("You proposed this"), "{own}");
-    let approve_disabled = lea
-        .script_with(
-            "const own = document.querySelector(arguments[0]);
-             return [...own.querySelectorAll('button')].find((b) => b.textContent.includes('Approve')).disabled;",
-            vec![serde_json::json!(WAITING)],
-        )
-        .await;
-    assert_eq!(
-        approve_disabled, true,
-        "her own proposal's Approve is disabled"
-    );
+    // Her own proposal's Approve is disabled.
+    button(&lea, WAITING, "Approve", Wanted::Disabled).await;
     lea.scroll_to(FOUR_EYES).await;
     lea.screenshot("two-desks-own-proposal").await;
 
     // …and when it is tried anyway (a window out of date, or tampered with), the hub refuses it
-    // and the window says why.
-    lea.script_with(
-        "document.querySelector(arguments[0] + ' textarea').disabled = false;",
-        vec![serde_json::json!(WAITING)],
-    )
-    .await;
-    lea.fill(&format!("{WAITING} textarea"), "Approving my own, to see.")
-        .await;
-    lea.script_with(
-        "const own = document.querySelector(arguments[0]);
-         const approve = [...own.querySelectorAll('button')].find((b) => b.textContent.includes('Approve'));
-         approve.disabled = false;
-         approve.click();",
-        vec![serde_json::json!(WAITING)],
-    )
+    // and the window says why. Forced from the page in one go, again until the panel is there (a
+    // change from the feed redraws it): the box and Approve enabled, a justification typed, pressed.
+    lea.wait_for("her own Approve to be forced", async |desk| {
+        let forced = desk
+            .script_with(
+                "const own = document.querySelector(arguments[0]);
+                 const box = own && own.querySelector('textarea');
+                 const approve = own && [...own.querySelectorAll('button')]
+                   .find((b) => b.textContent.includes('Approve'));
+                 if (!box || !approve) return false;
+                 box.disabled = false;
+                 box.value = 'Approving my own, to see.';
+                 box.dispatchEvent(new Event('input', { bubbles: true }));
+                 approve.disabled = false;
+                 approve.click();
+                 return true;",
+                vec![serde_json::json!(WAITING)],
+            )
+            .await;
+        (forced == true).then_some(())
+    })
     .await;
     let refusal = lea
         .wait_for_text(&format!("{FOUR_EYES} [role=alert]"), "yourself")
@@ -207,20 +199,28 @@ async fn two_officers_on_one_hub_race_for_a_case_share_notes_and_answer_each_oth
     tokio::join!(lea.close(), zoe.close());
 }
 
-/// Whether [`button`] waits for the button to be enabled.
+/// What [`button`] waits for the button to be.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Enabled {
-    Only,
-    OrNot,
+enum Wanted {
+    Enabled,
+    Disabled,
+    Either,
 }
 
-/// The first button in `scope` saying `text`, once there is one (and it is enabled, if asked).
-async fn button(desk: &Desk, scope: &str, text: &str, enabled: Enabled) -> Element {
+/// The first button in `scope` saying `text`, once there is one as `wanted`.
+async fn button(desk: &Desk, scope: &str, text: &str, wanted: Wanted) -> Element {
     desk.wait_for(&format!("a button {text:?} in {scope}"), async |desk| {
         for button in desk.find_all(&format!("{scope} button")).await {
-            let says = button.text().await.is_ok_and(|t| t.contains(text));
-            let usable = enabled == Enabled::OrNot || button.is_enabled().await.unwrap_or(false);
-            if says && usable {
+            if !button.text().await.is_ok_and(|t| t.contains(text)) {
+                continue;
+            }
+            let enabled = button.is_enabled().await.ok()?;
+            let fits = match wanted {
+                Wanted::Enabled => enabled,
+                Wanted::Disabled => !enabled,
+                Wanted::Either => true,
+            };
+            if fits {
                 return Some(button);
             }
         }
@@ -234,7 +234,7 @@ async fn button(desk: &Desk, scope: &str, text: &str, enabled: Enabled) -> Eleme
 /// found and pressed is found again.
 async fn press(desk: &Desk, scope: &str, text: &str) {
     loop {
-        let button = button(desk, scope, text, Enabled::OrNot).await;
+        let button = button(desk, scope, text, Wanted::Either).await;
         match button.click().await {
             Ok(()) => return,
             Err(error) if error.is_stale_element_reference() => continue,
