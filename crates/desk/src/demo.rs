@@ -27,6 +27,7 @@ use relay::{FeedToken, Relay, RelayConfig, RunningRelay};
 use sandbox::{RunningSandbox, Sandbox, SandboxConfig, SeedOptions};
 
 use crate::error::{Error, Result};
+use crate::faults::DemoStep;
 use crate::officer::Officer;
 use crate::secrets::Secret;
 use crate::sync::Feed;
@@ -116,7 +117,7 @@ async fn credential_for(
     officer: &Officer,
     role: Role,
 ) -> std::result::Result<Credential, String> {
-    let name = OfficerName::parse(officer.as_str())?;
+    let name = OfficerName::parse(officer.as_str()).map_err(|e| e.to_string())?;
     let officers = SqliteOfficers::open(store).map_err(|e| e.to_string())?;
     let credential = Credential::issue();
     officers
@@ -161,14 +162,15 @@ impl DemoWorld {
         options: DemoOptions,
         officer: &Officer,
     ) -> Result<(DemoWorld, treezor::Client, Feed)> {
-        let fail = |what: &str, e: &dyn std::fmt::Display| Error::Demo(format!("{what}: {e}"));
+        let fail = |step: DemoStep, e: &dyn std::fmt::Display| Error::Demo {
+            step,
+            detail: e.to_string(),
+        };
         if dir.exists() {
-            std::fs::remove_dir_all(dir)
-                .map_err(|e| fail("the previous demo files could not be removed", &e))?;
+            std::fs::remove_dir_all(dir).map_err(|e| fail(DemoStep::RemoveOldFiles, &e))?;
         }
         // Owner-only like every folder of the app: the demo's relay and cache live in it.
-        crate::owner_only::create_dir(dir)
-            .map_err(|e| fail("the demo folder could not be created", &e))?;
+        crate::owner_only::create_dir(dir).map_err(|e| fail(DemoStep::CreateFolder, &e))?;
 
         let webhook_secret = random_secret("demo-webhook");
         let feed_token = random_secret("demo-feed");
@@ -179,7 +181,7 @@ impl DemoWorld {
             FeedToken::new(&feed_token).expect("a random token is not empty"),
         ))
         .await
-        .map_err(|e| fail("the demo relay did not start", &e))?;
+        .map_err(|e| fail(DemoStep::StartRelay, &e))?;
 
         // Issued before the sandbox seeds the relay: the seed's webhooks keep the store's writer
         // busy, and an officer added beside it could wait past SQLite's busy timeout.
@@ -213,7 +215,7 @@ impl DemoWorld {
 
         unbound_policy(&dir.join("relay.sqlite"), &relay.url())
             .await
-            .map_err(|e| fail("the demo hub's four-eyes policy was not set", &e))?;
+            .map_err(|e| fail(DemoStep::SetPolicy, &e))?;
 
         let sandbox = Sandbox::start(SandboxConfig {
             client_secret: random_secret("demo-client"),
@@ -222,7 +224,7 @@ impl DemoWorld {
             ..options.sandbox
         })
         .await
-        .map_err(|e| fail("the demo sandbox did not start", &e))?;
+        .map_err(|e| fail(DemoStep::StartSandbox, &e))?;
         let seeded = sandbox.seed(&SeedOptions {
             users: options.users,
             rng_seed: options.rng_seed,
@@ -235,7 +237,7 @@ impl DemoWorld {
             sandbox.client_id(),
             treezor::ClientSecret::new(sandbox.client_secret()),
         ))
-        .map_err(|e| fail("the demo Treezor client could not be made", &e))?;
+        .map_err(|e| fail(DemoStep::MakeClient, &e))?;
         let feed = Feed::new(
             &relay.url(),
             Secret::new(credential).expect("a credential is not empty"),
