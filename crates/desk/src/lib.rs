@@ -31,6 +31,8 @@
 //! - `store`, `actor`, `clock`: the cache's two threads, and the desk's clock (the system's, or
 //!   the demo's sandbox's).
 //! - [`error`]: the one error, with a stable code for the window.
+//! - [`faults`]: the settings file's, the audit trail's, the demo's and the dashboard's own faults,
+//!   typed for the window to word.
 //! - [`words`]: what an error says, as a code and parameters the window words in its language.
 //!
 //! # House rules
@@ -52,6 +54,7 @@ pub mod copy;
 pub mod demo;
 pub mod desk;
 pub mod error;
+pub mod faults;
 pub mod files;
 mod first_rows;
 pub mod four_eyes;
