@@ -280,6 +280,15 @@ pub enum Error {
         "Colleagues took each of the next {tries} unclaimed cases before this desk could; nothing was claimed. Ask for the next unclaimed case again."
     )]
     ClaimRaceLost { tries: usize },
+    #[error(
+        "{what} on the case of user {user} was refused: {holder} holds this case (the claim lapses at {lapses_at} without their activity). Ask them to release it, or a senior to reassign it to you."
+    )]
+    HeldByColleague {
+        what: Deed,
+        user: UserId,
+        holder: String,
+        lapses_at: kyc::Timestamp,
+    },
     #[error("The case of user {user} was not reassigned: {problem}. Pick an officer of the team.")]
     InvalidAssignee { user: UserId, problem: String },
     #[error("{0}")]
@@ -334,6 +343,7 @@ impl Error {
             } => "hub_refused",
             Error::Hub { .. } => "hub_unreachable",
             Error::ClaimRefused { .. } | Error::ClaimRaceLost { .. } => "claim_refused",
+            Error::HeldByColleague { .. } => "held_by_colleague",
             Error::InvalidAssignee { .. } => "invalid_assignee",
             Error::Internal(_) => "internal",
         }

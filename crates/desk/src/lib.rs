@@ -7,6 +7,7 @@
 //! - [`sync`]: the loop that keeps the cache in step with the relay's feed, and its health.
 //! - [`team`]: the officer's team records (internal notes), written at the hub.
 //! - [`claims`]: who holds a case: take, release, reassign, next unclaimed, as the hub decides.
+//! - `held`: what a colleague's claim on a case keeps for them (its changes).
 //! - [`actions`]: the officer's actions, each checked, called on Treezor, then audited.
 //! - [`views`]: the queue, the counts, one case in full with its customer text.
 //! - [`standing`]: a user's place in its hierarchy (legal entity, parent, children), for the
@@ -54,6 +55,7 @@ pub mod error;
 pub mod files;
 mod first_rows;
 pub mod four_eyes;
+mod held;
 pub mod officer;
 mod owner_only;
 pub mod retention;

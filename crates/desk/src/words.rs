@@ -215,6 +215,13 @@ pub enum Words {
     ClaimRaceLost {
         tries: u64,
     },
+    /// Another officer holds the case: its changes are theirs until the claim lapses.
+    HeldByColleague {
+        what: Deed,
+        user: UserId,
+        holder: String,
+        lapses_at: kyc::Timestamp,
+    },
     /// The team's four-eyes policy binds the act and the hub recorded no approval; `proposal`
     /// and `proposer` name one waiting, if any.
     NeedsApproval {
@@ -406,6 +413,17 @@ impl Error {
             },
             Error::ClaimRaceLost { tries } => Words::ClaimRaceLost {
                 tries: *tries as u64,
+            },
+            Error::HeldByColleague {
+                what,
+                user,
+                holder,
+                lapses_at,
+            } => Words::HeldByColleague {
+                what: *what,
+                user: *user,
+                holder: holder.clone(),
+                lapses_at: *lapses_at,
             },
             Error::NeedsApproval {
                 action,
