@@ -254,9 +254,10 @@ impl From<desk::Error> for IpcError {
             E::InvalidRedirectUrl(_) => (ErrorCode::InvalidRedirectUrl, None),
             E::Demo(_) | E::Internal(_) => (ErrorCode::Internal, None),
             E::AuditTrail { .. } => (ErrorCode::AuditTrail, None),
-            E::InvalidNote { .. } | E::InvalidAssignee { .. } | E::InvalidJustification { .. } => {
-                (ErrorCode::InvalidArgument, None)
-            }
+            E::InvalidNote { .. }
+            | E::InvalidAssignee { .. }
+            | E::InvalidJustification { .. }
+            | E::InvalidDeadlines { .. } => (ErrorCode::InvalidArgument, None),
             E::ClaimRefused { .. } | E::ClaimRaceLost { .. } => (ErrorCode::ClaimRefused, None),
             E::HeldByColleague { .. } => (ErrorCode::HeldByColleague, None),
             E::NeedsApproval { .. } => (ErrorCode::NeedsApproval, None),

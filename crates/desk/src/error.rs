@@ -52,6 +52,7 @@ pub enum Deed {
     ProposeAction,
     AnswerProposal,
     SetFourEyesPolicy,
+    SetDeadlines,
 }
 
 impl From<Action> for Deed {
@@ -85,6 +86,7 @@ impl fmt::Display for Deed {
             Deed::ProposeAction => "Proposing an action",
             Deed::AnswerProposal => "Answering a proposal",
             Deed::SetFourEyesPolicy => "Setting the four-eyes policy",
+            Deed::SetDeadlines => "Setting the team's deadlines",
         })
     }
 }
@@ -291,6 +293,10 @@ pub enum Error {
     },
     #[error("The case of user {user} was not reassigned: {problem}. Pick an officer of the team.")]
     InvalidAssignee { user: UserId, problem: String },
+    #[error(
+        "The team's deadlines were not changed: {problem}. Correct the deadline and save again."
+    )]
+    InvalidDeadlines { problem: String },
     #[error("{0}")]
     Internal(String),
 }
@@ -344,6 +350,7 @@ impl Error {
             Error::Hub { .. } => "hub_unreachable",
             Error::ClaimRefused { .. } | Error::ClaimRaceLost { .. } => "claim_refused",
             Error::HeldByColleague { .. } => "held_by_colleague",
+            Error::InvalidDeadlines { .. } => "invalid_deadlines",
             Error::InvalidAssignee { .. } => "invalid_assignee",
             Error::Internal(_) => "internal",
         }

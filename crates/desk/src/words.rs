@@ -215,6 +215,9 @@ pub enum Words {
     ClaimRaceLost {
         tries: u64,
     },
+    InvalidDeadlines {
+        problem: String,
+    },
     /// Another officer holds the case: its changes are theirs until the claim lapses.
     HeldByColleague {
         what: Deed,
@@ -413,6 +416,9 @@ impl Error {
             },
             Error::ClaimRaceLost { tries } => Words::ClaimRaceLost {
                 tries: *tries as u64,
+            },
+            Error::InvalidDeadlines { problem } => Words::InvalidDeadlines {
+                problem: problem.clone(),
             },
             Error::HeldByColleague {
                 what,
