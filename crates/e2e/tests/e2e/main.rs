@@ -14,4 +14,5 @@ mod refusals;
 mod security;
 mod settings;
 mod team_notes;
+mod team_work;
 mod viewer;
