@@ -61,41 +61,25 @@ pub(crate) fn page(
     let mine = holding::mine(conn, filter, now)?;
     let (mut rows, total) = match (search, mine) {
         // The officer's own cases are few: fetched by id like a selective search's.
-        (search, Some(ids)) => {
-            let ids = id_list(&ids);
-            let rows = selective(
+        (search, Some(ids)) => fetched(
+            conn,
+            query,
+            search.as_ref(),
+            &ids,
+            after.as_ref(),
+            now,
+            wanted,
+        )?,
+        (Some(search), None) => match search.candidates_up_to(conn, tuning.members_up_to)? {
+            Some(ids) if ids.len() <= tuning.fetch_up_to => fetched(
                 conn,
                 query,
-                search.as_ref(),
+                Some(&search),
                 &ids,
                 after.as_ref(),
                 now,
                 wanted,
-            )?;
-            let total = match after {
-                None => Some(selective_total(conn, filter, search.as_ref(), &ids, now)?),
-                Some(_) => None,
-            };
-            (rows, total)
-        }
-        (Some(search), None) => match search.candidates_up_to(conn, tuning.members_up_to)? {
-            Some(ids) if ids.len() <= tuning.fetch_up_to => {
-                let ids = id_list(&ids);
-                let rows = selective(
-                    conn,
-                    query,
-                    Some(&search),
-                    &ids,
-                    after.as_ref(),
-                    now,
-                    wanted,
-                )?;
-                let total = match after {
-                    None => Some(selective_total(conn, filter, Some(&search), &ids, now)?),
-                    Some(_) => None,
-                };
-                (rows, total)
-            }
+            )?,
             Some(ids) => {
                 let members = Members(id_list(&ids));
                 let walked = Walk {
@@ -252,6 +236,26 @@ impl Walk<'_> {
                 .push("))");
         }
     }
+}
+
+/// A page of the few users `ids` (a search's candidates, or the officer's claims), fetched by id
+/// and sorted; with its total on a first page.
+fn fetched(
+    conn: &Connection,
+    query: &QueueQuery,
+    search: Option<&SearchPlan>,
+    ids: &[i64],
+    after: Option<&(Key, u64)>,
+    now: Timestamp,
+    wanted: usize,
+) -> Result<(Vec<QueueRow>, Option<u64>)> {
+    let ids = id_list(ids);
+    let rows = selective(conn, query, search, &ids, after, now, wanted)?;
+    let total = match after {
+        None => Some(selective_total(conn, &query.filter, search, &ids, now)?),
+        Some(_) => None,
+    };
+    Ok((rows, total))
 }
 
 /// Pages through the few users a search (or the officer's claims) may match: their sort keys first (the predicate checked,
