@@ -70,16 +70,21 @@ async fn an_officer_takes_a_case_filters_mine_records_a_decision_and_reads_the_t
         .wait_for_text("[data-testid=decision]", justification)
         .await;
     assert!(decision.contains("Escalate to a senior"), "{decision:?}");
+    // The case reloads as the hub's records come back (the decision, the claim's renewal): the
+    // shot waits for the panel to show the decision again.
     desk.scroll_to("[data-testid=decisions]").await;
+    desk.wait_for_text("[data-testid=decision]", justification)
+        .await;
     desk.screenshot("case-decision-recorded").await;
 
     desk.click("[data-screen=settings]").await;
-    desk.scroll_to("[data-testid=team-rules]").await;
     desk.wait_for_text(
         "[data-testid=team-read-only]",
         "Only a senior officer changes the team's rules",
     )
     .await;
+    desk.scroll_to("[data-testid=team-rules] button[type=submit]:last-of-type")
+        .await;
     desk.screenshot("settings-team").await;
     desk.close().await;
 }
