@@ -104,9 +104,10 @@ pub enum ErrorWords {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ShellWords {
-    /// The desk could not start; `why` is the start's own account, in English.
+    /// The desk could not start, for `why` (the start's error, worded like any other); `None`
+    /// when it stopped while starting.
     NotReady {
-        why: Option<String>,
+        why: Option<Box<Words>>,
     },
     UserIdNotPositive,
     DocumentIdNotPositive,
@@ -135,11 +136,11 @@ pub enum ShellWords {
 impl fmt::Display for ShellWords {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ShellWords::NotReady { why } => write!(
-                f,
-                "KYC Desk could not start: {}",
-                why.as_deref().unwrap_or("it stopped while starting")
-            ),
+            // The start's own English is in the error's message (see `state`).
+            ShellWords::NotReady { why: Some(_) } => f.write_str("KYC Desk could not start."),
+            ShellWords::NotReady { why: None } => {
+                f.write_str("KYC Desk could not start: it stopped while starting")
+            }
             ShellWords::UserIdNotPositive => f.write_str("The user id must be a positive number."),
             ShellWords::TooManyUsers { max } => write!(
                 f,
@@ -252,7 +253,7 @@ impl From<desk::Error> for IpcError {
             E::NotViewable { .. } => (ErrorCode::NotViewable, None),
             E::Cache(_) => (ErrorCode::Cache, None),
             E::InvalidRedirectUrl(_) => (ErrorCode::InvalidRedirectUrl, None),
-            E::Demo(_) | E::Internal(_) => (ErrorCode::Internal, None),
+            E::Demo { .. } | E::Internal(_) => (ErrorCode::Internal, None),
             E::AuditTrail { .. } => (ErrorCode::AuditTrail, None),
             E::InvalidNote { .. }
             | E::InvalidAssignee { .. }

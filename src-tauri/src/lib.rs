@@ -45,9 +45,10 @@ pub fn run() {
             tauri::async_runtime::spawn(async move {
                 let began = std::time::Instant::now();
                 let started = match StartOptions::for_current_user() {
-                    Ok(options) => Desk::start(options).await.map_err(|e| e.to_string()),
-                    Err(e) => Err(e.to_string()),
-                };
+                    Ok(options) => Desk::start(options).await,
+                    Err(e) => Err(e),
+                }
+                .map_err(state::NotStarted::from);
                 match &started {
                     Ok(desk) => {
                         tracing::info!(ms = began.elapsed().as_millis(), "the dashboard started");

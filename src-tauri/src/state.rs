@@ -6,25 +6,48 @@
 //! the start to end. This took the start off the path to the window's first rows (B7).
 
 use desk::Desk;
+use desk::words::Words;
 use tokio::sync::watch;
 
-use crate::error::{ErrorCode, IpcError, ShellWords};
+use crate::error::{ErrorCode, ErrorWords, IpcError, ShellWords};
+
+/// Why the desk could not start: its error, in English for the logs and in words for the window.
+#[derive(Clone, Debug)]
+pub struct NotStarted {
+    message: String,
+    words: Words,
+}
+
+impl From<desk::Error> for NotStarted {
+    fn from(error: desk::Error) -> NotStarted {
+        NotStarted {
+            message: error.to_string(),
+            words: error.words(),
+        }
+    }
+}
+
+impl std::fmt::Display for NotStarted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
 /// Managed by Tauri; every command reaches the desk through it.
-pub struct DeskState(watch::Receiver<Option<Result<Desk, String>>>);
+pub struct DeskState(watch::Receiver<Option<Result<Desk, NotStarted>>>);
 
 /// Where the start's outcome goes.
-pub struct Starting(watch::Sender<Option<Result<Desk, String>>>);
+pub struct Starting(watch::Sender<Option<Result<Desk, NotStarted>>>);
 
 impl Starting {
-    pub fn started(self, started: Result<Desk, String>) {
+    pub fn started(self, started: Result<Desk, NotStarted>) {
         self.0.send_replace(Some(started));
     }
 }
 
 impl DeskState {
     /// A desk already started (or that could not start).
-    pub fn new(started: Result<Desk, String>) -> DeskState {
+    pub fn new(started: Result<Desk, NotStarted>) -> DeskState {
         DeskState(watch::Sender::new(Some(started)).subscribe())
     }
 
@@ -57,6 +80,42 @@ impl DeskState {
     }
 }
 
-fn not_ready(why: Option<String>) -> IpcError {
-    IpcError::new(ErrorCode::NotReady, ShellWords::NotReady { why })
+fn not_ready(why: Option<NotStarted>) -> IpcError {
+    match why {
+        Some(NotStarted { message, words }) => IpcError {
+            code: ErrorCode::NotReady,
+            message: format!("KYC Desk could not start: {message}"),
+            words: ErrorWords::Shell(ShellWords::NotReady {
+                why: Some(Box::new(words)),
+            }),
+            detail: None,
+        },
+        None => IpcError::new(ErrorCode::NotReady, ShellWords::NotReady { why: None }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_failed_start_reaches_the_window_as_the_starts_own_typed_words() {
+        let state = DeskState::new(Err(desk::Error::NoHomeFolder.into()));
+        let Err(error) = tauri::async_runtime::block_on(state.desk()) else {
+            panic!("a desk that could not start is not ready");
+        };
+        assert_eq!(error.code, ErrorCode::NotReady);
+        assert_eq!(
+            serde_json::to_value(&error.words).unwrap(),
+            json!({"kind": "not_ready", "why": {"kind": "no_home_folder"}})
+        );
+        assert!(
+            error.message.starts_with("KYC Desk could not start: ")
+                && error.message.contains("KYC_DESK_HOME"),
+            "the English for the logs: {}",
+            error.message
+        );
+    }
 }

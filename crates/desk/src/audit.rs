@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::desk::Desk;
 use crate::error::{Error, Result};
+use crate::faults::Fault;
 use crate::words::HubProblem;
 
 /// The file format of an export.
@@ -210,10 +211,10 @@ impl Desk {
         folder: &Path,
     ) -> Result<AuditExport> {
         crate::owner_only::create_dir(folder).map_err(|e| {
-            Error::Internal(format!(
-                "the folder {} could not be created: {e}",
-                folder.display()
-            ))
+            Error::Internal(Fault::ExportFolder {
+                path: folder.display().to_string(),
+                detail: e.to_string(),
+            })
         })?;
         let stamp = crate::clock::now().to_rfc3339().replace([':', '.'], "-");
         let scope_name = user.map_or_else(|| "all".to_owned(), |u| format!("user-{u}"));
@@ -243,10 +244,10 @@ impl Desk {
             })
             .await?;
         std::fs::rename(&temporary, &path).map_err(|e| {
-            Error::Internal(format!(
-                "the export could not be named {}: {e}",
-                path.display()
-            ))
+            Error::Internal(Fault::ExportNotNamed {
+                path: path.display().to_string(),
+                detail: e.to_string(),
+            })
         })?;
         self.audit_named(
             "export_audit",

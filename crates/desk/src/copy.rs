@@ -13,6 +13,7 @@ use kyc::{IdentificationId, Language, UserId};
 
 use crate::desk::{Desk, Mode};
 use crate::error::{Barrier, Deed, DeskRefusal, Error, Result};
+use crate::faults::Fault;
 
 /// The audit log's name for copying the customer text.
 pub const COPY_CUSTOMER_TEXT: &str = "copy_customer_text";
@@ -77,9 +78,7 @@ impl Desk {
                 }),
             Copyable::DemoSandboxPage => match self.mode() {
                 Mode::Demo { sandbox_url, .. } => Ok(format!("{sandbox_url}/sandbox/")),
-                Mode::Live => Err(Error::Internal(
-                    "there is no demo sandbox outside demo mode".to_owned(),
-                )),
+                Mode::Live => Err(Error::Internal(Fault::NoDemoSandbox)),
             },
         }
     }

@@ -6,11 +6,16 @@
 //! longer exist. Demo credentials are random per start and protect nothing real, so they stay in
 //! memory; the keychain is for real secrets.
 //!
-//! The demo's relay is a team hub of one: it issues the officer a credential of their own (under
-//! their OS user name, role officer), and the dashboard reads with it, so the demo signs in the way
-//! a team's dashboard does and its audit trail names the officer the hub knows. A team of one has
-//! nobody to approve what four eyes binds, so the demo's team lead (a senior credential used once,
-//! then dropped) sets a policy that binds nothing: the demo says so by its policy, in its feed.
+//! The demo's relay is a team's hub: it issues the officer a credential of their own (under their
+//! OS user name, role senior), and the dashboard reads with it, so the demo signs in the way a
+//! team's dashboard does and its audit trail names the officer the hub knows. The team has a
+//! second officer, a scripted colleague ([`colleague`]) who claims, notes and proposes on a few
+//! seeded cases; the officer is the team's senior so that they can answer her proposal and take a
+//! case back from her. Nobody answers the officer's own proposals, so that one person can walk
+//! the whole process alone: the demo's team lead (a senior credential used once, then dropped)
+//! sets a four-eyes policy that binds nothing, and the demo says so by its policy, in its feed.
+
+mod colleague;
 
 use std::path::Path;
 
@@ -22,14 +27,19 @@ use relay::{FeedToken, Relay, RelayConfig, RunningRelay};
 use sandbox::{RunningSandbox, Sandbox, SandboxConfig, SeedOptions};
 
 use crate::error::{Error, Result};
+use crate::faults::DemoStep;
 use crate::officer::Officer;
 use crate::secrets::Secret;
 use crate::sync::Feed;
+
+pub use colleague::NAME as COLLEAGUE;
 
 /// The running demo world.
 pub struct DemoWorld {
     pub sandbox: RunningSandbox,
     pub relay: RunningRelay,
+    /// The colleague at work; stopped with the demo.
+    colleague: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// How big a demo to seed, and how its sandbox behaves.
@@ -107,7 +117,7 @@ async fn credential_for(
     officer: &Officer,
     role: Role,
 ) -> std::result::Result<Credential, String> {
-    let name = OfficerName::parse(officer.as_str())?;
+    let name = OfficerName::parse(officer.as_str()).map_err(|e| e.to_string())?;
     let officers = SqliteOfficers::open(store).map_err(|e| e.to_string())?;
     let credential = Credential::issue();
     officers
@@ -117,8 +127,8 @@ async fn credential_for(
     Ok(credential)
 }
 
-/// Sets the demo team's four-eyes policy: nothing bound, one officer.
-async fn one_officer_policy(store: &Path, hub: &str) -> std::result::Result<(), String> {
+/// Sets the demo team's four-eyes policy: nothing bound, so one person walks every step.
+async fn unbound_policy(store: &Path, hub: &str) -> std::result::Result<(), String> {
     let lead = credential_for(store, &Officer::named("Demo team lead"), Role::Senior).await?;
     let feed = Feed::new(
         hub,
@@ -152,14 +162,15 @@ impl DemoWorld {
         options: DemoOptions,
         officer: &Officer,
     ) -> Result<(DemoWorld, treezor::Client, Feed)> {
-        let fail = |what: &str, e: &dyn std::fmt::Display| Error::Demo(format!("{what}: {e}"));
+        let fail = |step: DemoStep, e: &dyn std::fmt::Display| Error::Demo {
+            step,
+            detail: e.to_string(),
+        };
         if dir.exists() {
-            std::fs::remove_dir_all(dir)
-                .map_err(|e| fail("the previous demo files could not be removed", &e))?;
+            std::fs::remove_dir_all(dir).map_err(|e| fail(DemoStep::RemoveOldFiles, &e))?;
         }
         // Owner-only like every folder of the app: the demo's relay and cache live in it.
-        crate::owner_only::create_dir(dir)
-            .map_err(|e| fail("the demo folder could not be created", &e))?;
+        crate::owner_only::create_dir(dir).map_err(|e| fail(DemoStep::CreateFolder, &e))?;
 
         let webhook_secret = random_secret("demo-webhook");
         let feed_token = random_secret("demo-feed");
@@ -170,12 +181,12 @@ impl DemoWorld {
             FeedToken::new(&feed_token).expect("a random token is not empty"),
         ))
         .await
-        .map_err(|e| fail("the demo relay did not start", &e))?;
+        .map_err(|e| fail(DemoStep::StartRelay, &e))?;
 
         // Issued before the sandbox seeds the relay: the seed's webhooks keep the store's writer
         // busy, and an officer added beside it could wait past SQLite's busy timeout.
         let credential =
-            match credential_for(&dir.join("relay.sqlite"), officer, Role::Officer).await {
+            match credential_for(&dir.join("relay.sqlite"), officer, Role::Senior).await {
                 Ok(credential) => credential.expose().to_owned(),
                 Err(error) => {
                     // The shared token still reads the feed; the OS user is then named, as before.
@@ -184,9 +195,27 @@ impl DemoWorld {
                 }
             };
 
-        one_officer_policy(&dir.join("relay.sqlite"), &relay.url())
+        // Without her the demo still works: it shows no team work.
+        let colleague = match credential_for(
+            &dir.join("relay.sqlite"),
+            &Officer::named(COLLEAGUE),
+            Role::Officer,
+        )
+        .await
+        {
+            Ok(credential) => Some(Feed::new(
+                &relay.url(),
+                Secret::new(credential.expose()).expect("a credential is not empty"),
+            )),
+            Err(error) => {
+                tracing::warn!(%error, "the demo hub could not issue the colleague a credential");
+                None
+            }
+        };
+
+        unbound_policy(&dir.join("relay.sqlite"), &relay.url())
             .await
-            .map_err(|e| fail("the demo hub's four-eyes policy was not set", &e))?;
+            .map_err(|e| fail(DemoStep::SetPolicy, &e))?;
 
         let sandbox = Sandbox::start(SandboxConfig {
             client_secret: random_secret("demo-client"),
@@ -195,28 +224,37 @@ impl DemoWorld {
             ..options.sandbox
         })
         .await
-        .map_err(|e| fail("the demo sandbox did not start", &e))?;
-        sandbox.seed(&SeedOptions {
+        .map_err(|e| fail(DemoStep::StartSandbox, &e))?;
+        let seeded = sandbox.seed(&SeedOptions {
             users: options.users,
             rng_seed: options.rng_seed,
             send_webhooks: true,
         });
+        let colleague = colleague.map(|hub| colleague::start(hub, colleague::work(&seeded)));
 
         let client = treezor::Client::new(treezor::ClientConfig::new(
             sandbox.base_url(),
             sandbox.client_id(),
             treezor::ClientSecret::new(sandbox.client_secret()),
         ))
-        .map_err(|e| fail("the demo Treezor client could not be made", &e))?;
+        .map_err(|e| fail(DemoStep::MakeClient, &e))?;
         let feed = Feed::new(
             &relay.url(),
             Secret::new(credential).expect("a credential is not empty"),
         );
-        Ok((DemoWorld { sandbox, relay }, client, feed))
+        let world = DemoWorld {
+            sandbox,
+            relay,
+            colleague,
+        };
+        Ok((world, client, feed))
     }
 
-    /// Stops the sandbox and the relay, letting requests in flight finish.
+    /// Stops the colleague, then the sandbox and the relay, letting requests in flight finish.
     pub async fn shutdown(self) {
+        if let Some(colleague) = self.colleague {
+            colleague.abort();
+        }
         self.sandbox.shutdown().await;
         self.relay.shutdown().await;
     }

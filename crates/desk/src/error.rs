@@ -6,12 +6,15 @@ use std::path::PathBuf;
 use std::fmt;
 
 use kyc::case::Refusal;
+use kyc::text_problem::TextProblem;
 use kyc::{Action, Caution, DocumentId, UserId};
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::faults::{DemoStep, Fault, SettingsFileProblem, TrailProblem};
 use crate::secrets::{Kept, KeychainOperation, Origin};
 use crate::settings::{Setting, SettingProblem};
+use crate::viewer::ViewRefusal;
 
 /// Why a redirect URL the officer gave is refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -173,7 +176,10 @@ pub enum Error {
         problem: SettingProblem,
     },
     #[error("The settings file {} is not usable: {problem}.", path.display())]
-    SettingsFile { path: PathBuf, problem: String },
+    SettingsFile {
+        path: PathBuf,
+        problem: SettingsFileProblem,
+    },
     #[error(
         "The settings file {} is not usable: its {setting} (\"{}\") is not valid: {problem}. Correct it in Settings and save, or in the file.",
         path.display(),
@@ -212,7 +218,7 @@ pub enum Error {
     )]
     NotViewable {
         document: DocumentId,
-        reason: String,
+        reason: ViewRefusal,
     },
     #[error("A verification cannot start for user {user}: Treezor requires firstname, lastname and birthday, and the user has no {}. Complete the user in Treezor, then start again.", missing.join(", "))]
     MissingAttributes { user: UserId, missing: Vec<String> },
@@ -228,8 +234,10 @@ pub enum Error {
         "The redirect URL is not valid: {0}. Give an https:// address, or leave it empty to use the one set up with Treezor."
     )]
     InvalidRedirectUrl(RedirectProblem),
-    #[error("The demo could not start: {0}. Restart KYC Desk; if it happens again, report it.")]
-    Demo(String),
+    #[error(
+        "The demo could not start: {step}: {detail}. Restart KYC Desk; if it happens again, report it."
+    )]
+    Demo { step: DemoStep, detail: String },
     #[error(
         "{action} for user {user} was not done, because it could not be written to the audit trail: {cause} Nothing was sent to Treezor."
     )]
@@ -241,11 +249,14 @@ pub enum Error {
     #[error(
         "The audit trail of {} cannot be kept: {problem}. Restore your login keyring from a backup; if it is lost, keep this cache file unchanged for investigation and move it away, and KYC Desk starts a new trail in a new file.", cache.display()
     )]
-    AuditTrail { cache: PathBuf, problem: String },
+    AuditTrail {
+        cache: PathBuf,
+        problem: TrailProblem,
+    },
     #[error("The note on user {user} was not written: {problem}.")]
-    InvalidNote { user: UserId, problem: String },
+    InvalidNote { user: UserId, problem: TextProblem },
     #[error("Nothing was recorded on user {user}: {problem}.")]
-    InvalidJustification { user: UserId, problem: String },
+    InvalidJustification { user: UserId, problem: TextProblem },
     #[error(
         "{action} on user {user} needs a second officer under the team's four-eyes policy, and the hub has recorded no approval. {}",
         match pending {
@@ -292,13 +303,13 @@ pub enum Error {
         lapses_at: kyc::Timestamp,
     },
     #[error("The case of user {user} was not reassigned: {problem}. Pick an officer of the team.")]
-    InvalidAssignee { user: UserId, problem: String },
+    InvalidAssignee { user: UserId, problem: TextProblem },
     #[error(
         "The team's deadlines were not changed: {problem}. Correct the deadline and save again."
     )]
     InvalidDeadlines { problem: String },
     #[error("{0}")]
-    Internal(String),
+    Internal(Fault),
 }
 
 impl Error {
@@ -328,7 +339,7 @@ impl Error {
             },
             Error::Cache(_) => "cache",
             Error::InvalidRedirectUrl(_) => "invalid_redirect_url",
-            Error::Demo(_) => "demo",
+            Error::Demo { .. } => "demo",
             // What stopped the action is what the officer must fix.
             Error::ActionNotAudited { cause, .. } => cause.code(),
             Error::AuditTrail { .. } => "audit_trail",
@@ -342,6 +353,10 @@ impl Error {
             Error::Hub {
                 cause:
                     crate::sync::FeedError::Status {
+                        status: 403 | 404 | 409,
+                        ..
+                    }
+                    | crate::sync::FeedError::Declined {
                         status: 403 | 404 | 409,
                         ..
                     },

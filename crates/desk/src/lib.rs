@@ -32,6 +32,8 @@
 //! - [`officer`]: who every audit entry names: the hub's officer, or else the OS user.
 //! - `store`, `actor`, `clock`: the cache's two threads, and the wall clock.
 //! - [`error`]: the one error, with a stable code for the window.
+//! - [`faults`]: the settings file's, the audit trail's, the demo's and the dashboard's own faults,
+//!   typed for the window to word.
 //! - [`words`]: what an error says, as a code and parameters the window words in its language.
 //!
 //! # House rules
@@ -53,6 +55,7 @@ pub mod copy;
 pub mod demo;
 pub mod desk;
 pub mod error;
+pub mod faults;
 pub mod files;
 mod first_rows;
 pub mod four_eyes;

@@ -24,6 +24,7 @@ use url::Url;
 use treezor::endpoint::UrlRefusal;
 
 use crate::error::{Error, Result};
+use crate::faults::SettingsFileProblem;
 use crate::owner_only;
 use crate::secrets::Kept;
 
@@ -158,12 +159,16 @@ impl Settings {
         match fs::read(path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::SettingsFile {
                 path: path.to_owned(),
-                problem: format!("it is not valid settings JSON ({e}); fix or delete it"),
+                problem: SettingsFileProblem::NotSettingsJson {
+                    detail: e.to_string(),
+                },
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
             Err(e) => Err(Error::SettingsFile {
                 path: path.to_owned(),
-                problem: format!("it could not be read: {e}"),
+                problem: SettingsFileProblem::Unreadable {
+                    detail: e.to_string(),
+                },
             }),
         }
     }
@@ -174,7 +179,9 @@ impl Settings {
         self.validate()?;
         let io = |e: std::io::Error| Error::SettingsFile {
             path: path.to_owned(),
-            problem: format!("it could not be written: {e}"),
+            problem: SettingsFileProblem::NotWritten {
+                detail: e.to_string(),
+            },
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         owner_only::create_dir(dir).map_err(io)?;

@@ -11,6 +11,7 @@ use cache::{Cache, Reader};
 
 use crate::actor::{Actor, ActorGone};
 use crate::error::{Error, Result};
+use crate::faults::Fault;
 use crate::owner_only;
 
 /// The cache's two connections.
@@ -24,15 +25,18 @@ impl Store {
     /// Opens (creating and migrating) the cache file.
     pub fn open(path: &Path) -> Result<Store> {
         owner_only_cache(path).map_err(|e| {
-            Error::Internal(format!(
-                "the cache {} could not be made readable by you only: {e}. Check that its folder belongs to you",
-                path.display()
-            ))
+            Error::Internal(Fault::CacheNotOwnerOnly {
+                path: path.display().to_string(),
+                detail: e.to_string(),
+            })
         })?;
         let cache = Cache::open(path)?;
         let reader = cache.reader()?;
-        let spawn_failed =
-            |e: std::io::Error| Error::Internal(format!("the cache thread could not start: {e}"));
+        let spawn_failed = |e: std::io::Error| {
+            Error::Internal(Fault::CacheThread {
+                detail: e.to_string(),
+            })
+        };
         Ok(Store {
             writer: Actor::spawn("cache-writer", cache).map_err(spawn_failed)?,
             reader: Actor::spawn("cache-reader", reader).map_err(spawn_failed)?,
@@ -87,5 +91,5 @@ fn owner_only_cache(path: &Path) -> std::io::Result<()> {
 }
 
 fn gone(_: ActorGone) -> Error {
-    Error::Internal("the cache stopped after an internal error; restart KYC Desk".to_owned())
+    Error::Internal(Fault::CacheStopped)
 }

@@ -37,6 +37,7 @@ use kyc::Timestamp;
 
 use crate::desk::lock;
 use crate::error::{Error, Result};
+use crate::faults::TrailProblem;
 use crate::secrets::{KEYCHAIN_SERVICE, Kept, KeychainOperation, keychain_error};
 
 /// Where the key and the anchor are kept.
@@ -159,12 +160,11 @@ impl Trail {
             stored = cache.audit_file_anchor()?;
         }
         let key = match self.read(Which::Key)? {
-            Some(text) => AuditKey::from_hex(&text)
-                .ok_or_else(|| self.broken("its key in the keychain is not one KYC Desk wrote"))?,
+            Some(text) => {
+                AuditKey::from_hex(&text).ok_or_else(|| self.broken(TrailProblem::KeyNotOurs))?
+            }
             None if stored.is_some() || cache.audit_chains()?.1 > 0 => {
-                return Err(self.broken(
-                    "its key is missing from the keychain, so no action can be recorded and the trail cannot be checked",
-                ));
+                return Err(self.broken(TrailProblem::KeyMissing));
             }
             None => {
                 let key = AuditKey::from_bytes(rand::random());
@@ -201,9 +201,7 @@ impl Trail {
     fn read_anchor(&self) -> Result<Option<AuditAnchor>> {
         self.read(Which::Anchor)?
             .map(|text| {
-                serde_json::from_str(&text).map_err(|_| {
-                    self.broken("its anchor in the keychain is not one KYC Desk wrote")
-                })
+                serde_json::from_str(&text).map_err(|_| self.broken(TrailProblem::AnchorNotOurs))
             })
             .transpose()
     }
@@ -213,10 +211,10 @@ impl Trail {
         self.write(Which::Anchor, &text)
     }
 
-    fn broken(&self, problem: &str) -> Error {
+    fn broken(&self, problem: TrailProblem) -> Error {
         Error::AuditTrail {
             cache: self.cache.clone(),
-            problem: problem.to_owned(),
+            problem,
         }
     }
 

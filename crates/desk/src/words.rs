@@ -5,20 +5,25 @@
 //! receives [`Words`] instead and says the same thing in French or English from its catalogues
 //! (`ui/messages/*.json`, keys `error_<kind>`). A parameter is typed where the desk knows what it
 //! is (a user, an action, a refusal, a setting, a Treezor problem); text that comes from outside
-//! is passed verbatim and shown as a quotation: Treezor's and the hub's own messages (they are the
-//! record), and the operating system's, the network's or SQLite's descriptions of a fault.
+//! is passed verbatim and shown as a quotation: Treezor's own messages (they are the record), and
+//! the operating system's, the network's or SQLite's descriptions of a fault. The hub's refusals
+//! come typed from its stable codes ([`HubRefusal`]); its text is quoted only for a code this
+//! desk does not know.
 //!
 //! What must stay true: every error the desk can return has words here, and each kind has a text
 //! in every catalogue (checked by the window's tests against the generated union). Nothing here
 //! holds a secret: errors never carry one.
 
+use kyc::text_problem::TextProblem;
 use kyc::{DocumentId, UserId};
 use serde::Serialize;
 
 use crate::error::{Barrier, Deed, Error};
+use crate::faults::{DemoStep, Fault, SettingsFileProblem, TrailProblem};
 use crate::secrets::{Kept, KeychainOperation};
 use crate::settings::{Setting, SettingProblem};
-use crate::sync::FeedError;
+use crate::sync::{FeedError, HubRefusal};
+use crate::viewer::ViewRefusal;
 
 /// An error, in parameters the window words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -49,7 +54,7 @@ pub enum Words {
     },
     SettingsFile {
         path: String,
-        problem: String,
+        problem: SettingsFileProblem,
     },
     InvalidSettingInFile {
         path: String,
@@ -73,7 +78,7 @@ pub enum Words {
     },
     NotViewable {
         document: DocumentId,
-        reason: String,
+        reason: ViewRefusal,
     },
     MissingAttributes {
         user: UserId,
@@ -178,6 +183,7 @@ pub enum Words {
     },
     RedirectNotHttps,
     Demo {
+        step: DemoStep,
         detail: String,
     },
     /// The action was not done: its audit entry could not be written, for `cause`.
@@ -188,22 +194,22 @@ pub enum Words {
     },
     AuditTrail {
         cache: String,
-        problem: String,
+        problem: TrailProblem,
     },
     InvalidNote {
         user: UserId,
-        problem: String,
+        problem: TextProblem,
     },
     NoHub {
         what: Deed,
     },
     InvalidJustification {
         user: UserId,
-        problem: String,
+        problem: TextProblem,
     },
     InvalidAssignee {
         user: UserId,
-        problem: String,
+        problem: TextProblem,
     },
     /// The hub refused a claim, release or reassignment.
     ClaimRefused {
@@ -245,7 +251,7 @@ pub enum Words {
         cause: HubProblem,
     },
     Internal {
-        detail: String,
+        fault: Fault,
     },
 }
 
@@ -278,9 +284,17 @@ pub enum HubProblem {
         detail: String,
     },
     Unauthorized,
-    /// The hub's own words (e.g. for `credential_revoked`), verbatim.
+    /// The hub refused the credential (e.g. `credential_revoked`), typed from its code.
     Refused {
-        code: String,
+        refusal: HubRefusal,
+        /// The hub's English, for the logs.
+        message: String,
+    },
+    /// The hub refused the request (a role, a limit, a proposal), typed from its code.
+    Declined {
+        status: u16,
+        refusal: HubRefusal,
+        /// The hub's English, for the logs.
         message: String,
     },
     Status {
@@ -289,6 +303,12 @@ pub enum HubProblem {
     },
     Malformed {
         detail: String,
+    },
+    /// A claim's refusal where no case is named (worded as `ClaimRefused` where one is).
+    Claim {
+        refusal: ClaimProblem,
+        /// The refusal in English, for the logs.
+        message: String,
     },
 }
 
@@ -376,7 +396,8 @@ impl Error {
                     detail: detail.clone(),
                 }
             }
-            Error::Demo(detail) => Words::Demo {
+            Error::Demo { step, detail } => Words::Demo {
+                step: *step,
                 detail: detail.clone(),
             },
             Error::ActionNotAudited {
@@ -390,7 +411,7 @@ impl Error {
             },
             Error::AuditTrail { cache, problem } => Words::AuditTrail {
                 cache: cache.display().to_string(),
-                problem: problem.clone(),
+                problem: *problem,
             },
             Error::InvalidNote { user, problem } => Words::InvalidNote {
                 user: *user,
@@ -446,8 +467,8 @@ impl Error {
                 user: *user,
                 cause: hub_problem(cause),
             },
-            Error::Internal(detail) => Words::Internal {
-                detail: detail.clone(),
+            Error::Internal(fault) => Words::Internal {
+                fault: fault.clone(),
             },
         }
     }
@@ -603,8 +624,17 @@ impl HubProblem {
                 detail: detail.clone(),
             },
             HubProblem::Unauthorized => FeedError::Unauthorized,
-            HubProblem::Refused { code, message } => FeedError::Refused {
-                code: code.clone(),
+            HubProblem::Refused { refusal, message } => FeedError::Refused {
+                refusal: refusal.clone(),
+                message: message.clone(),
+            },
+            HubProblem::Declined {
+                status,
+                refusal,
+                message,
+            } => FeedError::Declined {
+                status: *status,
+                refusal: refusal.clone(),
                 message: message.clone(),
             },
             HubProblem::Status { status, detail } => FeedError::Status {
@@ -612,6 +642,7 @@ impl HubProblem {
                 detail: detail.clone(),
             },
             HubProblem::Malformed { detail } => FeedError::Malformed(detail.clone()),
+            HubProblem::Claim { message, .. } => return message.clone(),
         }
         .to_string()
     }
@@ -624,8 +655,17 @@ fn hub_problem(error: &FeedError) -> HubProblem {
             detail: detail.clone(),
         },
         FeedError::Unauthorized => HubProblem::Unauthorized,
-        FeedError::Refused { code, message } => HubProblem::Refused {
-            code: code.clone(),
+        FeedError::Refused { refusal, message } => HubProblem::Refused {
+            refusal: refusal.clone(),
+            message: message.clone(),
+        },
+        FeedError::Declined {
+            status,
+            refusal,
+            message,
+        } => HubProblem::Declined {
+            status: *status,
+            refusal: refusal.clone(),
             message: message.clone(),
         },
         FeedError::Status { status, detail } => HubProblem::Status {
@@ -637,8 +677,8 @@ fn hub_problem(error: &FeedError) -> HubProblem {
         },
         // A claim's refusal names its case and is worded as `ClaimRefused`; one without a case
         // cannot be sent, so this only quotes the hub.
-        FeedError::Claim(refusal) => HubProblem::Refused {
-            code: "claim".to_owned(),
+        FeedError::Claim(refusal) => HubProblem::Claim {
+            refusal: ClaimProblem::from(refusal),
             message: refusal.to_string(),
         },
     }

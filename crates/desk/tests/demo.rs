@@ -1,5 +1,7 @@
 //! With no settings the dashboard runs on its embedded sandbox and relay, seeded, and the seeded
-//! webhooks reach its queue through the real relay and sync loop.
+//! webhooks reach its queue through the real relay and sync loop. The demo's hub signs the officer
+//! in as the team's senior, and its scripted colleague's claims, notes and proposal reach the cache
+//! through the feed, where the officer can answer her proposal.
 
 mod common;
 
@@ -66,7 +68,7 @@ async fn with_no_settings_the_demo_world_fills_the_queue() {
         .expect("signed in by the demo hub");
     assert_eq!(
         (signed_in.name.as_str(), signed_in.role),
-        ("demo.officer", kyc::officer::Role::Officer)
+        ("demo.officer", kyc::officer::Role::Senior)
     );
     let page = desk.queue(QueueQuery::default()).await.unwrap();
     assert!(!page.rows.is_empty());
@@ -128,5 +130,85 @@ async fn the_demo_has_businesses_in_every_stage_of_a_parents_review() {
             "some"
         ]
     );
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demos_colleague_claims_notes_and_proposes_and_the_officer_answers_her() {
+    let home = tempfile::tempdir().unwrap();
+    let desk = demo_desk(&home, 40, 7).await;
+    let colleague = desk::demo::COLLEAGUE;
+    let everyone = QueueQuery {
+        limit: 1_000,
+        ..QueueQuery::default()
+    };
+    // Her work as the cache holds it: the cases she holds, every note she wrote, her proposals.
+    let (held, noted, proposed) = common::until(&desk, "the colleague's work", || async {
+        let users: Vec<_> = desk
+            .queue(everyone.clone())
+            .await
+            .ok()?
+            .rows
+            .iter()
+            .map(|row| row.user_id)
+            .collect();
+        let held: Vec<_> = desk
+            .claims_of(users.clone())
+            .await
+            .ok()?
+            .into_iter()
+            .filter(|claim| claim.holder == colleague)
+            .map(|claim| claim.user_id)
+            .collect();
+        let mut noted = Vec::new();
+        let mut proposed = Vec::new();
+        for user in users {
+            if desk
+                .notes(user)
+                .await
+                .ok()?
+                .iter()
+                .any(|n| n.author == colleague)
+            {
+                noted.push(user);
+            }
+            for proposal in desk.four_eyes(user).await.ok()?.proposals {
+                if proposal.author == colleague {
+                    proposed.push((user, proposal));
+                }
+            }
+        }
+        (held.len() == 2 && noted.len() == 3 && proposed.len() == 1)
+            .then_some((held, noted, proposed))
+    })
+    .await;
+    assert!(
+        held.iter().all(|user| noted.contains(user)),
+        "she wrote a note on each case she holds: {held:?} {noted:?}"
+    );
+    let (user, proposal) = &proposed[0];
+    assert!(held.contains(user), "she proposes on a case she holds");
+    assert_eq!(
+        proposal.action,
+        kyc::four_eyes::GuardedAction::RequestReview
+    );
+    // The review she proposes is the case's next step.
+    common::case_in(&desk, *user, CaseState::DocumentsReceived).await;
+
+    // The officer, the team's senior, answers her proposal; the hub takes it.
+    desk.answer_proposal(
+        *user,
+        proposal.seq,
+        kyc::four_eyes::Verdict::Approved,
+        "Checked the documents too: go ahead.",
+    )
+    .await
+    .unwrap();
+    let answer = common::until(&desk, "the approval to come back", || async {
+        let proposals = desk.four_eyes(*user).await.ok()?.proposals;
+        proposals.into_iter().find_map(|p| p.answer)
+    })
+    .await;
+    assert_eq!(answer.by, "demo.officer");
     desk.shutdown().await;
 }

@@ -145,6 +145,21 @@ async fn a_flagged_case_moves_forward_only_with_an_approval_the_hub_recorded() {
             .contains("a different senior officer must approve or reject it"),
         "{own}"
     );
+    assert!(
+        matches!(
+            own.words(),
+            desk::words::Words::Hub {
+                cause: desk::words::HubProblem::Declined {
+                    status: 403,
+                    refusal: desk::sync::HubRefusal::OwnProposal,
+                    ..
+                },
+                ..
+            }
+        ),
+        "typed from the hub's code: {:?}",
+        own.words()
+    );
     let still = sam
         .record_decision(user, DecisionKind::CloseAccepted, "closing")
         .await

@@ -10,6 +10,8 @@ mod common;
 use common::{World, known, until};
 use desk::configure::SettingsInput;
 use desk::desk::Desk;
+use desk::sync::HubRefusal;
+use desk::words::{HubProblem, Words};
 use kyc::officer::{OfficerName, Role};
 use relay::officers::Credential;
 use relay::store::Officers;
@@ -111,6 +113,20 @@ async fn a_revoked_credential_is_refused_at_once_with_the_hubs_message() {
         "{message}"
     );
     assert!(message.contains("Settings"), "says what to do: {message}");
+    // The window words it from the hub's code, whose and when, not from the English message.
+    let problem = desk.status().sync.problem;
+    assert!(
+        matches!(
+            &problem,
+            Some(Words::Relay {
+                problem: HubProblem::Refused {
+                    refusal: HubRefusal::CredentialRevoked { officer, on: Some(_) },
+                    ..
+                }
+            }) if officer == "Zoé Martin"
+        ),
+        "{problem:?}"
+    );
     assert_eq!(
         audited_officer_on(&desk, user).await,
         "officer.test",

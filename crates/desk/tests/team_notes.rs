@@ -8,6 +8,8 @@ mod common;
 
 use common::{FEED_TOKEN, World, known, signed_in, until};
 use desk::desk::Desk;
+use desk::sync::HubRefusal;
+use desk::words::{HubProblem, Words};
 use kyc::UserId;
 use kyc::officer::Role;
 
@@ -76,6 +78,22 @@ async fn the_hubs_refusals_reach_the_officer_are_audited_and_change_nothing() {
         error.to_string().contains("auditor role may not"),
         "{error}"
     );
+    // Typed from the hub's code and its role, for the window to word: not its English.
+    assert!(
+        matches!(
+            error.words(),
+            Words::Hub {
+                cause: HubProblem::Declined {
+                    status: 403,
+                    refusal: HubRefusal::Forbidden { ref role },
+                    ..
+                },
+                ..
+            } if role == "auditor"
+        ),
+        "{:?}",
+        error.words()
+    );
     let entries = ana.audit_entries(Some(user), 0, 100).await.unwrap();
     let entry = &entries.last().unwrap().entry;
     assert_eq!(
@@ -89,12 +107,33 @@ async fn the_hubs_refusals_reach_the_officer_are_audited_and_change_nothing() {
         error.to_string().contains("own officer credential"),
         "{error}"
     );
+    assert!(
+        matches!(
+            error.words(),
+            Words::Hub {
+                cause: HubProblem::Declined {
+                    refusal: HubRefusal::OfficerCredentialRequired,
+                    ..
+                },
+                ..
+            }
+        ),
+        "{:?}",
+        error.words()
+    );
 
     let error = zoe
         .write_note(user, "bad \u{1b}[2J text")
         .await
         .unwrap_err();
     assert_eq!(error.code(), "invalid_note", "{error}");
+    assert_eq!(
+        error.words(),
+        Words::InvalidNote {
+            user,
+            problem: kyc::text_problem::TextProblem::ControlCharacter
+        }
+    );
 
     // A note the hub takes afterwards is the only one any desk sees.
     zoe.write_note(user, "The only note").await.unwrap();

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use common::{World, case_in, documents_received, known};
 use desk::viewer::format::DocumentFormat;
 use desk::viewer::identity::Agreement;
+use desk::viewer::{Claimant, ViewRefusal};
 use desk::{Confirmation, Desk, Error};
 use kyc::{CaseState, DocumentId, UserId};
 use sandbox::{Capture, Content, Outcome, ReadIdentity, SandboxConfig};
@@ -142,9 +143,16 @@ async fn files_that_lie_do_not_decode_or_are_too_large_are_refused_with_why() {
         .set_document_content(synthesis.get(), Content::NotPdf, Some(0))
         .unwrap();
     let why = refused(synthesis).await;
-    assert!(why.contains("its name says a PDF"), "{why}");
+    assert_eq!(
+        why,
+        ViewRefusal::Unknown {
+            claimed: Some(DocumentFormat::Pdf),
+            by: Some(Claimant::Name)
+        }
+    );
+    assert!(why.to_string().contains("its name says a PDF"), "{why}");
     assert!(
-        !why.contains("Bad Gateway"),
+        !why.to_string().contains("Bad Gateway"),
         "the content is never quoted: {why}"
     );
 
@@ -152,7 +160,13 @@ async fn files_that_lie_do_not_decode_or_are_too_large_are_refused_with_why() {
         .set_document_content(picture.get(), Content::BrokenJpeg, Some(0))
         .unwrap();
     let why = refused(picture).await;
-    assert!(why.contains("the file is damaged"), "{why}");
+    assert_eq!(
+        why,
+        ViewRefusal::Damaged {
+            format: DocumentFormat::Jpeg
+        }
+    );
+    assert!(why.to_string().contains("the file is damaged"), "{why}");
 
     control
         .set_document_content(
@@ -162,7 +176,14 @@ async fn files_that_lie_do_not_decode_or_are_too_large_are_refused_with_why() {
         )
         .unwrap();
     let why = refused(synthesis).await;
-    assert!(why.contains("over the 40 MB this window shows"), "{why}");
+    assert!(
+        matches!(why, ViewRefusal::TooLarge { limit_mb: 40, .. }),
+        "{why:?}"
+    );
+    assert!(
+        why.to_string().contains("over the 40 MB this window shows"),
+        "{why}"
+    );
     let message = Error::NotViewable {
         document: synthesis,
         reason: why,

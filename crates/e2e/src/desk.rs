@@ -20,6 +20,9 @@ use crate::workspace_root;
 const PATIENCE: Duration = Duration::from_secs(30);
 const POLL_EVERY: Duration = Duration::from_millis(100);
 
+/// The service name the app keeps its keychain entries under.
+const KEYCHAIN_SERVICE: &str = "eu.kycdesk.app";
+
 /// The colour scheme the app's window is asked for, through the GTK theme it inherits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Theme {
@@ -60,10 +63,24 @@ impl Desk {
     /// Starts the app in a new window once `prepare` has written what it needs into the app's
     /// `KYC_DESK_HOME` (a settings file, say).
     pub async fn open_prepared(theme: Theme, prepare: impl FnOnce(&Path)) -> Desk {
+        Desk::open_set_up(theme, prepare, &[]).await
+    }
+
+    /// Starts the app in a new window once `prepare` has written what it needs into the app's
+    /// `KYC_DESK_HOME` and each `(entry, value)` of `keychain` is saved in its keychain under the
+    /// app's service name: a desk set up before its first start, as the settings screen leaves it.
+    pub async fn open_set_up(
+        theme: Theme,
+        prepare: impl FnOnce(&Path),
+        keychain: &[(&str, &str)],
+    ) -> Desk {
         let driver = Driver::start(&[("GTK_THEME", theme.gtk_theme())]);
         let home = driver.app_home();
         std::fs::create_dir_all(&home).expect("the app's home can be prepared");
         prepare(&home);
+        for (entry, value) in keychain {
+            driver.save_keychain_entry(KEYCHAIN_SERVICE, entry, value);
+        }
         Desk::connect(driver, &app_binary()).await
     }
 
@@ -202,7 +219,7 @@ impl Desk {
 
     /// What the app's keychain holds for `username` under the app's service name.
     pub fn keychain_entry(&self, username: &str) -> Option<String> {
-        self.driver.keychain_entry("eu.kycdesk.app", username)
+        self.driver.keychain_entry(KEYCHAIN_SERVICE, username)
     }
 
     /// The visible text of the first element matching `css`, if there is one.

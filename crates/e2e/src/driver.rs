@@ -149,11 +149,8 @@ impl Driver {
     /// What the app's keychain holds for one of its entries, as libsecret's own `secret-tool`
     /// finds it on the app's bus.
     pub fn keychain_entry(&self, service: &str, username: &str) -> Option<String> {
-        let address = std::fs::read_to_string(self.home().join("bus-address"))
-            .expect("the session wrote its bus address before starting tauri-driver");
-        let output = Command::new("secret-tool")
-            .args(["lookup", "service", service, "username", username])
-            .env("DBUS_SESSION_BUS_ADDRESS", address)
+        let output = self
+            .secret_tool(&["lookup", "service", service, "username", username])
             .stdin(Stdio::null())
             .output()
             .expect("secret-tool runs (scripts/setup installs libsecret-tools)");
@@ -161,6 +158,36 @@ impl Driver {
             .status
             .success()
             .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// Saves `secret` in the app's keychain under `username`, with libsecret's own `secret-tool`
+    /// on the app's bus: what the settings screen would have saved, for a desk set up before its
+    /// first start.
+    pub fn save_keychain_entry(&self, service: &str, username: &str, secret: &str) {
+        let mut child = self
+            .secret_tool(&[
+                "store", "--label", username, "service", service, "username", username,
+            ])
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("secret-tool runs (scripts/setup installs libsecret-tools)");
+        // The secret goes in on standard input, never on a command line another process can read.
+        std::io::Write::write_all(
+            &mut child.stdin.take().expect("secret-tool's input is piped"),
+            secret.as_bytes(),
+        )
+        .expect("secret-tool takes the secret");
+        let status = child.wait().expect("secret-tool ends");
+        assert!(status.success(), "secret-tool could not save {username}");
+    }
+
+    /// `secret-tool args` on the app's bus.
+    fn secret_tool(&self, args: &[&str]) -> Command {
+        let address = std::fs::read_to_string(self.home().join("bus-address"))
+            .expect("the session wrote its bus address before starting tauri-driver");
+        let mut command = Command::new("secret-tool");
+        command.args(args).env("DBUS_SESSION_BUS_ADDRESS", address);
+        command
     }
 
     fn wait_until_listening(&mut self, what: &str, port: u16) {

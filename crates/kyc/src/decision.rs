@@ -11,6 +11,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text_problem::TextProblem;
+
 /// What the officer decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -63,9 +65,8 @@ pub struct Justification(String);
 impl Justification {
     pub const MAX_CHARS: usize = 2000;
 
-    pub fn parse(text: &str) -> Result<Justification, String> {
-        crate::team::check_team_text(text, "a justification", Self::MAX_CHARS)
-            .map(|()| Justification(text.to_owned()))
+    pub fn parse(text: &str) -> Result<Justification, TextProblem> {
+        crate::team::check_team_text(text, Self::MAX_CHARS).map(|()| Justification(text.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -74,8 +75,8 @@ impl Justification {
 }
 
 impl TryFrom<String> for Justification {
-    type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
+    type Error = TextProblem;
+    fn try_from(text: String) -> Result<Self, TextProblem> {
         Justification::parse(&text)
     }
 }
@@ -112,6 +113,6 @@ mod tests {
             assert!(Justification::parse(bad).is_err(), "{bad:?}");
         }
         let error = Justification::parse(" ").unwrap_err();
-        assert_eq!(error, "a justification cannot be empty");
+        assert_eq!(error, TextProblem::Empty);
     }
 }

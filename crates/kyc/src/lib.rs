@@ -13,6 +13,7 @@
 //! - [`feed`]: the relay's feed of stored webhooks, the contract between relay and dashboard.
 //! - [`officer`]: officers of a team hub: names, roles and what each role may do.
 //! - [`team`]: the team's own records (notes, and later claims and decisions), carried in the feed.
+//! - [`text_problem`]: why a note, a justification or an officer's name was refused, typed.
 //! - [`trail`]: the team's audit trail at the hub: entries, their keyed chain, its verification.
 //! - [`deadline`]: how long a case may wait in each state before it is late (the team's policy).
 //! - [`claim`]: who holds a case: the rule the hub applies to a claim (take, release, lapse, reassign).
@@ -45,6 +46,7 @@ pub mod officer;
 pub mod reasons;
 pub mod redirect;
 pub mod team;
+pub mod text_problem;
 pub mod time;
 pub mod trail;
 pub mod values;

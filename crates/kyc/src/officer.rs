@@ -9,6 +9,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text_problem::TextProblem;
+
 /// What an officer may do, decided by the hub.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -82,22 +84,22 @@ pub struct OfficerName(String);
 impl OfficerName {
     pub const MAX_CHARS: usize = 64;
 
-    pub fn parse(text: &str) -> Result<OfficerName, String> {
+    pub fn parse(text: &str) -> Result<OfficerName, TextProblem> {
         let count = text.chars().count();
         if count == 0 || text.trim().is_empty() {
-            return Err("an officer's name cannot be empty".into());
+            return Err(TextProblem::Empty);
         }
         if count > Self::MAX_CHARS {
-            return Err(format!(
-                "an officer's name has at most {} characters ({count} given)",
-                Self::MAX_CHARS
-            ));
+            return Err(TextProblem::TooLong {
+                max: Self::MAX_CHARS as u64,
+                given: count as u64,
+            });
         }
         if text.trim() != text {
-            return Err("an officer's name cannot start or end with a space".into());
+            return Err(TextProblem::EdgeSpace);
         }
         if text.chars().any(char::is_control) {
-            return Err("an officer's name cannot hold control characters".into());
+            return Err(TextProblem::ControlCharacterInName);
         }
         Ok(OfficerName(text.to_owned()))
     }
@@ -108,8 +110,8 @@ impl OfficerName {
 }
 
 impl TryFrom<String> for OfficerName {
-    type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
+    type Error = TextProblem;
+    fn try_from(text: String) -> Result<Self, TextProblem> {
         OfficerName::parse(&text)
     }
 }

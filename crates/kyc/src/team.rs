@@ -17,6 +17,7 @@ use crate::decision::{DecisionKind, Justification};
 use crate::four_eyes::{GuardedAction, Policy, Verdict};
 use crate::ids::UserId;
 use crate::officer::OfficerName;
+use crate::text_problem::TextProblem;
 
 /// The `webhook` name every team record is stored under is `team.<kind>`; its `object` is this.
 pub const OBJECT: &str = "team";
@@ -157,8 +158,8 @@ pub struct NoteText(String);
 impl NoteText {
     pub const MAX_CHARS: usize = 4000;
 
-    pub fn parse(text: &str) -> Result<NoteText, String> {
-        check_team_text(text, "a note", Self::MAX_CHARS).map(|()| NoteText(text.to_owned()))
+    pub fn parse(text: &str) -> Result<NoteText, TextProblem> {
+        check_team_text(text, Self::MAX_CHARS).map(|()| NoteText(text.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -167,8 +168,8 @@ impl NoteText {
 }
 
 impl TryFrom<String> for NoteText {
-    type Error = String;
-    fn try_from(text: String) -> Result<Self, String> {
+    type Error = TextProblem;
+    fn try_from(text: String) -> Result<Self, TextProblem> {
         NoteText::parse(&text)
     }
 }
@@ -185,26 +186,25 @@ impl fmt::Display for NoteText {
     }
 }
 
-/// The rule every free text of a team record follows (`what` names it in the error): not only
+/// The rule every free text of a team record follows: not only
 /// spaces, at most `max` characters, no control characters but line breaks and tabs (others
 /// could rewrite what a colleague's terminal or export shows).
-pub(crate) fn check_team_text(text: &str, what: &str, max: usize) -> Result<(), String> {
+pub(crate) fn check_team_text(text: &str, max: usize) -> Result<(), TextProblem> {
     let count = text.chars().count();
     if text.trim().is_empty() {
-        return Err(format!("{what} cannot be empty"));
+        return Err(TextProblem::Empty);
     }
     if count > max {
-        return Err(format!(
-            "{what} has at most {max} characters ({count} given); shorten it"
-        ));
+        return Err(TextProblem::TooLong {
+            max: max as u64,
+            given: count as u64,
+        });
     }
     if text
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
     {
-        return Err(format!(
-            "{what} can hold line breaks and tabs but no other control characters"
-        ));
+        return Err(TextProblem::ControlCharacter);
     }
     Ok(())
 }

@@ -16,7 +16,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use kyc::officer::{Act, Me, Role};
 
-use crate::app::{AppState, is_transient, json_response, peer_of, refusal, store_unavailable};
+use crate::app::{
+    AppState, is_transient, json_response, peer_of, refusal, refusal_with, store_unavailable,
+};
 use crate::limits::feed_readers::ReaderKey;
 use crate::officers::{Officer, TokenHash};
 
@@ -63,13 +65,14 @@ impl Access {
         if self.role().may(act) {
             return Ok(());
         }
-        Err(Box::new(refusal(
+        Err(Box::new(refusal_with(
             StatusCode::FORBIDDEN,
             "forbidden",
             &format!(
                 "the {} role may not do this; ask a colleague whose role allows it",
                 self.role()
             ),
+            serde_json::json!({ "role": self.role() }),
         )))
     }
 }
@@ -138,17 +141,29 @@ fn revoked(officer: &Officer) -> Box<Response> {
         .revoked_at
         .map(|at| format!(" on {at}"))
         .unwrap_or_default();
-    unauthorized(
+    unauthorized_with(
         "credential_revoked",
         &format!(
             "the credential of {} was revoked{when}; ask the hub's administrator for a new one and enter it in Settings",
             officer.name
         ),
+        serde_json::json!({
+            "officer": officer.name,
+            "revoked_at": officer.revoked_at.map(|at| at.to_rfc3339()),
+        }),
     )
 }
 
 fn unauthorized(code: &'static str, message: &str) -> Box<Response> {
-    let mut response = refusal(StatusCode::UNAUTHORIZED, code, message);
+    unauthorized_with(code, message, serde_json::json!({}))
+}
+
+fn unauthorized_with(
+    code: &'static str,
+    message: &str,
+    params: serde_json::Value,
+) -> Box<Response> {
+    let mut response = refusal_with(StatusCode::UNAUTHORIZED, code, message, params);
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static(r#"Bearer realm="kyc-relay""#),

@@ -158,9 +158,25 @@ pub(crate) fn is_transient(error: &RelayError) -> bool {
 }
 
 /// The answer to a refused request: `{"error": code, "message": what failed and what to do}`.
+/// The code is stable: a desk words it in its officer's language, the English message is for
+/// other clients and logs.
 pub(crate) fn refusal(status: StatusCode, code: &'static str, message: &str) -> Response {
-    let body = serde_json::json!({ "error": code, "message": message }).to_string();
-    json_response(status, body)
+    refusal_with(status, code, message, serde_json::json!({}))
+}
+
+/// A refusal whose code takes parameters (a role, an officer, a limit), given beside the code so
+/// that a desk can word it without reading the English message.
+pub(crate) fn refusal_with(
+    status: StatusCode,
+    code: &'static str,
+    message: &str,
+    params: serde_json::Value,
+) -> Response {
+    let mut body = serde_json::json!({ "error": code, "message": message });
+    if let (Some(body), serde_json::Value::Object(params)) = (body.as_object_mut(), params) {
+        body.extend(params);
+    }
+    json_response(status, body.to_string())
 }
 
 /// 503 for a store that is away or busy (send again), 500 otherwise.

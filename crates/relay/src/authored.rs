@@ -10,7 +10,7 @@ use axum::response::Response;
 use kyc::officer::Act;
 
 use crate::access::{Access, authenticate};
-use crate::app::{AppState, peer_of, refusal};
+use crate::app::{AppState, peer_of, refusal, refusal_with};
 use crate::officers::Officer;
 
 /// An officer's write: who sent it (named by the credential, never by the body) and its body.
@@ -61,10 +61,11 @@ pub(crate) async fn read(
                 timeout.as_millis()
             ),
         )),
-        Ok(Err(_)) => Err(refusal(
+        Ok(Err(_)) => Err(refusal_with(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
             &format!("a {what} is at most {limit} bytes; shorten it"),
+            serde_json::json!({ "limit": limit }),
         )),
     }
 }

@@ -30,7 +30,7 @@ use kyc::four_eyes::FourEyesRefusal;
 use kyc::officer::{Act, OfficerName, Role};
 use kyc::team::{TeamEvent, TeamWrite, TeamWritten};
 
-use crate::app::{AppState, is_transient, json_response, refusal, store_unavailable};
+use crate::app::{AppState, is_transient, json_response, refusal, refusal_with, store_unavailable};
 use crate::authored::{self, Authored};
 use crate::store::writer::Outcome;
 use crate::store::{Answered, ClaimAsk, Claimed, Record, VerdictAsk};
@@ -166,7 +166,18 @@ fn verdict_refused(why: &FourEyesRefusal) -> Response {
         FourEyesRefusal::UnknownProposal(_) => (StatusCode::NOT_FOUND, "unknown_proposal"),
         FourEyesRefusal::OtherCase { .. } => (StatusCode::CONFLICT, "other_case"),
     };
-    refusal(status, code, &why.to_string())
+    // The parameters beside the code, for a desk to word the refusal in its officer's language.
+    let params = match why {
+        FourEyesRefusal::UnknownProposal(proposal) => serde_json::json!({ "proposal": proposal }),
+        FourEyesRefusal::OtherCase { proposal, user } => {
+            serde_json::json!({ "proposal": proposal, "user": user })
+        }
+        FourEyesRefusal::AlreadyDecided { verdict, by } => {
+            serde_json::json!({ "verdict": verdict.as_str(), "by": by })
+        }
+        FourEyesRefusal::OwnProposal | FourEyesRefusal::SeniorOnly => serde_json::json!({}),
+    };
+    refusal_with(status, code, &why.to_string(), params)
 }
 
 /// The case a claim or verdict record is about: every such kind names one.
@@ -192,11 +203,12 @@ async fn check_assignee(state: &AppState, to: &OfficerName) -> Result<(), Box<Re
     if active {
         return Ok(());
     }
-    Err(Box::new(refusal(
+    Err(Box::new(refusal_with(
         StatusCode::BAD_REQUEST,
         "unknown_assignee",
         &format!(
             "{to} is not an officer of this hub with an active credential who works cases; pick another officer"
         ),
+        serde_json::json!({ "officer": to }),
     )))
 }

@@ -86,6 +86,12 @@ async fn only_a_different_senior_answers_a_proposal(backend: Backend) {
     assert_eq!(late.0, 201, "{}", late.1);
     let second = team_write(&relay, Some(&lea), answer("a-7", "approve", 42, zoes)).await;
     assert_eq!(refused(&second), (409, "already_answered"));
+    assert_eq!(
+        (&second.1["by"], &second.1["verdict"]),
+        (&serde_json::json!("Sam"), &serde_json::json!("rejected")),
+        "who answered, and how, beside the code: {}",
+        second.1
+    );
     assert!(
         second.1["message"]
             .as_str()

@@ -159,6 +159,9 @@ async fn credentials_are_issued_named_listed_and_revoked(backend: Backend) {
     let (status, refused) = me(http, &url, &zoe).await;
     assert_eq!(status, 401, "refused at its very next request");
     assert_eq!(refused["error"], "credential_revoked");
+    // Whose, and since when, beside the code: a desk words it without the English message.
+    assert_eq!(refused["officer"], "Zoé Martin", "{refused}");
+    assert!(refused["revoked_at"].as_str().is_some(), "{refused}");
     let message = refused["message"].as_str().unwrap();
     assert!(
         message.contains("Zoé Martin") && message.contains("new one"),

@@ -88,6 +88,8 @@ async fn the_hub_refuses_records_from_who_may_not_write_and_stores_nothing(backe
         answer["message"].as_str().unwrap().contains("auditor"),
         "{answer}"
     );
+    // The role beside the code, for a desk to word the refusal without the English message.
+    assert_eq!(answer["role"], "auditor", "{answer}");
     let (status, answer) = team_write(&relay, Some(TOKEN), body.clone()).await;
     assert_eq!(
         (status, answer["error"].as_str()),

@@ -79,12 +79,12 @@ describe('the reason-code screen', () => {
 
   test("shows the backend's message when the catalogue cannot be read", async () => {
     mockIPC(() => {
-      throw ipcError('internal', { kind: 'internal', detail: 'the reason-code catalogue could not be read' });
+      throw ipcError('cache', { kind: 'cache_failed', detail: 'disk I/O error' });
     });
     render(ReasonCatalogue);
 
     expect(await screen.findByRole('alert')).toHaveTextContent(
-      'KYC Desk failed (the reason-code catalogue could not be read).',
+      'The cache database failed (disk I/O error).',
     );
     expect(screen.queryByRole('table')).toBeNull();
   });

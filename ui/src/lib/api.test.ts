@@ -7,7 +7,7 @@ import { DeskError, reasonCatalogue, toDeskError } from './api';
 describe('backend errors', () => {
   test("keep the backend's code and word its words in the window's language", async () => {
     mockIPC(() => {
-      throw ipcError('internal', { kind: 'internal', detail: 'the catalogue is missing' });
+      throw ipcError('internal', { kind: 'internal', fault: { fault: 'cache_thread', detail: 'E42' } });
     });
 
     const failure = await reasonCatalogue().catch((error: unknown) => error);
@@ -15,7 +15,7 @@ describe('backend errors', () => {
     expect(failure).toBeInstanceOf(DeskError);
     expect(failure).toMatchObject({
       code: 'internal',
-      message: 'KYC Desk failed (the catalogue is missing). Restart KYC Desk; if it happens again, report it.',
+      message: 'KYC Desk failed: the cache’s worker could not start (E42). Restart KYC Desk; if it happens again, report it.',
     });
   });
 

@@ -270,7 +270,7 @@ export function backend(answers: Record<string, Answer>): Call[] {
       const payload = (args ?? {}) as Record<string, unknown>;
       calls.push({ command, args: payload });
       if (!(command in answers)) {
-        throw ipcError('internal', { kind: 'internal', detail: `no answer for ${command} in this test` });
+        throw ipcError('cache', { kind: 'cache_failed', detail: `no answer for ${command} in this test` });
       }
       const answer = answers[command];
       return typeof answer === 'function' ? (answer as (a: Record<string, unknown>) => unknown)(payload) : answer;

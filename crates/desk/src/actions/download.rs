@@ -19,6 +19,7 @@ use super::Confirmation;
 use crate::clock::now;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
+use crate::faults::Fault;
 
 /// Where a download stands, for the window's progress bar.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -82,10 +83,10 @@ impl Desk {
         let folder = self.download_dir().join(format!("user-{user}"));
         // Owner-only: the documents are identity documents.
         crate::owner_only::own_dir(&folder).map_err(|e| {
-            Error::Internal(format!(
-                "the download folder {} could not be created: {e}. Choose another folder in Settings",
-                folder.display()
-            ))
+            Error::Internal(Fault::DownloadFolder {
+                path: folder.display().to_string(),
+                detail: e.to_string(),
+            })
         })?;
         self.audit(
             action,

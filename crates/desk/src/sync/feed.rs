@@ -13,6 +13,7 @@ use kyc::team::{TeamWrite, TeamWritten};
 use kyc::trail::{TrailCheck, TrailWrite, TrailWritten};
 use thiserror::Error;
 
+use super::refusal::{HubRefusal, declined, refusal};
 use crate::secrets::Secret;
 
 /// Why a page of the feed could not be read. Messages never hold the token.
@@ -26,9 +27,21 @@ pub enum FeedError {
         "the relay refused the credential (HTTP 401): it is neither the relay's feed token nor an officer credential the hub knows. Enter your officer credential, or the current feed token, in Settings."
     )]
     Unauthorized,
-    /// The hub said why (e.g. `credential_revoked`): its message is for the officer.
+    /// The hub said why it refused the credential (e.g. `credential_revoked`), typed from its
+    /// code; its English message is for the logs.
     #[error("the relay refused the credential: {message}")]
-    Refused { code: String, message: String },
+    Refused {
+        refusal: HubRefusal,
+        message: String,
+    },
+    /// The hub refused the request itself (a role, a limit, a proposal answered before), typed
+    /// from its code.
+    #[error("the relay answered HTTP {status}: {message}")]
+    Declined {
+        status: u16,
+        refusal: HubRefusal,
+        message: String,
+    },
     /// The hub refused a claim, a release or a reassignment: the log says why.
     #[error("{0}")]
     Claim(ClaimRefusal),
@@ -95,17 +108,7 @@ impl Feed {
             return Err(refusal(response).await);
         }
         if !status.is_success() {
-            let detail: String = response
-                .text()
-                .await
-                .unwrap_or_default()
-                .chars()
-                .take(200)
-                .collect();
-            return Err(FeedError::Status {
-                status: status.as_u16(),
-                detail,
-            });
+            return Err(declined(status.as_u16(), response).await);
         }
         let bytes = response.bytes().await.map_err(|e| FeedError::Unreachable {
             url: self.base_url.clone(),
@@ -139,10 +142,7 @@ impl Feed {
         match response.status() {
             reqwest::StatusCode::UNAUTHORIZED => Err(refusal(response).await),
             reqwest::StatusCode::NOT_FOUND => Ok(None),
-            status if !status.is_success() => Err(FeedError::Status {
-                status: status.as_u16(),
-                detail: String::new(),
-            }),
+            status if !status.is_success() => Err(declined(status.as_u16(), response).await),
             _ => {
                 let bytes = response.bytes().await.map_err(|e| FeedError::Unreachable {
                     url: self.base_url.clone(),
@@ -196,8 +196,8 @@ impl Feed {
 
     /// Adds a team record to the hub's log (`POST /v1/team`), with the officer's credential.
     /// The hub's refusals (`forbidden` for the auditor role, `officer_credential_required` for
-    /// the shared feed token, a revoked credential…) come back as [`FeedError::Refused`] with
-    /// its message for the officer.
+    /// the shared feed token, a revoked credential…) come back as [`FeedError::Refused`] or
+    /// [`FeedError::Declined`], typed from the hub's code.
     pub async fn write_team(&self, write: &TeamWrite) -> Result<TeamWritten, FeedError> {
         let request = self
             .http
@@ -272,15 +272,10 @@ impl Feed {
                 detail: missing.into(),
             });
         }
-        match refusal(response).await {
-            FeedError::Refused { code, message } if status != reqwest::StatusCode::UNAUTHORIZED => {
-                Err(FeedError::Status {
-                    status: status.as_u16(),
-                    detail: format!("{message} ({code})"),
-                })
-            }
-            refused => Err(refused),
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(refusal(response).await);
         }
+        Err(declined(status.as_u16(), response).await)
     }
 
     /// Checks that the relay answers and accepts the token, without waiting.
@@ -291,28 +286,6 @@ impl Feed {
 
 /// What a relay without the team's trail is told.
 const NO_TRAIL: &str = "this relay keeps no team trail; upgrade it to a hub that does";
-
-/// A refusal: the hub's own `{error, message}` when it gave one (a revoked credential says whose
-/// and what to do), its typed claim refusal when it carries one, otherwise the generic refusal.
-async fn refusal(response: reqwest::Response) -> FeedError {
-    #[derive(serde::Deserialize)]
-    struct Refusal {
-        error: String,
-        message: String,
-        #[serde(default)]
-        claim: Option<ClaimRefusal>,
-    }
-    match response.json::<Refusal>().await {
-        Ok(Refusal {
-            claim: Some(claim), ..
-        }) => FeedError::Claim(claim),
-        Ok(Refusal { error, message, .. }) if error != "unauthorized" => FeedError::Refused {
-            code: error,
-            message: message.chars().take(300).collect(),
-        },
-        _ => FeedError::Unauthorized,
-    }
-}
 
 /// reqwest's message without the URL (which could carry query parameters).
 fn without_url(error: &reqwest::Error) -> String {

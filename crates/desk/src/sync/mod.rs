@@ -19,10 +19,12 @@ mod feed;
 mod health;
 mod notice;
 mod outbox;
+mod refusal;
 mod run;
 
 pub use feed::{Feed, FeedError};
 pub use health::{Connection, SignedIn, SyncHealth};
 pub use notice::Notice;
+pub use refusal::HubRefusal;
 pub(crate) use run::Parts;
 pub use run::{SyncLoop, SyncOptions};

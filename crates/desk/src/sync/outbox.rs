@@ -100,13 +100,13 @@ async fn drain(feed: &Feed, store: &Store, officer: &str) -> Result<(), Retry> {
                         witness(store, &hub, seq).await?;
                     }
                 }
-                Err(FeedError::Status {
-                    status: 400,
-                    detail,
-                }) => {
+                Err(
+                    error @ (FeedError::Status { status: 400, .. }
+                    | FeedError::Declined { status: 400, .. }),
+                ) => {
                     // The hub will never take this entry as it is: say so once and go on, rather
                     // than hold back every entry after it. The local trail keeps it.
-                    tracing::error!(seq = record.seq, %detail, "the hub refused an audit entry for its trail");
+                    tracing::error!(seq = record.seq, %error, "the hub refused an audit entry for its trail");
                 }
                 Err(error) => {
                     tracing::warn!(seq = record.seq, %error, "an audit entry could not be sent to the hub's trail; it is sent again later");

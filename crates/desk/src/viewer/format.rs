@@ -8,6 +8,8 @@
 
 use serde::Serialize;
 
+use super::refusal::{Claimant, ViewRefusal};
+
 /// The largest picture the window decodes, in pixels: a small file can announce a picture of
 /// billions of pixels, whose decoding would take the window's memory. An identity document
 /// photographed at 50 megapixels stays well inside.
@@ -100,32 +102,31 @@ pub struct Claims<'a> {
 }
 
 /// The format of `bytes`, or why they are not shown.
-pub fn inspect(bytes: &[u8], claims: Claims<'_>) -> Result<DocumentFormat, String> {
+pub fn inspect(bytes: &[u8], claims: Claims<'_>) -> Result<DocumentFormat, ViewRefusal> {
     let Some(found) = DocumentFormat::sniff(bytes) else {
-        let claimed = claimed(claims)
-            .map(|(format, by)| format!(" ({by} says {})", format.words()))
-            .unwrap_or_default();
-        return Err(format!(
-            "its bytes are not those of a JPEG, PNG, WebP or HEIC picture nor of a PDF{claimed}"
-        ));
+        let claimed = claimed(claims);
+        return Err(ViewRefusal::Unknown {
+            claimed: claimed.map(|(format, _)| format),
+            by: claimed.map(|(_, by)| by),
+        });
     };
     for (format, by) in [
         claims
             .file_name
-            .and_then(|n| DocumentFormat::from_extension(n).map(|f| (f, "its name"))),
+            .and_then(|n| DocumentFormat::from_extension(n).map(|f| (f, Claimant::Name))),
         claims
             .media_type
-            .and_then(|m| DocumentFormat::from_media_type(m).map(|f| (f, "the file host"))),
+            .and_then(|m| DocumentFormat::from_media_type(m).map(|f| (f, Claimant::FileHost))),
     ]
     .into_iter()
     .flatten()
     {
         if format != found {
-            return Err(format!(
-                "{by} says it is {}, but its bytes are {}",
-                format.words(),
-                found.words()
-            ));
+            return Err(ViewRefusal::Mismatch {
+                by,
+                claimed: format,
+                found,
+            });
         }
     }
     if let Some(size) = picture_size(found, bytes)? {
@@ -134,48 +135,45 @@ pub fn inspect(bytes: &[u8], claims: Claims<'_>) -> Result<DocumentFormat, Strin
     Ok(found)
 }
 
-fn claimed(claims: Claims<'_>) -> Option<(DocumentFormat, &'static str)> {
+fn claimed(claims: Claims<'_>) -> Option<(DocumentFormat, Claimant)> {
     claims
         .file_name
-        .and_then(|n| DocumentFormat::from_extension(n).map(|f| (f, "its name")))
+        .and_then(|n| DocumentFormat::from_extension(n).map(|f| (f, Claimant::Name)))
         .or_else(|| {
             claims
                 .media_type
-                .and_then(|m| DocumentFormat::from_media_type(m).map(|f| (f, "the file host")))
+                .and_then(|m| DocumentFormat::from_media_type(m).map(|f| (f, Claimant::FileHost)))
         })
 }
 
-fn check_size(format: DocumentFormat, (width, height): (u32, u32)) -> Result<(), String> {
+fn check_size(format: DocumentFormat, (width, height): (u32, u32)) -> Result<(), ViewRefusal> {
     if width == 0 || height == 0 {
-        return Err(format!(
-            "{} of {width} × {height} pixels holds nothing to show",
-            format.words()
-        ));
+        return Err(ViewRefusal::Empty {
+            format,
+            width,
+            height,
+        });
     }
     if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(format!(
-            "{} of {width} × {height} pixels is larger than this window decodes safely",
-            format.words()
-        ));
+        return Err(ViewRefusal::TooManyPixels {
+            format,
+            width,
+            height,
+        });
     }
     Ok(())
 }
 
 /// A picture's width and height from its header; `None` for a format whose header is not read
 /// here (HEIC, whose decoding the window may not have anyway, and PDF).
-fn picture_size(format: DocumentFormat, bytes: &[u8]) -> Result<Option<(u32, u32)>, String> {
+fn picture_size(format: DocumentFormat, bytes: &[u8]) -> Result<Option<(u32, u32)>, ViewRefusal> {
     let size = match format {
         DocumentFormat::Pdf | DocumentFormat::Heic => return Ok(None),
         DocumentFormat::Png => png_size(bytes),
         DocumentFormat::Jpeg => jpeg_size(bytes),
         DocumentFormat::Webp => webp_size(bytes),
     };
-    size.map(Some).ok_or_else(|| {
-        format!(
-            "it starts as {} but its header cannot be read: the file is damaged",
-            format.words()
-        )
-    })
+    size.map(Some).ok_or(ViewRefusal::Damaged { format })
 }
 
 fn be16(bytes: &[u8], at: usize) -> Option<u32> {
@@ -325,14 +323,18 @@ mod tests {
     #[test]
     fn a_file_that_is_not_what_it_claims_is_refused_with_what_it_is() {
         let page = b"<!doctype html><html><body>502 Bad Gateway</body></html>";
-        let why = inspect(page, named("500002_synthesis.pdf")).unwrap_err();
+        let why = inspect(page, named("500002_synthesis.pdf"))
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             why,
             "its bytes are not those of a JPEG, PNG, WebP or HEIC picture nor of a PDF (its name says a PDF)"
         );
         assert!(!why.contains("Bad Gateway"), "the content is never quoted");
         assert_eq!(
-            inspect(&png(10, 10), named("a.pdf")).unwrap_err(),
+            inspect(&png(10, 10), named("a.pdf"))
+                .unwrap_err()
+                .to_string(),
             "its name says it is a PDF, but its bytes are a PNG picture"
         );
         let served = Claims {
@@ -340,7 +342,7 @@ mod tests {
             media_type: Some("image/jpeg"),
         };
         assert_eq!(
-            inspect(b"%PDF-1.4", served).unwrap_err(),
+            inspect(b"%PDF-1.4", served).unwrap_err().to_string(),
             "the file host says it is a JPEG picture, but its bytes are a PDF"
         );
     }
@@ -349,12 +351,14 @@ mod tests {
     fn a_damaged_or_oversized_picture_is_refused_before_the_window_decodes_it() {
         let broken = [[0xff, 0xd8, 0xff, 0xdb, 0xff, 0xff].as_slice(), &[7; 300]].concat();
         assert_eq!(
-            inspect(&broken, named("a.jpg")).unwrap_err(),
+            inspect(&broken, named("a.jpg")).unwrap_err().to_string(),
             "it starts as a JPEG picture but its header cannot be read: the file is damaged"
         );
         assert!(inspect(b"\x89PNG\r\n\x1a\n\0\0", named("a.png")).is_err());
         assert_eq!(
-            inspect(&png(30_000, 30_000), named("bomb.png")).unwrap_err(),
+            inspect(&png(30_000, 30_000), named("bomb.png"))
+                .unwrap_err()
+                .to_string(),
             "a PNG picture of 30000 × 30000 pixels is larger than this window decodes safely"
         );
         assert!(

@@ -11,6 +11,9 @@
 
 pub mod format;
 pub mod identity;
+mod refusal;
+
+pub use refusal::{Claimant, ViewRefusal};
 
 use cache::Outcome;
 use kyc::{Action, DocumentId, Permission, UserId};
@@ -79,7 +82,7 @@ impl Desk {
             &crate::standing::standing(&detail),
         ) {
             return self
-                .refuse_view(user, document, refusal.message().to_owned())
+                .refuse_view(user, document, ViewRefusal::Case { refusal })
                 .await;
         }
         let Some(stored) = detail
@@ -88,11 +91,7 @@ impl Desk {
             .find(|d| d.document.document_id == document)
         else {
             return self
-                .refuse_view(
-                    user,
-                    document,
-                    crate::actions::NOT_THE_USERS_DOCUMENT.to_string(),
-                )
+                .refuse_view(user, document, ViewRefusal::NotTheUsersDocument)
                 .await;
         };
         let file_name = stored.document.file_name.clone();
@@ -100,15 +99,15 @@ impl Desk {
         let fetched = match client.fetch_in_memory(document, VIEW_LIMIT).await {
             Ok(fetched) => fetched,
             Err(treezor::Error::TooLarge { size, limit, .. }) => {
-                let reason = format!(
-                    "it is {} MB or more, over the {} MB this window shows",
-                    size / (1024 * 1024),
-                    limit / (1024 * 1024)
-                );
+                let reason = ViewRefusal::TooLarge {
+                    size_mb: size / (1024 * 1024),
+                    limit_mb: limit / (1024 * 1024),
+                };
                 return self.refuse_view(user, document, reason).await;
             }
             // A rule of every fetch of a document (its URL, a redirect off its host) refused it.
             Err(treezor::Error::DownloadRefused { reason, .. }) => {
+                let reason = ViewRefusal::DownloadRefused { reason };
                 return self.refuse_view(user, document, reason).await;
             }
             Err(error) => {
@@ -159,14 +158,14 @@ impl Desk {
         &self,
         user: UserId,
         document: DocumentId,
-        reason: String,
+        reason: ViewRefusal,
     ) -> Result<T> {
         self.audit_named(
             VIEW,
             Some(user),
             Some(document),
             Outcome::Refused,
-            reason.clone(),
+            reason.to_string(),
         )
         .await?;
         Err(Error::NotViewable { document, reason })

@@ -26,14 +26,21 @@ impl Sandbox {
         let base = shown
             .trim()
             .strip_suffix("/sandbox/")
-            .unwrap_or_else(|| panic!("the banner shows the sandbox as {shown:?}"))
-            .to_owned();
+            .unwrap_or_else(|| panic!("the banner shows the sandbox as {shown:?}"));
+        Sandbox::at(base)
+    }
+
+    /// The sandbox at `base` (a team's hub's Treezor, say).
+    pub fn at(base: &str) -> Sandbox {
         let http = reqwest::Client::builder()
             // The hosted page sends the customer on to the bank's redirect URL: stop there.
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client");
-        Sandbox { base, http }
+        Sandbox {
+            base: base.trim_end_matches('/').to_owned(),
+            http,
+        }
     }
 
     /// Creates a person through the control endpoint; Treezor's `user.create` webhook follows.

@@ -3,13 +3,16 @@
 //! the KYC review, the Files screen and the reason codes, every screen read in French, and the
 //! customer text in French (the profile gives no language: the officer's is the default). The
 //! audit trail keeps its machine names. A refusal from Treezor reads in French too, with
-//! Treezor's own words quoted as Treezor wrote them.
+//! Treezor's own words quoted as Treezor wrote them, and so does the desk's own refusal to show a
+//! document that is not what it claims.
 
 use std::path::PathBuf;
 
 use e2e::{Desk, Theme};
+use serde_json::json;
 
 use crate::customer::{Finish, Sandbox, open_case};
+use crate::viewer::{close_viewer, open_viewer};
 
 /// Words of the English window that must not show once it speaks French.
 const ENGLISH: &[&str] = &[
@@ -33,6 +36,9 @@ const ENGLISH: &[&str] = &[
     "failed (HTTP",
     "Treezor said",
     "Check the network",
+    "is not shown",
+    "its bytes",
+    "its name says",
 ];
 
 /// Fails naming the English words the window holds, shown or for screen readers, in any case
@@ -182,6 +188,34 @@ async fn an_officer_who_chooses_french_runs_the_guides_process_in_french() {
     desk.screenshot("fr-download-refused-by-treezor").await;
     reads_french(&desk, "A download Treezor refused").await;
     sandbox.clear_faults().await;
+
+    // A document that is not what it claims is not shown: the viewer says why, and what to do,
+    // in French (the desk's typed refusal, worded by the window).
+    let ids: Vec<u64> = [&first, &second]
+        .iter()
+        .map(|id| id.parse().expect("a document id is a number"))
+        .collect();
+    // The identity document is created first; the other is the PDF synthesis.
+    let synthesis = ids[0].max(ids[1]);
+    assert_eq!(
+        sandbox.document_facts(synthesis).await["media_type"],
+        "application/pdf"
+    );
+    sandbox
+        .set_content(synthesis, json!({"kind": "not_pdf"}))
+        .await;
+    open_viewer(&desk, synthesis).await;
+    let refused = desk
+        .wait_for_text("[data-testid=viewer-problem]", "n’est pas affiché")
+        .await;
+    assert!(
+        refused.contains("ses octets ne sont ni ceux d’une image JPEG, PNG, WebP ou HEIC, ni ceux d’un PDF (son nom annonce un PDF)")
+            && refused.contains("enregistrez-en une copie"),
+        "{refused}"
+    );
+    desk.screenshot("fr-viewer-refused").await;
+    reads_french(&desk, "A document the viewer refused").await;
+    close_viewer(&desk).await;
 
     // 4. The KYC review, and Treezor's decision.
     desk.click("button[data-action=request_review]").await;

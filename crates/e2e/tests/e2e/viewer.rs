@@ -95,13 +95,13 @@ async fn view(desk: &Desk, document: u64) {
 
 /// Clicks `document`'s View button, once the documents panel is in view (below the status bar's
 /// edge a button cannot be clicked).
-async fn open_viewer(desk: &Desk, document: u64) {
+pub(crate) async fn open_viewer(desk: &Desk, document: u64) {
     desk.scroll_to(".documents").await;
     desk.click(&format!("button[data-view=\"{document}\"]"))
         .await;
 }
 
-async fn close_viewer(desk: &Desk) {
+pub(crate) async fn close_viewer(desk: &Desk) {
     desk.press("\u{E00C}").await; // Escape
     desk.wait_for("the viewer to close", async |desk| {
         desk.find_all("dialog.viewer")

@@ -56,6 +56,9 @@ pub struct SeedReport {
     pub businesses: BTreeMap<String, usize>,
     /// Every reason code given in a refusal or failure.
     pub reason_codes: Vec<u16>,
+    /// The individuals (not a business's children) per state, by the names of [`Story`], in the
+    /// order they were made: what a demo points at when it shows a case in a given state.
+    pub people: BTreeMap<String, Vec<u64>>,
 }
 
 /// Where a seeded user's verification stands.
@@ -197,8 +200,12 @@ pub fn seed(state: &SandboxState, options: &SeedOptions) -> SeedReport {
             made += if turn % 5 == 4 && options.users - made >= 4 {
                 let stage = Stage::ALL[(turn / 5) % Stage::ALL.len()];
                 seeder.business(world, stage)
+            } else if let Some(id) = seeder.person(world, story, None) {
+                let people = seeder.report.people.entry(story.name().to_owned());
+                people.or_default().push(id);
+                1
             } else {
-                seeder.person(world, story, None).map_or(0, |_| 1)
+                0
             };
             turn += 1;
         }

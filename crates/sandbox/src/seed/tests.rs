@@ -15,6 +15,21 @@ async fn the_population_covers_every_state_and_reason_and_is_reproducible() {
                 .collect()
         });
         let children = state.world(|w| w.users.values().filter(|u| u.parent_user_id != 0).count());
+        // The people listed per state are individuals of their own, each listed once.
+        let listed: Vec<u64> = report.people.values().flatten().copied().collect();
+        state.world(|w| {
+            for id in &listed {
+                let user = &w.users[id];
+                assert_eq!((user.user_type, user.parent_user_id), (1, 0), "{id}");
+            }
+        });
+        assert_eq!(
+            listed.len(),
+            listed
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        );
         state.shutdown();
         (report, names, children)
     };
@@ -24,6 +39,14 @@ async fn the_population_covers_every_state_and_reason_and_is_reproducible() {
         assert!(
             report.by_state.get(story.name()).copied().unwrap_or(0) > 0,
             "no user in {}",
+            story.name()
+        );
+        assert!(
+            report
+                .people
+                .get(story.name())
+                .is_some_and(|p| !p.is_empty()),
+            "no individual listed in {}",
             story.name()
         );
     }
@@ -55,13 +78,15 @@ async fn the_population_covers_every_state_and_reason_and_is_reproducible() {
             again.users,
             again.by_state,
             again.businesses,
-            again.reason_codes
+            again.reason_codes,
+            again.people
         ),
         (
             report.users,
             report.by_state,
             report.businesses,
-            report.reason_codes
+            report.reason_codes,
+            report.people
         )
     );
     assert_eq!(same_names, names);

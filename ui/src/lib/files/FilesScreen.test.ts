@@ -100,7 +100,7 @@ describe('documents on this machine', () => {
     backend({});
     render(FilesScreen);
     const alert = await screen.findByRole('alert');
-    expect(alert).toHaveTextContent('The documents could not be listed: KYC Desk failed (no answer for local_files in this test).');
+    expect(alert).toHaveTextContent('The documents could not be listed: The cache database failed (no answer for local_files in this test).');
     expect(within(alert).getByRole('button', { name: 'Try again' })).toBeVisible();
   });
 });

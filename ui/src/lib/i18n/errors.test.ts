@@ -18,6 +18,15 @@ const WORDED: [string, string | undefined, string][] = [
   ['Refusal', undefined, 'refusal_'],
   ['TreezorProblem', 'problem', 'treezor_problem_'],
   ['HubProblem', 'problem', 'hub_problem_'],
+  ['HubRefusal', 'refusal', 'hub_refusal_'],
+  ['SettingsFileProblem', 'problem', 'settings_file_problem_'],
+  ['TrailProblem', undefined, 'trail_problem_'],
+  ['TextProblem', 'problem', 'text_problem_'],
+  ['DemoStep', undefined, 'demo_step_'],
+  ['Fault', 'fault', 'fault_'],
+  ['ViewRefusal', 'why', 'view_refusal_'],
+  ['DocumentFormat', undefined, 'document_format_'],
+  ['Claimant', undefined, 'claimant_'],
 ];
 
 afterEach(() => localStorage.removeItem(localStorageKey));

@@ -1,9 +1,10 @@
 /**
  * A backend error in the window's language. The backend sends what failed as a typed kind and its
  * parameters (`ErrorWords`, generated from `desk::words` and the shell's own); each kind has its
- * sentence here, `error_<kind>` in both catalogues. What comes from outside is quoted as it came:
- * Treezor's and the hub's own messages (they are the record), and the system's descriptions of a
- * fault. The English `message` beside the words is for logs, never shown.
+ * sentence here, `error_<kind>` in both catalogues; their typed parts are worded in `problems.ts`.
+ * What comes from outside is quoted as it came: Treezor's own messages (they are the record), the
+ * system's descriptions of a fault, and the hub's words for a refusal code this window does not
+ * know. The English `message` beside the words is for logs, never shown.
  */
 import type { Barrier } from '../bindings/Barrier';
 import type { ClaimProblem } from '../bindings/ClaimProblem';
@@ -18,6 +19,7 @@ import type { TreezorProblem } from '../bindings/TreezorProblem';
 import { refusalWords } from '../case/permission';
 import { formatDateTime } from '../format';
 import { m } from './locale';
+import { demoStep, fault, hubRefusal, settingsFileProblem, textProblem, trailProblem, viewRefusal } from './problems';
 
 type Kind = ErrorWords['kind'];
 type Of<K extends Kind> = Extract<ErrorWords, { kind: K }>;
@@ -167,7 +169,11 @@ export function hubProblemText(problem: HubProblem): string {
     case 'unauthorized':
       return m.hub_problem_unauthorized();
     case 'refused':
-      return m.hub_problem_refused({ message: problem.message });
+      return m.hub_problem_refused({ refusal: hubRefusal(problem.refusal) });
+    case 'declined':
+      return m.hub_problem_declined({ status: problem.status, refusal: hubRefusal(problem.refusal) });
+    case 'claim':
+      return m.hub_problem_claim({ refusal: claimProblem(problem.refusal) });
     case 'status':
       return m.hub_problem_status({ status: problem.status, detail: problem.detail });
     case 'malformed':
@@ -204,13 +210,13 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
       file_key: w.file_key,
       problem: settingProblem(w.problem),
     }),
-  settings_file: (w) => m.error_settings_file({ path: w.path, problem: w.problem }),
+  settings_file: (w) => m.error_settings_file({ path: w.path, problem: settingsFileProblem(w.problem) }),
   no_home_folder: () => m.error_no_home_folder(),
   settings_refused: () => m.error_settings_refused(),
   treezor_not_configured: () => m.error_treezor_not_configured(),
   not_allowed: (w) => m.error_not_allowed({ action: DEEDS[w.action](), user: w.user, reason: barrier(w.reason) }),
   needs_confirmation: (w) => m.error_needs_confirmation({ action: DEEDS[w.action](), user: w.user }),
-  not_viewable: (w) => m.error_not_viewable({ document: w.document, reason: w.reason }),
+  not_viewable: (w) => m.error_not_viewable({ document: w.document, reason: viewRefusal(w.reason) }),
   missing_attributes: (w) => m.error_missing_attributes({ user: w.user, missing: w.missing.join(', ') }),
   start_answer_lost: (w) => m.error_start_answer_lost({ user: w.user, detail: w.detail }),
   treezor_refusal: (w) =>
@@ -240,19 +246,19 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   export_failed: (w) => m.error_export_failed({ detail: w.detail }),
   invalid_redirect_url: (w) => m.error_invalid_redirect_url({ detail: w.detail }),
   redirect_not_https: () => m.error_redirect_not_https(),
-  demo: (w) => m.error_demo({ detail: w.detail }),
+  demo: (w) => m.error_demo({ step: demoStep(w.step), detail: w.detail }),
   action_not_audited: (w) =>
     m.error_action_not_audited({ action: DEEDS[w.action](), user: w.user, cause: errorText(w.cause) }),
-  audit_trail: (w) => m.error_audit_trail({ cache: w.cache, problem: w.problem }),
-  invalid_note: (w) => m.error_invalid_note({ user: w.user, problem: w.problem }),
+  audit_trail: (w) => m.error_audit_trail({ cache: w.cache, problem: trailProblem(w.problem) }),
+  invalid_note: (w) => m.error_invalid_note({ user: w.user, problem: textProblem(w.problem) }),
   relay: (w) => m.error_relay({ problem: hubProblemText(w.problem) }),
   no_hub: (w) => m.error_no_hub({ what: DEEDS[w.what]() }),
   hub: (w) =>
     w.user === null
       ? m.error_hub_team({ what: DEEDS[w.what](), cause: hubProblemText(w.cause) })
       : m.error_hub({ what: DEEDS[w.what](), user: w.user, cause: hubProblemText(w.cause) }),
-  invalid_justification: (w) => m.error_invalid_justification({ user: w.user, problem: w.problem }),
-  invalid_assignee: (w) => m.error_invalid_assignee({ user: w.user, problem: w.problem }),
+  invalid_justification: (w) => m.error_invalid_justification({ user: w.user, problem: textProblem(w.problem) }),
+  invalid_assignee: (w) => m.error_invalid_assignee({ user: w.user, problem: textProblem(w.problem) }),
   claim_refused: (w) =>
     m.error_claim_refused({ what: DEEDS[w.what](), user: w.user, refusal: claimProblem(w.refusal) }),
   claim_race_lost: (w) => m.error_claim_race_lost({ tries: w.tries }),
@@ -273,8 +279,8 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
           proposal: w.proposal,
           proposer: w.proposer,
         }),
-  internal: (w) => m.error_internal({ detail: w.detail }),
-  not_ready: (w) => (w.why === null ? m.error_not_ready_stopped() : m.error_not_ready({ why: w.why })),
+  internal: (w) => m.error_internal({ fault: fault(w.fault) }),
+  not_ready: (w) => (w.why === null ? m.error_not_ready_stopped() : m.error_not_ready({ why: errorText(w.why) })),
   user_id_not_positive: () => m.error_user_id_not_positive(),
   document_id_not_positive: () => m.error_document_id_not_positive(),
   identification_id_invalid: () => m.error_identification_id_invalid(),

@@ -42,13 +42,21 @@ describe('the status bar', () => {
 
     expect(screen.getByTestId('officer')).toHaveTextContent('Signed in as Zoé Martin · senior');
 
-    const said = "the credential of Zoé Martin was revoked; ask the hub's administrator for a new one and enter it in Settings";
+    // Worded from the hub's code and its parameters; its English message is for the logs.
+    const said = 'the credential of Zoé Martin was revoked; ask the hub’s administrator for a new one and enter it in Settings';
     const revoked = `the relay refused the credential: ${said}`;
     await emit('desk://health', {
       ...status.sync,
       connection: 'disconnected',
       last_error: '(English for logs)',
-      problem: { kind: 'relay', problem: { problem: 'refused', code: 'credential_revoked', message: said } },
+      problem: {
+        kind: 'relay',
+        problem: {
+          problem: 'refused',
+          refusal: { refusal: 'credential_revoked', officer: 'Zoé Martin', on: null },
+          message: '(English for logs)',
+        },
+      },
       signed_in: null,
     });
 

@@ -167,7 +167,7 @@ describe('the document viewer', () => {
         throw ipcError('not_viewable', {
           kind: 'not_viewable',
           document: 501,
-          reason: 'its name says it is a PDF, but its bytes are a PNG picture',
+          reason: { why: 'mismatch', by: 'name', claimed: 'pdf', found: 'png' },
         });
       },
       identity_check: identity(false),

@@ -44,7 +44,7 @@ fn parse_role(text: &str) -> Result<Role, String> {
 }
 
 fn name(text: &str) -> Result<OfficerName, String> {
-    OfficerName::parse(text)
+    OfficerName::parse(text).map_err(|problem| format!("the officer's name {text:?}: {problem}"))
 }
 
 pub fn run(command: OfficersCommand) -> Result<(), String> {

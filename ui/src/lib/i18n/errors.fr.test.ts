@@ -1,0 +1,242 @@
+import { afterEach, describe, expect, test } from 'vitest';
+
+import type { ErrorWords } from '../bindings/ErrorWords';
+import type { HubProblem } from '../bindings/HubProblem';
+import type { HubRefusal } from '../bindings/HubRefusal';
+import type { TextProblem } from '../bindings/TextProblem';
+import type { TreezorProblem } from '../bindings/TreezorProblem';
+import type { ViewRefusal } from '../bindings/ViewRefusal';
+import { localStorageKey } from '../paraglide/runtime.js';
+import { errorText } from './errors';
+
+// One error of every kind the backend sends, with every typed part each can carry. The type below
+// makes a new kind without a sample a compile error here. What comes from outside (a system's
+// detail, a path, a name) is neutral, so that any English left in a French sentence is the
+// window's own.
+type Kind = ErrorWords['kind'];
+type Of<K extends Kind> = Extract<ErrorWords, { kind: K }>;
+
+const detail = 'E42';
+const path = '/srv/kyc/desk.json';
+const user = 42;
+
+const TEXT: TextProblem[] = [
+  { problem: 'empty' },
+  { problem: 'too_long', max: 4000, given: 4001 },
+  { problem: 'control_character' },
+  { problem: 'control_character_in_name' },
+  { problem: 'edge_space' },
+];
+
+const VIEW: ViewRefusal[] = [
+  { why: 'case', refusal: 'documents_not_retrieved' },
+  { why: 'not_the_users_document' },
+  { why: 'too_large', size_mb: 41, limit_mb: 40 },
+  { why: 'download_refused', reason: detail },
+  { why: 'unknown', claimed: null, by: null },
+  { why: 'unknown', claimed: 'pdf', by: 'name' },
+  { why: 'mismatch', by: 'file_host', claimed: 'jpeg', found: 'png' },
+  { why: 'empty', format: 'webp', width: 0, height: 10 },
+  { why: 'too_many_pixels', format: 'png', width: 30000, height: 30000 },
+  { why: 'damaged', format: 'jpeg' },
+];
+
+const HUB_REFUSALS: HubRefusal[] = [
+  { refusal: 'credential_revoked', officer: 'Zoé Martin', on: null },
+  { refusal: 'credential_revoked', officer: 'Zoé Martin', on: '2026-11-30T09:00:00Z' },
+  { refusal: 'officer_credential_required' },
+  { refusal: 'forbidden', role: 'auditor' },
+  { refusal: 'senior_only' },
+  { refusal: 'own_proposal' },
+  { refusal: 'already_answered', by: 'Léa', verdict: 'approved' },
+  { refusal: 'unknown_proposal', proposal: 9 },
+  { refusal: 'other_case', proposal: 9, user },
+  { refusal: 'unknown_assignee', officer: 'Léa' },
+  { refusal: 'too_large', limit: 65536 },
+  { refusal: 'other', code: 'E42', message: detail },
+];
+
+const HUB: HubProblem[] = [
+  { problem: 'unreachable', url: 'https://hub.example', detail },
+  { problem: 'unauthorized' },
+  ...HUB_REFUSALS.map((refusal): HubProblem => ({ problem: 'refused', refusal, message: 'English for logs' })),
+  ...HUB_REFUSALS.map((refusal): HubProblem => ({ problem: 'declined', status: 403, refusal, message: 'English for logs' })),
+  { problem: 'claim', refusal: { refusal: 'not_held' }, message: 'English for logs' },
+  { problem: 'status', status: 503, detail },
+  { problem: 'malformed', detail },
+];
+
+const TREEZOR: TreezorProblem[] = [
+  { problem: 'bad_request' },
+  { problem: 'unauthorized' },
+  { problem: 'forbidden' },
+  { problem: 'not_found' },
+  { problem: 'documents_not_storable' },
+  { problem: 'not_processed' },
+  { problem: 'identification_gone' },
+  { problem: 'missing_attributes', missing: ['birthday'] },
+  { problem: 'download_not_enabled' },
+  { problem: 'rate_limited' },
+  { problem: 'unavailable' },
+  { problem: 'other' },
+];
+
+const locked: Of<'keychain_locked'> = { kind: 'keychain_locked', secret: 'audit_key', operation: 'read' };
+
+const SAMPLES: { [K in Kind]: Of<K>[] } = {
+  keychain_locked: [locked],
+  keychain_unavailable: [{ kind: 'keychain_unavailable', secret: 'relay_feed_token', operation: 'save', detail }],
+  missing_secret: [{ kind: 'missing_secret', secret: 'treezor_client_secret' }],
+  secret_for_another_origin: [
+    {
+      kind: 'secret_for_another_origin',
+      secret: 'treezor_client_secret',
+      setting: 'treezor_base_url',
+      entered_for: 'https://a.example',
+      now: 'https://b.example',
+    },
+  ],
+  invalid_setting: [{ kind: 'invalid_setting', setting: 'relay_url', problem: { problem: 'not_https' } }],
+  settings_file: [
+    { kind: 'settings_file', path, problem: { problem: 'not_settings_json', detail } },
+    { kind: 'settings_file', path, problem: { problem: 'unreadable', detail } },
+    { kind: 'settings_file', path, problem: { problem: 'not_written', detail } },
+  ],
+  invalid_setting_in_file: [
+    { kind: 'invalid_setting_in_file', path, setting: 'retention', file_key: 'retention', problem: { problem: 'empty' } },
+  ],
+  no_home_folder: [{ kind: 'no_home_folder' }],
+  treezor_not_configured: [{ kind: 'treezor_not_configured' }],
+  settings_refused: [{ kind: 'settings_refused' }],
+  not_allowed: [{ kind: 'not_allowed', action: 'request_review', user, reason: 'no_such_link' }],
+  needs_confirmation: [{ kind: 'needs_confirmation', action: 'start_verification', user }],
+  not_viewable: VIEW.map((reason) => ({ kind: 'not_viewable', document: 7, reason })),
+  missing_attributes: [{ kind: 'missing_attributes', user, missing: ['birthday'] }],
+  start_answer_lost: [{ kind: 'start_answer_lost', user, detail }],
+  treezor_refusal: TREEZOR.map((problem) => ({
+    kind: 'treezor_refusal',
+    call: 'GET /v1/users/42',
+    status: 400,
+    problem,
+    message: '',
+    code: null,
+    request_id: null,
+  })),
+  treezor_credentials: [{ kind: 'treezor_credentials', status: 401, message: detail }],
+  treezor_unreachable: [{ kind: 'treezor_unreachable', call: 'GET /v1/users/42', detail }],
+  treezor_answer_lost: [{ kind: 'treezor_answer_lost', call: 'GET /v1/users/42', detail }],
+  treezor_unexpected_answer: [{ kind: 'treezor_unexpected_answer', call: 'GET /v1/users/42', detail }],
+  treezor_config: [{ kind: 'treezor_config', detail }],
+  document_not_saved: [{ kind: 'document_not_saved', document: 7, path, detail }],
+  download_refused: [{ kind: 'download_refused', document: 7, reason: detail }],
+  document_too_large: [{ kind: 'document_too_large', document: 7, size: 10, limit: 5 }],
+  download_failed: [{ kind: 'download_failed', document: 7, attempts: 3, last: detail }],
+  cache_folder: [{ kind: 'cache_folder', path, detail }],
+  cache_open: [{ kind: 'cache_open', path, detail }],
+  cache_migration: [{ kind: 'cache_migration', path, target: 10, detail }],
+  cache_newer_schema: [{ kind: 'cache_newer_schema', path, found: 11, known: 10 }],
+  cache_failed: [{ kind: 'cache_failed', detail }],
+  cache_stored: [{ kind: 'cache_stored', detail }],
+  queue_position: [{ kind: 'queue_position', detail }],
+  page_size: [{ kind: 'page_size', asked: 900, max: 500 }],
+  search_too_long: [{ kind: 'search_too_long', length: 300 }],
+  unknown_user: [{ kind: 'unknown_user', user }],
+  unknown_document: [{ kind: 'unknown_document', document: 7 }],
+  export_failed: [{ kind: 'export_failed', detail }],
+  invalid_redirect_url: [{ kind: 'invalid_redirect_url', detail }],
+  redirect_not_https: [{ kind: 'redirect_not_https' }],
+  demo: (['remove_old_files', 'create_folder', 'start_relay', 'set_policy', 'start_sandbox', 'make_client'] as const).map(
+    (step) => ({ kind: 'demo', step, detail }),
+  ),
+  action_not_audited: [{ kind: 'action_not_audited', action: 'download_document', user, cause: locked }],
+  audit_trail: (['key_not_ours', 'key_missing', 'anchor_not_ours'] as const).map((problem) => ({
+    kind: 'audit_trail',
+    cache: path,
+    problem,
+  })),
+  invalid_note: TEXT.map((problem) => ({ kind: 'invalid_note', user, problem })),
+  no_hub: [{ kind: 'no_hub', what: 'write_note' }],
+  invalid_justification: TEXT.map((problem) => ({ kind: 'invalid_justification', user, problem })),
+  invalid_assignee: TEXT.map((problem) => ({ kind: 'invalid_assignee', user, problem })),
+  claim_refused: [
+    { kind: 'claim_refused', what: 'take_case', user, refusal: { refusal: 'held_by', holder: 'Léa', since: '2026-11-30T09:00:00Z' } },
+  ],
+  claim_race_lost: [{ kind: 'claim_race_lost', tries: 3 }],
+  needs_approval: [
+    { kind: 'needs_approval', action: 'request_review', user, proposal: null, proposer: null },
+    { kind: 'needs_approval', action: 'request_review', user, proposal: 9, proposer: 'Léa' },
+  ],
+  relay: HUB.map((problem) => ({ kind: 'relay', problem })),
+  hub: HUB.map((cause) => ({ kind: 'hub', what: 'record_decision', user, cause })),
+  internal: [
+    { kind: 'internal', fault: { fault: 'download_folder', path, detail } },
+    { kind: 'internal', fault: { fault: 'export_folder', path, detail } },
+    { kind: 'internal', fault: { fault: 'export_not_named', path, detail } },
+    { kind: 'internal', fault: { fault: 'cache_not_owner_only', path, detail } },
+    { kind: 'internal', fault: { fault: 'cache_thread', detail } },
+    { kind: 'internal', fault: { fault: 'cache_stopped' } },
+    { kind: 'internal', fault: { fault: 'no_demo_sandbox' } },
+  ],
+  not_ready: [
+    { kind: 'not_ready', why: null },
+    { kind: 'not_ready', why: { kind: 'cache_open', path, detail } },
+    { kind: 'not_ready', why: { kind: 'settings_file', path, problem: { problem: 'unreadable', detail } } },
+  ],
+  user_id_not_positive: [{ kind: 'user_id_not_positive' }],
+  document_id_not_positive: [{ kind: 'document_id_not_positive' }],
+  identification_id_invalid: [{ kind: 'identification_id_invalid' }],
+  not_downloaded_here: [{ kind: 'not_downloaded_here' }],
+  file_gone: [{ kind: 'file_gone', path }],
+  file_manager: [{ kind: 'file_manager', detail }],
+  purge_count: [{ kind: 'purge_count', max: 500 }],
+  clipboard: [{ kind: 'clipboard', detail }],
+  redirect_too_long: [{ kind: 'redirect_too_long' }],
+  not_a_redirect: [{ kind: 'not_a_redirect' }],
+  too_many_users: [{ kind: 'too_many_users', max: 500 }],
+};
+
+const ALL: ErrorWords[] = Object.values(SAMPLES).flat();
+
+// Words of the English sentences that no French sentence of the catalogue uses.
+const ENGLISH = /\b(the|was|were|could|cannot|is|not|and|of|to|has|been|with|your|retry|this|it|its|no)\b/i;
+
+function textIn(language: 'en' | 'fr', words: ErrorWords): string {
+  localStorage.setItem(localStorageKey, language);
+  return errorText(words);
+}
+
+afterEach(() => localStorage.removeItem(localStorageKey));
+
+describe('every typed error, read in French', () => {
+  test('the samples cover typed parts of every kind', () => {
+    expect(ALL.length).toBeGreaterThan(100);
+  });
+
+  test.each(ALL.map((words) => [JSON.stringify(words), words] as const))('%s has no English left', (_, words) => {
+    const fr = textIn('fr', words);
+    const en = textIn('en', words);
+    expect(fr).not.toBe(en);
+    expect(fr).not.toMatch(ENGLISH);
+    expect(en).toMatch(ENGLISH);
+  });
+
+  test("keeps a detail from outside as a quotation inside the officer's sentence", () => {
+    expect(textIn('fr', { kind: 'internal', fault: { fault: 'download_folder', path, detail: 'Permission denied (os error 13)' } })).toBe(
+      'KYC Desk a échoué : le dossier de téléchargement /srv/kyc/desk.json n’a pas pu être créé (Permission denied (os error 13)) ; choisissez un autre dossier dans les Paramètres. Redémarrez KYC Desk ; si cela se reproduit, signalez-le.',
+    );
+  });
+
+  test("words the hub's refusal from its code, not from its English message", () => {
+    const revoked: ErrorWords = {
+      kind: 'relay',
+      problem: {
+        problem: 'refused',
+        refusal: { refusal: 'credential_revoked', officer: 'Zoé Martin', on: null },
+        message: 'the credential of Zoé Martin was revoked',
+      },
+    };
+    expect(textIn('fr', revoked)).toBe(
+      'Le flux du relais a échoué : le relais a refusé l’identifiant : l’identifiant de Zoé Martin a été révoqué ; demandez-en un nouveau à l’administrateur du hub et saisissez-le dans les Paramètres',
+    );
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * The typed parts of the backend's errors, in the window's language: why the settings file, the
+ * audit trail, a team text, the demo or the dashboard itself failed, why a document is not shown,
+ * and why the team's hub refused. Each name has its words in both catalogues (checked against the
+ * generated unions by `errors.test.ts`). A `detail` is the system's own description, quoted; what
+ * surrounds it, and what the officer can do, is worded here.
+ */
+import type { Claimant } from '../bindings/Claimant';
+import type { DemoStep } from '../bindings/DemoStep';
+import type { DocumentFormat } from '../bindings/DocumentFormat';
+import type { Fault } from '../bindings/Fault';
+import type { HubRefusal } from '../bindings/HubRefusal';
+import type { SettingsFileProblem } from '../bindings/SettingsFileProblem';
+import type { TextProblem } from '../bindings/TextProblem';
+import type { TrailProblem } from '../bindings/TrailProblem';
+import type { ViewRefusal } from '../bindings/ViewRefusal';
+import { refusalWords } from '../case/permission';
+import { formatDateTime } from '../format';
+import { m } from './locale';
+
+export function settingsFileProblem(p: SettingsFileProblem): string {
+  switch (p.problem) {
+    case 'not_settings_json':
+      return m.settings_file_problem_not_settings_json({ detail: p.detail });
+    case 'unreadable':
+      return m.settings_file_problem_unreadable({ detail: p.detail });
+    case 'not_written':
+      return m.settings_file_problem_not_written({ detail: p.detail });
+  }
+}
+
+const TRAIL: Record<TrailProblem, () => string> = {
+  key_not_ours: m.trail_problem_key_not_ours,
+  key_missing: m.trail_problem_key_missing,
+  anchor_not_ours: m.trail_problem_anchor_not_ours,
+};
+
+export function trailProblem(p: TrailProblem): string {
+  return TRAIL[p]();
+}
+
+/** Read after the text it is about ("its text …", "the justification …"). */
+export function textProblem(p: TextProblem): string {
+  switch (p.problem) {
+    case 'empty':
+      return m.text_problem_empty();
+    case 'too_long':
+      return m.text_problem_too_long({ max: p.max, given: p.given });
+    case 'control_character':
+      return m.text_problem_control_character();
+    case 'control_character_in_name':
+      return m.text_problem_control_character_in_name();
+    case 'edge_space':
+      return m.text_problem_edge_space();
+  }
+}
+
+const DEMO_STEPS: Record<DemoStep, () => string> = {
+  remove_old_files: m.demo_step_remove_old_files,
+  create_folder: m.demo_step_create_folder,
+  start_relay: m.demo_step_start_relay,
+  set_policy: m.demo_step_set_policy,
+  start_sandbox: m.demo_step_start_sandbox,
+  make_client: m.demo_step_make_client,
+};
+
+export function demoStep(step: DemoStep): string {
+  return DEMO_STEPS[step]();
+}
+
+export function fault(f: Fault): string {
+  switch (f.fault) {
+    case 'download_folder':
+      return m.fault_download_folder({ path: f.path, detail: f.detail });
+    case 'export_folder':
+      return m.fault_export_folder({ path: f.path, detail: f.detail });
+    case 'export_not_named':
+      return m.fault_export_not_named({ path: f.path, detail: f.detail });
+    case 'cache_not_owner_only':
+      return m.fault_cache_not_owner_only({ path: f.path, detail: f.detail });
+    case 'cache_thread':
+      return m.fault_cache_thread({ detail: f.detail });
+    case 'cache_stopped':
+      return m.fault_cache_stopped();
+    case 'no_demo_sandbox':
+      return m.fault_no_demo_sandbox();
+  }
+}
+
+const FORMATS: Record<DocumentFormat, () => string> = {
+  jpeg: m.document_format_jpeg,
+  png: m.document_format_png,
+  webp: m.document_format_webp,
+  heic: m.document_format_heic,
+  pdf: m.document_format_pdf,
+};
+
+const CLAIMANTS: Record<Claimant, () => string> = {
+  name: m.claimant_name,
+  file_host: m.claimant_file_host,
+};
+
+export function viewRefusal(r: ViewRefusal): string {
+  switch (r.why) {
+    case 'case':
+      return m.view_refusal_case({ refusal: refusalWords(r.refusal) });
+    case 'not_the_users_document':
+      return m.view_refusal_not_the_users_document();
+    case 'too_large':
+      return m.view_refusal_too_large({ size_mb: r.size_mb, limit_mb: r.limit_mb });
+    case 'download_refused':
+      return m.view_refusal_download_refused({ reason: r.reason });
+    case 'unknown':
+      return r.claimed === null || r.by === null
+        ? m.view_refusal_unknown()
+        : m.view_refusal_unknown_claimed({ by: CLAIMANTS[r.by](), claimed: FORMATS[r.claimed]() });
+    case 'mismatch':
+      return m.view_refusal_mismatch({ by: CLAIMANTS[r.by](), claimed: FORMATS[r.claimed](), found: FORMATS[r.found]() });
+    case 'empty':
+      return m.view_refusal_empty({ format: FORMATS[r.format](), width: r.width, height: r.height });
+    case 'too_many_pixels':
+      return m.view_refusal_too_many_pixels({ format: FORMATS[r.format](), width: r.width, height: r.height });
+    case 'damaged':
+      return m.view_refusal_damaged({ format: FORMATS[r.format]() });
+  }
+}
+
+const ROLES: Record<string, () => string> = {
+  officer: m.role_officer,
+  senior: m.role_senior,
+  auditor: m.role_auditor,
+};
+
+export function hubRefusal(r: HubRefusal): string {
+  switch (r.refusal) {
+    case 'credential_revoked':
+      return r.on === null
+        ? m.hub_refusal_credential_revoked({ officer: r.officer })
+        : m.hub_refusal_credential_revoked_on({ officer: r.officer, on: formatDateTime(r.on) });
+    case 'officer_credential_required':
+      return m.hub_refusal_officer_credential_required();
+    case 'forbidden':
+      // A role a newer hub knows and this window does not is named as the hub names it.
+      return m.hub_refusal_forbidden({ role: ROLES[r.role]?.() ?? r.role });
+    case 'senior_only':
+      return m.hub_refusal_senior_only();
+    case 'own_proposal':
+      return m.hub_refusal_own_proposal();
+    case 'already_answered':
+      return m.hub_refusal_already_answered({ by: r.by });
+    case 'unknown_proposal':
+      return m.hub_refusal_unknown_proposal({ proposal: r.proposal });
+    case 'other_case':
+      return m.hub_refusal_other_case({ proposal: r.proposal, user: r.user });
+    case 'unknown_assignee':
+      return m.hub_refusal_unknown_assignee({ officer: r.officer });
+    case 'too_large':
+      return m.hub_refusal_too_large({ limit: r.limit });
+    case 'other':
+      return m.hub_refusal_other({ code: r.code, message: r.message });
+  }
+}
