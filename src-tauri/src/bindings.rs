@@ -64,6 +64,8 @@ fn bindings() -> BTreeMap<PathBuf, String> {
     collect.visit::<kyc::decision::DecisionKind>();
     collect.visit::<kyc::four_eyes::GuardedAction>();
     collect.visit::<kyc::four_eyes::Verdict>();
+    collect.visit::<desk::team_rules::TeamRules>();
+    collect.visit::<kyc::four_eyes::Policy>();
     collect.visit::<desk::Confirmation>();
     collect.visit::<desk::actions::StartedVerification>();
     collect.visit::<desk::actions::DownloadProgress>();

@@ -69,6 +69,8 @@ pub enum ErrorCode {
     HubUnreachable,
     /// The hub refused a claim, release or reassignment; the message says who holds the case.
     ClaimRefused,
+    /// Another officer holds the case; the message names them and when the claim lapses.
+    HeldByColleague,
 }
 
 /// What a code needs beyond its message.
@@ -253,10 +255,12 @@ impl From<desk::Error> for IpcError {
             E::InvalidRedirectUrl(_) => (ErrorCode::InvalidRedirectUrl, None),
             E::Demo { .. } | E::Internal(_) => (ErrorCode::Internal, None),
             E::AuditTrail { .. } => (ErrorCode::AuditTrail, None),
-            E::InvalidNote { .. } | E::InvalidAssignee { .. } | E::InvalidJustification { .. } => {
-                (ErrorCode::InvalidArgument, None)
-            }
+            E::InvalidNote { .. }
+            | E::InvalidAssignee { .. }
+            | E::InvalidJustification { .. }
+            | E::InvalidDeadlines { .. } => (ErrorCode::InvalidArgument, None),
             E::ClaimRefused { .. } | E::ClaimRaceLost { .. } => (ErrorCode::ClaimRefused, None),
+            E::HeldByColleague { .. } => (ErrorCode::HeldByColleague, None),
             E::NeedsApproval { .. } => (ErrorCode::NeedsApproval, None),
             E::NoHub { .. } => (ErrorCode::NoHub, None),
             E::Hub { .. } if kind == "hub_refused" => (ErrorCode::HubRefused, None),

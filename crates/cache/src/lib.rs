@@ -83,8 +83,8 @@ pub use error::{Error, Result};
 pub use handles::{Cache, Reader};
 pub use hub_trail::Witnessed;
 pub use queue::{
-    Cursor, Direction, QueueFilter, QueuePage, QueueQuery, QueueRow, SearchTuning, Sort, SortKey,
-    StateCounts, TimeRange,
+    Cursor, Direction, Holding, QueueFilter, QueuePage, QueueQuery, QueueRow, SearchTuning, Sort,
+    SortKey, StateCounts, TimeRange,
 };
 pub use retention::{CLOSED_STATES, Pruned, PrunedUser};
 pub use schema::SCHEMA_VERSION;

@@ -2,16 +2,17 @@
 //! the feed's order give the holder, since and last activity the hub has, a renewal by the holder
 //! moves only the last activity, a release frees the case and a reassignment hands it over; a
 //! claim whose holder has been inactive past the hub's lapse reads as none; "the next unclaimed
-//! case" is the one waiting longest for an officer with no live claim; and a cache of schema 7
-//! migrates, replaying the claim records it already holds.
+//! case" is the one waiting longest for an officer with no live claim; the queue's "Mine" and
+//! "Unclaimed" filters page and count by live claims; and a cache of schema 7 migrates,
+//! replaying the claim records it already holds.
 
 mod common;
 
-use cache::Cache;
+use cache::{Cache, Holding, QueueFilter, QueueQuery, Sort};
 use common::{WITHOUT_DEADLINES, at, event, fresh_cache, liveness};
 use kyc::feed::FeedEvent;
 use kyc::officer::OfficerName;
-use kyc::{Timestamp, UserId};
+use kyc::{CaseState, Timestamp, UserId};
 
 const LAPSE: i64 = 3600;
 
@@ -230,4 +231,159 @@ fn a_cache_of_schema_7_migrates_and_replays_the_claims_it_holds() {
         kyc::claim::DEFAULT_LAPSE_SECONDS
     );
     drop(dir);
+}
+
+/// Every row of `query` read page by page, forward and backward (both must agree), with the
+/// first page's total.
+fn paged_ids(cache: &Cache, filter: &QueueFilter, now: Timestamp) -> (Vec<u64>, Option<u64>) {
+    let mut ids = Vec::new();
+    let mut after = None;
+    let mut total = None;
+    loop {
+        let page = cache
+            .queue(
+                &QueueQuery {
+                    filter: filter.clone(),
+                    sort: Sort::default(),
+                    after: after.clone(),
+                    limit: 2,
+                    backward: false,
+                },
+                now,
+            )
+            .unwrap();
+        if after.is_none() {
+            total = page.total;
+        }
+        ids.extend(page.rows.iter().map(|r| r.user_id.get()));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let mut backward = Vec::new();
+    let mut before = None;
+    loop {
+        let page = cache
+            .queue(
+                &QueueQuery {
+                    filter: filter.clone(),
+                    sort: Sort::default(),
+                    after: before.clone(),
+                    limit: 2,
+                    backward: true,
+                },
+                now,
+            )
+            .unwrap();
+        let mut rows: Vec<u64> = page.rows.iter().map(|r| r.user_id.get()).collect();
+        rows.extend(backward);
+        backward = rows;
+        match page.previous {
+            Some(previous) => before = Some(previous),
+            None => break,
+        }
+    }
+    assert_eq!(backward, ids, "read backward from the end, {filter:?}");
+    (ids, total)
+}
+
+#[test]
+fn the_queue_filters_mine_and_unclaimed_page_and_count_by_live_claims_with_the_state_filters() {
+    let (_dir, mut cache) = fresh_cache();
+    cache.set_claim_lapse(LAPSE).unwrap();
+    // Users 41..=48, each changed at its own time (the queue's default sort: latest first);
+    // even ones refused (score 0), odd ones still processing.
+    let mut log: Vec<FeedEvent> = (41..=48u64)
+        .map(|user| {
+            let (status, score) = if user % 2 == 0 {
+                ("processed", Some(0))
+            } else {
+                ("processing", None)
+            };
+            liveness(
+                user,
+                user,
+                &format!("idv-{user}"),
+                status,
+                score,
+                &[],
+                user as i64,
+            )
+        })
+        .collect();
+    // Zoé holds 41, 42, 44 and 47 (42 since long ago: lapsed by the time of the reads below);
+    // Sam holds 43 and 46; 45 and 48 nobody holds.
+    log.extend([
+        record(100, "Zoé", 60, r#"{"kind":"claim","user_id":42}"#),
+        record(101, "Zoé", LAPSE, r#"{"kind":"claim","user_id":41}"#),
+        record(102, "Zoé", LAPSE, r#"{"kind":"claim","user_id":44}"#),
+        record(103, "Zoé", LAPSE, r#"{"kind":"claim","user_id":47}"#),
+        record(104, "Sam", LAPSE, r#"{"kind":"claim","user_id":43}"#),
+        record(105, "Sam", LAPSE, r#"{"kind":"claim","user_id":46}"#),
+    ]);
+    let now = at(LAPSE + 100);
+    cache.apply_batch(&log, now).unwrap();
+
+    let zoe = Some(OfficerName::parse("Zoé").unwrap());
+    let filter = |holding, states: &[CaseState], officer: &Option<OfficerName>| QueueFilter {
+        holding: Some(holding),
+        states: states.to_vec(),
+        officer: officer.clone(),
+        ..QueueFilter::default()
+    };
+    let refused = [CaseState::Refused];
+    for (name, filter, expected) in [
+        ("mine", filter(Holding::Mine, &[], &zoe), vec![47, 44, 41]),
+        (
+            "mine, refused",
+            filter(Holding::Mine, &refused, &zoe),
+            vec![44],
+        ),
+        (
+            "unclaimed",
+            filter(Holding::Unclaimed, &[], &zoe),
+            vec![48, 45, 42],
+        ),
+        (
+            "unclaimed, refused",
+            filter(Holding::Unclaimed, &refused, &zoe),
+            vec![48, 42],
+        ),
+        (
+            "mine without an officer",
+            filter(Holding::Mine, &[], &None),
+            vec![],
+        ),
+    ] {
+        let (ids, total) = paged_ids(&cache, &filter, now);
+        assert_eq!(ids, expected, "{name}");
+        if let Some(total) = total {
+            assert_eq!(total, expected.len() as u64, "{name}: the page's total");
+        }
+        let counts = cache.counts(&filter, now).unwrap();
+        let shown: u64 = if filter.states.is_empty() {
+            counts.total
+        } else {
+            counts.get(CaseState::Refused)
+        };
+        assert_eq!(shown, expected.len() as u64, "{name}: the counts");
+    }
+
+    // With a search, "Mine" still keeps only the officer's cases.
+    let searched = QueueFilter {
+        search: Some("44".into()),
+        ..filter(Holding::Mine, &[], &zoe)
+    };
+    assert_eq!(paged_ids(&cache, &searched, now).0, vec![44]);
+
+    // Once Zoé's claims lapse, nothing is hers and every case is unclaimed.
+    let later = at(2 * LAPSE + 100);
+    assert_eq!(
+        paged_ids(&cache, &filter(Holding::Mine, &[], &zoe), later).0,
+        Vec::<u64>::new()
+    );
+    let (all, total) = paged_ids(&cache, &filter(Holding::Unclaimed, &[], &zoe), later);
+    assert_eq!(all, (41..=48).rev().collect::<Vec<u64>>());
+    assert_eq!(total, Some(8));
 }

@@ -190,6 +190,14 @@ impl Desk {
             })
     }
 
+    /// The officer the hub knows this desk's credential as: whose cases the queue's "Mine"
+    /// shows. `None` without a hub or before it answered (then "Mine" shows nothing).
+    pub(crate) fn hub_officer(&self) -> Option<OfficerName> {
+        let health = self.inner.health.borrow();
+        let name = &health.signed_in.as_ref()?.name;
+        OfficerName::parse(name).ok()
+    }
+
     /// Whether `claim` is held by the officer the hub knows this desk's credential as.
     fn is_mine(&self, claim: &CaseClaim) -> bool {
         self.inner

@@ -55,6 +55,7 @@ pub enum Deed {
     ProposeAction,
     AnswerProposal,
     SetFourEyesPolicy,
+    SetDeadlines,
 }
 
 impl From<Action> for Deed {
@@ -88,6 +89,7 @@ impl fmt::Display for Deed {
             Deed::ProposeAction => "Proposing an action",
             Deed::AnswerProposal => "Answering a proposal",
             Deed::SetFourEyesPolicy => "Setting the four-eyes policy",
+            Deed::SetDeadlines => "Setting the team's deadlines",
         })
     }
 }
@@ -291,8 +293,21 @@ pub enum Error {
         "Colleagues took each of the next {tries} unclaimed cases before this desk could; nothing was claimed. Ask for the next unclaimed case again."
     )]
     ClaimRaceLost { tries: usize },
+    #[error(
+        "{what} on the case of user {user} was refused: {holder} holds this case (the claim lapses at {lapses_at} without their activity). Ask them to release it, or a senior to reassign it to you."
+    )]
+    HeldByColleague {
+        what: Deed,
+        user: UserId,
+        holder: String,
+        lapses_at: kyc::Timestamp,
+    },
     #[error("The case of user {user} was not reassigned: {problem}. Pick an officer of the team.")]
     InvalidAssignee { user: UserId, problem: TextProblem },
+    #[error(
+        "The team's deadlines were not changed: {problem}. Correct the deadline and save again."
+    )]
+    InvalidDeadlines { problem: String },
     #[error("{0}")]
     Internal(Fault),
 }
@@ -349,6 +364,8 @@ impl Error {
             } => "hub_refused",
             Error::Hub { .. } => "hub_unreachable",
             Error::ClaimRefused { .. } | Error::ClaimRaceLost { .. } => "claim_refused",
+            Error::HeldByColleague { .. } => "held_by_colleague",
+            Error::InvalidDeadlines { .. } => "invalid_deadlines",
             Error::InvalidAssignee { .. } => "invalid_assignee",
             Error::Internal(_) => "internal",
         }

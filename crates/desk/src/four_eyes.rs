@@ -66,6 +66,8 @@ impl Desk {
     ) -> Result<Recorded> {
         let justification = parse(user, justification)?;
         self.hub(Deed::RecordDecision)?;
+        self.not_held_by_colleague(user, Deed::RecordDecision, "decision")
+            .await?;
         if decision == DecisionKind::CloseAccepted {
             let flagged = self.case_detail(user).await?.view.aml_flagged();
             self.require_approval(GuardedAction::CloseAccepted, user, flagged)
@@ -97,6 +99,8 @@ impl Desk {
     ) -> Result<Recorded> {
         let justification = parse(user, justification)?;
         self.hub(Deed::ProposeAction)?;
+        self.not_held_by_colleague(user, Deed::ProposeAction, "propose")
+            .await?;
         let event = TeamEvent::Propose {
             user_id: user,
             action,

@@ -6,7 +6,9 @@
 //! - [`demo`]: the embedded Treezor sandbox and relay with seeded demo data.
 //! - [`sync`]: the loop that keeps the cache in step with the relay's feed, and its health.
 //! - [`team`]: the officer's team records (internal notes), written at the hub.
+//! - [`team_rules`]: the four-eyes policy and the deadlines, read, and set by a senior.
 //! - [`claims`]: who holds a case: take, release, reassign, next unclaimed, as the hub decides.
+//! - `held`: what a colleague's claim on a case keeps for them (its changes).
 //! - [`actions`]: the officer's actions, each checked, called on Treezor, then audited.
 //! - [`views`]: the queue, the counts, one case in full with its customer text.
 //! - [`standing`]: a user's place in its hierarchy (legal entity, parent, children), for the
@@ -58,6 +60,7 @@ pub mod faults;
 pub mod files;
 mod first_rows;
 pub mod four_eyes;
+mod held;
 pub mod officer;
 mod owner_only;
 pub mod retention;
@@ -69,6 +72,7 @@ pub mod status;
 mod store;
 pub mod sync;
 pub mod team;
+pub mod team_rules;
 mod trail;
 pub mod viewer;
 pub mod views;

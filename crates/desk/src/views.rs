@@ -94,16 +94,18 @@ impl Desk {
     }
 
     /// A page of the queue, for the desk's own work.
-    pub(crate) async fn queue_rows(&self, query: QueueQuery) -> Result<QueuePage> {
+    pub(crate) async fn queue_rows(&self, mut query: QueueQuery) -> Result<QueuePage> {
         let now = self.now();
+        query.filter.officer = self.hub_officer();
         self.store()
             .read(move |reader| reader.queue(&query, now))
             .await
     }
 
     /// How many cases are in each state, under `filter` (its states ignored).
-    pub async fn counts(&self, filter: QueueFilter) -> Result<StateCounts> {
+    pub async fn counts(&self, mut filter: QueueFilter) -> Result<StateCounts> {
         let now = self.now();
+        filter.officer = self.hub_officer();
         self.store()
             .read(move |reader| reader.counts(&filter, now))
             .await

@@ -221,6 +221,16 @@ pub enum Words {
     ClaimRaceLost {
         tries: u64,
     },
+    InvalidDeadlines {
+        problem: String,
+    },
+    /// Another officer holds the case: its changes are theirs until the claim lapses.
+    HeldByColleague {
+        what: Deed,
+        user: UserId,
+        holder: String,
+        lapses_at: kyc::Timestamp,
+    },
     /// The team's four-eyes policy binds the act and the hub recorded no approval; `proposal`
     /// and `proposer` name one waiting, if any.
     NeedsApproval {
@@ -427,6 +437,20 @@ impl Error {
             },
             Error::ClaimRaceLost { tries } => Words::ClaimRaceLost {
                 tries: *tries as u64,
+            },
+            Error::InvalidDeadlines { problem } => Words::InvalidDeadlines {
+                problem: problem.clone(),
+            },
+            Error::HeldByColleague {
+                what,
+                user,
+                holder,
+                lapses_at,
+            } => Words::HeldByColleague {
+                what: *what,
+                user: *user,
+                holder: holder.clone(),
+                lapses_at: *lapses_at,
             },
             Error::NeedsApproval {
                 action,

@@ -1,19 +1,24 @@
 //! Proves that claims are decided by the team's hub and shown the same on every desk: a case
 //! taken on one desk shows its holder on a colleague's, whose own claim is refused naming who
 //! holds it and since when; only the holder releases, only a senior reassigns; work on a held
-//! case (an action, a note, a decision, a proposal) renews the claim for everyone; "next unclaimed" takes the case waiting longest and never
-//! one a colleague holds; and a desk cut off from the hub keeps the team state it had, says since
-//! when, and refuses claims saying what to do.
+//! case (an action, a note, a decision, a proposal) renews the claim for everyone; "next
+//! unclaimed" takes the case waiting longest and never one a colleague holds; and a desk cut off from the hub keeps the team state it had, says since
+//! when, and refuses claims saying what to do. A case a colleague holds refuses its changes
+//! (naming the holder, audited) and stays open to reading, notes, downloads and answers; the
+//! queue's "Mine" and "Unclaimed" follow the claims.
 
 mod common;
 
-use common::{World, known, signed_in, until};
+use cache::{Holding, QueueFilter, QueueQuery};
+use common::{World, documents_received, known, signed_in, until};
+use desk::Confirmation;
 use desk::claims::{ClaimView, TeamState};
 use desk::desk::Desk;
+use desk::words::Words;
 use kyc::UserId;
 use kyc::claim::DEFAULT_LAPSE_SECONDS;
 use kyc::decision::DecisionKind;
-use kyc::four_eyes::GuardedAction;
+use kyc::four_eyes::{GuardedAction, Verdict};
 use kyc::officer::Role;
 
 /// `user`'s claim on `desk` once `holder` holds it (`None`: once nobody does).
@@ -261,4 +266,135 @@ async fn a_desk_cut_off_from_the_hub_keeps_its_team_state_and_refuses_claims() {
     zoe.claim(other).await.unwrap();
     held_by(&zoe, other, Some("Zoé")).await;
     zoe.shutdown().await;
+}
+
+/// Every case `desk`'s queue shows under `holding`, and the count of them.
+async fn queue_under(desk: &Desk, holding: Holding) -> (Vec<UserId>, u64) {
+    let filter = QueueFilter {
+        holding: Some(holding),
+        ..QueueFilter::default()
+    };
+    let page = desk
+        .queue(QueueQuery {
+            filter: filter.clone(),
+            ..QueueQuery::default()
+        })
+        .await
+        .unwrap();
+    let counted = desk.counts(filter).await.unwrap().total;
+    (page.rows.iter().map(|r| r.user_id).collect(), counted)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_a_colleague_holds_refuses_its_changes_naming_them_and_stays_readable() {
+    let world = World::start().await;
+    let zoe = signed_in(&world, "zoe", "Zoé", Role::Officer).await;
+    let sam = signed_in(&world, "sam", "Sam", Role::Senior).await;
+    let user = world.person("Ana", "Souza");
+    let other = world.person("Bea", "Lima");
+    let documents = documents_received(&world, &zoe, user)
+        .await
+        .detail
+        .documents;
+    known(&sam, other).await;
+    let case = until(&sam, "the documents", || async {
+        sam.case_file(user)
+            .await
+            .ok()
+            .filter(|c| c.detail.documents.len() == documents.len())
+    })
+    .await;
+    zoe.claim(user).await.unwrap();
+    let claim = held_by(&sam, user, Some("Zoé")).await.claim.unwrap();
+
+    // The queue's "Mine" is the officer's own; "Unclaimed" leaves out what anyone holds.
+    assert_eq!(queue_under(&zoe, Holding::Mine).await, (vec![user], 1));
+    assert_eq!(queue_under(&sam, Holding::Mine).await, (vec![], 0));
+    assert_eq!(
+        queue_under(&sam, Holding::Unclaimed).await,
+        (vec![other], 1)
+    );
+
+    let refusals = [
+        sam.start_verification(user, None, Confirmation::Confirmed)
+            .await
+            .map(drop),
+        sam.retrieve_documents(user).await,
+        sam.request_review(user, Confirmation::Confirmed)
+            .await
+            .map(drop),
+        sam.record_decision(user, DecisionKind::Escalate, "looks odd")
+            .await
+            .map(drop),
+        sam.propose(user, GuardedAction::RequestReview, "ready")
+            .await
+            .map(drop),
+    ];
+    for refused in refusals {
+        let error = refused.unwrap_err();
+        assert_eq!(error.code(), "held_by_colleague", "{error}");
+        let words = error.to_string();
+        assert!(
+            words.contains(&format!(
+                "on the case of user {user} was refused: Zoé holds this case"
+            )) && words.contains(&claim.lapses_at.to_rfc3339())
+                && words.contains("Ask them to release it, or a senior to reassign it to you."),
+            "{words}"
+        );
+        assert!(matches!(
+            error.words(),
+            Words::HeldByColleague { ref holder, .. } if holder == "Zoé"
+        ));
+    }
+    let trail = sam.audit_entries(Some(user), 0, 100).await.unwrap();
+    let refused: Vec<&str> = trail
+        .iter()
+        .filter(|r| r.entry.outcome == cache::Outcome::Refused)
+        .map(|r| r.entry.action.as_str())
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            "start_verification",
+            "retrieve_documents",
+            "request_review",
+            "decision",
+            "propose"
+        ],
+        "every refusal is in the trail"
+    );
+
+    // Reading, notes, downloads and a senior's answer to the holder's proposal stay open.
+    sam.case_file(user).await.unwrap();
+    sam.write_note(user, "Seen the documents").await.unwrap();
+    let document = case.detail.documents[0].document.document_id;
+    sam.download_document(user, document, |_| {}).await.unwrap();
+    zoe.propose(user, GuardedAction::CloseAccepted, "documents valid")
+        .await
+        .unwrap();
+    let proposal = until(&sam, "Zoé's proposal", || async {
+        sam.four_eyes(user)
+            .await
+            .unwrap()
+            .proposals
+            .last()
+            .map(|p| p.seq)
+    })
+    .await;
+    sam.answer_proposal(user, proposal, Verdict::Approved, "checked")
+        .await
+        .unwrap();
+    // The holder works the case as before.
+    zoe.record_decision(user, DecisionKind::KeepWaiting, "customer calls back")
+        .await
+        .unwrap();
+
+    // Released, the case is anyone's again.
+    zoe.release(user).await.unwrap();
+    held_by(&sam, user, None).await;
+    sam.record_decision(user, DecisionKind::Escalate, "looks odd")
+        .await
+        .unwrap();
+    zoe.shutdown().await;
+    sam.shutdown().await;
 }

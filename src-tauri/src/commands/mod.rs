@@ -14,6 +14,7 @@ pub mod claims;
 pub mod clipboard;
 pub mod files;
 pub mod queue;
+pub mod rules;
 pub mod settings;
 pub mod status;
 pub mod team;

@@ -38,6 +38,8 @@ import type { Recorded } from './bindings/Recorded';
 import type { Verdict } from './bindings/Verdict';
 import type { Notice } from './bindings/Notice';
 import type { QueueFilter } from './bindings/QueueFilter';
+import type { Policy } from './bindings/Policy';
+import type { TeamRules } from './bindings/TeamRules';
 import type { QueuePage } from './bindings/QueuePage';
 import type { PurgeReport } from './bindings/PurgeReport';
 import type { PurgeRequest } from './bindings/PurgeRequest';
@@ -97,6 +99,11 @@ export type { Verdict } from './bindings/Verdict';
 export type { PurgeReport } from './bindings/PurgeReport';
 export type { PurgeRequest } from './bindings/PurgeRequest';
 export type { QueueFilter } from './bindings/QueueFilter';
+export type { Holding } from './bindings/Holding';
+export type { TeamRules } from './bindings/TeamRules';
+export type { ReadOnly } from './bindings/ReadOnly';
+export type { Policy } from './bindings/Policy';
+export type { Rule } from './bindings/Rule';
 export type { QueuePage } from './bindings/QueuePage';
 export type { QueueQuery } from './bindings/QueueQuery';
 export type { QueueRow } from './bindings/QueueRow';
@@ -293,6 +300,21 @@ export function answerProposal(
   justification: string,
 ): Promise<Recorded> {
   return call<Recorded>('answer_proposal', { user, proposal, verdict, justification });
+}
+
+/** The team's four-eyes policy and deadlines, and why this desk may not change them, if so. */
+export function teamRules(): Promise<TeamRules> {
+  return call<TeamRules>('team_rules');
+}
+
+/** Sets what needs a second officer, for the whole team (the hub takes it from a senior only). */
+export function setFourEyesPolicy(policy: Policy): Promise<Recorded> {
+  return call<Recorded>('set_four_eyes_policy', { policy });
+}
+
+/** Sets the team's deadlines, state name to seconds (the hub takes them from a senior only). */
+export function setDeadlines(deadlines: Record<string, number>): Promise<TeamRules> {
+  return call<TeamRules>('set_deadlines', { deadlines });
 }
 
 export function startVerification(

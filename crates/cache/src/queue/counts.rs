@@ -9,6 +9,7 @@ use kyc::{CaseState, Timestamp};
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
+use super::holding::{self, Holding};
 use super::search::{SearchPlan, id_list};
 use super::sql::{Sql, filter_predicates};
 use super::{QueueFilter, SearchTuning, StateCounts};
@@ -29,8 +30,17 @@ pub(crate) fn counts(
     sql.push("SELECT CASE WHEN u.state = 1 AND u.link_expires_at <= ")
         .bind(now.unix_micros())
         .push(" THEN 2 ELSE u.state END AS shown, count(*) FROM ");
-    match SearchPlan::of(filter.search.as_deref())? {
-        Some(search) => match search.candidates_up_to(conn, tuning.members_up_to)? {
+    let search = SearchPlan::of(filter.search.as_deref())?;
+    match (search, holding::mine(conn, &filter, now)?) {
+        (search, Some(ids)) => {
+            sql.push("json_each(")
+                .bind(id_list(&ids))
+                .push(") AS c CROSS JOIN users AS u ON u.user_id = c.value WHERE 1");
+            if let Some(search) = search {
+                search.predicate(&mut sql, "u");
+            }
+        }
+        (Some(search), None) => match search.candidates_up_to(conn, tuning.members_up_to)? {
             Some(ids) => {
                 sql.push("json_each(")
                     .bind(id_list(&ids))
@@ -42,11 +52,11 @@ pub(crate) fn counts(
                 search.predicate(&mut sql, "u");
             }
         },
-        None => {
+        (None, None) => {
             sql.push("users AS u WHERE 1");
         }
     }
-    filter_predicates(&mut sql, &filter, "u");
+    filter_predicates(&mut sql, &filter, now, "u");
     sql.push(" GROUP BY shown");
     let rows: Vec<(i64, i64)> = conn
         .prepare_cached(&sql.text)
@@ -84,7 +94,11 @@ fn cube_counts(
     filter: &QueueFilter,
     now: Timestamp,
 ) -> Result<Option<StateCounts>> {
-    if filter.search.is_some() || !filter.created.is_open() || !filter.last_change.is_open() {
+    if filter.search.is_some()
+        || !filter.created.is_open()
+        || !filter.last_change.is_open()
+        || filter.holding == Some(Holding::Mine)
+    {
         return Ok(None);
     }
     let mut sql = Sql::default();
@@ -106,7 +120,7 @@ fn cube_counts(
     passed
         .push("SELECT count(*) FROM users AS u INDEXED BY users_live_links WHERE u.state = 1 AND u.link_expires_at <= ")
         .bind(now.unix_micros());
-    filter_predicates(&mut passed, filter, "u");
+    filter_predicates(&mut passed, filter, now, "u");
     let moved: i64 = conn
         .prepare_cached(&passed.text)
         .and_then(|mut s| s.query_row(params_from_iter(passed.params.iter()), |r| r.get(0)))
@@ -114,6 +128,14 @@ fn cube_counts(
     if moved > 0 {
         rows.push((state_code(CaseState::LinkIssued), -moved));
         rows.push((state_code(CaseState::LinkExpired), moved));
+    }
+    // The counts table knows no claims: the unclaimed are all of them less the few held.
+    if filter.holding == Some(Holding::Unclaimed) {
+        rows.extend(
+            holding::held_counts(conn, filter, now)?
+                .into_iter()
+                .map(|(state, n)| (state, -n)),
+        );
     }
     assemble(rows).map(Some)
 }

@@ -28,10 +28,12 @@
 
 mod counts;
 mod cursor;
+mod holding;
 mod page;
 mod search;
 mod sql;
 
+use kyc::officer::OfficerName;
 use kyc::{CaseState, IdentificationId, ReasonCode, Score, Timestamp, UserId, UserType};
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +41,7 @@ use crate::codes::ReviewState;
 
 pub(crate) use counts::counts;
 pub use cursor::Cursor;
+pub use holding::Holding;
 pub(crate) use page::{nth_row, page};
 
 /// How a search runs, by how many users its index lookup finds (see the module doc).
@@ -85,6 +88,13 @@ pub struct QueueFilter {
     pub last_change: TimeRange,
     /// A user id, or part of a name or email; accents and case do not matter.
     pub search: Option<String>,
+    /// The officer's own cases, or those nobody holds, at the query's time.
+    pub holding: Option<Holding>,
+    /// The officer "mine" means: the desk sets it from the officer signed in at the hub; the
+    /// window cannot, so it cannot read a colleague's cases as its own.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub officer: Option<OfficerName>,
 }
 
 impl QueueFilter {

@@ -7,6 +7,7 @@ use rusqlite::{Connection, params_from_iter};
 
 use super::counts::cube_total;
 use super::cursor::{Key, key_of};
+use super::holding;
 use super::search::{SearchPlan, id_list};
 use super::sql::{
     Sql, columns, filter_predicates, keyset, order_by, read_row, sort_index, state_predicate,
@@ -56,17 +57,29 @@ pub(crate) fn page(
     };
     let wanted = query.limit as usize + 1;
     let filter = &query.filter;
-    let (mut rows, total) = match SearchPlan::of(filter.search.as_deref())? {
-        Some(search) => match search.candidates_up_to(conn, tuning.members_up_to)? {
-            Some(ids) if ids.len() <= tuning.fetch_up_to => {
-                let ids = id_list(&ids);
-                let rows = selective(conn, query, &search, &ids, after.as_ref(), now, wanted)?;
-                let total = match after {
-                    None => Some(selective_total(conn, filter, &search, &ids, now)?),
-                    Some(_) => None,
-                };
-                (rows, total)
-            }
+    let search = SearchPlan::of(filter.search.as_deref())?;
+    let mine = holding::mine(conn, filter, now)?;
+    let (mut rows, total) = match (search, mine) {
+        // The officer's own cases are few: fetched by id like a selective search's.
+        (search, Some(ids)) => fetched(
+            conn,
+            query,
+            search.as_ref(),
+            &ids,
+            after.as_ref(),
+            now,
+            wanted,
+        )?,
+        (Some(search), None) => match search.candidates_up_to(conn, tuning.members_up_to)? {
+            Some(ids) if ids.len() <= tuning.fetch_up_to => fetched(
+                conn,
+                query,
+                Some(&search),
+                &ids,
+                after.as_ref(),
+                now,
+                wanted,
+            )?,
             Some(ids) => {
                 let members = Members(id_list(&ids));
                 let walked = Walk {
@@ -89,7 +102,7 @@ pub(crate) fn page(
                 )
             }
         },
-        None => (
+        (None, None) => (
             walk(conn, query, Walk::default(), after.as_ref(), now, wanted)?,
             cube_total(conn, filter, now)?,
         ),
@@ -177,7 +190,7 @@ fn walk(
             " FROM users AS u INDEXED BY users_by_{index} WHERE 1"
         ));
         walked.members_predicate(&mut sql);
-        tail(&mut sql, query, walked.search, after, wanted);
+        tail(&mut sql, query, walked.search, after, now, wanted);
         return run(conn, &sql);
     }
     let mut rows = Vec::new();
@@ -206,7 +219,7 @@ fn walk(
                 .bind(now.unix_micros()),
         };
         walked.members_predicate(&mut sql);
-        tail(&mut sql, query, walked.search, after, wanted);
+        tail(&mut sql, query, walked.search, after, now, wanted);
         rows.extend(run(conn, &sql)?);
     }
     sort_rows(&mut rows, sort);
@@ -225,12 +238,32 @@ impl Walk<'_> {
     }
 }
 
-/// Pages through the few users a search may match: their sort keys first (the predicate checked,
+/// A page of the few users `ids` (a search's candidates, or the officer's claims), fetched by id
+/// and sorted; with its total on a first page.
+fn fetched(
+    conn: &Connection,
+    query: &QueueQuery,
+    search: Option<&SearchPlan>,
+    ids: &[i64],
+    after: Option<&(Key, u64)>,
+    now: Timestamp,
+    wanted: usize,
+) -> Result<(Vec<QueueRow>, Option<u64>)> {
+    let ids = id_list(ids);
+    let rows = selective(conn, query, search, &ids, after, now, wanted)?;
+    let total = match after {
+        None => Some(selective_total(conn, &query.filter, search, &ids, now)?),
+        Some(_) => None,
+    };
+    Ok((rows, total))
+}
+
+/// Pages through the few users a search (or the officer's claims) may match: their sort keys first (the predicate checked,
 /// sorted, cut to the page), then the page's rows.
 fn selective(
     conn: &Connection,
     query: &QueueQuery,
-    search: &SearchPlan,
+    search: Option<&SearchPlan>,
     ids: &str,
     after: Option<&(Key, u64)>,
     now: Timestamp,
@@ -241,7 +274,7 @@ fn selective(
         .bind(ids.to_owned())
         .push(") AS c CROSS JOIN users AS u ON u.user_id = c.value WHERE 1");
     state_predicate(&mut keys, &query.filter.states, now, "u");
-    tail(&mut keys, query, Some(search), after, wanted);
+    tail(&mut keys, query, search, after, now, wanted);
     let page: Vec<i64> = conn
         .prepare_cached(&keys.text)
         .and_then(|mut s| {
@@ -259,11 +292,11 @@ fn selective(
     run(conn, &sql)
 }
 
-/// How many users a selective search matches under the filter.
+/// How many users a selective search (or the officer's claims) matches under the filter.
 fn selective_total(
     conn: &Connection,
     filter: &QueueFilter,
-    search: &SearchPlan,
+    search: Option<&SearchPlan>,
     ids: &str,
     now: Timestamp,
 ) -> Result<u64> {
@@ -272,8 +305,10 @@ fn selective_total(
         .bind(ids.to_owned())
         .push(") AS c CROSS JOIN users AS u ON u.user_id = c.value WHERE 1");
     state_predicate(&mut sql, &filter.states, now, "u");
-    filter_predicates(&mut sql, filter, "u");
-    search.predicate(&mut sql, "u");
+    filter_predicates(&mut sql, filter, now, "u");
+    if let Some(search) = search {
+        search.predicate(&mut sql, "u");
+    }
     conn.prepare_cached(&sql.text)
         .and_then(|mut s| s.query_row(params_from_iter(sql.params.iter()), |r| r.get::<_, i64>(0)))
         .map(|n| n as u64)
@@ -286,9 +321,10 @@ fn tail(
     query: &QueueQuery,
     search: Option<&SearchPlan>,
     after: Option<&(Key, u64)>,
+    now: Timestamp,
     wanted: usize,
 ) {
-    filter_predicates(sql, &query.filter, "u");
+    filter_predicates(sql, &query.filter, now, "u");
     if let Some(search) = search {
         search.predicate(sql, "u");
     }
@@ -332,7 +368,7 @@ pub(crate) fn nth_row(
     columns(&mut sql, now, "u");
     sql.push(" FROM users AS u WHERE 1");
     state_predicate(&mut sql, &query.filter.states, now, "u");
-    filter_predicates(&mut sql, &query.filter, "u");
+    filter_predicates(&mut sql, &query.filter, now, "u");
     if let Some(search) = SearchPlan::of(query.filter.search.as_deref())? {
         search.predicate(&mut sql, "u");
     }

@@ -123,8 +123,9 @@ pub(crate) fn sort_column(key: SortKey) -> &'static str {
     }
 }
 
-/// ` AND …` for every filter except states and search.
-pub(crate) fn filter_predicates(sql: &mut Sql, filter: &QueueFilter, table: &str) {
+/// ` AND …` for every filter except states and search; claims are read at `now`.
+pub(crate) fn filter_predicates(sql: &mut Sql, filter: &QueueFilter, now: Timestamp, table: &str) {
+    super::holding::predicate(sql, filter, now, table);
     if !filter.scores.is_empty() {
         let known: Vec<Value> = filter
             .scores

@@ -149,6 +149,11 @@ impl Desk {
         confirmation: Confirmation,
     ) -> Result<Vec<Caution>> {
         let user = detail.user_id;
+        // Downloading changes nothing on the case: a colleague's claim leaves it open.
+        if action != Action::DownloadDocument {
+            self.not_held_by_colleague(user, action.into(), action_name(action))
+                .await?;
+        }
         if let Some(guarded) = GuardedAction::of(action)
             && let Err(refusal) = self
                 .require_approval(guarded, user, detail.view.aml_flagged())

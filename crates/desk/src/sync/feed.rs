@@ -155,6 +155,25 @@ impl Feed {
         }
     }
 
+    /// Sets the team's deadlines (`PUT /v1/deadlines`, a senior's credential); the answer is the
+    /// policy the hub now holds.
+    pub async fn set_deadlines(
+        &self,
+        policy: &DeadlinePolicy,
+    ) -> Result<DeadlinePolicy, FeedError> {
+        let request = self
+            .http
+            .put(format!("{}/v1/deadlines", self.base_url))
+            .json(policy);
+        self.ask(
+            request,
+            Duration::from_secs(10),
+            "deadlines answer",
+            "this relay keeps no deadlines; upgrade it to a hub that does",
+        )
+        .await
+    }
+
     /// `GET path?query` on the relay with the credential, within `timeout`.
     async fn get(
         &self,

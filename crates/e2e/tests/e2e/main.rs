@@ -17,5 +17,6 @@ mod refusals;
 mod security;
 mod settings;
 mod team_notes;
+mod team_work;
 mod two_desks;
 mod viewer;

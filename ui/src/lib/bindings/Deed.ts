@@ -3,4 +3,4 @@
 /**
  * What the officer was doing when an error stopped it.
  */
-export type Deed = "start_verification" | "retrieve_documents" | "download_document" | "request_review" | "copy_customer_text" | "copy_verification_link" | "write_note" | "take_case" | "release_case" | "reassign_case" | "take_next_case" | "renew_claim" | "record_decision" | "close_accepted" | "propose_action" | "answer_proposal" | "set_four_eyes_policy";
+export type Deed = "start_verification" | "retrieve_documents" | "download_document" | "request_review" | "copy_customer_text" | "copy_verification_link" | "write_note" | "take_case" | "release_case" | "reassign_case" | "take_next_case" | "renew_claim" | "record_decision" | "close_accepted" | "propose_action" | "answer_proposal" | "set_four_eyes_policy" | "set_deadlines";

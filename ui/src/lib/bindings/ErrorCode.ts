@@ -3,4 +3,4 @@
 /**
  * What kind of failure an [`IpcError`] reports.
  */
-export type ErrorCode = "internal" | "not_ready" | "keychain_locked" | "keychain_unavailable" | "missing_secret" | "invalid_setting" | "settings_file" | "no_home_folder" | "treezor_not_configured" | "not_allowed" | "needs_confirmation" | "missing_attributes" | "not_viewable" | "treezor_refused" | "treezor_not_found" | "treezor_error" | "treezor_unreachable" | "treezor_answer_lost" | "cache" | "invalid_redirect_url" | "invalid_argument" | "audit_trail" | "no_hub" | "needs_approval" | "hub_refused" | "hub_unreachable" | "claim_refused";
+export type ErrorCode = "internal" | "not_ready" | "keychain_locked" | "keychain_unavailable" | "missing_secret" | "invalid_setting" | "settings_file" | "no_home_folder" | "treezor_not_configured" | "not_allowed" | "needs_confirmation" | "missing_attributes" | "not_viewable" | "treezor_refused" | "treezor_not_found" | "treezor_error" | "treezor_unreachable" | "treezor_answer_lost" | "cache" | "invalid_redirect_url" | "invalid_argument" | "audit_trail" | "no_hub" | "needs_approval" | "hub_refused" | "hub_unreachable" | "claim_refused" | "held_by_colleague";

@@ -230,3 +230,20 @@ describe('the audit trail', () => {
     expect(calls).toEqual([{ command: 'export_audit', args: { user: 42, format: 'csv' } }]);
   });
 });
+
+describe('a case a colleague holds', () => {
+  test('every action says who holds it and runs nothing', async () => {
+    const calls = backend({ retrieve_documents: null });
+    render(ActionBar, { file: shareableRefusal(), onopen: () => {}, heldBy: 'Sam Petit' });
+
+    for (const name of [/Start verification/, /Retrieve documents/, /Request KYC review/]) {
+      const button = screen.getByRole('button', { name });
+      expect(button).toHaveAttribute('aria-disabled', 'true');
+      expect(button).toHaveAttribute('title', 'Held by Sam Petit');
+      await fireEvent.click(button);
+    }
+    expect(screen.getByText('Held by Sam Petit')).toBeInTheDocument();
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(calls.map((c) => c.command)).not.toContain('retrieve_documents');
+  });
+});

@@ -57,6 +57,21 @@ describe('decisions', () => {
     });
   });
 
+  test('a case a colleague holds: the decisions show, recording one says who holds it', async () => {
+    const calls = backend({ case_decisions: [fiu], record_decision: { seq: 11 } });
+    render(DecisionsPanel, { user: 42, heldBy: 'Sam Petit' });
+    const panel = await region();
+    await within(panel).findByTestId('decision');
+    await fireEvent.input(within(panel).getByRole('textbox', { name: /Justification/ }), {
+      target: { value: 'Needs a senior.' },
+    });
+    const record = within(panel).getByRole('button', { name: 'Record the decision' });
+    expect(record).toBeDisabled();
+    expect(within(panel).getByTestId('held')).toHaveTextContent('Held by Sam Petit');
+    await fireEvent.click(record);
+    expect(calls.map((c) => c.command)).not.toContain('record_decision');
+  });
+
   test('keeps the text and says why when four eyes refuses to close', async () => {
     backend({
       case_decisions: [],

@@ -59,6 +59,7 @@ describe('the message catalogues', () => {
       'settings_documents',
       'settings_production',
       'start_identification',
+      'team_minutes',
       'timeline_identification',
       'timeline_score',
       'timeline_webhooks',

@@ -162,6 +162,10 @@ const SAMPLES: { [K in Kind]: Of<K>[] } = {
     { kind: 'claim_refused', what: 'take_case', user, refusal: { refusal: 'held_by', holder: 'Léa', since: '2026-11-30T09:00:00Z' } },
   ],
   claim_race_lost: [{ kind: 'claim_race_lost', tries: 3 }],
+  held_by_colleague: [
+    { kind: 'held_by_colleague', what: 'record_decision', user: 42, holder: 'Zoé', lapses_at: '2025-05-03T15:50:00Z' },
+  ],
+  invalid_deadlines: [{ kind: 'invalid_deadlines', problem: 'the deadline for validated is 5 seconds' }],
   needs_approval: [
     { kind: 'needs_approval', action: 'request_review', user, proposal: null, proposer: null },
     { kind: 'needs_approval', action: 'request_review', user, proposal: 9, proposer: 'Léa' },

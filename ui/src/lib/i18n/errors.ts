@@ -42,6 +42,7 @@ const DEEDS: Record<Deed, () => string> = {
   propose_action: m.deed_propose_action,
   answer_proposal: m.deed_answer_proposal,
   set_four_eyes_policy: m.deed_set_four_eyes_policy,
+  set_deadlines: m.deed_set_deadlines,
 };
 
 function claimProblem(p: ClaimProblem): string {
@@ -261,6 +262,14 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   claim_refused: (w) =>
     m.error_claim_refused({ what: DEEDS[w.what](), user: w.user, refusal: claimProblem(w.refusal) }),
   claim_race_lost: (w) => m.error_claim_race_lost({ tries: w.tries }),
+  invalid_deadlines: (w) => m.error_invalid_deadlines({ problem: w.problem }),
+  held_by_colleague: (w) =>
+    m.error_held_by_colleague({
+      what: DEEDS[w.what](),
+      user: w.user,
+      holder: w.holder,
+      lapses: formatDateTime(w.lapses_at),
+    }),
   needs_approval: (w) =>
     w.proposal === null || w.proposer === null
       ? m.error_needs_approval({ action: DEEDS[w.action](), user: w.user })

@@ -85,6 +85,28 @@ describe('the queue', () => {
     await waitFor(() => expect(queries(calls).at(-1)?.filter.states).toEqual(['refused']));
   });
 
+  test('filters Mine and Unclaimed with the state filters, from buttons in the tab order', async () => {
+    const calls = backend({ queue_page: { rows, next: null, previous: null, total: 3 }, queue_counts: counts(3, 1) });
+    render(QueuePane, { opened: null, compact: false, onopen: () => {} });
+    const group = await screen.findByRole('group', { name: 'Whose cases' });
+
+    const mine = within(group).getByRole('button', { name: 'Mine' });
+    expect(mine.tabIndex).toBe(0);
+    await fireEvent.click(mine);
+    await fireEvent.click(await screen.findByRole('button', { name: /Refused\s*1/ }));
+    expect(mine).toHaveAttribute('aria-pressed', 'true');
+    await waitFor(() => {
+      const filter = queries(calls).at(-1)?.filter;
+      expect([filter?.holding, filter?.states]).toEqual(['mine', ['refused']]);
+    });
+    expect(calls.filter((c) => c.command === 'queue_counts').at(-1)?.args.filter).toMatchObject({ holding: 'mine' });
+
+    await fireEvent.click(within(group).getByRole('button', { name: 'Unclaimed' }));
+    await waitFor(() => expect(queries(calls).at(-1)?.filter.holding).toBe('unclaimed'));
+    await fireEvent.click(within(group).getByRole('button', { name: "Everyone's" }));
+    await waitFor(() => expect(queries(calls).at(-1)?.filter.holding).toBeNull());
+  });
+
   test('searches by name, email or id', async () => {
     const calls = backend({ queue_page: { rows, next: null, previous: null, total: 3 }, queue_counts: counts(3) });
     render(QueuePane, { opened: null, compact: false, onopen: () => {} });

@@ -80,6 +80,7 @@ const filter: QueueFilter = {
   created: { from: null, until: null },
   last_change: { from: null, until: null },
   search: null,
+  holding: null,
 };
 const sort: Sort = { key: 'last_change', direction: 'descending' };
 

@@ -3,9 +3,16 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { describe, expect, test } from 'vitest';
 
 import { backend, demoStatus, ipcError } from '../../test/fixtures';
-import type { SettingsInput, SettingsView } from '../api';
+import type { SettingsInput, SettingsView, TeamRules } from '../api';
 import { live } from '../live.svelte';
 import SettingsScreen from './SettingsScreen.svelte';
+
+/** The team's rules as a desk without a hub reads them: the Team section shows them read-only. */
+const TEAM_RULES: TeamRules = {
+  four_eyes: { request_review: 'aml_flagged', start_verification: 'aml_flagged', close_accepted: 'aml_flagged' },
+  deadlines: [{ state: 'validated', seconds: 86400 }],
+  read_only: { reason: 'no_hub' },
+};
 
 function demoView(saved = false): SettingsView {
   return {
@@ -20,6 +27,7 @@ describe('settings', () => {
   test('saves the settings and sends the secrets to the keychain, never showing them back', async () => {
     let saved = false;
     const calls = backend({
+      team_rules: TEAM_RULES,
       settings_view: () => demoView(saved),
       save_settings: () => {
         saved = true;
@@ -69,6 +77,7 @@ describe('settings', () => {
 
   test("leaves a saved secret alone when its field is left empty", async () => {
     const calls = backend({
+      team_rules: TEAM_RULES,
       settings_view: demoView(true),
       save_settings: { restart_needed: false, outcome: 'saved', enter_again: [], message: '(English for logs)' },
       app_status: null,
@@ -86,6 +95,7 @@ describe('settings', () => {
 
   test('a connection test says which step worked and which did not', async () => {
     backend({
+      team_rules: TEAM_RULES,
       settings_view: demoView(),
       check_relay: {
         ok: false,
@@ -114,7 +124,8 @@ describe('settings', () => {
   test('says who the hub signs in with the saved credential, and where an officer credential goes', async () => {
     const status = { ...demoStatus(), mode: { kind: 'live' as const } };
     status.sync.signed_in = { name: 'Zoé Martin', role: 'senior' };
-    backend({ settings_view: demoView(true), app_status: status });
+    backend({
+      team_rules: TEAM_RULES, settings_view: demoView(true), app_status: status });
     const stop = await live.start();
     render(SettingsScreen);
 
@@ -129,6 +140,7 @@ describe('settings', () => {
 
   test("an invalid setting is refused with the backend's words", async () => {
     backend({
+      team_rules: TEAM_RULES,
       settings_view: demoView(),
       save_settings: () => {
         throw ipcError('invalid_setting', {
@@ -149,7 +161,8 @@ describe('settings', () => {
     const view = demoView(true);
     view.settings.relay = { url: 'https://relay.other.example' };
     view.feed_token = { state: 'for_another_origin', origin: 'https://relay.acme.example' };
-    backend({ settings_view: view });
+    backend({
+      team_rules: TEAM_RULES, settings_view: view });
     render(SettingsScreen);
 
     const said = await screen.findByRole('alert');
