@@ -307,7 +307,9 @@ pub enum Error {
     #[error(
         "The team's deadlines were not changed: {problem}. Correct the deadline and save again."
     )]
-    InvalidDeadlines { problem: String },
+    InvalidDeadlines {
+        problem: kyc::deadline::DeadlineError,
+    },
     #[error("{0}")]
     Internal(Fault),
 }

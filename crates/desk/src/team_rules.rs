@@ -79,10 +79,8 @@ impl Desk {
     /// from state names and seconds; a state left out has none. Checked here first, so a bad
     /// value is refused without asking the hub.
     pub async fn set_deadlines(&self, deadlines: BTreeMap<String, i64>) -> Result<TeamRules> {
-        let policy =
-            DeadlinePolicy::parse(deadlines).map_err(|problem| Error::InvalidDeadlines {
-                problem: problem.to_string(),
-            })?;
+        let policy = DeadlinePolicy::parse(deadlines)
+            .map_err(|problem| Error::InvalidDeadlines { problem })?;
         let hub = self.hub(Deed::SetDeadlines)?;
         self.audit_ready().await?;
         let answer = hub

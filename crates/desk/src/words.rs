@@ -222,7 +222,7 @@ pub enum Words {
         tries: u64,
     },
     InvalidDeadlines {
-        problem: String,
+        problem: kyc::deadline::DeadlineError,
     },
     /// Another officer holds the case: its changes are theirs until the claim lapses.
     HeldByColleague {

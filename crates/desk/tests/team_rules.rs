@@ -110,6 +110,18 @@ async fn a_senior_sets_the_teams_rules_at_the_hub_and_an_officer_reads_them_only
         .unwrap_err();
     assert_eq!(error.code(), "invalid_deadlines", "{error}");
     assert!(error.to_string().contains("1 minute"), "{error}");
+    assert!(
+        matches!(
+            error.words(),
+            desk::words::Words::InvalidDeadlines {
+                problem: kyc::deadline::DeadlineError::OutOfBounds {
+                    state: CaseState::Validated,
+                    seconds: 5
+                }
+            }
+        ),
+        "the window gets the problem typed, to word it in the officer's language: {error}"
+    );
 
     // Cut off from the hub: read-only, and a change says the hub cannot be reached.
     world.stop_relay().await;

@@ -44,12 +44,16 @@ pub const WAITING_STATES: [CaseState; 6] = [
 pub struct DeadlinePolicy(BTreeMap<CaseState, i64>);
 
 /// Why a policy was refused: which state, which value, what is allowed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+///
+/// Serialized with its parts, so that the window words it in the officer's language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "problem", rename_all = "snake_case")]
 pub enum DeadlineError {
-    #[error("there is no case state named {0:?}; deadlines apply to {waiting}", waiting = waiting_names())]
-    UnknownState(String),
-    #[error("a case in {0} waits on no one, so it takes no deadline; deadlines apply to {waiting}", waiting = waiting_names())]
-    NotWaiting(CaseState),
+    #[error("there is no case state named {name:?}; deadlines apply to {waiting}", waiting = waiting_names())]
+    UnknownState { name: String },
+    #[error("a case in {state} waits on no one, so it takes no deadline; deadlines apply to {waiting}", waiting = waiting_names())]
+    NotWaiting { state: CaseState },
     #[error(
         "the deadline for {state} is {seconds} seconds; a deadline is {MIN_SECONDS} seconds (1 minute) to {MAX_SECONDS} seconds (365 days)"
     )]
@@ -66,10 +70,10 @@ impl DeadlinePolicy {
     pub fn parse(raw: BTreeMap<String, i64>) -> Result<DeadlinePolicy, DeadlineError> {
         let mut deadlines = BTreeMap::new();
         for (name, seconds) in raw {
-            let state =
-                CaseState::parse(&name).ok_or_else(|| DeadlineError::UnknownState(name.clone()))?;
+            let state = CaseState::parse(&name)
+                .ok_or_else(|| DeadlineError::UnknownState { name: name.clone() })?;
             if !WAITING_STATES.contains(&state) {
-                return Err(DeadlineError::NotWaiting(state));
+                return Err(DeadlineError::NotWaiting { state });
             }
             if !(MIN_SECONDS..=MAX_SECONDS).contains(&seconds) {
                 return Err(DeadlineError::OutOfBounds { state, seconds });
@@ -184,7 +188,12 @@ mod tests {
         assert!(unknown.to_string().contains("\"lunch\""), "{unknown}");
         assert!(unknown.to_string().contains("link_issued"), "{unknown}");
         let done = DeadlinePolicy::parse(raw(&[("review_validated", 600)])).unwrap_err();
-        assert_eq!(done, DeadlineError::NotWaiting(CaseState::ReviewValidated));
+        assert_eq!(
+            done,
+            DeadlineError::NotWaiting {
+                state: CaseState::ReviewValidated
+            }
+        );
         assert!(serde_json::from_str::<DeadlinePolicy>(r#"{"link_issued":-5}"#).is_err());
         assert!(serde_json::from_str::<DeadlinePolicy>(r#"{"link_issued":"15m"}"#).is_err());
     }

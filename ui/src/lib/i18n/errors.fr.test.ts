@@ -165,7 +165,13 @@ const SAMPLES: { [K in Kind]: Of<K>[] } = {
   held_by_colleague: [
     { kind: 'held_by_colleague', what: 'record_decision', user: 42, holder: 'Zoé', lapses_at: '2025-05-03T15:50:00Z' },
   ],
-  invalid_deadlines: [{ kind: 'invalid_deadlines', problem: 'the deadline for validated is 5 seconds' }],
+  invalid_deadlines: (
+    [
+      { problem: 'unknown_state', name: 'opened' },
+      { problem: 'not_waiting', state: 'review_validated' },
+      { problem: 'out_of_bounds', state: 'link_issued', seconds: 5 },
+    ] as const
+  ).map((problem) => ({ kind: 'invalid_deadlines', problem })),
   needs_approval: [
     { kind: 'needs_approval', action: 'request_review', user, proposal: null, proposer: null },
     { kind: 'needs_approval', action: 'request_review', user, proposal: 9, proposer: 'Léa' },

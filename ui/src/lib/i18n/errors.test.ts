@@ -22,6 +22,7 @@ const WORDED: [string, string | undefined, string][] = [
   ['SettingsFileProblem', 'problem', 'settings_file_problem_'],
   ['TrailProblem', undefined, 'trail_problem_'],
   ['TextProblem', 'problem', 'text_problem_'],
+  ['DeadlineError', 'problem', 'deadline_problem_'],
   ['DemoStep', undefined, 'demo_step_'],
   ['Fault', 'fault', 'fault_'],
   ['ViewRefusal', 'why', 'view_refusal_'],

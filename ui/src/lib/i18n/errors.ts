@@ -19,7 +19,16 @@ import type { TreezorProblem } from '../bindings/TreezorProblem';
 import { refusalWords } from '../case/permission';
 import { formatDateTime } from '../format';
 import { m } from './locale';
-import { demoStep, fault, hubRefusal, settingsFileProblem, textProblem, trailProblem, viewRefusal } from './problems';
+import {
+  deadlineProblem,
+  demoStep,
+  fault,
+  hubRefusal,
+  settingsFileProblem,
+  textProblem,
+  trailProblem,
+  viewRefusal,
+} from './problems';
 
 type Kind = ErrorWords['kind'];
 type Of<K extends Kind> = Extract<ErrorWords, { kind: K }>;
@@ -262,7 +271,7 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   claim_refused: (w) =>
     m.error_claim_refused({ what: DEEDS[w.what](), user: w.user, refusal: claimProblem(w.refusal) }),
   claim_race_lost: (w) => m.error_claim_race_lost({ tries: w.tries }),
-  invalid_deadlines: (w) => m.error_invalid_deadlines({ problem: w.problem }),
+  invalid_deadlines: (w) => m.error_invalid_deadlines({ problem: deadlineProblem(w.problem) }),
   held_by_colleague: (w) =>
     m.error_held_by_colleague({
       what: DEEDS[w.what](),

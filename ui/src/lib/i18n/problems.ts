@@ -6,6 +6,7 @@
  * surrounds it, and what the officer can do, is worded here.
  */
 import type { Claimant } from '../bindings/Claimant';
+import type { DeadlineError } from '../bindings/DeadlineError';
 import type { DemoStep } from '../bindings/DemoStep';
 import type { DocumentFormat } from '../bindings/DocumentFormat';
 import type { Fault } from '../bindings/Fault';
@@ -16,6 +17,7 @@ import type { TrailProblem } from '../bindings/TrailProblem';
 import type { ViewRefusal } from '../bindings/ViewRefusal';
 import { refusalWords } from '../case/permission';
 import { formatDateTime } from '../format';
+import { STATES } from '../status';
 import { m } from './locale';
 
 export function settingsFileProblem(p: SettingsFileProblem): string {
@@ -52,6 +54,18 @@ export function textProblem(p: TextProblem): string {
       return m.text_problem_control_character_in_name();
     case 'edge_space':
       return m.text_problem_edge_space();
+  }
+}
+
+/** Why the team's deadlines were refused, read after "were not changed:". */
+export function deadlineProblem(p: DeadlineError): string {
+  switch (p.problem) {
+    case 'unknown_state':
+      return m.deadline_problem_unknown_state({ name: p.name });
+    case 'not_waiting':
+      return m.deadline_problem_not_waiting({ state: STATES[p.state].label });
+    case 'out_of_bounds':
+      return m.deadline_problem_out_of_bounds({ state: STATES[p.state].label, seconds: p.seconds });
   }
 }
 
