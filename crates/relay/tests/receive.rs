@@ -134,12 +134,25 @@ async fn a_body_over_the_limit_gets_413_whether_announced_or_streamed(backend: B
         &new_id(),
         &format!(r#"{{"user_id":"1","pad":"{padding}"}}"#),
     );
-    assert_eq!(relay.post(big.clone()).await.status(), 413);
+    // The relay answers 413 without reading the rest of the body, so that connection cannot carry
+    // another request: these ask for it to be closed rather than go back to the client's pool,
+    // where the next request could pick it up as the relay closes it.
+    let response = relay
+        .http
+        .post(relay.running.webhook_url())
+        .header(reqwest::header::CONNECTION, "close")
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
     // Without Content-Length: the limit is enforced while the chunks arrive.
     let chunks = futures_stream(big.into_bytes());
     let response = relay
         .http
         .post(relay.running.webhook_url())
+        .header(reqwest::header::CONNECTION, "close")
         .body(reqwest::Body::wrap_stream(chunks))
         .send()
         .await

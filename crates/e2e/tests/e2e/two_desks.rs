@@ -21,7 +21,7 @@ const LEA: &str = "Léa Roux";
 const ZOE: &str = "Zoé Martin";
 const CLAIM: &str = "[data-testid=claim]";
 const FOUR_EYES: &str = "[data-testid=four-eyes]";
-const WAITING: &str = "[data-testid=proposal][data-answered=waiting]";
+const WAITING: &str = "[data-testid=proposal][data-state=waiting]";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_officers_on_one_hub_race_for_a_case_share_notes_and_answer_each_others_proposals() {
@@ -128,7 +128,7 @@ async fn two_officers_on_one_hub_race_for_a_case_share_notes_and_answer_each_oth
     lea.click_button("Approve").await;
     let answered = zoe
         .wait_for_text(
-            "[data-testid=proposal][data-answered=approved]",
+            "[data-testid=proposal][data-state=approved]",
             &format!("Approved by {LEA}"),
         )
         .await;
