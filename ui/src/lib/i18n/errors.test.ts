@@ -49,6 +49,17 @@ describe("the backend's errors", () => {
     expect(names('Setting')).toContain('treezor_base_url');
   });
 
+  test("a hub's refusal says what to do, not to retry what would be refused again", () => {
+    const text = errorText({
+      kind: 'hub',
+      what: 'answer_proposal',
+      user: 100002,
+      cause: { problem: 'declined', status: 403, refusal: { refusal: 'own_proposal' }, message: 'own proposal' },
+    });
+    expect(text).toContain('a different senior officer must approve or reject it.');
+    expect(text).not.toContain('retry');
+  });
+
   test('read in English, with what the officer can do', () => {
     expect(errorText({ kind: 'keychain_locked', secret: 'treezor_client_secret', operation: 'read' })).toBe(
       'The keychain is locked, so KYC Desk could not read the Treezor client secret. Unlock your login keyring (log in again, or open “Passwords and Keys”) and retry.',

@@ -262,10 +262,18 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   invalid_note: (w) => m.error_invalid_note({ user: w.user, problem: textProblem(w.problem) }),
   relay: (w) => m.error_relay({ problem: hubProblemText(w.problem) }),
   no_hub: (w) => m.error_no_hub({ what: DEEDS[w.what]() }),
-  hub: (w) =>
-    w.user === null
-      ? m.error_hub_team({ what: DEEDS[w.what](), cause: hubProblemText(w.cause) })
-      : m.error_hub({ what: DEEDS[w.what](), user: w.user, cause: hubProblemText(w.cause) }),
+  // A refusal says what to do itself: retrying the same request would be refused again.
+  hub: (w) => {
+    const what = DEEDS[w.what]();
+    const cause = hubProblemText(w.cause);
+    const refused = w.cause.problem === 'declined' || w.cause.problem === 'claim';
+    if (w.user === null) {
+      return refused ? m.error_hub_team_refused({ what, cause }) : m.error_hub_team({ what, cause });
+    }
+    return refused
+      ? m.error_hub_refused({ what, user: w.user, cause })
+      : m.error_hub({ what, user: w.user, cause });
+  },
   invalid_justification: (w) => m.error_invalid_justification({ user: w.user, problem: textProblem(w.problem) }),
   invalid_assignee: (w) => m.error_invalid_assignee({ user: w.user, problem: textProblem(w.problem) }),
   claim_refused: (w) =>
