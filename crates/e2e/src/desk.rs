@@ -18,6 +18,9 @@ use crate::workspace_root;
 /// How long the window may take to show what a test waits for (a cold WebKit start under Xvfb on
 /// a loaded two-core machine takes a few seconds).
 const PATIENCE: Duration = Duration::from_secs(30);
+/// How long the app may take to open its window and give WebDriver a session, however loaded
+/// the machine (it takes seconds).
+const SESSION_START: Duration = Duration::from_secs(120);
 const POLL_EVERY: Duration = Duration::from_millis(100);
 
 /// The service name the app keeps its keychain entries under.
@@ -90,10 +93,23 @@ impl Desk {
         let mut capabilities = Map::new();
         capabilities.insert("browserName".into(), json!("wry"));
         capabilities.insert("tauri:options".into(), json!({ "application": app }));
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&driver.url())
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(capabilities);
+        let url = driver.url();
+        let session = builder.connect(&url);
+        // WebKitWebDriver waits for an app that never opens its window (one that died at start)
+        // without answering: bound the wait, so such a start fails with the app's own output
+        // instead of holding the whole run.
+        let client = tokio::time::timeout(SESSION_START, session)
             .await
+            .unwrap_or_else(|_| {
+                panic!(
+                    "no WebDriver session on {} after {SESSION_START:?}: the app did not open its \
+                     window. Its output:\n{}",
+                    app.display(),
+                    driver.output()
+                )
+            })
             .unwrap_or_else(|error| panic!("no WebDriver session on {}: {error}", app.display()));
         Desk { client, driver }
     }
