@@ -116,14 +116,16 @@ pub enum Words {
     TreezorConfig {
         detail: String,
     },
+    /// The system refused `step` of saving; `detail` is its own account.
     DocumentNotSaved {
         document: u64,
         path: String,
+        step: treezor::FileStep,
         detail: String,
     },
     DownloadRefused {
         document: u64,
-        reason: String,
+        reason: treezor::DownloadRefusal,
     },
     DocumentTooLarge {
         document: u64,
@@ -133,7 +135,7 @@ pub enum Words {
     DownloadFailed {
         document: u64,
         attempts: u32,
-        last: String,
+        last: treezor::AttemptFailure,
     },
     CacheFolder {
         path: String,
@@ -507,10 +509,12 @@ fn treezor_words(error: &treezor::Error) -> Words {
         T::File {
             document,
             path,
+            step,
             detail,
         } => Words::DocumentNotSaved {
             document: *document,
             path: path.display().to_string(),
+            step: *step,
             detail: detail.clone(),
         },
         T::DownloadRefused { document, reason } => Words::DownloadRefused {

@@ -7,7 +7,8 @@
 //! lost answer recorded as such); a failure ends in one error that says what failed and what to
 //! do, and one audit entry; nothing is recorded in the case for a call that failed, and nothing twice for a
 //! call that was repeated; while Treezor keeps an answer waiting, everything the window reads
-//! still answers; a revoked token is renewed once, revoked credentials are named as such.
+//! still answers; a revoked token is renewed once, revoked credentials are named as such; a
+//! download cut every time reaches the window as its cause and parameters, not as English.
 //!
 //! The keychain being locked is drilled in `keychain.rs`
 //! (`a_locked_keyring_is_reported_as_locked_with_what_to_do`).
@@ -17,11 +18,13 @@ mod common;
 use std::time::Duration;
 
 use cache::Outcome;
-use common::{World, case_in, known};
+use common::{World, case_in, documents_received, known};
 use desk::Confirmation;
 use desk::desk::Desk;
+use desk::words::Words;
 use kyc::{CaseState, UserId};
 use sandbox::{Fault, FaultRule};
+use treezor::{AttemptFailure, TransportFault};
 
 fn status(code: u16, after_handling: bool) -> Fault {
     Fault::Status {
@@ -335,5 +338,55 @@ async fn a_revoked_token_is_renewed_once_and_revoked_credentials_are_named() {
         [Outcome::Succeeded, Outcome::Succeeded, Outcome::Failed]
     );
     assert_eq!(identifications_of(&world, user), 2);
+    desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_cut_every_time_reaches_the_window_as_its_cause_not_as_english() {
+    let world = World::start().await;
+    let desk = world.desk().await;
+    let user = world.person("Inès", "Moreau");
+    let case = documents_received(&world, &desk, user).await;
+    let document = case.detail.documents[0].document.document_id;
+    world
+        .control()
+        .inject(FaultRule::new("/files/", Fault::DropConnection { after_bytes: 1000 }).times(10));
+
+    let error = desk
+        .download_document(user, document, |_| {})
+        .await
+        .unwrap_err();
+    let words = error.words();
+    match &words {
+        Words::DownloadFailed {
+            document: failed,
+            attempts,
+            last:
+                AttemptFailure::Dropped {
+                    received,
+                    transport,
+                },
+        } => {
+            assert_eq!(*failed, document.get());
+            assert!(*attempts > 1, "each attempt had a fresh URL: {attempts}");
+            assert!(*received <= 1000, "{received}");
+            assert_eq!(transport.fault, TransportFault::CutOff, "{transport:?}");
+        }
+        other => panic!("expected a download cut every time, got {other:?}"),
+    }
+    // What the window receives: the cause as a name and its numbers; only the system's own
+    // causes are text, quoted.
+    let sent = serde_json::to_value(&words).unwrap();
+    assert_eq!(sent["kind"], "download_failed");
+    assert_eq!(sent["last"]["failure"], "dropped");
+    assert_eq!(sent["last"]["transport"]["fault"], "cut_off");
+    assert!(
+        error.to_string().contains("the connection dropped after"),
+        "the logs keep the English: {error}"
+    );
+    assert_eq!(
+        audited(&desk, user, "download_document").await,
+        [Outcome::Started, Outcome::Failed]
+    );
     desk.shutdown().await;
 }

@@ -118,26 +118,7 @@ pub(crate) fn is_transient(status: StatusCode) -> bool {
 
 /// Describes a transport failure without its URL (download URLs carry a signature).
 pub(crate) fn transport_detail(error: &reqwest::Error) -> String {
-    let kind = if error.is_timeout() {
-        "it timed out"
-    } else if error.is_connect() {
-        "the connection failed"
-    } else if error.is_body() || error.is_decode() {
-        "the answer was cut off"
-    } else {
-        "the request failed"
-    };
-    let mut source = std::error::Error::source(error);
-    let mut causes = Vec::new();
-    while let Some(cause) = source {
-        causes.push(cause.to_string());
-        source = cause.source();
-    }
-    if causes.is_empty() {
-        kind.to_owned()
-    } else {
-        format!("{kind} ({})", causes.join(": "))
-    }
+    crate::transport::Transport::of(error).to_string()
 }
 
 /// `Retry-After` in seconds, when given.

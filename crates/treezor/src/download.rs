@@ -34,11 +34,13 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use url::Url;
 
-use crate::call::{is_transient, retry_after, transport_detail};
+use crate::call::{is_transient, retry_after};
 use crate::client::Client;
 use crate::documents::DownloadUrl;
+use crate::download_failure::{AttemptFailure, DownloadRefusal, FileStep};
 use crate::endpoint::{origin_of, refusal};
 use crate::error::{Error, Result};
+use crate::transport::Transport;
 
 /// A completed download.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,7 +58,7 @@ pub struct Downloaded {
 /// How one attempt with one URL ended: done, or why another URL should be tried.
 pub(crate) enum Attempt<T> {
     Done(T),
-    Retry(String),
+    Retry(AttemptFailure),
 }
 
 /// The most names tried beside a taken one (`name-2.ext` … `name-1000.ext`).
@@ -93,7 +95,7 @@ struct FreshUrls {
     policy: crate::config::DownloadPolicy,
     asked: u32,
     stale: u32,
-    last: String,
+    last: AttemptFailure,
 }
 
 impl FreshUrls {
@@ -103,12 +105,12 @@ impl FreshUrls {
             policy,
             asked: 0,
             stale: 0,
-            last: String::from("no attempt was made"),
+            last: AttemptFailure::NoAttempt,
         }
     }
 
     /// The attempt with the last URL failed for `why`: another URL is worth a try.
-    fn failed(&mut self, why: String) {
+    fn failed(&mut self, why: AttemptFailure) {
         tracing::warn!(document = %self.document, attempt = self.asked, "download attempt failed: {why}");
         self.last = why;
     }
@@ -123,19 +125,19 @@ impl FreshUrls {
 }
 
 /// A download URL Treezor handed out, checked: https, or plain http to this machine; no
-/// user-info. The reason is written to be read after "the download URL …".
-pub async fn file_url(raw: &str) -> Result<Url, String> {
-    let url = Url::parse(raw).map_err(|e| format!("is not a URL ({e})"))?;
+/// user-info.
+pub async fn file_url(raw: &str) -> Result<Url, DownloadRefusal> {
+    let url = Url::parse(raw).map_err(|e| DownloadRefusal::NotAUrl {
+        detail: e.to_string(),
+    })?;
     // Plain http to a name resolves it: a blocking lookup, kept off the runtime's threads.
     let checked = url.clone();
     let verdict = tokio::task::spawn_blocking(move || refusal(&checked)).await;
+    let origin = origin_of(&url);
     match verdict {
         Ok(None) => Ok(url),
-        Ok(Some(why)) => Err(format!("for {} was refused: {why}", origin_of(&url))),
-        Err(_) => Err(format!(
-            "for {} was refused: could not be checked",
-            origin_of(&url)
-        )),
+        Ok(Some(rule)) => Err(DownloadRefusal::UrlRefused { origin, rule }),
+        Err(_) => Err(DownloadRefusal::UrlNotChecked { origin }),
     }
 }
 
@@ -168,24 +170,21 @@ impl SizeCap {
     }
 
     /// Refuses a size announced beforehand (`Content-Length`) that is over the cap.
-    pub fn announced(&self, total: Option<u64>) -> Result<(), String> {
+    pub fn announced(&self, total: Option<u64>) -> Result<(), DownloadRefusal> {
         match total {
-            Some(total) if total > self.max => Err(format!(
-                "the file host announced {total} bytes, more than the {} a document may have",
-                self.max
-            )),
+            Some(announced) if announced > self.max => Err(DownloadRefusal::AnnouncedTooLarge {
+                announced,
+                limit: self.max,
+            }),
             _ => Ok(()),
         }
     }
 
     /// Counts `piece`; refuses once the bytes so far pass the cap.
-    pub fn take(&mut self, piece: usize) -> Result<u64, String> {
+    pub fn take(&mut self, piece: usize) -> Result<u64, DownloadRefusal> {
         self.seen = self.seen.saturating_add(piece as u64);
         if self.seen > self.max {
-            return Err(format!(
-                "the file host sent more than the {} bytes a document may have",
-                self.max
-            ));
+            return Err(DownloadRefusal::SentTooLarge { limit: self.max });
         }
         Ok(self.seen)
     }
@@ -345,20 +344,17 @@ impl Client {
         document: DocumentId,
         url: &DownloadUrl,
     ) -> Result<Attempt<reqwest::Response>> {
-        let refused = |reason: String| Error::DownloadRefused {
+        let refused = |reason: DownloadRefusal| Error::DownloadRefused {
             document: document.get(),
             reason,
         };
-        let checked = file_url(&url.url)
-            .await
-            .map_err(|why| refused(format!("Treezor's download URL {why}")))?;
+        let checked = file_url(&url.url).await.map_err(refused)?;
         let answer = match self.files().get(checked.clone()).send().await {
             Ok(answer) => answer,
             Err(error) => {
-                return Ok(Attempt::Retry(format!(
-                    "the file host could not be reached: {}",
-                    transport_detail(&error)
-                )));
+                return Ok(Attempt::Retry(AttemptFailure::Unreachable {
+                    transport: Transport::of(&error),
+                }));
             }
         };
         let status = answer.status();
@@ -368,30 +364,26 @@ impl Client {
                 .get(reqwest::header::LOCATION)
                 .and_then(|l| l.to_str().ok())
                 .and_then(|l| checked.join(l).ok())
-                .map_or_else(|| "an unreadable address".to_owned(), |u| origin_of(&u));
-            return Err(refused(format!(
-                "the file host at {} redirected it to {elsewhere}, another server; a download \
-                 follows no redirect off its own host. Report it to Treezor",
-                origin_of(&checked)
-            )));
+                .map(|u| origin_of(&u));
+            return Err(refused(DownloadRefusal::RedirectedElsewhere {
+                from: origin_of(&checked),
+                to: elsewhere,
+            }));
         }
-        if matches!(status.as_u16(), 403 | 410) {
-            return Ok(Attempt::Retry(format!(
-                "the file host refused the URL (HTTP {status}): it expired or was altered"
-            )));
+        let status = status.as_u16();
+        if matches!(status, 403 | 410) {
+            return Ok(Attempt::Retry(AttemptFailure::UrlRefused { status }));
         }
-        if is_transient(status) {
+        if is_transient(answer.status()) {
             let pause = self.backoff(1, retry_after(answer.headers()));
             tokio::time::sleep(pause).await;
-            return Ok(Attempt::Retry(format!(
-                "the file host answered HTTP {status}"
-            )));
+            return Ok(Attempt::Retry(AttemptFailure::Unavailable { status }));
         }
-        if !status.is_success() {
+        if !answer.status().is_success() {
             return Err(Error::DownloadFailed {
                 document: document.get(),
                 attempts: 1,
-                last: format!("the file host answered HTTP {status}"),
+                last: AttemptFailure::Status { status },
             });
         }
         Ok(Attempt::Done(answer))
@@ -436,19 +428,18 @@ impl Client {
                     bytes.extend_from_slice(&piece);
                 }
                 Err(error) => {
-                    return Ok(Attempt::Retry(format!(
-                        "the connection dropped after {} bytes: {}",
-                        bytes.len(),
-                        transport_detail(&error)
-                    )));
+                    return Ok(Attempt::Retry(AttemptFailure::Dropped {
+                        received: bytes.len() as u64,
+                        transport: Transport::of(&error),
+                    }));
                 }
             }
         }
-        if let Some(total) = total.filter(|&t| t != bytes.len() as u64) {
-            return Ok(Attempt::Retry(format!(
-                "the file ended after {} of {total} bytes",
-                bytes.len()
-            )));
+        if let Some(announced) = total.filter(|&t| t != bytes.len() as u64) {
+            return Ok(Attempt::Retry(AttemptFailure::CutShort {
+                received: bytes.len() as u64,
+                announced,
+            }));
         }
         Ok(Attempt::Done((bytes, media_type)))
     }
@@ -465,17 +456,20 @@ impl Client {
             Attempt::Done(answer) => answer,
             Attempt::Retry(why) => return Ok(Attempt::Retry(why)),
         };
-        let refused = |reason: String| Error::DownloadRefused {
+        let refused = |reason: DownloadRefusal| Error::DownloadRefused {
             document: document.get(),
             reason,
         };
         let total = answer.content_length();
         let mut cap = SizeCap::new(self.config().download.max_bytes);
         cap.announced(total).map_err(refused)?;
-        let file_error = |detail: String| Error::File {
-            document: document.get(),
-            path: path.to_path_buf(),
-            detail,
+        let file_error = |step: FileStep| {
+            move |e: std::io::Error| Error::File {
+                document: document.get(),
+                path: path.to_path_buf(),
+                step,
+                detail: e.to_string(),
+            }
         };
         let dir = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
@@ -491,15 +485,10 @@ impl Client {
         // Owner-only, like every file that holds personal data (tempfile's default, said here).
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600));
-        let temp = builder.tempfile_in(&dir).map_err(|e| {
-            file_error(format!(
-                "a temporary file could not be created in {}: {e}",
-                dir.display()
-            ))
-        })?;
-        let handle = temp
-            .reopen()
-            .map_err(|e| file_error(format!("the temporary file could not be opened: {e}")))?;
+        let temp = builder
+            .tempfile_in(&dir)
+            .map_err(file_error(FileStep::CreateTemporary))?;
+        let handle = temp.reopen().map_err(file_error(FileStep::OpenTemporary))?;
         let mut file = tokio::fs::File::from_std(handle);
         let mut hasher = Sha256::new();
         let mut written = 0u64;
@@ -513,36 +502,33 @@ impl Client {
                     cap.take(bytes.len()).map_err(refused)?;
                     file.write_all(&bytes)
                         .await
-                        .map_err(|e| file_error(format!("writing failed: {e}")))?;
+                        .map_err(file_error(FileStep::Write))?;
                     hasher.update(&bytes);
                     written += bytes.len() as u64;
                     progress(written, total);
                 }
                 Err(error) => {
-                    cut = Some(transport_detail(&error));
+                    cut = Some(Transport::of(&error));
                     break;
                 }
             }
         }
-        if let Some(detail) = cut {
-            return Ok(Attempt::Retry(format!(
-                "the connection dropped after {written} bytes: {detail}"
-            )));
+        if let Some(transport) = cut {
+            return Ok(Attempt::Retry(AttemptFailure::Dropped {
+                received: written,
+                transport,
+            }));
         }
-        if let Some(total) = total.filter(|&t| t != written) {
-            return Ok(Attempt::Retry(format!(
-                "the file ended after {written} of {total} bytes"
-            )));
+        if let Some(announced) = total.filter(|&t| t != written) {
+            return Ok(Attempt::Retry(AttemptFailure::CutShort {
+                received: written,
+                announced,
+            }));
         }
-        file.flush()
-            .await
-            .map_err(|e| file_error(format!("writing failed: {e}")))?;
-        file.sync_all()
-            .await
-            .map_err(|e| file_error(format!("the file could not be synced to disk: {e}")))?;
+        file.flush().await.map_err(file_error(FileStep::Write))?;
+        file.sync_all().await.map_err(file_error(FileStep::Sync))?;
         drop(file);
-        let saved = persist_new(temp, path)
-            .map_err(|e| file_error(format!("the file could not be moved into place: {e}")))?;
+        let saved = persist_new(temp, path).map_err(file_error(FileStep::MoveIntoPlace))?;
         Ok(Attempt::Done((
             saved,
             written,
@@ -552,16 +538,20 @@ impl Client {
 }
 
 /// Why a URL must not be used, if it must not.
-fn stale(url: &DownloadUrl, policy: &crate::config::DownloadPolicy) -> Option<String> {
+fn stale(url: &DownloadUrl, policy: &crate::config::DownloadPolicy) -> Option<AttemptFailure> {
     let age = url.received_at.elapsed();
     if age > policy.max_url_age {
-        return Some(format!("it was received {}s ago", age.as_secs()));
+        return Some(AttemptFailure::UrlTooOld {
+            seconds: age.as_secs(),
+        });
     }
     let expires_at = url.expires_at?;
     match expires_at.duration_since(SystemTime::now()) {
         Ok(left) if left >= policy.min_remaining => None,
-        Ok(left) => Some(format!("it expires in {}s", left.as_secs())),
-        Err(_) => Some("it had already expired when Treezor handed it out".into()),
+        Ok(left) => Some(AttemptFailure::UrlExpiresSoon {
+            seconds: left.as_secs(),
+        }),
+        Err(_) => Some(AttemptFailure::UrlExpired),
     }
 }
 
@@ -631,9 +621,18 @@ mod tests {
         };
         assert!(stale(&url(0, Some(30)), &policy).is_none());
         assert!(stale(&url(0, None), &policy).is_none());
-        assert!(stale(&url(26, None), &policy).is_some());
-        assert!(stale(&url(0, Some(2)), &policy).is_some());
-        assert!(stale(&url(0, Some(-10)), &policy).is_some());
+        assert_eq!(
+            stale(&url(26, None), &policy),
+            Some(AttemptFailure::UrlTooOld { seconds: 26 })
+        );
+        assert!(matches!(
+            stale(&url(0, Some(2)), &policy),
+            Some(AttemptFailure::UrlExpiresSoon { seconds: 1 | 2 })
+        ));
+        assert_eq!(
+            stale(&url(0, Some(-10)), &policy),
+            Some(AttemptFailure::UrlExpired)
+        );
     }
 
     fn temporary(dir: &Path, bytes: &[u8]) -> tempfile::NamedTempFile {
@@ -669,9 +668,18 @@ mod tests {
         let mut cap = SizeCap::new(100);
         assert!(cap.announced(Some(100)).is_ok());
         assert!(cap.announced(None).is_ok());
-        assert!(cap.announced(Some(101)).unwrap_err().contains("101 bytes"));
+        assert_eq!(
+            cap.announced(Some(101)),
+            Err(DownloadRefusal::AnnouncedTooLarge {
+                announced: 101,
+                limit: 100
+            })
+        );
         assert_eq!(cap.take(60), Ok(60));
         assert_eq!(cap.take(40), Ok(100));
-        assert!(cap.take(1).unwrap_err().contains("more than the 100 bytes"));
+        assert_eq!(
+            cap.take(1),
+            Err(DownloadRefusal::SentTooLarge { limit: 100 })
+        );
     }
 }

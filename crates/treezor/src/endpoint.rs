@@ -19,7 +19,9 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 use url::{Host, Url};
 
 /// Why a URL is refused; its `Display` is the officer's English, read after "the URL …".
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum UrlRefusal {
     /// `user:pass@` before the host.
     UserInfo,

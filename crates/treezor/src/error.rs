@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
+use crate::download_failure::{AttemptFailure, DownloadRefusal, FileStep};
+
 #[derive(Debug, Error)]
 pub enum Error {
     /// Boxed: it is large, and errors travel through every call.
@@ -31,16 +33,21 @@ pub enum Error {
     UnexpectedAnswer { call: String, detail: String },
     #[error("the Treezor client is not configured correctly: {0}")]
     Config(String),
-    #[error("document {document} could not be saved to {}: {detail}", path.display())]
+    /// `detail` is the system's own account of the fault.
+    #[error("document {document} could not be saved to {}: {step}: {detail}", path.display())]
     File {
         document: u64,
         path: PathBuf,
+        step: FileStep,
         detail: String,
     },
     /// A download stopped by a rule (a URL or redirect the rules refuse, a file over the size
     /// cap), not by a fault: another attempt would meet the same refusal.
     #[error("document {document} was not downloaded: {reason}. Nothing was saved")]
-    DownloadRefused { document: u64, reason: String },
+    DownloadRefused {
+        document: u64,
+        reason: DownloadRefusal,
+    },
     #[error("document {document} is {size} bytes or more, over the {limit} bytes allowed")]
     TooLarge {
         document: u64,
@@ -53,7 +60,7 @@ pub enum Error {
     DownloadFailed {
         document: u64,
         attempts: u32,
-        last: String,
+        last: AttemptFailure,
     },
 }
 

@@ -26,6 +26,9 @@
 //! - `download`: documents fetched inside the 30-second window: to a temporary file renamed when
 //!   complete, or into memory only (for viewing); the rules every fetch of a document follows
 //!   (which URLs, which redirects, how many bytes).
+//! - `download_failure`: why a download stopped ([`DownloadRefusal`], [`AttemptFailure`],
+//!   [`FileStep`]), typed for the officer's words.
+//! - `transport`: a request that got no whole answer ([`Transport`]), typed.
 //! - [`endpoint`]: which URLs a secret may be sent to and a document fetched from (https, or
 //!   plain http to this machine only).
 //! - [`error`]: the one error.
@@ -51,12 +54,14 @@ mod call;
 mod client;
 mod documents;
 mod download;
+mod download_failure;
 #[cfg(test)]
 mod fuzz;
 mod liveness;
 mod refusal;
 mod review;
 mod token;
+mod transport;
 mod users;
 
 pub use call::AccessTag;
@@ -66,6 +71,8 @@ pub use config::{
 };
 pub use documents::DownloadUrl;
 pub use download::{Downloaded, InMemory};
+pub use download_failure::{AttemptFailure, DownloadRefusal, FileStep};
 pub use error::{Error, Problem, Result, TreezorError};
 pub use liveness::LivenessStart;
+pub use transport::{Transport, TransportFault};
 pub use users::{UserPage, UserQuery};

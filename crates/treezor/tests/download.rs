@@ -10,7 +10,7 @@ use kyc::objects::Document;
 use kyc::{DocumentId, UserId};
 use sandbox::{DownloadAccess, Fault, FaultRule, Outcome, RunningSandbox, SandboxConfig};
 use sha2::{Digest, Sha256};
-use treezor::{Client, Error, Problem};
+use treezor::{AttemptFailure, Client, Error, Problem};
 
 /// A user whose validated verification's documents are in Treezor.
 async fn documents(sandbox: &RunningSandbox, client: &Client) -> (UserId, Vec<Document>) {
@@ -210,8 +210,8 @@ async fn when_every_attempt_fails_nothing_is_left_behind() {
         } => {
             assert_eq!((*document, *attempts), (id.get(), 4));
             assert!(
-                last.contains("dropped") || last.contains("connection closed"),
-                "{last}"
+                matches!(last, AttemptFailure::Dropped { .. }),
+                "the last attempt's connection dropped: {last:?}"
             );
         }
         other => panic!("expected a failed download, got {other:?}"),

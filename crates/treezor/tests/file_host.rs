@@ -22,7 +22,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use common::files_in;
 use kyc::DocumentId;
-use treezor::{Client, ClientConfig, ClientSecret, Error};
+use treezor::endpoint::UrlRefusal;
+use treezor::{Client, ClientConfig, ClientSecret, DownloadRefusal, Error};
 
 /// What the file host does for one path.
 #[derive(Clone)]
@@ -154,7 +155,7 @@ impl World {
     }
 }
 
-fn refusal(error: &Error) -> &str {
+fn refusal(error: &Error) -> &DownloadRefusal {
     match error {
         Error::DownloadRefused { reason, .. } => reason,
         other => panic!("expected a refused download, got {other:?}"),
@@ -223,10 +224,12 @@ async fn a_redirect_to_another_server_is_not_followed_and_nothing_is_saved() {
     let dir = tempfile::tempdir().unwrap();
 
     let error = world.download(7, dir.path()).await.unwrap_err();
-    let why = refusal(&error);
-    assert!(
-        why.contains("redirected") && why.contains(&world.host.elsewhere),
-        "{why}"
+    assert_eq!(
+        refusal(&error),
+        &DownloadRefusal::RedirectedElsewhere {
+            from: world.host.base.clone(),
+            to: Some(world.host.elsewhere.clone()),
+        }
     );
     assert!(error.to_string().contains("Nothing was saved"), "{error}");
     assert_eq!(
@@ -267,12 +270,14 @@ async fn a_plain_http_url_off_this_machine_or_with_user_info_is_refused_unused()
     );
     let dir = tempfile::tempdir().unwrap();
     for (id, expected) in [
-        (7, "plain http:// is only for this machine"),
-        (8, "user name or password"),
+        (7, UrlRefusal::PlainHttpElsewhere),
+        (8, UrlRefusal::UserInfo),
     ] {
         let error = world.download(id, dir.path()).await.unwrap_err();
-        let why = refusal(&error);
-        assert!(why.contains(expected), "document {id}: {why}");
+        match refusal(&error) {
+            DownloadRefusal::UrlRefused { rule, .. } => assert_eq!(*rule, expected, "{id}"),
+            other => panic!("document {id}: {other:?}"),
+        }
     }
     assert_eq!(world.elsewhere_hits.load(Ordering::SeqCst), 0);
     assert!(files_in(dir.path()).is_empty());
@@ -304,14 +309,17 @@ async fn a_document_over_the_size_cap_is_stopped_and_nothing_is_left() {
     let dir = tempfile::tempdir().unwrap();
 
     let announced = world.download(7, dir.path()).await.unwrap_err();
-    assert!(
-        refusal(&announced).contains(&format!("announced {} bytes", 3 * CAP)),
-        "{announced}"
+    assert_eq!(
+        refusal(&announced),
+        &DownloadRefusal::AnnouncedTooLarge {
+            announced: 3 * CAP,
+            limit: CAP
+        }
     );
     let streamed = world.download(8, dir.path()).await.unwrap_err();
-    assert!(
-        refusal(&streamed).contains(&format!("more than the {CAP} bytes")),
-        "{streamed}"
+    assert_eq!(
+        refusal(&streamed),
+        &DownloadRefusal::SentTooLarge { limit: CAP }
     );
     assert!(
         files_in(dir.path()).is_empty(),
@@ -352,11 +360,23 @@ async fn a_fetch_into_memory_follows_the_same_rules_as_a_download() {
     };
 
     let redirected = fetch(7).await.unwrap_err();
-    assert!(refusal(&redirected).contains("redirected"), "{redirected}");
+    assert!(
+        matches!(
+            refusal(&redirected),
+            DownloadRefusal::RedirectedElsewhere { .. }
+        ),
+        "{redirected}"
+    );
     assert_eq!(world.elsewhere_hits.load(Ordering::SeqCst), 0);
     let plain = fetch(8).await.unwrap_err();
     assert!(
-        refusal(&plain).contains("plain http:// is only for this machine"),
+        matches!(
+            refusal(&plain),
+            DownloadRefusal::UrlRefused {
+                rule: UrlRefusal::PlainHttpElsewhere,
+                ..
+            }
+        ),
         "{plain}"
     );
     // The caller's limit is larger: the download's cap still holds.

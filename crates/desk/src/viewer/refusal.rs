@@ -43,10 +43,9 @@ pub enum ViewRefusal {
         size_mb: u64,
         limit_mb: u64,
     },
-    /// A rule of every fetch (its URL, a redirect off its host) refused it; the download's own
-    /// account, quoted.
+    /// A rule of every fetch (its URL, a redirect off its host, the size cap) refused it.
     DownloadRefused {
-        reason: String,
+        reason: treezor::DownloadRefusal,
     },
     /// The bytes are none of the formats the window shows; what the file claimed, if anything.
     Unknown {
@@ -86,7 +85,7 @@ impl fmt::Display for ViewRefusal {
                 f,
                 "it is {size_mb} MB or more, over the {limit_mb} MB this window shows"
             ),
-            ViewRefusal::DownloadRefused { reason } => f.write_str(reason),
+            ViewRefusal::DownloadRefused { reason } => reason.fmt(f),
             ViewRefusal::Unknown { claimed, by } => {
                 f.write_str(
                     "its bytes are not those of a JPEG, PNG, WebP or HEIC picture nor of a PDF",

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 
+import type { AttemptFailure } from '../bindings/AttemptFailure';
+import type { DownloadRefusal } from '../bindings/DownloadRefusal';
 import type { ErrorWords } from '../bindings/ErrorWords';
 import type { HubProblem } from '../bindings/HubProblem';
 import type { HubRefusal } from '../bindings/HubRefusal';
@@ -28,11 +30,41 @@ const TEXT: TextProblem[] = [
   { problem: 'edge_space' },
 ];
 
+const origin = 'https://files.example';
+
+const DOWNLOAD_REFUSALS: DownloadRefusal[] = [
+  { refusal: 'not_a_url', detail },
+  ...(['user_info', 'no_host', 'plain_http_elsewhere', 'not_https'] as const).map(
+    (rule): DownloadRefusal => ({ refusal: 'url_refused', origin, rule }),
+  ),
+  { refusal: 'url_not_checked', origin },
+  { refusal: 'redirected_elsewhere', from: origin, to: 'https://elsewhere.example' },
+  { refusal: 'redirected_elsewhere', from: origin, to: null },
+  { refusal: 'announced_too_large', announced: 90_000_000, limit: 50_000_000 },
+  { refusal: 'sent_too_large', limit: 50_000_000 },
+];
+
+const ATTEMPT_FAILURES: AttemptFailure[] = [
+  { failure: 'no_attempt' },
+  { failure: 'url_too_old', seconds: 31 },
+  { failure: 'url_expires_soon', seconds: 2 },
+  { failure: 'url_expired' },
+  ...(['timed_out', 'connection_failed', 'cut_off', 'failed'] as const).map(
+    (fault): AttemptFailure => ({ failure: 'unreachable', transport: { fault, causes: '' } }),
+  ),
+  { failure: 'unreachable', transport: { fault: 'connection_failed', causes: detail } },
+  { failure: 'url_refused', status: 403 },
+  { failure: 'unavailable', status: 503 },
+  { failure: 'status', status: 404 },
+  { failure: 'dropped', received: 1000, transport: { fault: 'cut_off', causes: detail } },
+  { failure: 'cut_short', received: 1000, announced: 4000 },
+];
+
 const VIEW: ViewRefusal[] = [
   { why: 'case', refusal: 'documents_not_retrieved' },
   { why: 'not_the_users_document' },
   { why: 'too_large', size_mb: 41, limit_mb: 40 },
-  { why: 'download_refused', reason: detail },
+  ...DOWNLOAD_REFUSALS.map((reason): ViewRefusal => ({ why: 'download_refused', reason })),
   { why: 'unknown', claimed: null, by: null },
   { why: 'unknown', claimed: 'pdf', by: 'name' },
   { why: 'mismatch', by: 'file_host', claimed: 'jpeg', found: 'png' },
@@ -127,10 +159,15 @@ const SAMPLES: { [K in Kind]: Of<K>[] } = {
   treezor_answer_lost: [{ kind: 'treezor_answer_lost', call: 'GET /v1/users/42', detail }],
   treezor_unexpected_answer: [{ kind: 'treezor_unexpected_answer', call: 'GET /v1/users/42', detail }],
   treezor_config: [{ kind: 'treezor_config', detail }],
-  document_not_saved: [{ kind: 'document_not_saved', document: 7, path, detail }],
-  download_refused: [{ kind: 'download_refused', document: 7, reason: detail }],
+  document_not_saved: (['create_temporary', 'open_temporary', 'write', 'sync', 'move_into_place'] as const).map(
+    (step) => ({ kind: 'document_not_saved', document: 7, path, step, detail }),
+  ),
+  download_refused: DOWNLOAD_REFUSALS.map((reason) => ({ kind: 'download_refused', document: 7, reason })),
   document_too_large: [{ kind: 'document_too_large', document: 7, size: 10, limit: 5 }],
-  download_failed: [{ kind: 'download_failed', document: 7, attempts: 3, last: detail }],
+  download_failed: [
+    ...ATTEMPT_FAILURES.map((last): Of<'download_failed'> => ({ kind: 'download_failed', document: 7, attempts: 3, last })),
+    { kind: 'download_failed', document: 7, attempts: 1, last: { failure: 'status', status: 404 } },
+  ],
   cache_folder: [{ kind: 'cache_folder', path, detail }],
   cache_open: [{ kind: 'cache_open', path, detail }],
   cache_migration: [{ kind: 'cache_migration', path, target: 10, detail }],
@@ -233,6 +270,28 @@ describe('every typed error, read in French', () => {
   test("keeps a detail from outside as a quotation inside the officer's sentence", () => {
     expect(textIn('fr', { kind: 'internal', fault: { fault: 'download_folder', path, detail: 'Permission denied (os error 13)' } })).toBe(
       'KYC Desk a échoué : le dossier de téléchargement /srv/kyc/desk.json n’a pas pu être créé (Permission denied (os error 13)) ; choisissez un autre dossier dans les Paramètres. Redémarrez KYC Desk ; si cela se reproduit, signalez-le.',
+    );
+  });
+
+  test('says why a download failed and what to do, the system’s own words quoted', () => {
+    expect(
+      textIn('fr', {
+        kind: 'download_failed',
+        document: 7,
+        attempts: 3,
+        last: { failure: 'dropped', received: 1000, transport: { fault: 'cut_off', causes: 'connection reset' } },
+      }),
+    ).toBe(
+      'Le document 7 n’a pas pu être téléchargé en 3 tentatives, chacune avec une URL neuve ; à la dernière, la connexion a été coupée après 1000 octets (la réponse a été coupée : connection reset) : vérifiez le réseau, puis téléchargez de nouveau. Rien n’a été enregistré.',
+    );
+    expect(
+      textIn('fr', {
+        kind: 'download_refused',
+        document: 7,
+        reason: { refusal: 'redirected_elsewhere', from: origin, to: 'https://elsewhere.example' },
+      }),
+    ).toBe(
+      'Le document 7 n’a pas été téléchargé, et rien n’a été enregistré : l’hébergeur du fichier https://files.example a renvoyé le téléchargement vers https://elsewhere.example, un autre serveur, et un téléchargement ne suit aucune redirection hors de son hôte : signalez-le à Treezor.',
     );
   });
 

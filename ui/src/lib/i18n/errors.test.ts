@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, test } from 'vitest';
 
 import { bindingNames as names, LANGUAGES, readCatalogue } from '../../../catalogues.js';
+import type { AttemptFailure } from '../bindings/AttemptFailure';
+import type { DownloadRefusal } from '../bindings/DownloadRefusal';
 import { localStorageKey } from '../paraglide/runtime.js';
 import { errorText } from './errors';
 
@@ -28,6 +30,11 @@ const WORDED: [string, string | undefined, string][] = [
   ['ViewRefusal', 'why', 'view_refusal_'],
   ['DocumentFormat', undefined, 'document_format_'],
   ['Claimant', undefined, 'claimant_'],
+  ['DownloadRefusal', 'refusal', 'download_refusal_'],
+  ['UrlRefusal', undefined, 'url_refusal_'],
+  ['AttemptFailure', 'failure', 'attempt_failure_'],
+  ['TransportFault', undefined, 'transport_fault_'],
+  ['FileStep', undefined, 'file_step_'],
 ];
 
 afterEach(() => localStorage.removeItem(localStorageKey));
@@ -58,6 +65,30 @@ describe("the backend's errors", () => {
     });
     expect(text).toContain('a different senior officer must approve or reject it.');
     expect(text).not.toContain('retry');
+  });
+
+  test('a failed download says what to do about its cause', () => {
+    const failed = (last: AttemptFailure) => errorText({ kind: 'download_failed', document: 7, attempts: 3, last });
+    expect(failed({ failure: 'url_refused', status: 403 })).toBe(
+      'Document 7 could not be downloaded in 3 attempts, each with a fresh URL; at the last one, the file host refused the URL (HTTP 403): it had expired or was altered; download again, as a URL lives 30 seconds. Nothing was saved.',
+    );
+    expect(failed({ failure: 'unreachable', transport: { fault: 'timed_out', causes: '' } })).toContain(
+      'the file host could not be reached (it timed out): check the network, then download again.',
+    );
+    expect(failed({ failure: 'url_expired' })).toContain("check this computer’s clock");
+    expect(errorText({ kind: 'download_failed', document: 7, attempts: 1, last: { failure: 'status', status: 404 } })).toBe(
+      'Document 7 could not be downloaded: the file host answered HTTP 404 and did not send the file: report it to Treezor. Nothing was saved.',
+    );
+  });
+
+  test("a refused download names the rule, and a view refused by it says so", () => {
+    const reason: DownloadRefusal = { refusal: 'url_refused', origin: 'http://files.example', rule: 'plain_http_elsewhere' };
+    expect(errorText({ kind: 'download_refused', document: 7, reason })).toBe(
+      'Document 7 was not downloaded, and nothing was saved: Treezor’s download URL for http://files.example is refused, as it is plain http:// to another machine, where only https:// is allowed: report it to Treezor.',
+    );
+    expect(errorText({ kind: 'not_viewable', document: 7, reason: { why: 'download_refused', reason } })).toContain(
+      'is not shown: its download was refused: Treezor’s download URL for http://files.example is refused',
+    );
   });
 
   test('read in English, with what the officer can do', () => {

@@ -20,9 +20,12 @@ import { refusalWords } from '../case/permission';
 import { formatDateTime } from '../format';
 import { m } from './locale';
 import {
+  attemptFailure,
   deadlineProblem,
   demoStep,
+  downloadRefusal,
   fault,
+  fileStep,
   hubRefusal,
   settingsFileProblem,
   textProblem,
@@ -237,10 +240,12 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   treezor_answer_lost: (w) => m.error_treezor_answer_lost({ call: w.call, detail: w.detail }),
   treezor_unexpected_answer: (w) => m.error_treezor_unexpected_answer({ call: w.call, detail: w.detail }),
   treezor_config: (w) => m.error_treezor_config({ detail: w.detail }),
-  document_not_saved: (w) => m.error_document_not_saved({ document: w.document, path: w.path, detail: w.detail }),
-  download_refused: (w) => m.error_download_refused({ document: w.document, reason: w.reason }),
+  document_not_saved: (w) =>
+    m.error_document_not_saved({ document: w.document, path: w.path, step: fileStep(w.step), detail: w.detail }),
+  download_refused: (w) => m.error_download_refused({ document: w.document, reason: downloadRefusal(w.reason) }),
   document_too_large: (w) => m.error_document_too_large({ document: w.document, size: w.size, limit: w.limit }),
-  download_failed: (w) => m.error_download_failed({ document: w.document, attempts: w.attempts, last: w.last }),
+  download_failed: (w) =>
+    m.error_download_failed({ document: w.document, attempts: w.attempts, last: attemptFailure(w.last) }),
   cache_folder: (w) => m.error_cache_folder({ path: w.path, detail: w.detail }),
   cache_open: (w) => m.error_cache_open({ path: w.path, detail: w.detail }),
   cache_migration: (w) => m.error_cache_migration({ path: w.path, target: w.target, detail: w.detail }),

@@ -1,19 +1,25 @@
 /**
  * The typed parts of the backend's errors, in the window's language: why the settings file, the
- * audit trail, a team text, the demo or the dashboard itself failed, why a document is not shown,
- * and why the team's hub refused. Each name has its words in both catalogues (checked against the
+ * audit trail, a team text, the demo or the dashboard itself failed, why a document is not shown
+ * or not downloaded, and why the team's hub refused. Each name has its words in both catalogues (checked against the
  * generated unions by `errors.test.ts`). A `detail` is the system's own description, quoted; what
  * surrounds it, and what the officer can do, is worded here.
  */
+import type { AttemptFailure } from '../bindings/AttemptFailure';
 import type { Claimant } from '../bindings/Claimant';
 import type { DeadlineError } from '../bindings/DeadlineError';
 import type { DemoStep } from '../bindings/DemoStep';
 import type { DocumentFormat } from '../bindings/DocumentFormat';
+import type { DownloadRefusal } from '../bindings/DownloadRefusal';
 import type { Fault } from '../bindings/Fault';
+import type { FileStep } from '../bindings/FileStep';
 import type { HubRefusal } from '../bindings/HubRefusal';
 import type { SettingsFileProblem } from '../bindings/SettingsFileProblem';
 import type { TextProblem } from '../bindings/TextProblem';
 import type { TrailProblem } from '../bindings/TrailProblem';
+import type { Transport } from '../bindings/Transport';
+import type { TransportFault } from '../bindings/TransportFault';
+import type { UrlRefusal } from '../bindings/UrlRefusal';
 import type { ViewRefusal } from '../bindings/ViewRefusal';
 import { refusalWords } from '../case/permission';
 import { formatDateTime } from '../format';
@@ -114,6 +120,85 @@ const CLAIMANTS: Record<Claimant, () => string> = {
   file_host: m.claimant_file_host,
 };
 
+const URL_REFUSALS: Record<UrlRefusal, () => string> = {
+  user_info: m.url_refusal_user_info,
+  no_host: m.url_refusal_no_host,
+  plain_http_elsewhere: m.url_refusal_plain_http_elsewhere,
+  not_https: m.url_refusal_not_https,
+};
+
+/** Why a rule stopped a download; it ends with what the officer can do. */
+export function downloadRefusal(r: DownloadRefusal): string {
+  switch (r.refusal) {
+    case 'not_a_url':
+      return m.download_refusal_not_a_url({ detail: r.detail });
+    case 'url_refused':
+      return m.download_refusal_url_refused({ origin: r.origin, rule: URL_REFUSALS[r.rule]() });
+    case 'url_not_checked':
+      return m.download_refusal_url_not_checked({ origin: r.origin });
+    case 'redirected_elsewhere':
+      return r.to === null
+        ? m.download_refusal_redirected_unreadable({ from: r.from })
+        : m.download_refusal_redirected_elsewhere({ from: r.from, to: r.to });
+    case 'announced_too_large':
+      return m.download_refusal_announced_too_large({ announced: r.announced, limit: r.limit });
+    case 'sent_too_large':
+      return m.download_refusal_sent_too_large({ limit: r.limit });
+  }
+}
+
+const TRANSPORT_FAULTS: Record<TransportFault, () => string> = {
+  timed_out: m.transport_fault_timed_out,
+  connection_failed: m.transport_fault_connection_failed,
+  cut_off: m.transport_fault_cut_off,
+  failed: m.transport_fault_failed,
+};
+
+/** A request that got no whole answer: what went wrong, and the system's own causes quoted. */
+export function transport(t: Transport): string {
+  const fault = TRANSPORT_FAULTS[t.fault]();
+  return t.causes === '' ? fault : m.transport_causes({ fault, causes: t.causes });
+}
+
+/** Why one attempt of a download failed; it ends with what the officer can do. */
+export function attemptFailure(f: AttemptFailure): string {
+  switch (f.failure) {
+    case 'no_attempt':
+      return m.attempt_failure_no_attempt();
+    case 'url_too_old':
+      return m.attempt_failure_url_too_old({ seconds: f.seconds });
+    case 'url_expires_soon':
+      return m.attempt_failure_url_expires_soon({ seconds: f.seconds });
+    case 'url_expired':
+      return m.attempt_failure_url_expired();
+    case 'unreachable':
+      return m.attempt_failure_unreachable({ transport: transport(f.transport) });
+    case 'url_refused':
+      return m.attempt_failure_url_refused({ status: f.status });
+    case 'unavailable':
+      return m.attempt_failure_unavailable({ status: f.status });
+    case 'status':
+      return m.attempt_failure_status({ status: f.status });
+    case 'dropped':
+      return m.attempt_failure_dropped({ received: f.received, transport: transport(f.transport) });
+    case 'cut_short':
+      return m.attempt_failure_cut_short({ received: f.received, announced: f.announced });
+  }
+}
+
+const FILE_STEPS: Record<FileStep, () => string> = {
+  create_temporary: m.file_step_create_temporary,
+  open_temporary: m.file_step_open_temporary,
+  write: m.file_step_write,
+  sync: m.file_step_sync,
+  move_into_place: m.file_step_move_into_place,
+};
+
+/** The step of saving a document that the system refused. */
+export function fileStep(step: FileStep): string {
+  return FILE_STEPS[step]();
+}
+
 export function viewRefusal(r: ViewRefusal): string {
   switch (r.why) {
     case 'case':
@@ -123,7 +208,7 @@ export function viewRefusal(r: ViewRefusal): string {
     case 'too_large':
       return m.view_refusal_too_large({ size_mb: r.size_mb, limit_mb: r.limit_mb });
     case 'download_refused':
-      return m.view_refusal_download_refused({ reason: r.reason });
+      return m.view_refusal_download_refused({ reason: downloadRefusal(r.reason) });
     case 'unknown':
       return r.claimed === null || r.by === null
         ? m.view_refusal_unknown()
