@@ -81,6 +81,9 @@ const HUB_REFUSALS: HubRefusal[] = [
   { refusal: 'senior_only' },
   { refusal: 'own_proposal' },
   { refusal: 'already_answered', by: 'Léa', verdict: 'approved' },
+  { refusal: 'already_answered', by: 'Léa', verdict: 'rejected' },
+  // A verdict a newer hub may send: quoted.
+  { refusal: 'already_answered', by: 'Léa', verdict: 'postponed' },
   { refusal: 'unknown_proposal', proposal: 9 },
   { refusal: 'other_case', proposal: 9, user },
   { refusal: 'unknown_assignee', officer: 'Léa' },
@@ -293,6 +296,28 @@ describe('every typed error, read in French', () => {
     ).toBe(
       'Le document 7 n’a pas été téléchargé, et rien n’a été enregistré : l’hébergeur du fichier https://files.example a renvoyé le téléchargement vers https://elsewhere.example, un autre serveur, et un téléchargement ne suit aucune redirection hors de son hôte : signalez-le à Treezor.',
     );
+  });
+
+  test("words the hub's verdict, and quotes one it does not know, even one named like a property of every object", () => {
+    const answered = (verdict: string): ErrorWords => ({
+      kind: 'relay',
+      problem: {
+        problem: 'declined',
+        status: 409,
+        refusal: { refusal: 'already_answered', by: 'Léa', verdict },
+        message: 'Léa has already approved this proposal',
+      },
+    });
+    expect(textIn('fr', answered('approved'))).toContain('Léa l’a déjà approuvée ;');
+    expect(textIn('fr', answered('rejected'))).toContain('Léa l’a déjà rejetée ;');
+    expect(textIn('fr', answered('postponed'))).toContain('Léa y a déjà répondu (« postponed ») ;');
+    expect(textIn('fr', answered('constructor'))).toContain('Léa y a déjà répondu (« constructor ») ;');
+    // A role is quoted the same way when this window does not know it.
+    const forbidden: ErrorWords = {
+      kind: 'relay',
+      problem: { problem: 'declined', status: 403, refusal: { refusal: 'forbidden', role: 'toString' }, message: 'forbidden' },
+    };
+    expect(textIn('fr', forbidden)).toContain('(toString)');
   });
 
   test("words the hub's refusal from its code, not from its English message", () => {

@@ -91,6 +91,24 @@ describe("the backend's errors", () => {
     );
   });
 
+  test("a proposal answered before names who answered and how", () => {
+    const answered = (verdict: string) =>
+      errorText({
+        kind: 'hub',
+        what: 'answer_proposal',
+        user: 100002,
+        cause: {
+          problem: 'declined',
+          status: 409,
+          refusal: { refusal: 'already_answered', by: 'Léa', verdict },
+          message: 'Léa has already approved this proposal',
+        },
+      });
+    expect(answered('approved')).toContain('Léa already approved it; propose again if it must be reconsidered.');
+    expect(answered('rejected')).toContain('Léa already rejected it;');
+    expect(answered('postponed')).toContain('Léa has already answered it (“postponed”);');
+  });
+
   test('read in English, with what the officer can do', () => {
     expect(errorText({ kind: 'keychain_locked', secret: 'treezor_client_secret', operation: 'read' })).toBe(
       'The keychain is locked, so KYC Desk could not read the Treezor client secret. Unlock your login keyring (log in again, or open “Passwords and Keys”) and retry.',

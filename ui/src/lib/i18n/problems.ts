@@ -224,11 +224,18 @@ export function viewRefusal(r: ViewRefusal): string {
   }
 }
 
-const ROLES: Record<string, () => string> = {
-  officer: m.role_officer,
-  senior: m.role_senior,
-  auditor: m.role_auditor,
-};
+// Maps, not objects: a name the hub sends is never looked up among an object's own properties
+// (`constructor`, `toString`).
+const VERDICTS = new Map<string, (p: { by: string }) => string>([
+  ['approved', m.hub_refusal_already_approved],
+  ['rejected', m.hub_refusal_already_rejected],
+]);
+
+const ROLES = new Map<string, () => string>([
+  ['officer', m.role_officer],
+  ['senior', m.role_senior],
+  ['auditor', m.role_auditor],
+]);
 
 export function hubRefusal(r: HubRefusal): string {
   switch (r.refusal) {
@@ -240,13 +247,14 @@ export function hubRefusal(r: HubRefusal): string {
       return m.hub_refusal_officer_credential_required();
     case 'forbidden':
       // A role a newer hub knows and this window does not is named as the hub names it.
-      return m.hub_refusal_forbidden({ role: ROLES[r.role]?.() ?? r.role });
+      return m.hub_refusal_forbidden({ role: ROLES.get(r.role)?.() ?? r.role });
     case 'senior_only':
       return m.hub_refusal_senior_only();
     case 'own_proposal':
       return m.hub_refusal_own_proposal();
     case 'already_answered':
-      return m.hub_refusal_already_answered({ by: r.by });
+      // A verdict a newer hub knows and this window does not is quoted as the hub names it.
+      return VERDICTS.get(r.verdict)?.({ by: r.by }) ?? m.hub_refusal_already_answered({ by: r.by, verdict: r.verdict });
     case 'unknown_proposal':
       return m.hub_refusal_unknown_proposal({ proposal: r.proposal });
     case 'other_case':
