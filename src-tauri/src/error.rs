@@ -423,7 +423,10 @@ mod tests {
         assert!(error.message.contains("Check the client id and secret"));
         let unreachable: IpcError = desk::Error::Treezor(treezor::Error::Unreachable {
             call: "GET /v1/users/1".into(),
-            detail: "the connection failed".into(),
+            transport: treezor::Transport {
+                fault: treezor::TransportFault::ConnectionFailed,
+                causes: String::new(),
+            },
         })
         .into();
         assert_eq!(unreachable.code, ErrorCode::TreezorUnreachable);

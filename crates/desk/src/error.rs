@@ -223,9 +223,12 @@ pub enum Error {
     #[error("A verification cannot start for user {user}: Treezor requires firstname, lastname and birthday, and the user has no {}. Complete the user in Treezor, then start again.", missing.join(", "))]
     MissingAttributes { user: UserId, missing: Vec<String> },
     #[error(
-        "Treezor's answer to the start of a verification for user {user} was lost ({detail}), so Treezor may have started one whose link nobody has. It was not sent again: a second start would replace the first. Start again (it asks you to confirm) to get a link to send."
+        "Treezor's answer to the start of a verification for user {user} was lost ({lost}), so Treezor may have started one whose link nobody has. It was not sent again: a second start would replace the first. Start again (it asks you to confirm) to get a link to send."
     )]
-    StartAnswerLost { user: UserId, detail: String },
+    StartAnswerLost {
+        user: UserId,
+        lost: treezor::LostAnswer,
+    },
     #[error("{0}")]
     Treezor(#[from] treezor::Error),
     #[error("{0}")]

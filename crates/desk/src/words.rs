@@ -86,7 +86,7 @@ pub enum Words {
     },
     StartAnswerLost {
         user: UserId,
-        detail: String,
+        lost: treezor::LostAnswer,
     },
     /// Treezor answered with a refusal: what it means, and what Treezor said, verbatim.
     TreezorRefusal {
@@ -103,11 +103,11 @@ pub enum Words {
     },
     TreezorUnreachable {
         call: String,
-        detail: String,
+        transport: treezor::Transport,
     },
     TreezorAnswerLost {
         call: String,
-        detail: String,
+        transport: treezor::Transport,
     },
     TreezorUnexpectedAnswer {
         call: String,
@@ -384,9 +384,9 @@ impl Error {
                 user: *user,
                 missing: missing.clone(),
             },
-            Error::StartAnswerLost { user, detail } => Words::StartAnswerLost {
+            Error::StartAnswerLost { user, lost } => Words::StartAnswerLost {
                 user: *user,
-                detail: detail.clone(),
+                lost: lost.clone(),
             },
             Error::Treezor(error) => treezor_words(error),
             Error::Cache(error) => cache_words(error),
@@ -491,13 +491,13 @@ fn treezor_words(error: &treezor::Error) -> Words {
             status: *status,
             message: message.clone(),
         },
-        T::Unreachable { call, detail } => Words::TreezorUnreachable {
+        T::Unreachable { call, transport } => Words::TreezorUnreachable {
             call: call.clone(),
-            detail: detail.clone(),
+            transport: transport.clone(),
         },
-        T::AnswerLost { call, detail } => Words::TreezorAnswerLost {
+        T::AnswerLost { call, transport } => Words::TreezorAnswerLost {
             call: call.clone(),
-            detail: detail.clone(),
+            transport: transport.clone(),
         },
         T::UnexpectedAnswer { call, detail } => Words::TreezorUnexpectedAnswer {
             call: call.clone(),

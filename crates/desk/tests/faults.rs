@@ -136,6 +136,14 @@ async fn a_start_whose_answer_was_lost_after_treezor_acted_is_not_sent_again() {
             .contains("may have started one whose link nobody has"),
         "{error}"
     );
+    // The window is told how the answer was lost, typed: the gateway's status.
+    assert_eq!(
+        error.words(),
+        Words::StartAnswerLost {
+            user,
+            lost: treezor::LostAnswer::Status { status: 502 },
+        }
+    );
     assert_eq!(world.control().hits_for("POST", &path), 1, "not sent again");
     assert_eq!(
         identifications_of(&world, user),

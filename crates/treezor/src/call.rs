@@ -10,6 +10,7 @@ use reqwest::{Method, StatusCode};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::refusal::{Endpoint, refusal};
+use crate::transport::Transport;
 
 /// An idempotency key for POST and PUT (`accessTag`): Treezor answers a repeat with the first
 /// result for 24 hours, which makes the call safe to retry.
@@ -116,11 +117,6 @@ pub(crate) fn is_transient(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504 | 522)
 }
 
-/// Describes a transport failure without its URL (download URLs carry a signature).
-pub(crate) fn transport_detail(error: &reqwest::Error) -> String {
-    crate::transport::Transport::of(error).to_string()
-}
-
 /// `Retry-After` in seconds, when given.
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers
@@ -158,7 +154,7 @@ impl Client {
             let may_repeat = call.repeat == Repeat::Safe && attempt < retry.max_attempts;
             let failure = match request.send().await {
                 Err(error) => Failure::Transport {
-                    detail: transport_detail(&error),
+                    transport: Transport::of(&error),
                     // A connection never made carried nothing; anything later may have.
                     sent: !error.is_connect(),
                 },
@@ -167,7 +163,7 @@ impl Client {
                     let wait = retry_after(answer.headers());
                     match answer.bytes().await {
                         Err(error) => Failure::Transport {
-                            detail: transport_detail(&error),
+                            transport: Transport::of(&error),
                             sent: true,
                         },
                         Ok(body) if status.is_success() => return Ok(body),
@@ -208,7 +204,7 @@ impl Client {
 enum Failure {
     /// `sent`: the request may have reached Treezor.
     Transport {
-        detail: String,
+        transport: Transport,
         sent: bool,
     },
     Status(StatusCode, Bytes, Option<Duration>),
@@ -225,15 +221,16 @@ impl Failure {
     fn into_error(self, what: &str, endpoint: Endpoint, repeat: Repeat) -> Error {
         match self {
             // A call that acts, sent once: its outcome is unknown, not a failure to reach.
-            Failure::Transport { detail, sent: true } if repeat == Repeat::Once => {
-                Error::AnswerLost {
-                    call: what.to_owned(),
-                    detail,
-                }
-            }
-            Failure::Transport { detail, .. } => Error::Unreachable {
+            Failure::Transport {
+                transport,
+                sent: true,
+            } if repeat == Repeat::Once => Error::AnswerLost {
                 call: what.to_owned(),
-                detail,
+                transport,
+            },
+            Failure::Transport { transport, .. } => Error::Unreachable {
+                call: what.to_owned(),
+                transport,
             },
             Failure::Status(status, body, _) => {
                 refusal(what, status.as_u16(), &body, endpoint).into()

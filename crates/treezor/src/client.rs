@@ -157,7 +157,7 @@ impl Client {
                 Err(error) if last => {
                     return Err(Error::Unreachable {
                         call: what.into(),
-                        detail: crate::call::transport_detail(&error),
+                        transport: crate::transport::Transport::of(&error),
                     });
                 }
                 Err(_) => {}

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use crate::download_failure::{AttemptFailure, DownloadRefusal, FileStep};
+use crate::transport::Transport;
 
 #[derive(Debug, Error)]
 pub enum Error {
@@ -21,14 +22,14 @@ pub enum Error {
     )]
     Credentials { status: u16, message: String },
     #[error(
-        "Treezor could not be reached for {call}: {detail}. Check the network and the base URL, then retry"
+        "Treezor could not be reached for {call}: {transport}. Check the network and the base URL, then retry"
     )]
-    Unreachable { call: String, detail: String },
+    Unreachable { call: String, transport: Transport },
     /// A call that acts was sent and its answer lost: Treezor may have carried it out.
     #[error(
-        "Treezor's answer to {call} was lost ({detail}): Treezor may have carried it out. It was not sent again, since a repeat could act twice"
+        "Treezor's answer to {call} was lost ({transport}): Treezor may have carried it out. It was not sent again, since a repeat could act twice"
     )]
-    AnswerLost { call: String, detail: String },
+    AnswerLost { call: String, transport: Transport },
     #[error("Treezor's answer to {call} could not be read: {detail}")]
     UnexpectedAnswer { call: String, detail: String },
     #[error("the Treezor client is not configured correctly: {0}")]
@@ -65,6 +66,27 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// How the answer to a call that may have acted was lost.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "lost", rename_all = "snake_case")]
+pub enum LostAnswer {
+    /// The connection failed after the request left.
+    Transport { transport: Transport },
+    /// Treezor, or a gateway before it, answered a server error or a timeout.
+    Status { status: u16 },
+}
+
+/// The English of the logs and the audit trail.
+impl fmt::Display for LostAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LostAnswer::Transport { transport } => transport.fmt(f),
+            LostAnswer::Status { status } => write!(f, "HTTP {status}"),
+        }
+    }
+}
 
 /// What a refusal from Treezor means.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -175,10 +197,20 @@ impl Error {
     /// the request left, or Treezor (or a gateway before it) answered a server error or a
     /// timeout. A refusal (4xx), a connection never made, or a bad request are not.
     pub fn may_have_acted(&self) -> bool {
+        self.lost_answer().is_some()
+    }
+
+    /// How the answer was lost, when Treezor may have carried the call out (see
+    /// [`Error::may_have_acted`]).
+    pub fn lost_answer(&self) -> Option<LostAnswer> {
         match self {
-            Error::AnswerLost { .. } => true,
-            Error::Treezor(e) => matches!(e.status, 408 | 500..=599),
-            _ => false,
+            Error::AnswerLost { transport, .. } => Some(LostAnswer::Transport {
+                transport: transport.clone(),
+            }),
+            Error::Treezor(e) if matches!(e.status, 408 | 500..=599) => {
+                Some(LostAnswer::Status { status: e.status })
+            }
+            _ => None,
         }
     }
 

@@ -72,7 +72,7 @@ pub use config::{
 pub use documents::DownloadUrl;
 pub use download::{Downloaded, InMemory};
 pub use download_failure::{AttemptFailure, DownloadRefusal, FileStep};
-pub use error::{Error, Problem, Result, TreezorError};
+pub use error::{Error, LostAnswer, Problem, Result, TreezorError};
 pub use liveness::LivenessStart;
 pub use transport::{Transport, TransportFault};
 pub use users::{UserPage, UserQuery};

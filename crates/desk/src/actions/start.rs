@@ -70,12 +70,13 @@ impl Desk {
         let client = self.treezor()?;
         let sent_at = self.now();
         let started = match client.start_liveness(user, redirect_url.as_deref()).await {
-            Err(error) if error.may_have_acted() => {
-                return Err(self
-                    .start_unanswered(user, sent_at, &error, &confirmed)
-                    .await);
-            }
-            other => other.map_err(|e| missing_attributes(user, e)),
+            Ok(started) => Ok(started),
+            Err(error) => match error.lost_answer() {
+                Some(lost) => {
+                    return Err(self.start_unanswered(user, sent_at, lost, &confirmed).await);
+                }
+                None => Err(missing_attributes(user, error)),
+            },
         };
         let issued_at = self.now();
         let started = self
@@ -108,15 +109,9 @@ impl Desk {
         &self,
         user: UserId,
         sent_at: Timestamp,
-        error: &treezor::Error,
+        lost: treezor::LostAnswer,
         confirmed: &str,
     ) -> Error {
-        let detail = match error {
-            treezor::Error::AnswerLost { detail, .. } => detail.clone(),
-            other => other
-                .treezor()
-                .map_or_else(|| other.to_string(), |t| format!("HTTP {}", t.status)),
-        };
         let recorded = self
             .record(user, CaseEvent::StartUnanswered { at: sent_at })
             .await;
@@ -127,12 +122,12 @@ impl Desk {
                 None,
                 Outcome::Failed,
                 format!(
-                    "answer lost ({detail}): Treezor may have started a verification; not sent again{confirmed}"
+                    "answer lost ({lost}): Treezor may have started a verification; not sent again{confirmed}"
                 ),
             )
             .await;
         match recorded.and(audited) {
-            Ok(()) => Error::StartAnswerLost { user, detail },
+            Ok(()) => Error::StartAnswerLost { user, lost },
             Err(e) => e,
         }
     }

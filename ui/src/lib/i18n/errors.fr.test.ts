@@ -147,7 +147,10 @@ const SAMPLES: { [K in Kind]: Of<K>[] } = {
   needs_confirmation: [{ kind: 'needs_confirmation', action: 'start_verification', user }],
   not_viewable: VIEW.map((reason) => ({ kind: 'not_viewable', document: 7, reason })),
   missing_attributes: [{ kind: 'missing_attributes', user, missing: ['birthday'] }],
-  start_answer_lost: [{ kind: 'start_answer_lost', user, detail }],
+  start_answer_lost: [
+    { kind: 'start_answer_lost', user, lost: { lost: 'transport', transport: { fault: 'timed_out', causes: detail } } },
+    { kind: 'start_answer_lost', user, lost: { lost: 'status', status: 504 } },
+  ],
   treezor_refusal: TREEZOR.map((problem) => ({
     kind: 'treezor_refusal',
     call: 'GET /v1/users/42',
@@ -158,8 +161,14 @@ const SAMPLES: { [K in Kind]: Of<K>[] } = {
     request_id: null,
   })),
   treezor_credentials: [{ kind: 'treezor_credentials', status: 401, message: detail }],
-  treezor_unreachable: [{ kind: 'treezor_unreachable', call: 'GET /v1/users/42', detail }],
-  treezor_answer_lost: [{ kind: 'treezor_answer_lost', call: 'GET /v1/users/42', detail }],
+  treezor_unreachable: (['timed_out', 'connection_failed', 'cut_off', 'failed'] as const).map((fault) => ({
+    kind: 'treezor_unreachable',
+    call: 'GET /v1/users/42',
+    transport: { fault, causes: detail },
+  })),
+  treezor_answer_lost: [
+    { kind: 'treezor_answer_lost', call: 'POST /v1/users/42/kycliveness', transport: { fault: 'cut_off', causes: '' } },
+  ],
   treezor_unexpected_answer: [{ kind: 'treezor_unexpected_answer', call: 'GET /v1/users/42', detail }],
   treezor_config: [{ kind: 'treezor_config', detail }],
   document_not_saved: (['create_temporary', 'open_temporary', 'write', 'sync', 'move_into_place'] as const).map(

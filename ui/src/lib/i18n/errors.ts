@@ -12,6 +12,7 @@ import type { Deed } from '../bindings/Deed';
 import type { ErrorWords } from '../bindings/ErrorWords';
 import type { HubProblem } from '../bindings/HubProblem';
 import type { KeychainOperation } from '../bindings/KeychainOperation';
+import type { LostAnswer } from '../bindings/LostAnswer';
 import type { Kept } from '../bindings/Kept';
 import type { Setting } from '../bindings/Setting';
 import type { SettingProblem } from '../bindings/SettingProblem';
@@ -30,6 +31,7 @@ import {
   settingsFileProblem,
   textProblem,
   trailProblem,
+  transport,
   viewRefusal,
 } from './problems';
 
@@ -193,6 +195,11 @@ export function hubProblemText(problem: HubProblem): string {
   }
 }
 
+/** How a start's answer was lost: the connection's fault, or the status (the same in every language). */
+function lostAnswer(lost: LostAnswer): string {
+  return lost.lost === 'status' ? `HTTP ${lost.status}` : transport(lost.transport);
+}
+
 /** Treezor's own words, verbatim, with its code and request id when it gave them. */
 function treezorSaid(w: Of<'treezor_refusal'>): string {
   const said = [w.message ? m.treezor_said({ message: w.message }) : ''];
@@ -230,14 +237,14 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   needs_confirmation: (w) => m.error_needs_confirmation({ action: DEEDS[w.action](), user: w.user }),
   not_viewable: (w) => m.error_not_viewable({ document: w.document, reason: viewRefusal(w.reason) }),
   missing_attributes: (w) => m.error_missing_attributes({ user: w.user, missing: w.missing.join(', ') }),
-  start_answer_lost: (w) => m.error_start_answer_lost({ user: w.user, detail: w.detail }),
+  start_answer_lost: (w) => m.error_start_answer_lost({ user: w.user, detail: lostAnswer(w.lost) }),
   treezor_refusal: (w) =>
     [m.error_treezor_refusal({ call: w.call, status: w.status, problem: treezorProblem(w.problem) }), treezorSaid(w)]
       .filter((s) => s !== '')
       .join(' '),
   treezor_credentials: (w) => m.error_treezor_credentials({ status: w.status, message: w.message }),
-  treezor_unreachable: (w) => m.error_treezor_unreachable({ call: w.call, detail: w.detail }),
-  treezor_answer_lost: (w) => m.error_treezor_answer_lost({ call: w.call, detail: w.detail }),
+  treezor_unreachable: (w) => m.error_treezor_unreachable({ call: w.call, detail: transport(w.transport) }),
+  treezor_answer_lost: (w) => m.error_treezor_answer_lost({ call: w.call, detail: transport(w.transport) }),
   treezor_unexpected_answer: (w) => m.error_treezor_unexpected_answer({ call: w.call, detail: w.detail }),
   treezor_config: (w) => m.error_treezor_config({ detail: w.detail }),
   document_not_saved: (w) =>
