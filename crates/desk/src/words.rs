@@ -114,7 +114,7 @@ pub enum Words {
         detail: String,
     },
     TreezorConfig {
-        detail: String,
+        problem: treezor::ConfigProblem,
     },
     /// The system refused `step` of saving; `detail` is its own account.
     DocumentNotSaved {
@@ -503,8 +503,8 @@ fn treezor_words(error: &treezor::Error) -> Words {
             call: call.clone(),
             detail: detail.clone(),
         },
-        T::Config(detail) => Words::TreezorConfig {
-            detail: detail.clone(),
+        T::Config(problem) => Words::TreezorConfig {
+            problem: problem.clone(),
         },
         T::File {
             document,

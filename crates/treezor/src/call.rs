@@ -8,6 +8,7 @@ use bytes::Bytes;
 use reqwest::{Method, StatusCode};
 
 use crate::client::Client;
+use crate::config_problem::ConfigProblem;
 use crate::error::{Error, Result};
 use crate::refusal::{Endpoint, refusal};
 use crate::transport::Transport;
@@ -25,9 +26,7 @@ impl AccessTag {
         if valid {
             Ok(AccessTag(raw.to_owned()))
         } else {
-            Err(Error::Config(
-                "an accessTag is 1 to 250 visible ASCII characters, without spaces".into(),
-            ))
+            Err(Error::Config(ConfigProblem::AccessTag))
         }
     }
 

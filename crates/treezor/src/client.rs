@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::ClientConfig;
+use crate::config_problem::ConfigProblem;
 use crate::error::{Error, Result};
 use crate::refusal::read_body;
 use crate::token::{Token, TokenAnswer, TokenCache};
@@ -32,25 +33,32 @@ impl std::fmt::Debug for Client {
     }
 }
 
+fn http_client(error: reqwest::Error) -> Error {
+    Error::Config(ConfigProblem::HttpClient {
+        detail: error.to_string(),
+    })
+}
+
 fn tls(
     mut builder: reqwest::ClientBuilder,
     config: &ClientConfig,
 ) -> Result<reqwest::ClientBuilder> {
     if let Some(pem) = &config.tls.client_identity_pem {
-        let identity = reqwest::Identity::from_pem(pem)
-            .map_err(|e| Error::Config(format!("the client certificate could not be read (a PEM with the certificate and its private key is expected): {e}")))?;
+        let identity = reqwest::Identity::from_pem(pem).map_err(|e| {
+            Error::Config(ConfigProblem::ClientCertificate {
+                detail: e.to_string(),
+            })
+        })?;
         builder = builder.identity(identity);
     }
     if let Some(pem) = &config.tls.extra_ca_pem {
         let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-            Error::Config(format!(
-                "the extra CA certificates could not be read (PEM expected): {e}"
-            ))
+            Error::Config(ConfigProblem::ExtraCa {
+                detail: e.to_string(),
+            })
         })?;
         if certificates.is_empty() {
-            return Err(Error::Config(
-                "the extra CA file holds no certificate".into(),
-            ));
+            return Err(Error::Config(ConfigProblem::ExtraCaEmpty));
         }
         builder = builder.tls_certs_merge(certificates);
     }
@@ -61,23 +69,23 @@ impl Client {
     pub fn new(config: ClientConfig) -> Result<Client> {
         let base = config.base_url.trim().trim_end_matches('/').to_owned();
         // The client secret goes to this URL: https, or plain http to this machine only.
-        let parsed = url::Url::parse(&base)
-            .map_err(|e| Error::Config(format!("the base URL {base:?} is not a URL ({e})")))?;
-        if let Some(why) = crate::endpoint::refusal(&parsed) {
-            return Err(Error::Config(format!(
-                "the base URL {} is refused: {why}",
-                crate::endpoint::origin_of(&parsed)
-            )));
+        let parsed = url::Url::parse(&base).map_err(|e| {
+            Error::Config(ConfigProblem::BaseUrlNotUrl {
+                base: base.clone(),
+                detail: e.to_string(),
+            })
+        })?;
+        if let Some(rule) = crate::endpoint::refusal(&parsed) {
+            return Err(Error::Config(ConfigProblem::BaseUrlRefused {
+                origin: crate::endpoint::origin_of(&parsed),
+                rule,
+            }));
         }
         if config.client_id.trim().is_empty() || config.client_secret.expose().is_empty() {
-            return Err(Error::Config(
-                "the client id and secret must not be empty".into(),
-            ));
+            return Err(Error::Config(ConfigProblem::CredentialsEmpty));
         }
         if config.retry.max_attempts == 0 || config.download.max_attempts == 0 {
-            return Err(Error::Config(
-                "retry and download attempts must be at least 1".into(),
-            ));
+            return Err(Error::Config(ConfigProblem::NoAttempts));
         }
         // API calls carry the bearer token: never follow a redirect with it.
         let api = tls(reqwest::Client::builder(), &config)?
@@ -85,7 +93,7 @@ impl Client {
             .timeout(config.request_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))?;
+            .map_err(http_client)?;
         // Downloads carry no token; a large file may take long, so only idleness is bounded.
         // Redirects stay on the file host's own origin.
         let files = tls(reqwest::Client::builder(), &config)?
@@ -93,7 +101,7 @@ impl Client {
             .read_timeout(config.download.idle_timeout)
             .redirect(crate::download::same_origin_redirects())
             .build()
-            .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))?;
+            .map_err(http_client)?;
         let tokens = TokenCache::new(config.renew_before);
         Ok(Client {
             inner: Arc::new(Inner {
@@ -128,8 +136,12 @@ impl Client {
     }
 
     pub(crate) fn url(&self, path: &str) -> Result<reqwest::Url> {
-        reqwest::Url::parse(&format!("{}{path}", self.inner.base))
-            .map_err(|e| Error::Config(format!("the URL for {path} could not be built: {e}")))
+        reqwest::Url::parse(&format!("{}{path}", self.inner.base)).map_err(|e| {
+            Error::Config(ConfigProblem::CallUrl {
+                path: path.to_owned(),
+                detail: e.to_string(),
+            })
+        })
     }
 
     pub(crate) async fn token(&self) -> Result<Token> {

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
+use crate::config_problem::ConfigProblem;
 use crate::download_failure::{AttemptFailure, DownloadRefusal, FileStep};
 use crate::transport::Transport;
 
@@ -33,7 +34,7 @@ pub enum Error {
     #[error("Treezor's answer to {call} could not be read: {detail}")]
     UnexpectedAnswer { call: String, detail: String },
     #[error("the Treezor client is not configured correctly: {0}")]
-    Config(String),
+    Config(ConfigProblem),
     /// `detail` is the system's own account of the fault.
     #[error("document {document} could not be saved to {}: {step}: {detail}", path.display())]
     File {

@@ -17,6 +17,7 @@
 //!   download policies, client certificate and extra CA.
 //! - `client`: [`Client`], its two HTTP clients (API with the token, files without) and the
 //!   token fetch.
+//! - `config_problem`: why a client could not be made or a call built ([`ConfigProblem`]).
 //! - `token`: the shared token cache: one fetch at a time, renewed before expiry.
 //! - `call`: how every call is sent: renew-and-retry once on 401, bounded backoff on transient
 //!   failures for calls safe to repeat (GETs, and POST/PUT with an [`AccessTag`]).
@@ -52,6 +53,7 @@ pub mod error;
 mod answers;
 mod call;
 mod client;
+mod config_problem;
 mod documents;
 mod download;
 mod download_failure;
@@ -69,6 +71,7 @@ pub use client::Client;
 pub use config::{
     ClientConfig, ClientSecret, DEFAULT_MAX_DOWNLOAD_BYTES, DownloadPolicy, RetryPolicy, TlsOptions,
 };
+pub use config_problem::ConfigProblem;
 pub use documents::DownloadUrl;
 pub use download::{Downloaded, InMemory};
 pub use download_failure::{AttemptFailure, DownloadRefusal, FileStep};

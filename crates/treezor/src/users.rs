@@ -6,6 +6,7 @@ use kyc::{Timestamp, UserId, UserType};
 use crate::answers::{objects, parse};
 use crate::call::Call;
 use crate::client::Client;
+use crate::config_problem::ConfigProblem;
 use crate::error::{Error, Problem, Result, TreezorError};
 
 /// Filters of a user search. Treezor has no filter on KYC state: filter the results locally.
@@ -89,9 +90,7 @@ impl Client {
     /// One page of users matching `query`.
     pub async fn search_users(&self, query: &UserQuery) -> Result<UserPage> {
         if !(1..=200).contains(&query.page_count) || query.page_number == 0 {
-            return Err(Error::Config(
-                "a user search asks for page 1 or later, with 1 to 200 users per page".into(),
-            ));
+            return Err(Error::Config(ConfigProblem::PageRange));
         }
         let mut call = Call::get("/v1/users".into())
             .query("pageNumber", query.page_number)

@@ -5,7 +5,8 @@ mod common;
 
 use common::{client, client_config, person, sandbox};
 use sandbox::{Fault, FaultRule, SandboxConfig};
-use treezor::{Client, ClientSecret, Error, Problem};
+use treezor::endpoint::UrlRefusal;
+use treezor::{Client, ClientSecret, ConfigProblem, Error, Problem};
 
 #[tokio::test]
 async fn concurrent_callers_share_one_token_request() {
@@ -134,10 +135,23 @@ async fn the_client_refuses_a_bad_configuration_up_front() {
     let sandbox = sandbox(SandboxConfig::for_tests()).await;
     let mut config = client_config(&sandbox);
     config.base_url = "ftp://nowhere".into();
-    assert!(matches!(Client::new(config), Err(Error::Config(_))));
+    assert!(matches!(
+        Client::new(config),
+        Err(Error::Config(ConfigProblem::BaseUrlRefused {
+            rule: UrlRefusal::NotHttps,
+            ..
+        }))
+    ));
     let mut config = client_config(&sandbox);
     config.tls.client_identity_pem = Some(b"not a pem".to_vec());
     let error = Client::new(config).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Config(ConfigProblem::ClientCertificate { .. })
+        ),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("client certificate"), "{error}");
     let mut config = client_config(&sandbox);
     config.tls.extra_ca_pem = Some(

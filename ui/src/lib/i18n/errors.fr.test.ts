@@ -170,7 +170,21 @@ const SAMPLES: { [K in Kind]: Of<K>[] } = {
     { kind: 'treezor_answer_lost', call: 'POST /v1/users/42/kycliveness', transport: { fault: 'cut_off', causes: '' } },
   ],
   treezor_unexpected_answer: [{ kind: 'treezor_unexpected_answer', call: 'GET /v1/users/42', detail }],
-  treezor_config: [{ kind: 'treezor_config', detail }],
+  treezor_config: (
+    [
+      { problem: 'client_certificate', detail },
+      { problem: 'extra_ca', detail },
+      { problem: 'extra_ca_empty' },
+      { problem: 'base_url_not_url', base: 'acme', detail },
+      { problem: 'base_url_refused', origin: 'http://acme.example', rule: 'plain_http_elsewhere' },
+      { problem: 'credentials_empty' },
+      { problem: 'no_attempts' },
+      { problem: 'http_client', detail },
+      { problem: 'call_url', path: '/v1/users', detail },
+      { problem: 'access_tag' },
+      { problem: 'page_range' },
+    ] as const
+  ).map((problem) => ({ kind: 'treezor_config', problem })),
   document_not_saved: (['create_temporary', 'open_temporary', 'write', 'sync', 'move_into_place'] as const).map(
     (step) => ({ kind: 'document_not_saved', document: 7, path, step, detail }),
   ),

@@ -35,6 +35,7 @@ const WORDED: [string, string | undefined, string][] = [
   ['AttemptFailure', 'failure', 'attempt_failure_'],
   ['TransportFault', undefined, 'transport_fault_'],
   ['FileStep', undefined, 'file_step_'],
+  ['ConfigProblem', 'problem', 'config_problem_'],
 ];
 
 afterEach(() => localStorage.removeItem(localStorageKey));

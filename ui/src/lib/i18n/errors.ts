@@ -22,6 +22,7 @@ import { formatDateTime } from '../format';
 import { m } from './locale';
 import {
   attemptFailure,
+  configProblem,
   deadlineProblem,
   demoStep,
   downloadRefusal,
@@ -246,7 +247,7 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   treezor_unreachable: (w) => m.error_treezor_unreachable({ call: w.call, detail: transport(w.transport) }),
   treezor_answer_lost: (w) => m.error_treezor_answer_lost({ call: w.call, detail: transport(w.transport) }),
   treezor_unexpected_answer: (w) => m.error_treezor_unexpected_answer({ call: w.call, detail: w.detail }),
-  treezor_config: (w) => m.error_treezor_config({ detail: w.detail }),
+  treezor_config: (w) => m.error_treezor_config({ problem: configProblem(w.problem) }),
   document_not_saved: (w) =>
     m.error_document_not_saved({ document: w.document, path: w.path, step: fileStep(w.step), detail: w.detail }),
   download_refused: (w) => m.error_download_refused({ document: w.document, reason: downloadRefusal(w.reason) }),

@@ -7,6 +7,7 @@
  */
 import type { AttemptFailure } from '../bindings/AttemptFailure';
 import type { Claimant } from '../bindings/Claimant';
+import type { ConfigProblem } from '../bindings/ConfigProblem';
 import type { DeadlineError } from '../bindings/DeadlineError';
 import type { DemoStep } from '../bindings/DemoStep';
 import type { DocumentFormat } from '../bindings/DocumentFormat';
@@ -183,6 +184,34 @@ export function attemptFailure(f: AttemptFailure): string {
       return m.attempt_failure_dropped({ received: f.received, transport: transport(f.transport) });
     case 'cut_short':
       return m.attempt_failure_cut_short({ received: f.received, announced: f.announced });
+  }
+}
+
+/** What is wrong with the Treezor client's configuration; it ends with what to do. */
+export function configProblem(p: ConfigProblem): string {
+  switch (p.problem) {
+    case 'client_certificate':
+      return m.config_problem_client_certificate({ detail: p.detail });
+    case 'extra_ca':
+      return m.config_problem_extra_ca({ detail: p.detail });
+    case 'extra_ca_empty':
+      return m.config_problem_extra_ca_empty();
+    case 'base_url_not_url':
+      return m.config_problem_base_url_not_url({ base: p.base, detail: p.detail });
+    case 'base_url_refused':
+      return m.config_problem_base_url_refused({ origin: p.origin, rule: URL_REFUSALS[p.rule]() });
+    case 'credentials_empty':
+      return m.config_problem_credentials_empty();
+    case 'no_attempts':
+      return m.config_problem_no_attempts();
+    case 'http_client':
+      return m.config_problem_http_client({ detail: p.detail });
+    case 'call_url':
+      return m.config_problem_call_url({ path: p.path, detail: p.detail });
+    case 'access_tag':
+      return m.config_problem_access_tag();
+    case 'page_range':
+      return m.config_problem_page_range();
   }
 }
 
