@@ -111,7 +111,7 @@ pub enum Words {
     },
     TreezorUnexpectedAnswer {
         call: String,
-        detail: String,
+        problem: treezor::Unexpected,
     },
     TreezorConfig {
         problem: treezor::ConfigProblem,
@@ -499,9 +499,9 @@ fn treezor_words(error: &treezor::Error) -> Words {
             call: call.clone(),
             transport: transport.clone(),
         },
-        T::UnexpectedAnswer { call, detail } => Words::TreezorUnexpectedAnswer {
+        T::UnexpectedAnswer { call, problem } => Words::TreezorUnexpectedAnswer {
             call: call.clone(),
-            detail: detail.clone(),
+            problem: problem.clone(),
         },
         T::Config(problem) => Words::TreezorConfig {
             problem: problem.clone(),

@@ -177,11 +177,12 @@ impl Client {
                     let status = answer.status();
                     let body = answer.bytes().await.unwrap_or_default();
                     if status.is_success() {
-                        let token: TokenAnswer =
-                            serde_json::from_slice(&body).map_err(|e| Error::UnexpectedAnswer {
-                                call: what.into(),
-                                detail: format!("no access_token in it ({e})"),
-                            })?;
+                        let token: TokenAnswer = serde_json::from_slice(&body).map_err(|e| {
+                            crate::answers::unexpected(
+                                what,
+                                crate::answers::Unexpected::bad_value(&e),
+                            )
+                        })?;
                         let lifetime = token.lifetime();
                         return Ok((token.access_token, lifetime));
                     }

@@ -6,10 +6,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use kyc::objects::Document;
 use kyc::{DocumentId, Timestamp, UserId};
 
-use crate::answers::{objects, parse};
+use crate::answers::{Unexpected, objects, parse, unexpected};
 use crate::call::Call;
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::refusal::Endpoint;
 
 /// A download URL, with when it was received. Valid 30 seconds from its creation at Treezor:
@@ -112,20 +112,14 @@ impl Client {
         let what = call.describe();
         let body = self.send(call).await?;
         let received_at = Instant::now();
-        let value: serde_json::Value =
-            serde_json::from_slice(&body).map_err(|_| Error::UnexpectedAnswer {
-                call: what.clone(),
-                detail: "it is not JSON".into(),
-            })?;
+        let value: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| unexpected(&what, Unexpected::not_json(Some(&e))))?;
         let url = value
             .get("url")
             .or_else(|| value.get("downloadUrl"))
             .and_then(|u| u.as_str())
             .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-            .ok_or_else(|| Error::UnexpectedAnswer {
-                call: what.clone(),
-                detail: "it holds no http(s) url".into(),
-            })?
+            .ok_or_else(|| unexpected(&what, Unexpected::NoHttpUrl))?
             .to_owned();
         let expires_at = url_expiry(&url);
         Ok(DownloadUrl {

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
+use crate::answers::Unexpected;
 use crate::config_problem::ConfigProblem;
 use crate::download_failure::{AttemptFailure, DownloadRefusal, FileStep};
 use crate::transport::Transport;
@@ -31,8 +32,8 @@ pub enum Error {
         "Treezor's answer to {call} was lost ({transport}): Treezor may have carried it out. It was not sent again, since a repeat could act twice"
     )]
     AnswerLost { call: String, transport: Transport },
-    #[error("Treezor's answer to {call} could not be read: {detail}")]
-    UnexpectedAnswer { call: String, detail: String },
+    #[error("Treezor's answer to {call} could not be read: {problem}")]
+    UnexpectedAnswer { call: String, problem: Unexpected },
     #[error("the Treezor client is not configured correctly: {0}")]
     Config(ConfigProblem),
     /// `detail` is the system's own account of the fault.

@@ -66,6 +66,7 @@ mod token;
 mod transport;
 mod users;
 
+pub use answers::Unexpected;
 pub use call::AccessTag;
 pub use client::Client;
 pub use config::{

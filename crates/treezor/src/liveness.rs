@@ -4,9 +4,11 @@
 use kyc::{IdentificationId, LivenessType, UserId};
 use serde_json::Value;
 
+use crate::answers::{Unexpected, unexpected};
+
 use crate::call::{AccessTag, Call};
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::refusal::Endpoint;
 
 /// A started live verification: where to send the end user.
@@ -21,11 +23,9 @@ pub struct LivenessStart {
 
 /// Reads the guide's `{"identification":{…}}` or the OpenAPI file's `{"user_kyc":[{…}]}`.
 pub(crate) fn read_start(call: &str, body: &[u8]) -> Result<LivenessStart> {
-    let unexpected = |detail: &str| Error::UnexpectedAnswer {
-        call: call.to_owned(),
-        detail: detail.to_owned(),
-    };
-    let value: Value = serde_json::from_slice(body).map_err(|_| unexpected("it is not JSON"))?;
+    let unexpected = |problem: Unexpected| unexpected(call, problem);
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| unexpected(Unexpected::not_json(Some(&e))))?;
     let object = value
         .get("identification")
         .filter(|v| v.is_object())
@@ -36,7 +36,7 @@ pub(crate) fn read_start(call: &str, body: &[u8]) -> Result<LivenessStart> {
                 .and_then(|list| list.first())
         })
         .or_else(|| value.get("identification-id").map(|_| &value))
-        .ok_or_else(|| unexpected("it holds neither identification nor user_kyc"))?;
+        .ok_or_else(|| unexpected(Unexpected::missing(&["identification", "user_kyc"])))?;
     let field = |names: &[&str]| {
         names.iter().find_map(|n| match object.get(*n) {
             Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
@@ -45,15 +45,16 @@ pub(crate) fn read_start(call: &str, body: &[u8]) -> Result<LivenessStart> {
         })
     };
     let id = field(&["identification-id", "identificationId", "identification_id"])
-        .ok_or_else(|| unexpected("identification-id is missing"))?;
+        .ok_or_else(|| unexpected(Unexpected::missing(&["identification-id"])))?;
     let url = field(&[
         "identification-url",
         "identificationUrl",
         "identification_url",
     ])
-    .ok_or_else(|| unexpected("identification-url is missing"))?;
+    .ok_or_else(|| unexpected(Unexpected::missing(&["identification-url"])))?;
     Ok(LivenessStart {
-        identification: IdentificationId::parse(&id).map_err(|e| unexpected(&e.to_string()))?,
+        identification: IdentificationId::parse(&id)
+            .map_err(|e| unexpected(Unexpected::bad_value(&e)))?,
         url,
         liveness_type: field(&["type"]).and_then(|t| LivenessType::parse(&t).ok()),
     })
@@ -120,11 +121,9 @@ mod tests {
             ("abc", "https://id.example/abc", None)
         );
         assert!(read_start("c", br#"{"user_kyc":[]}"#).is_err());
-        assert!(
-            read_start("c", br#"{"identification":{"identification-url":"x"}}"#)
-                .unwrap_err()
-                .to_string()
-                .contains("identification-id is missing")
-        );
+        let error = read_start("c", br#"{"identification":{"identification-url":"x"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("it holds no identification-id"), "{error}");
     }
 }

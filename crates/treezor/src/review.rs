@@ -3,10 +3,10 @@
 use kyc::UserId;
 use kyc::objects::User;
 
-use crate::answers::{objects, parse};
+use crate::answers::{Unexpected, objects, parse, unexpected};
 use crate::call::{AccessTag, Call};
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 impl Client {
     /// Asks Treezor to review the user's KYC (and its children's). Treezor answers with the user,
@@ -22,10 +22,7 @@ impl Client {
         let first = objects(&what, &body, "users")?
             .into_iter()
             .next()
-            .ok_or_else(|| Error::UnexpectedAnswer {
-                call: what.clone(),
-                detail: "it holds no user".into(),
-            })?;
+            .ok_or_else(|| unexpected(&what, Unexpected::missing(&["users"])))?;
         parse(&what, first)
     }
 }

@@ -7,6 +7,7 @@ import type { HubProblem } from '../bindings/HubProblem';
 import type { HubRefusal } from '../bindings/HubRefusal';
 import type { TextProblem } from '../bindings/TextProblem';
 import type { TreezorProblem } from '../bindings/TreezorProblem';
+import type { Unexpected } from '../bindings/Unexpected';
 import type { ViewRefusal } from '../bindings/ViewRefusal';
 import { localStorageKey } from '../paraglide/runtime.js';
 import { errorText } from './errors';
@@ -169,7 +170,16 @@ const SAMPLES: { [K in Kind]: Of<K>[] } = {
   treezor_answer_lost: [
     { kind: 'treezor_answer_lost', call: 'POST /v1/users/42/kycliveness', transport: { fault: 'cut_off', causes: '' } },
   ],
-  treezor_unexpected_answer: [{ kind: 'treezor_unexpected_answer', call: 'GET /v1/users/42', detail }],
+  treezor_unexpected_answer: (
+    [
+      { problem: 'not_json', detail: null },
+      { problem: 'not_json', detail },
+      { problem: 'not_a_list', name: 'users' },
+      { problem: 'missing', names: ['identification', 'user_kyc'] },
+      { problem: 'bad_value', detail },
+      { problem: 'no_http_url' },
+    ] satisfies Unexpected[]
+  ).map((problem) => ({ kind: 'treezor_unexpected_answer', call: 'GET /v1/users/42', problem })),
   treezor_config: (
     [
       { problem: 'client_certificate', detail },

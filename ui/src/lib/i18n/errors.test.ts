@@ -36,6 +36,7 @@ const WORDED: [string, string | undefined, string][] = [
   ['TransportFault', undefined, 'transport_fault_'],
   ['FileStep', undefined, 'file_step_'],
   ['ConfigProblem', 'problem', 'config_problem_'],
+  ['Unexpected', 'problem', 'unexpected_'],
 ];
 
 afterEach(() => localStorage.removeItem(localStorageKey));

@@ -33,6 +33,7 @@ import {
   textProblem,
   trailProblem,
   transport,
+  unexpected,
   viewRefusal,
 } from './problems';
 
@@ -246,7 +247,7 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   treezor_credentials: (w) => m.error_treezor_credentials({ status: w.status, message: w.message }),
   treezor_unreachable: (w) => m.error_treezor_unreachable({ call: w.call, detail: transport(w.transport) }),
   treezor_answer_lost: (w) => m.error_treezor_answer_lost({ call: w.call, detail: transport(w.transport) }),
-  treezor_unexpected_answer: (w) => m.error_treezor_unexpected_answer({ call: w.call, detail: w.detail }),
+  treezor_unexpected_answer: (w) => m.error_treezor_unexpected_answer({ call: w.call, problem: unexpected(w.problem) }),
   treezor_config: (w) => m.error_treezor_config({ problem: configProblem(w.problem) }),
   document_not_saved: (w) =>
     m.error_document_not_saved({ document: w.document, path: w.path, step: fileStep(w.step), detail: w.detail }),

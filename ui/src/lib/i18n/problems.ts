@@ -20,6 +20,7 @@ import type { TextProblem } from '../bindings/TextProblem';
 import type { TrailProblem } from '../bindings/TrailProblem';
 import type { Transport } from '../bindings/Transport';
 import type { TransportFault } from '../bindings/TransportFault';
+import type { Unexpected } from '../bindings/Unexpected';
 import type { UrlRefusal } from '../bindings/UrlRefusal';
 import type { ViewRefusal } from '../bindings/ViewRefusal';
 import { refusalWords } from '../case/permission';
@@ -212,6 +213,22 @@ export function configProblem(p: ConfigProblem): string {
       return m.config_problem_access_tag();
     case 'page_range':
       return m.config_problem_page_range();
+  }
+}
+
+/** Why Treezor's answer could not be read; the names are Treezor's own fields. */
+export function unexpected(p: Unexpected): string {
+  switch (p.problem) {
+    case 'not_json':
+      return p.detail === null ? m.unexpected_not_json() : m.unexpected_not_json_detail({ detail: p.detail });
+    case 'not_a_list':
+      return m.unexpected_not_a_list({ name: p.name });
+    case 'missing':
+      return m.unexpected_missing({ names: p.names.join(', ') });
+    case 'bad_value':
+      return m.unexpected_bad_value({ detail: p.detail });
+    case 'no_http_url':
+      return m.unexpected_no_http_url();
   }
 }
 
