@@ -311,11 +311,9 @@ impl Desk {
                     return Err(Error::Hub {
                         what: deed_of(action),
                         user: Some(user),
-                        cause: crate::sync::FeedError::Unreachable {
+                        cause: crate::sync::FeedError::RunNotSeen {
                             url: hub.to_owned(),
-                            detail: format!(
-                                "the run of approval {proposal} did not come back in its feed"
-                            ),
+                            proposal,
                         },
                     });
                 }

@@ -283,7 +283,12 @@ pub enum TreezorProblem {
 pub enum HubProblem {
     Unreachable {
         url: String,
-        detail: String,
+        transport: treezor::Transport,
+    },
+    /// A four-eyes run the hub recorded that did not come back in its feed.
+    RunNotSeen {
+        url: String,
+        proposal: u64,
     },
     Unauthorized,
     /// The hub refused the credential (e.g. `credential_revoked`), typed from its code.
@@ -623,9 +628,13 @@ impl HubProblem {
     /// The same in English, as the relay's error says it.
     pub fn english(&self) -> String {
         match self {
-            HubProblem::Unreachable { url, detail } => FeedError::Unreachable {
+            HubProblem::Unreachable { url, transport } => FeedError::Unreachable {
                 url: url.clone(),
-                detail: detail.clone(),
+                transport: transport.clone(),
+            },
+            HubProblem::RunNotSeen { url, proposal } => FeedError::RunNotSeen {
+                url: url.clone(),
+                proposal: *proposal,
             },
             HubProblem::Unauthorized => FeedError::Unauthorized,
             HubProblem::Refused { refusal, message } => FeedError::Refused {
@@ -654,9 +663,13 @@ impl HubProblem {
 
 fn hub_problem(error: &FeedError) -> HubProblem {
     match error {
-        FeedError::Unreachable { url, detail } => HubProblem::Unreachable {
+        FeedError::Unreachable { url, transport } => HubProblem::Unreachable {
             url: url.clone(),
-            detail: detail.clone(),
+            transport: transport.clone(),
+        },
+        FeedError::RunNotSeen { url, proposal } => HubProblem::RunNotSeen {
+            url: url.clone(),
+            proposal: *proposal,
         },
         FeedError::Unauthorized => HubProblem::Unauthorized,
         FeedError::Refused { refusal, message } => HubProblem::Refused {

@@ -29,7 +29,7 @@ pub struct Transport {
 }
 
 impl Transport {
-    pub(crate) fn of(error: &reqwest::Error) -> Transport {
+    pub fn of(error: &reqwest::Error) -> Transport {
         let fault = if error.is_timeout() {
             TransportFault::TimedOut
         } else if error.is_connect() {

@@ -12,6 +12,7 @@ use kyc::officer::Me;
 use kyc::team::{TeamWrite, TeamWritten};
 use kyc::trail::{TrailCheck, TrailWrite, TrailWritten};
 use thiserror::Error;
+use treezor::Transport;
 
 use super::refusal::{HubRefusal, declined, refusal};
 use crate::secrets::Secret;
@@ -20,9 +21,14 @@ use crate::secrets::Secret;
 #[derive(Debug, Error)]
 pub enum FeedError {
     #[error(
-        "the relay at {url} cannot be reached ({detail}). Check the relay URL in Settings and that the relay is running."
+        "the relay at {url} cannot be reached ({transport}). Check the relay URL in Settings and that the relay is running."
     )]
-    Unreachable { url: String, detail: String },
+    Unreachable { url: String, transport: Transport },
+    /// A four-eyes run the hub recorded that did not come back in its feed.
+    #[error(
+        "the run of approval {proposal} did not come back in the feed of the relay at {url}; a retry sends it again under the same id"
+    )]
+    RunNotSeen { url: String, proposal: u64 },
     #[error(
         "the relay refused the credential (HTTP 401): it is neither the relay's feed token nor an officer credential the hub knows. Enter your officer credential, or the current feed token, in Settings."
     )]
@@ -112,7 +118,7 @@ impl Feed {
         }
         let bytes = response.bytes().await.map_err(|e| FeedError::Unreachable {
             url: self.base_url.clone(),
-            detail: without_url(&e),
+            transport: Transport::of(&e),
         })?;
         serde_json::from_slice(&bytes)
             .map_err(|e| FeedError::Malformed(format!("line {} column {}", e.line(), e.column())))
@@ -146,7 +152,7 @@ impl Feed {
             _ => {
                 let bytes = response.bytes().await.map_err(|e| FeedError::Unreachable {
                     url: self.base_url.clone(),
-                    detail: without_url(&e),
+                    transport: Transport::of(&e),
                 })?;
                 serde_json::from_slice(&bytes).map(Some).map_err(|e| {
                     FeedError::Malformed(format!("{what}: line {} column {}", e.line(), e.column()))
@@ -190,7 +196,7 @@ impl Feed {
             .await
             .map_err(|e| FeedError::Unreachable {
                 url: self.base_url.clone(),
-                detail: without_url(&e),
+                transport: Transport::of(&e),
             })
     }
 
@@ -251,7 +257,7 @@ impl Feed {
     ) -> Result<T, FeedError> {
         let unreachable = |e: reqwest::Error| FeedError::Unreachable {
             url: self.base_url.clone(),
-            detail: without_url(&e),
+            transport: Transport::of(&e),
         };
         let response = request
             .bearer_auth(self.token.expose())
@@ -286,17 +292,3 @@ impl Feed {
 
 /// What a relay without the team's trail is told.
 const NO_TRAIL: &str = "this relay keeps no team trail; upgrade it to a hub that does";
-
-/// reqwest's message without the URL (which could carry query parameters).
-fn without_url(error: &reqwest::Error) -> String {
-    let kind = if error.is_connect() {
-        "connection refused or no route"
-    } else if error.is_timeout() {
-        "timed out"
-    } else if error.is_body() || error.is_decode() {
-        "the answer was cut off"
-    } else {
-        "request failed"
-    };
-    kind.to_owned()
-}

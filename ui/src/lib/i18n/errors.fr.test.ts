@@ -93,7 +93,8 @@ const HUB_REFUSALS: HubRefusal[] = [
 ];
 
 const HUB: HubProblem[] = [
-  { problem: 'unreachable', url: 'https://hub.example', detail },
+  { problem: 'unreachable', url: 'https://hub.example', transport: { fault: 'connection_failed', causes: detail } },
+  { problem: 'run_not_seen', url: 'https://hub.example', proposal: 9 },
   { problem: 'unauthorized' },
   ...HUB_REFUSALS.map((refusal): HubProblem => ({ problem: 'refused', refusal, message: 'English for logs' })),
   ...HUB_REFUSALS.map((refusal): HubProblem => ({ problem: 'declined', status: 403, refusal, message: 'English for logs' })),

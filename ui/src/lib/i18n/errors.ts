@@ -181,7 +181,9 @@ function treezorProblem(problem: TreezorProblem): string {
 export function hubProblemText(problem: HubProblem): string {
   switch (problem.problem) {
     case 'unreachable':
-      return m.hub_problem_unreachable({ url: problem.url, detail: problem.detail });
+      return m.hub_problem_unreachable({ url: problem.url, detail: transport(problem.transport) });
+    case 'run_not_seen':
+      return m.hub_problem_run_not_seen({ url: problem.url, proposal: problem.proposal });
     case 'unauthorized':
       return m.hub_problem_unauthorized();
     case 'refused':

@@ -78,7 +78,7 @@ describe('the team section of Settings', () => {
           kind: 'hub',
           what: 'set_deadlines',
           user: null,
-          cause: { problem: 'unreachable', url: 'http://127.0.0.1:9', detail: 'connection refused' },
+          cause: { problem: 'unreachable', url: 'http://127.0.0.1:9', transport: { fault: 'connection_failed', causes: 'connection refused' } },
         });
       },
     });

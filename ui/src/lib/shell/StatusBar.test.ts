@@ -23,12 +23,12 @@ describe('the status bar', () => {
       ...demoStatus().sync,
       connection: 'disconnected',
       last_error: '(English for logs)',
-      problem: { kind: 'relay', problem: { problem: 'unreachable', url: 'http://127.0.0.1:4200', detail: 'connection refused' } },
+      problem: { kind: 'relay', problem: { problem: 'unreachable', url: 'http://127.0.0.1:4200', transport: { fault: 'connection_failed', causes: 'connection refused' } } },
     });
 
     await waitFor(() =>
       expect(screen.getByTestId('relay-status')).toHaveTextContent(
-        'Relay disconnected: the relay at http://127.0.0.1:4200 cannot be reached (connection refused).',
+        'Relay disconnected: the relay at http://127.0.0.1:4200 cannot be reached (the connection failed: connection refused).',
       ),
     );
     stop();
@@ -101,7 +101,7 @@ describe('the status bar', () => {
       ...status.sync,
       connection: 'disconnected',
       last_error: '(English for logs)',
-      problem: { kind: 'relay', problem: { problem: 'unreachable', url: 'http://127.0.0.1:4200', detail: 'connection refused' } },
+      problem: { kind: 'relay', problem: { problem: 'unreachable', url: 'http://127.0.0.1:4200', transport: { fault: 'connection_failed', causes: 'connection refused' } } },
     });
     await waitFor(() => expect(screen.getByTestId('relay-status')).toHaveClass('shrinks'));
     stop();
