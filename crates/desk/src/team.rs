@@ -89,7 +89,31 @@ impl Desk {
         };
         self.audit_named(action, user, None, outcome, detail)
             .await?;
+        if let Ok(TeamWritten { seq: Some(seq) }) = &written {
+            self.until_applied(*seq).await;
+        }
         written
+    }
+
+    /// Waits, [`APPLIED_WAIT`] at most, for the feed to bring this desk's cache up to `seq`: the
+    /// record the officer just wrote is then shown on their own desk when the act returns (their
+    /// "Mine", their note, their claim renewed by the next action). Past the wait nothing fails:
+    /// the record is at the hub and is shown when the feed brings it.
+    async fn until_applied(&self, seq: u64) {
+        let mut health = self.health();
+        let deadline = tokio::time::Instant::now() + APPLIED_WAIT;
+        while health.borrow_and_update().cursor < seq {
+            match tokio::time::timeout_at(deadline, health.changed()).await {
+                Ok(Ok(())) => {}
+                _ => {
+                    tracing::info!(
+                        seq,
+                        "a team record is at the hub, not yet in this desk's feed"
+                    );
+                    return;
+                }
+            }
+        }
     }
 
     /// The team's notes on `user`'s case, as the cache last had them from the hub.
@@ -105,6 +129,9 @@ impl Desk {
             .ok_or(Error::NoHub { what })
     }
 }
+
+/// How long an officer's act waits for its record to come back in the desk's own feed.
+const APPLIED_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A fresh id for a team record: 128 random bits, so two desks never pick the same one.
 pub(crate) fn record_id() -> String {

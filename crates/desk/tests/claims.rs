@@ -306,6 +306,8 @@ async fn a_case_a_colleague_holds_refuses_its_changes_naming_them_and_stays_read
     .await;
     zoe.claim(user).await.unwrap();
     let claim = held_by(&sam, user, Some("Zoé")).await.claim.unwrap();
+    // The holder's own desk learns its claim from the feed too, like any other desk.
+    held_by(&zoe, user, Some("Zoé")).await;
 
     // The queue's "Mine" is the officer's own; "Unclaimed" leaves out what anyone holds.
     assert_eq!(queue_under(&zoe, Holding::Mine).await, (vec![user], 1));

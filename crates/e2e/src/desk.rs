@@ -92,7 +92,10 @@ impl Desk {
     pub async fn connect(driver: Driver, app: &Path) -> Desk {
         let mut capabilities = Map::new();
         capabilities.insert("browserName".into(), json!("wry"));
-        capabilities.insert("tauri:options".into(), json!({ "application": app }));
+        capabilities.insert(
+            "tauri:options".into(),
+            json!({ "application": driver.launcher(app) }),
+        );
         let mut builder = ClientBuilder::new(HttpConnector::new());
         builder.capabilities(capabilities);
         let url = driver.url();
@@ -110,8 +113,21 @@ impl Desk {
                     driver.output()
                 )
             })
-            .unwrap_or_else(|error| panic!("no WebDriver session on {}: {error}", app.display()));
+            .unwrap_or_else(|error| {
+                panic!(
+                    "no WebDriver session on {}: {error} ({})",
+                    app.display(),
+                    driver.state()
+                )
+            });
         Desk { client, driver }
+    }
+
+    /// Panics for a WebDriver command that failed, saying what was being done, the error, and
+    /// what is left of the session: whether the app ended and how, whether the drivers still
+    /// listen (the output of all three follows, printed as the [`Driver`] goes).
+    fn broke(&self, doing: &str, error: impl std::fmt::Debug) -> ! {
+        panic!("{doing} failed: {error:?}; {}", self.driver.state())
     }
 
     /// Polls `probe` until it gives a value, and returns it. Panics after [`PATIENCE`], naming
@@ -126,14 +142,23 @@ impl Desk {
             if let Some(value) = probe(self).await {
                 return value;
             }
+            // A probe reads an error as "not yet": an app that has gone would be waited for in
+            // vain, and end as a timeout that says nothing of it.
+            if let Some(how) = self.driver.app_ended() {
+                panic!(
+                    "the app ended ({how}) while the test waited for {what}; its output and the \
+                     drivers' follow"
+                );
+            }
             if Instant::now() >= deadline {
                 let url = self.client.current_url().await.map(|u| u.to_string());
                 let body = self.text_of("body").await;
                 let shot = self.failure_screenshot().await;
                 panic!(
                     "waited {PATIENCE:?} for {what}; the window shows {url:?} with text {body:?} \
-                     (screenshot: {shot}). An empty page usually means the app was built without \
-                     --features custom-protocol."
+                     (screenshot: {shot}; {}). An empty page usually means the app was built \
+                     without --features custom-protocol.",
+                    self.driver.state()
                 );
             }
             tokio::time::sleep(POLL_EVERY).await;
@@ -156,29 +181,34 @@ impl Desk {
             match element.click().await {
                 Ok(()) => Some(()),
                 Err(error) if error.is_stale_element_reference() => None,
-                Err(error) => panic!("could not click {css}: {error:?}"),
+                Err(error) => desk.broke(&format!("a click on {css}"), error),
             }
         })
         .await
     }
 
-    /// Clicks the first `button` (or link) whose visible text contains `text`.
+    /// Clicks the first `button` (or link) whose visible text contains `text`. A button replaced
+    /// between being found and clicked is found again, as in [`Desk::click`].
     pub async fn click_button(&self, text: &str) {
-        let element = self
-            .wait_for(&format!("a button saying {text:?}"), async |desk| {
+        self.wait_for(
+            &format!("a click on a button saying {text:?}"),
+            async |desk| {
                 for button in desk.find_all("button").await {
                     let shown = button.is_displayed().await.unwrap_or(false);
                     if shown && button.text().await.is_ok_and(|t| t.contains(text)) {
-                        return Some(button);
+                        return match button.click().await {
+                            Ok(()) => Some(()),
+                            Err(error) if error.is_stale_element_reference() => None,
+                            Err(error) => {
+                                desk.broke(&format!("a click on the button {text:?}"), error)
+                            }
+                        };
                     }
                 }
                 None
-            })
-            .await;
-        element
-            .click()
-            .await
-            .unwrap_or_else(|error| panic!("could not click the button {text:?}: {error:?}"));
+            },
+        )
+        .await;
     }
 
     /// Replaces the value of the first field matching `css` with `text`, typed as keys.
@@ -187,11 +217,11 @@ impl Desk {
         element
             .clear()
             .await
-            .unwrap_or_else(|error| panic!("could not clear {css}: {error}"));
+            .unwrap_or_else(|error| self.broke(&format!("clearing {css}"), error));
         element
             .send_keys(text)
             .await
-            .unwrap_or_else(|error| panic!("could not type into {css}: {error}"));
+            .unwrap_or_else(|error| self.broke(&format!("typing into {css}"), error));
     }
 
     /// Sends keys to whatever has the focus (WebDriver key codes, e.g. `\u{E015}` for ↓).
@@ -200,11 +230,11 @@ impl Desk {
             .client
             .active_element()
             .await
-            .expect("the page has a focused element (the body at least)");
+            .unwrap_or_else(|error| self.broke("finding the focused element", error));
         focused
             .send_keys(keys)
             .await
-            .unwrap_or_else(|error| panic!("could not press {keys:?}: {error}"));
+            .unwrap_or_else(|error| self.broke(&format!("pressing {keys:?}"), error));
     }
 
     /// Waits until the first element matching `css` shows text containing `wanted`, and returns
@@ -252,9 +282,12 @@ impl Desk {
             for cell in row
                 .find_all(Locator::Css("th, td"))
                 .await
-                .expect("a row's cells can be listed")
+                .unwrap_or_else(|error| {
+                    self.broke(&format!("listing the cells of {rows_css}"), error)
+                })
             {
-                cells.push(cell.text().await.expect("a cell's text can be read"));
+                let text = cell.text().await;
+                cells.push(text.unwrap_or_else(|error| self.broke("reading a cell", error)));
             }
             rows.push(cells);
         }
@@ -266,7 +299,7 @@ impl Desk {
         self.client
             .find_all(Locator::Css(css))
             .await
-            .unwrap_or_else(|error| panic!("could not look for {css}: {error}"))
+            .unwrap_or_else(|error| self.broke(&format!("looking for {css}"), error))
     }
 
     /// The result of a script run in the page (`return …;`).
@@ -274,7 +307,7 @@ impl Desk {
         self.client
             .execute(source, Vec::new())
             .await
-            .unwrap_or_else(|error| panic!("the page could not run {source:?}: {error}"))
+            .unwrap_or_else(|error| self.broke(&format!("running {source:?} in the page"), error))
     }
 
     /// The result of a script run in the page with `args` (`arguments[0]`, …).
@@ -282,7 +315,7 @@ impl Desk {
         self.client
             .execute(source, args)
             .await
-            .unwrap_or_else(|error| panic!("the page could not run {source:?}: {error}"))
+            .unwrap_or_else(|error| self.broke(&format!("running {source:?} in the page"), error))
     }
 
     /// The result of an asynchronous script run in the page with `args` (`arguments[0]`, …): it
@@ -291,7 +324,7 @@ impl Desk {
         self.client
             .execute_async(source, args)
             .await
-            .unwrap_or_else(|error| panic!("the page could not run {source:?}: {error}"))
+            .unwrap_or_else(|error| self.broke(&format!("running {source:?} in the page"), error))
     }
 
     /// Scrolls the page until the first element matching `css` is at the top of the window.
@@ -308,13 +341,16 @@ impl Desk {
                 vec![json!(css)],
             )
             .await
-            .unwrap_or_else(|error| panic!("could not scroll to {css}: {error}"));
+            .unwrap_or_else(|error| self.broke(&format!("scrolling to {css}"), error));
         assert_eq!(found, true, "nothing matches {css} to scroll to");
     }
 
     /// The window's title.
     pub async fn title(&self) -> String {
-        self.client.title().await.expect("the window has a title")
+        self.client
+            .title()
+            .await
+            .unwrap_or_else(|error| self.broke("reading the window's title", error))
     }
 
     /// Saves what the window shows as `artifacts/screenshots/<name>.png`, and returns the path.
@@ -324,7 +360,7 @@ impl Desk {
             .client
             .screenshot()
             .await
-            .unwrap_or_else(|error| panic!("no screenshot of {name}: {error}"));
+            .unwrap_or_else(|error| self.broke(&format!("a screenshot of {name}"), error));
         let folder = workspace_root().join("artifacts/screenshots");
         std::fs::create_dir_all(&folder).expect("artifacts/screenshots can be created");
         let path = folder.join(format!("{name}.png"));
@@ -361,7 +397,7 @@ impl Desk {
                 Vec::new(),
             )
             .await
-            .expect("the page paints");
+            .unwrap_or_else(|error| self.broke("waiting for the page to paint", error));
     }
 
     /// Ends the WebDriver session, which closes the window, then stops the drivers.
@@ -372,16 +408,22 @@ impl Desk {
     /// Ends the WebDriver session, which closes the window, and hands back the drivers with the
     /// app's files and output, to look at before they go (when the [`Driver`] is dropped).
     pub async fn close_keeping_files(self) -> Driver {
-        self.client
-            .close()
-            .await
-            .expect("the WebDriver session closes");
+        if let Err(error) = self.client.clone().close().await {
+            self.broke("closing the WebDriver session", error);
+        }
         self.driver
     }
 
     /// Everything the drivers and the app wrote to their output so far (the app's logs).
     pub fn output(&self) -> String {
         self.driver.output()
+    }
+
+    /// The app's process id.
+    pub fn app_pid(&self) -> u32 {
+        self.driver
+            .app_pid()
+            .expect("the launcher wrote the app's process id before the session opened")
     }
 }
 

@@ -32,6 +32,32 @@ const OUTPUT: &str = "output.log";
 /// How long `tauri-driver` and `WebKitWebDriver` may take to listen.
 const STARTUP: Duration = Duration::from_secs(20);
 
+/// The files, in the test's folder, where the launcher writes the app's process id, and how the
+/// app ended.
+const APP_PID: &str = "app-pid";
+const APP_ENDED: &str = "app-ended";
+
+/// What WebKitWebDriver starts in place of the app: a shell that runs the app (`@APP@`), writes its
+/// process id in `@PID@` and, when the app ends, says how (exit status or signal) in the output
+/// and in `@ENDED@`. Without it, an
+/// app that dies halfway leaves only a WebDriver error (a session lost), and not why. The shell
+/// stays the app's parent, so a test can also tell a running app from a gone one.
+const LAUNCHER: &str = r#"#!/bin/sh
+@APP@ "$@" &
+app=$!
+printf '%s' "$app" > @PID@
+wait "$app"
+status=$?
+if [ "$status" -gt 128 ]; then
+  how="killed by signal $((status - 128))"
+else
+  how="exit status $status"
+fi
+printf '%s' "$how" > @ENDED@
+echo "e2e: the app ended ($how)" >&2
+exit "$status"
+"#;
+
 /// Runs inside the private bus before `tauri-driver`: starts gnome-keyring with a fresh login
 /// keyring, unlocked (the password only opens this throwaway keyring), waits until it serves the
 /// Secret Service (a bounded poll on the bus), writes the bus address where the test can read it,
@@ -57,6 +83,7 @@ exec "$@"
 pub struct Driver {
     child: Child,
     port: u16,
+    native_port: u16,
     /// The app's XDG folders; removed once the processes have ended.
     home: Option<TempDir>,
 }
@@ -112,6 +139,7 @@ impl Driver {
         let mut driver = Driver {
             child,
             port,
+            native_port,
             home: Some(home),
         };
         driver.wait_until_listening("tauri-driver", port);
@@ -122,6 +150,58 @@ impl Driver {
     /// The WebDriver endpoint to open sessions on.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The program to name as the session's application: [`LAUNCHER`] for `app`, written into
+    /// the test's folder.
+    pub fn launcher(&self, app: &Path) -> PathBuf {
+        let path = self.home().join("launch-app");
+        let script = LAUNCHER
+            .replace("@APP@", &shell_quoted(app))
+            .replace("@PID@", &shell_quoted(&self.home().join(APP_PID)))
+            .replace("@ENDED@", &shell_quoted(&self.home().join(APP_ENDED)));
+        std::fs::write(&path, script).expect("the launcher can be written in the test's folder");
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("the launcher can be made executable");
+        path
+    }
+
+    /// The app's process id, once the launcher has started it.
+    pub fn app_pid(&self) -> Option<u32> {
+        std::fs::read_to_string(self.home().join(APP_PID))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// How the app ended, once it has: `exit status N` or `killed by signal N`.
+    pub fn app_ended(&self) -> Option<String> {
+        std::fs::read_to_string(self.home().join(APP_ENDED)).ok()
+    }
+
+    /// What is still there of the session's processes, in words: for a WebDriver error, to tell
+    /// a dead app from a dead driver from a page that did not answer.
+    pub fn state(&self) -> String {
+        let listens = |port: u16| TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok();
+        let app = match self.app_ended() {
+            Some(how) => format!("the app has ended ({how})"),
+            None => "no end of the app recorded".to_owned(),
+        };
+        let say = |listening: bool| {
+            if listening {
+                "listens"
+            } else {
+                "does not listen"
+            }
+        };
+        format!(
+            "{app}; tauri-driver {} on port {}; WebKitWebDriver {} on port {}",
+            say(listens(self.port)),
+            self.port,
+            say(listens(self.native_port)),
+            self.native_port
+        )
     }
 
     /// The app's `KYC_DESK_HOME`: its settings, cache, demo files and downloads.
@@ -249,6 +329,11 @@ fn remove_folder(home: TempDir) {
         std::thread::sleep(Duration::from_millis(50));
     }
     eprintln!("could not remove {}", path.display());
+}
+
+/// `path` as one shell word.
+fn shell_quoted(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
 
 fn signal_group(signal: &str, group: &str) {

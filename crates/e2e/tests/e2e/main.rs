@@ -9,6 +9,7 @@ mod deadlines;
 mod french;
 mod guide_flow;
 mod guide_rules;
+mod harness;
 mod hub;
 mod queue;
 mod queue_ends;

@@ -70,8 +70,8 @@ async fn an_officer_takes_a_case_filters_mine_records_a_decision_and_sees_the_te
         .wait_for_text("[data-testid=decision]", justification)
         .await;
     assert!(decision.contains("Escalate to a senior"), "{decision:?}");
-    // The case reloads as the hub's records come back (the decision, the claim's renewal): the
-    // shot waits for the panel to show the decision again.
+    // The hub's records come back (the decision, the claim's renewal) and the panels read their
+    // part again in place: the shot is of the decision as the panel shows it then.
     desk.scroll_to("[data-testid=decisions]").await;
     desk.wait_for_text("[data-testid=decision]", justification)
         .await;

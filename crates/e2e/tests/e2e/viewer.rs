@@ -46,6 +46,14 @@ async fn documents_in_the_case(
     )
     .await;
     desk.click("button[data-action=retrieve_documents]").await;
+    // Listed is not arrived: the desk reads Treezor's list as soon as the documents are
+    // requested, and shows what it lists before their document.create webhooks come; until one
+    // has, View and Download are refused (aria-disabled). The case says when every one is in.
+    desk.wait_for_text(
+        "[data-testid=state-words]",
+        "Documents received: request the KYC review",
+    )
+    .await;
     let ids = desk
         .wait_for("both documents in the case", async |desk| {
             let mut ids = Vec::new();
@@ -93,12 +101,15 @@ async fn view(desk: &Desk, document: u64) {
     .await;
 }
 
-/// Clicks `document`'s View button, once the documents panel is in view (below the status bar's
-/// edge a button cannot be clicked).
+/// Clicks `document`'s View button once the documents panel is in view (below the status bar's
+/// edge a button cannot be clicked) and the button is usable: a click on a refused one does
+/// nothing, by design.
 pub(crate) async fn open_viewer(desk: &Desk, document: u64) {
     desk.scroll_to(".documents").await;
-    desk.click(&format!("button[data-view=\"{document}\"]"))
-        .await;
+    desk.click(&format!(
+        "button[data-view=\"{document}\"][aria-disabled=false]"
+    ))
+    .await;
 }
 
 pub(crate) async fn close_viewer(desk: &Desk) {
