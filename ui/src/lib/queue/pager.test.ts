@@ -84,6 +84,18 @@ const filter: QueueFilter = {
 };
 const sort: Sort = { key: 'last_change', direction: 'descending' };
 
+/** A pager under a search that its pages do not count, with its first rows read (pages of 100). */
+async function searchShowingItsFirstRows(size: number): Promise<{ queue: FakeQueue; pager: QueuePager }> {
+  const queue = new FakeQueue(size);
+  const uncounted = async (q: QueueQuery) => ({ ...(await queue.fetch(q)), total: null });
+  const searched = { ...filter, search: 'user' };
+  const pager = new QueuePager(uncounted, searched, sort, { pageSize: 100 });
+  pager.reset(searched, sort);
+  pager.want(0, 20);
+  await pager.settled();
+  return { queue, pager };
+}
+
 function users(pager: QueuePager, from: number, to: number): (number | undefined)[] {
   const out = [];
   for (let i = from; i <= to; i++) out.push(pager.rowAt(i)?.user_id);
@@ -153,13 +165,7 @@ describe('the queue pager', () => {
   });
 
   test('End under a search whose count never comes shows the last rows at once, from the end', async () => {
-    const queue = new FakeQueue(100_050);
-    const uncounted = async (q: QueueQuery) => ({ ...(await queue.fetch(q)), total: null });
-    const searched = { ...filter, search: 'user' };
-    const pager = new QueuePager(uncounted, searched, sort, { pageSize: 100 });
-    pager.reset(searched, sort);
-    pager.want(0, 20);
-    await pager.settled();
+    const { queue, pager } = await searchShowingItsFirstRows(100_050);
     expect(pager.exact).toBe(false);
     queue.asked = [];
 
@@ -186,13 +192,7 @@ describe('the queue pager', () => {
   });
 
   test('End under a search whose count comes late: the last rows at once, then placed by the count', async () => {
-    const queue = new FakeQueue(100_050);
-    const uncounted = async (q: QueueQuery) => ({ ...(await queue.fetch(q)), total: null });
-    const searched = { ...filter, search: 'user' };
-    const pager = new QueuePager(uncounted, searched, sort, { pageSize: 100 });
-    pager.reset(searched, sort);
-    pager.want(0, 20);
-    await pager.settled();
+    const { queue, pager } = await searchShowingItsFirstRows(100_050);
     queue.asked = [];
 
     const last = pager.lastIndex();
@@ -213,13 +213,7 @@ describe('the queue pager', () => {
   });
 
   test('going up from a guessed end that was too long, the start of the queue counts it', async () => {
-    const queue = new FakeQueue(150);
-    const uncounted = async (q: QueueQuery) => ({ ...(await queue.fetch(q)), total: null });
-    const searched = { ...filter, search: 'user' };
-    const pager = new QueuePager(uncounted, searched, sort, { pageSize: 100 });
-    pager.reset(searched, sort);
-    pager.want(0, 20);
-    await pager.settled();
+    const { pager } = await searchShowingItsFirstRows(150);
     const last = pager.lastIndex();
     pager.want(last, last);
     await pager.settled();
