@@ -70,6 +70,15 @@ impl Cache {
         Reader::open(&self.path)
     }
 
+    /// Another connection for queries that may scan (counts over the rows), with a small page
+    /// cache: given its own thread, a scan never holds back the queries of [`Cache::reader`].
+    pub fn scanner(&self) -> Result<Reader> {
+        Ok(Reader {
+            conn: schema::open_reader(&self.path, schema::SCANNER_CACHE_KIB)?,
+            search: queue::SearchTuning::default(),
+        })
+    }
+
     /// Applies a page of the relay's feed in one transaction, cursor included. Events already
     /// applied (by `webhook_id`) are skipped; unreadable ones are kept as such. `now` decides
     /// which links have expired.
@@ -257,7 +266,7 @@ impl Reader {
     /// [`Cache::open`] (which migrates it).
     pub fn open(path: impl AsRef<Path>) -> Result<Reader> {
         Ok(Reader {
-            conn: schema::open_reader(path.as_ref())?,
+            conn: schema::open_reader(path.as_ref(), schema::READER_CACHE_KIB)?,
             search: queue::SearchTuning::default(),
         })
     }

@@ -73,8 +73,8 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-/// Opens an existing, migrated cache file for queries only.
-pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
+/// Opens an existing, migrated cache file for queries only, with a page cache of `cache_kib`.
+pub(crate) fn open_reader(path: &Path, cache_kib: i64) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
@@ -82,7 +82,7 @@ pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
         path: path.to_path_buf(),
         source,
     })?;
-    configure(&conn, path, READER_CACHE_KIB)?;
+    configure(&conn, path, cache_kib)?;
     let version = user_version(&conn, path)?;
     if version > SCHEMA_VERSION as i64 {
         return Err(Error::NewerSchema {
@@ -113,7 +113,10 @@ const WRITER_CACHE_KIB: i64 = 256 * 1024;
 /// and its sort index, so the cache fills to this bound whatever it is, and it is resident memory
 /// of the app (B8); pages beyond it come from the OS's file cache, which costs a copy, not a disk
 /// read, and B6 meets its target with 16 MiB (the earlier 64 MiB were all kept after paging).
-const READER_CACHE_KIB: i64 = 16 * 1024;
+pub(crate) const READER_CACHE_KIB: i64 = 16 * 1024;
+/// The page cache of the reader for scans (counts under a search or a date, the listing of waiting
+/// cases): a scan reads each page once, so a cache would only hold resident memory.
+pub(crate) const SCANNER_CACHE_KIB: i64 = 2 * 1024;
 
 fn configure(conn: &Connection, path: &Path, cache_kib: i64) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)

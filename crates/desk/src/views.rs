@@ -87,27 +87,35 @@ impl CaseFile {
 impl Desk {
     /// A page of the queue, for the window: its first one lets the catch-up start (see
     /// `first_rows`).
-    pub async fn queue(&self, query: QueueQuery) -> Result<QueuePage> {
-        let page = self.queue_rows(query).await;
+    pub async fn queue(&self, mut query: QueueQuery) -> Result<QueuePage> {
+        let now = self.now();
+        query.filter.officer = self.hub_officer();
+        let page = self
+            .store()
+            .read(move |reader| reader.queue(&query, now))
+            .await;
         self.inner.first_rows.answered();
         page
     }
 
-    /// A page of the queue, for the desk's own work.
+    /// A page of the queue, for the desk's own work (the listing of waiting cases): on the
+    /// scanner, so that the window's pages never wait behind it.
     pub(crate) async fn queue_rows(&self, mut query: QueueQuery) -> Result<QueuePage> {
         let now = self.now();
         query.filter.officer = self.hub_officer();
         self.store()
-            .read(move |reader| reader.queue(&query, now))
+            .scan(move |reader| reader.queue(&query, now))
             .await
     }
 
-    /// How many cases are in each state, under `filter` (its states ignored).
+    /// How many cases are in each state, under `filter` (its states ignored). On the scanner:
+    /// under a search or a date it is a scan of the users, which the window's pages must not wait
+    /// behind.
     pub async fn counts(&self, mut filter: QueueFilter) -> Result<StateCounts> {
         let now = self.now();
         filter.officer = self.hub_officer();
         self.store()
-            .read(move |reader| reader.counts(&filter, now))
+            .scan(move |reader| reader.counts(&filter, now))
             .await
     }
 

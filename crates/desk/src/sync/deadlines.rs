@@ -82,7 +82,8 @@ fn follow(clock: &Clock, health: &watch::Sender<SyncHealth>) {
 
 async fn count_late(store: &Store, clock: &Clock, health: &watch::Sender<SyncHealth>) {
     let now = clock.now();
-    match store.read(move |reader| reader.late_count(now)).await {
+    // A range count over the due index: on the scanner, beside the window's pages.
+    match store.scan(move |reader| reader.late_count(now)).await {
         Ok(late) => {
             health.send_if_modified(|h| {
                 let moved = h.late != late;

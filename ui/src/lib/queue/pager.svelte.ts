@@ -5,14 +5,17 @@
  * which row is number N without walking there. So the pager remembers, for every page it has
  * passed, the cursor that starts it read forward and the one that ends it read backward (a few
  * dozen bytes each, so a million rows cost a few hundred KB) and keeps the rows of only the pages
- * near what the officer looks at. Once the row count is known, the last page is one read from the
- * end (End lands at once, its rows placed so that the last row is at `rowCount - 1`), and a place
- * never visited is paged to from the nearest known page on either side, dropping the rows it
- * passes: a far jump costs a round trip per page on the way, so the list shows where it is
- * ("Paging to row …") until it gets there.
+ * near what the officer looks at. The last page is one read from the end (End lands at once, its
+ * rows placed so that the last row is at `rowCount - 1`), and a place never visited is paged to
+ * from the nearest known page on either side, dropping the rows it passes: a far jump costs a
+ * round trip per page on the way, so the list shows where it is ("Paging to row …") until it gets
+ * there.
  *
- * Pages read from the end are placed by the row count; when the count changes, they no longer sit
- * where they were read, so they and their cursors are forgotten and read again where needed.
+ * Pages read from the end are placed by the row count. End does not wait for it: under a search
+ * the count is a scan that comes after the first page (or never, when it fails), so without it the
+ * last page is placed by a guess (what is known, plus a page) and the list says it is still
+ * counting. When the count comes or changes, what was placed by the old one no longer sits where
+ * it was read, so it and its cursors are forgotten and read again where needed.
  *
  * Live changes re-read the pages in view from the first one's checkpoint, chained page to page, so
  * what is shown is always a contiguous run of the queue as it stands. When a page read again ends
@@ -24,14 +27,10 @@
 import type { QueueFilter, QueuePage, QueueQuery, QueueRow, Sort } from '../api';
 
 export type FetchPage = (query: QueueQuery) => Promise<QueuePage>;
-/** How many rows a filter matches. */
-export type CountRows = (filter: QueueFilter) => Promise<number>;
 
 export interface PagerOptions {
   pageSize?: number;
   keepPages?: number;
-  /** Counts the rows when End needs the row count before it is known (a search). */
-  count?: CountRows;
 }
 
 export class QueuePager {
@@ -49,7 +48,6 @@ export class QueuePager {
 
   #total = $state<number | null>(null);
   #fetch: FetchPage;
-  #count: CountRows | undefined;
   #filter: QueueFilter;
   #sort: Sort;
   #generation = 0;
@@ -62,13 +60,14 @@ export class QueuePager {
   #last: { page: number; length: number } | null = null;
   /** Some page or cursor was placed by the row count (read from the end). */
   #placedByCount = false;
+  /** The row count End placed the last page by, while the real one is not known. */
+  #guess: number | null = null;
   #wanted = { first: 0, last: 0 };
   #refreshWanted = false;
   #running: Promise<void> | null = null;
 
   constructor(fetch: FetchPage, filter: QueueFilter, sort: Sort, options: PagerOptions = {}) {
     this.#fetch = fetch;
-    this.#count = options.count;
     this.#filter = filter;
     this.#sort = sort;
     // 500 rows a page: few enough to answer in milliseconds, many enough that paging to a far row
@@ -91,11 +90,20 @@ export class QueuePager {
   }
 
   set total(total: number | null) {
-    if (total === this.#total) return;
+    if (total === this.#total && this.#guess === null) return;
+    const guessedEnd = this.#guess === null ? null : this.#endPage();
     this.#total = total;
-    if (this.#placedByCount) {
-      // What was placed by the old count is off by the difference: read it again where needed.
+    if (this.#placedByCount || guessedEnd !== null) {
+      // What was placed by the old count (or End's guess) is off by the difference: read it
+      // again where needed.
       this.#forget();
+      const end = this.#endPage();
+      if (guessedEnd !== null && end !== null) {
+        // The officer was at the guessed end: the real end is wanted, not what the guess put there.
+        const shift = end - guessedEnd;
+        const { first, last } = this.#wanted;
+        this.#wanted = { first: Math.max(0, first + shift), last: Math.max(0, last + shift) };
+      }
       this.#kick();
     }
   }
@@ -114,22 +122,27 @@ export class QueuePager {
     this.#kick();
   }
 
-  /** Forgets every page and cursor but the first page's. */
+  /** Forgets every page and cursor but the first page's; a read under way is dropped. */
   #forget(): void {
+    this.#generation += 1;
     this.#starts = new Map([[0, null]]);
     this.#ends.clear();
     this.#pages.clear();
     this.#last = null;
     this.#placedByCount = false;
+    this.#guess = null;
     this.revision += 1;
   }
 
   /**
-   * The number of rows the list should be tall: exact once the end was seen, else the counts'
-   * total, else what is known so far plus one page.
+   * The number of rows the list should be tall: End's guess while it stands, exact once the end
+   * was seen, else the counts' total, else what is known so far plus one page.
    */
   get rowCount(): number {
     void this.revision;
+    if (this.#guess !== null) {
+      return this.#guess;
+    }
     if (this.#last !== null) {
       return this.#last.page * this.pageSize + this.#last.length;
     }
@@ -142,23 +155,21 @@ export class QueuePager {
   /** Whether the exact row count is known. */
   get exact(): boolean {
     void this.revision;
-    return this.#last !== null || this.#total !== null;
+    return this.#guess === null && (this.#last !== null || this.#total !== null);
   }
 
   /**
-   * The index of the last row, for End. When the row count is not known yet (a search whose
-   * counts are still coming), the rows are counted first: with the count, the last page is one
-   * read from the end instead of every page on the way to it.
+   * The index of the last row, for End, at once. When the row count is not known yet (a search
+   * whose counts are still coming), the end is placed by a guess: at least a page beyond what was
+   * seen, so that the last page is one read from the end rather than every page on the way to
+   * it. What was read forward is forgotten, since it may overlap what the guess places; the
+   * count, when it comes, places the end again (see `total`).
    */
-  async lastIndex(): Promise<number> {
-    if (!this.exact && this.#count) {
-      const generation = this.#generation;
-      try {
-        const total = await this.#count(this.#filter);
-        if (generation === this.#generation && !this.exact) this.total = total;
-      } catch {
-        // The counts' own line says why; End goes as far as is known.
-      }
+  lastIndex(): number {
+    if (!this.exact && this.#guess === null) {
+      const guess = Math.max(this.rowCount, 2 * this.pageSize);
+      this.#forget();
+      this.#guess = Math.ceil(guess / this.pageSize) * this.pageSize;
     }
     return this.rowCount - 1;
   }
@@ -203,10 +214,11 @@ export class QueuePager {
     }
   }
 
-  /** The index of the last page: seen, or from the row count. */
+  /** The index of the last page: seen, or from the row count (or End's guess). */
   #endPage(): number | null {
     if (this.#last !== null) return this.#last.page;
-    if (this.#total !== null) return Math.max(0, Math.ceil(this.#total / this.pageSize) - 1);
+    const count = this.#guess ?? this.#total;
+    if (count !== null) return Math.max(0, Math.ceil(count / this.pageSize) - 1);
     return null;
   }
 
@@ -257,11 +269,16 @@ export class QueuePager {
    */
   #readOf(k: number): Read | null {
     const start = this.#starts.get(k);
-    if (start !== undefined) return { page: k, after: start, backward: false, limit: this.pageSize };
     const end = this.#ends.get(k);
+    // Under End's guess, the first page's start is where the queue starts, not where the guess
+    // puts it: going up from the end, keep reading backward.
+    if (end !== undefined && this.#guess !== null) {
+      return { page: k, after: end, backward: true, limit: this.pageSize };
+    }
+    if (start !== undefined) return { page: k, after: start, backward: false, limit: this.pageSize };
     if (end !== undefined) return { page: k, after: end, backward: true, limit: this.pageSize };
     if (k === this.#endPage()) {
-      const length = this.#last?.length ?? (this.#total ?? 0) - k * this.pageSize;
+      const length = this.#last?.length ?? (this.#guess ?? this.#total ?? 0) - k * this.pageSize;
       if (length > 0) return { page: k, after: null, backward: true, limit: length };
     }
     return null;
@@ -359,11 +376,21 @@ export class QueuePager {
       this.#starts.set(page + 1, answer.next);
     }
     if (answer.previous === null) {
-      if (page > 0) {
+      if (read.backward && this.#guess !== null) {
+        // Going up from End's guessed end, the queue starts here: that counts it (every page
+        // between here and the end is a full one).
+        this.total = this.#guess - (page + 1) * this.pageSize + answer.rows.length;
+      } else if (page > 0) {
         // The queue starts sooner than the row count said: what was placed by it is misplaced.
         this.#forget();
         this.#total = null;
       }
+      return;
+    }
+    if (page === 0 && this.#guess !== null) {
+      // Going up from End's guessed end, more rows come before the first page: make room above.
+      this.#ends.set(-1, answer.previous);
+      this.#grow(this.#endPage()! + 1);
       return;
     }
     const known = this.#ends.get(page - 1);
@@ -375,6 +402,20 @@ export class QueuePager {
       this.#trim(this.#ends, (k) => k < page);
     }
     this.#ends.set(page - 1, answer.previous);
+  }
+
+  /** Moves every page, cursor and the wanted rows `by` pages down, under End's guess. */
+  #grow(by: number): void {
+    const moved = <V>(map: Map<number, V>) => new Map([...map].map(([k, v]) => [k + by, v]));
+    this.#pages = moved(this.#pages);
+    this.#ends = moved(this.#ends);
+    // Page 0 still starts where the queue does; the other starts move with their pages.
+    this.#starts.delete(0);
+    this.#starts = moved(this.#starts);
+    this.#starts.set(0, null);
+    if (this.#last !== null) this.#last = { page: this.#last.page + by, length: this.#last.length };
+    this.#guess = (this.#guess ?? 0) + by * this.pageSize;
+    this.#wanted = { first: this.#wanted.first + by, last: this.#wanted.last + by };
   }
 
   /** Forgets the pages and cursors after `page`. */

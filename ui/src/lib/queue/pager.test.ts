@@ -84,6 +84,18 @@ const filter: QueueFilter = {
 };
 const sort: Sort = { key: 'last_change', direction: 'descending' };
 
+/** A pager under a search that its pages do not count, with its first rows read (pages of 100). */
+async function searchShowingItsFirstRows(size: number): Promise<{ queue: FakeQueue; pager: QueuePager }> {
+  const queue = new FakeQueue(size);
+  const uncounted = async (q: QueueQuery) => ({ ...(await queue.fetch(q)), total: null });
+  const searched = { ...filter, search: 'user' };
+  const pager = new QueuePager(uncounted, searched, sort, { pageSize: 100 });
+  pager.reset(searched, sort);
+  pager.want(0, 20);
+  await pager.settled();
+  return { queue, pager };
+}
+
 function users(pager: QueuePager, from: number, to: number): (number | undefined)[] {
   const out = [];
   for (let i = from; i <= to; i++) out.push(pager.rowAt(i)?.user_id);
@@ -152,31 +164,100 @@ describe('the queue pager', () => {
     expect(pager.indexOf(100_050)).toBe(100_049);
   });
 
-  test('End under an uncounted search counts the rows, then reads the last page from the end', async () => {
-    const queue = new FakeQueue(100_050);
-    const uncounted = async (q: QueueQuery) => ({ ...(await queue.fetch(q)), total: null });
-    const counted: QueueFilter[] = [];
-    const count = async (f: QueueFilter) => {
-      counted.push(f);
-      return queue.rows.length;
-    };
-    const searched = { ...filter, search: 'user' };
-    const pager = new QueuePager(uncounted, searched, sort, { pageSize: 100, count });
-    pager.reset(searched, sort);
-    pager.want(0, 20);
-    await pager.settled();
+  test('End under a search whose count never comes shows the last rows at once, from the end', async () => {
+    const { queue, pager } = await searchShowingItsFirstRows(100_050);
     expect(pager.exact).toBe(false);
     queue.asked = [];
 
-    const last = await pager.lastIndex();
+    const last = pager.lastIndex();
     pager.want(last, last);
     await pager.settled();
 
-    expect(counted).toEqual([searched]);
-    expect(last).toBe(100_049);
     expect(queue.asked).toEqual(['before null']);
-    expect(pager.rowAt(100_049)?.user_id).toBe(100_050);
+    expect(pager.rowAt(last)?.user_id).toBe(100_050);
+    expect(users(pager, last - 2, last)).toEqual([100_048, 100_049, 100_050]);
+    expect(pager.rowCount).toBe(last + 1);
+    // Placed by a guess: the list still says it is counting.
+    expect(pager.exact).toBe(false);
+
+    // Scrolling up from there reads backward, without the count; past the guess, the list grows
+    // above the rows read, which keep their order.
+    pager.want(last - 150, last - 140);
+    await pager.settled();
+    const end = pager.rowCount - 1;
+    expect(end).toBeGreaterThan(last);
+    expect(pager.indexOf(100_050)).toBe(end);
+    expect(users(pager, end - 150, end - 149)).toEqual([99_900, 99_901]);
+    expect(pager.exact).toBe(false);
+  });
+
+  test('End under a search whose count comes late: the last rows at once, then placed by the count', async () => {
+    const { queue, pager } = await searchShowingItsFirstRows(100_050);
+    queue.asked = [];
+
+    const last = pager.lastIndex();
+    pager.want(last - 10, last);
+    await pager.settled();
+    expect(pager.rowAt(last)?.user_id).toBe(100_050);
+
+    pager.total = 100_050;
+    await pager.settled();
+
+    expect(pager.exact).toBe(true);
+    expect(pager.rowCount).toBe(100_050);
+    // The end is read again where the count puts it, and nothing is left where the guess put it.
+    expect(queue.asked).toEqual(['before null', 'before null']);
+    expect(users(pager, 100_047, 100_049)).toEqual([100_048, 100_049, 100_050]);
     expect(pager.indexOf(100_001)).toBe(100_000);
+    expect(pager.rowAt(last)).toBeUndefined();
+  });
+
+  test('going up from a guessed end that was too long, the start of the queue counts it', async () => {
+    const { pager } = await searchShowingItsFirstRows(150);
+    const last = pager.lastIndex();
+    pager.want(last, last);
+    await pager.settled();
+    expect(pager.rowAt(last)?.user_id).toBe(150);
+
+    pager.want(60, 70);
+    await pager.settled();
+
+    expect(pager.exact).toBe(true);
+    expect(pager.rowCount).toBe(150);
+    expect(users(pager, 60, 61)).toEqual([61, 62]);
+    pager.want(149, 149);
+    await pager.settled();
+    expect(pager.indexOf(150)).toBe(149);
+  });
+
+  test('a count that comes while End reads from the guessed end drops that read', async () => {
+    const queue = new FakeQueue(1_050);
+    const gates: (() => void)[] = [];
+    const gated = (q: QueueQuery) =>
+      new Promise<QueuePage>((resolve) => {
+        gates.push(() => void queue.fetch(q).then((page) => resolve({ ...page, total: null })));
+      });
+    const searched = { ...filter, search: 'user' };
+    const pager = new QueuePager(gated, searched, sort, { pageSize: 100 });
+    pager.reset(searched, sort);
+    pager.want(0, 20);
+    gates.shift()?.();
+    await pager.settled();
+
+    const last = pager.lastIndex();
+    pager.want(last, last);
+    expect(gates.length).toBe(1);
+    pager.total = 1_050;
+    gates.shift()?.();
+    while (gates.length > 0 || pager.loading) {
+      gates.shift()?.();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await pager.settled();
+
+    expect(pager.rowCount).toBe(1_050);
+    expect(users(pager, 1_048, 1_049)).toEqual([1_049, 1_050]);
+    expect(pager.indexOf(1_050)).toBe(1_049);
   });
 
   test('Home after End is one read of the first page', async () => {
@@ -256,6 +337,29 @@ describe('the queue pager', () => {
     expect(pager.rowCount).toBe(1_001);
     expect(users(pager, 998, 1_000)).toEqual([999, 1_000, 1_001]);
     expect(pager.indexOf(1_001)).toBe(1_000);
+  });
+
+  test('keeps the rows of at most keepPages pages, however much of the queue is paged through', async () => {
+    const queue = new FakeQueue(5_000);
+    const pager = new QueuePager(queue.fetch, filter, sort, { pageSize: 10, keepPages: 4 });
+    pager.reset(filter, sort);
+    const seen: (number | undefined)[] = [];
+    let most = 0;
+    // Down the whole queue as the grid scrolls (a screen of rows straddling two pages), then back up.
+    for (let row = 0; row < 5_000; row += 10) {
+      pager.want(row + 5, Math.min(row + 14, 4_999));
+      await pager.settled();
+      seen.push(...users(pager, row, row + 9));
+      most = Math.max(most, pager.pagesInMemory);
+    }
+    for (let row = 4_990; row >= 0; row -= 10) {
+      pager.want(row, row + 9);
+      await pager.settled();
+      most = Math.max(most, pager.pagesInMemory);
+    }
+
+    expect(seen).toEqual(Array.from({ length: 5_000 }, (_, i) => i + 1));
+    expect(most).toBeLessThanOrEqual(4);
   });
 
   test('knows the exact length once it has seen the last page', async () => {
