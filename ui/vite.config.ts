@@ -39,5 +39,8 @@ export default defineConfig({
     environment: 'jsdom',
     setupFiles: ['./src/test-setup.ts'],
     include: ['src/**/*.test.ts'],
+    // Above the five seconds each `findBy…` may wait (test-setup.ts), so a state that never comes
+    // fails with what was awaited rather than with the test's own timeout.
+    testTimeout: 20000,
   },
 });

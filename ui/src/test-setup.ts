@@ -1,6 +1,12 @@
 import '@testing-library/jest-dom/vitest';
+import { configure } from '@testing-library/svelte';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { afterEach } from 'vitest';
+
+// `findBy…` and `waitFor` poll for the awaited state; one second was too short on a machine
+// busy with other builds (two tests failed once there, then passed on an idle one). They still
+// fail when the state never comes, only later.
+configure({ asyncUtilTimeout: 5000 });
 
 // jsdom has <dialog> but not its modal methods.
 if (typeof HTMLDialogElement !== 'undefined' && !HTMLDialogElement.prototype.showModal) {
