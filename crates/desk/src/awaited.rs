@@ -196,6 +196,39 @@ struct Due {
     wait: Duration,
 }
 
+/// How often, at most, the log says that lists could not be read.
+pub const UNREAD_SAID_EVERY: Duration = Duration::from_secs(60);
+
+/// The readings that failed, said in the log at most once every [`UNREAD_SAID_EVERY`]. Treezor
+/// out of reach or not configured fails every waiting case's reading alike: a line per reading
+/// filled the log (60,000 lines in 15 s with a large queue offline). The line says how many
+/// failed since the last one; each failure is at the debug level.
+#[derive(Default)]
+struct Unread {
+    since_said: u64,
+    said_at: Option<tokio::time::Instant>,
+}
+
+impl Unread {
+    fn failed(&mut self, user: UserId, error: &crate::error::Error) {
+        tracing::debug!(%user, %error, "Treezor's list of documents could not be read");
+        self.since_said += 1;
+        let now = tokio::time::Instant::now();
+        if self.said_at.is_none_or(|at| now >= at + UNREAD_SAID_EVERY) {
+            tracing::warn!(
+                failed = self.since_said,
+                last_user = %user,
+                %error,
+                "Treezor's lists of documents could not be read ({} readings failed since the last \
+                 such line; every waiting case is read again later)",
+                self.since_said
+            );
+            self.since_said = 0;
+            self.said_at = Some(now);
+        }
+    }
+}
+
 /// The task that reads the list of every case waiting for its documents, with backoff.
 pub(crate) fn spawn_watch(desk: Desk) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -204,6 +237,7 @@ pub(crate) fn spawn_watch(desk: Desk) -> tokio::task::JoinHandle<()> {
         desk.inner.first_rows.wait(hold).await;
         let mut changes = desk.subscribe();
         let mut due: HashMap<UserId, Due> = HashMap::new();
+        let mut unread = Unread::default();
         loop {
             let waiting = match waiting_cases(&desk).await {
                 Ok(waiting) => waiting,
@@ -223,7 +257,7 @@ pub(crate) fn spawn_watch(desk: Desk) -> tokio::task::JoinHandle<()> {
                     continue;
                 }
                 if let Err(error) = desk.read_documents(user).await {
-                    tracing::warn!(%user, %error, "Treezor's list of documents could not be read");
+                    unread.failed(user, &error);
                 }
                 entry.at = tokio::time::Instant::now() + entry.wait;
                 entry.wait = (entry.wait * 2).min(options.max);
