@@ -56,6 +56,7 @@ pub struct ClaimView {
 impl Desk {
     /// Takes `user`'s case for the officer at the hub (or renews the claim they hold).
     pub async fn claim(&self, user: UserId) -> Result<()> {
+        let _claims = self.inner.claim_writes.lock().await;
         self.write_record(
             TeamEvent::Claim { user_id: user },
             Deed::TakeCase,
@@ -68,6 +69,7 @@ impl Desk {
 
     /// Lets go of `user`'s case, which the officer holds.
     pub async fn release(&self, user: UserId) -> Result<()> {
+        let _claims = self.inner.claim_writes.lock().await;
         self.write_record(
             TeamEvent::Release { user_id: user },
             Deed::ReleaseCase,
@@ -83,6 +85,7 @@ impl Desk {
         let to =
             OfficerName::parse(to).map_err(|problem| Error::InvalidAssignee { user, problem })?;
         let words = format!("reassigned the case to {to}");
+        let _claims = self.inner.claim_writes.lock().await;
         self.write_record(
             TeamEvent::Reassign { user_id: user, to },
             Deed::ReassignCase,
@@ -169,6 +172,8 @@ impl Desk {
         let Ok(hub) = self.hub(Deed::RenewClaim) else {
             return Ok(());
         };
+        // Decided and sent under the lock: a release sent meanwhile is in the cache first.
+        let _claims = self.inner.claim_writes.lock().await;
         let claim = self
             .store()
             .read(move |reader| reader.claim(user, system_now()))

@@ -69,6 +69,10 @@ pub(crate) struct Inner {
             crate::four_eyes::UnfinishedRun,
         >,
     >,
+    /// Held while the officer's claim on a case changes at the hub (claim, release, reassign) and
+    /// while a renewal decides whether to go: a renewal that read "mine" before a release must
+    /// not reach the hub after it and take the released case back.
+    pub claim_writes: tokio::sync::Mutex<()>,
     /// Downloads that the last stop cut short, found at this start.
     pub interrupted: Mutex<Vec<crate::files::InterruptedDownload>>,
 }

@@ -169,6 +169,7 @@ impl Desk {
                 hub: None,
             }),
             runs: Mutex::default(),
+            claim_writes: tokio::sync::Mutex::new(()),
             interrupted: Mutex::new(Vec::new()),
         });
         let desk = Desk { inner };
