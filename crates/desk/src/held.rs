@@ -8,7 +8,6 @@
 //! Reading the case, notes, downloads and a senior's answer to a proposal stay open: four eyes
 //! needs a second officer on a case the proposer holds.
 
-use cache::Outcome;
 use kyc::UserId;
 
 use crate::clock::system_now;
@@ -39,14 +38,6 @@ impl Desk {
             holder: claim.holder,
             lapses_at: claim.lapses_at,
         };
-        self.audit_named(
-            action,
-            Some(user),
-            None,
-            Outcome::Refused,
-            refusal.to_string(),
-        )
-        .await?;
-        Err(refusal)
+        self.refuse(action, user, refusal).await
     }
 }

@@ -159,15 +159,7 @@ impl Desk {
                 .require_approval(guarded, user, detail.view.aml_flagged())
                 .await
         {
-            self.audit(
-                action,
-                Some(user),
-                None,
-                Outcome::Refused,
-                refusal.to_string(),
-            )
-            .await?;
-            return Err(refusal);
+            return self.refuse(action_name(action), user, refusal).await;
         }
         match detail.view.permission(action, &standing(detail)) {
             Permission::Allowed => self.auditable(action, user).await.map(|()| Vec::new()),
@@ -255,6 +247,24 @@ impl Desk {
     ) -> Result<()> {
         self.audit_named(action_name(action), user, document, outcome, detail)
             .await
+    }
+
+    /// Audits `refusal` as refused under `action` on `user`'s case, then returns it as the error.
+    pub(crate) async fn refuse<T>(
+        &self,
+        action: &'static str,
+        user: UserId,
+        refusal: Error,
+    ) -> Result<T> {
+        self.audit_named(
+            action,
+            Some(user),
+            None,
+            Outcome::Refused,
+            refusal.to_string(),
+        )
+        .await?;
+        Err(refusal)
     }
 
     /// Writes one audit entry under any action name (settings changes, exports).

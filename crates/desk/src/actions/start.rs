@@ -5,7 +5,7 @@ use kyc::case::LINK_LIFETIME_SECONDS;
 use kyc::{Action, CaseEvent, IdentificationId, LivenessType, Timestamp, UserId};
 use serde::Serialize;
 
-use super::{Confirmation, confirmed_words};
+use super::{Confirmation, action_name, confirmed_words};
 use crate::desk::Desk;
 use crate::error::{Error, RedirectProblem, Result};
 
@@ -57,15 +57,7 @@ impl Desk {
             .collect();
         if !missing.is_empty() {
             let error = Error::MissingAttributes { user, missing };
-            self.audit(
-                action,
-                Some(user),
-                None,
-                Outcome::Refused,
-                error.to_string(),
-            )
-            .await?;
-            return Err(error);
+            return self.refuse(action_name(action), user, error).await;
         }
         let client = self.treezor()?;
         let sent_at = self.now();
