@@ -5,6 +5,9 @@
 //!   page starts right after it in an index, so page 10,000 costs what page 1 costs. Read
 //!   backward ([`QueueQuery::backward`]), the same index is walked the other way from the cursor,
 //!   or from the end: the last page costs what the first one costs too (End in the window).
+//!   A page after a cursor is two seeks, the rows tied with the cursor's key then those past it,
+//!   so that a key many rows share (every case without a deadline has the same due time) is not
+//!   walked through up to the cursor.
 //! - Each sort has an index, alone and after the state (`users_by_<sort>`,
 //!   `users_by_state_<sort>`). A state filter runs one index walk per state asked for and merges
 //!   them; other filters (score, AML flag, review, user type, dates) are checked on the rows the

@@ -187,31 +187,46 @@ pub(crate) fn state_predicate(sql: &mut Sql, states: &[CaseState], now: Timestam
     sql.bind_list(states.iter().map(|s| Value::Integer(state_code(*s))));
 }
 
-/// ` AND` the row comes after the cursor in the sort.
+/// Which rows after a cursor a page statement reads: the cursor's key with the keyset order read in
+/// two statements (see `page::from_cursor`), each of which the sort index seeks to.
+#[derive(Clone, Copy)]
+pub(crate) enum Side {
+    /// The rows with the cursor's sort key whose user id comes after its: an equality on the
+    /// index's key and a range on the user id that ends each entry.
+    Ties,
+    /// The rows whose sort key comes after the cursor's: a range on the index's key.
+    Beyond,
+}
+
+/// ` AND` the row is on `side` of the cursor in the sort.
 pub(crate) fn keyset(
     sql: &mut Sql,
     key: SortKey,
     direction: Direction,
-    after: &(Key, u64),
+    (after, side): (&(Key, u64), Side),
     table: &str,
 ) {
     let column = format!("{table}.{}", sort_column(key));
-    let (inclusive, strict) = match direction {
-        Direction::Ascending => (">=", ">"),
-        Direction::Descending => ("<=", "<"),
+    let strict = match direction {
+        Direction::Ascending => ">",
+        Direction::Descending => "<",
     };
     let value = match &after.0 {
         Key::Time(t) => Value::Integer(*t),
         Key::Text(s) => Value::Text(s.clone()),
     };
-    // The inclusive bound lets the index seek; the rest settles ties on the key by user id.
-    sql.push(&format!(" AND {column} {inclusive} "));
-    sql.bind(value.clone());
-    sql.push(&format!(" AND ({column} {strict} "));
-    sql.bind(value);
-    sql.push(&format!(" OR {table}.user_id {strict} "));
-    sql.bind(after.1 as i64);
-    sql.push(")");
+    match side {
+        Side::Ties => {
+            sql.push(&format!(" AND {column} = "));
+            sql.bind(value);
+            sql.push(&format!(" AND {table}.user_id {strict} "));
+            sql.bind(after.1 as i64);
+        }
+        Side::Beyond => {
+            sql.push(&format!(" AND {column} {strict} "));
+            sql.bind(value);
+        }
+    }
 }
 
 pub(crate) fn order_by(sql: &mut Sql, key: SortKey, direction: Direction, table: &str) {
