@@ -35,9 +35,12 @@ use state::DeskState;
 
 /// Opens the dashboard window and serves its commands until the officer closes it.
 pub fn run() {
+    tracing::debug!("start: the window's setup begins");
     let app = with_commands(Builder::default())
         .setup(|app| {
+            tracing::debug!("start: the window's setup runs");
             navigation::open_main_window(app)?;
+            tracing::debug!("start: the window is built");
             // The desk starts while the window loads its page (see `state`).
             let (starting, state) = DeskState::starting();
             app.manage(state);

@@ -55,6 +55,10 @@ pub fn open_main_window<R: Runtime, M: Manager<R>>(app: &M) -> tauri::Result<Web
             );
             NewWindowResponse::Deny
         })
+        // Steps of the start's timeline (see `Desk::start`), which B7 prints.
+        .on_page_load(|_, payload| {
+            tracing::debug!(event = ?payload.event(), "start: the page's load");
+        })
         .build()
 }
 

@@ -147,7 +147,12 @@ async fn measure(app: &Path, window: &Path, b8: bool, b8b: bool) -> Vec<Figure> 
 async fn show(binary: &Path, comm: &str, mark: &str, prepare: impl FnOnce(&Path)) -> Shown {
     // `$vm` (JavaScriptCore's test object) lets the profile after paging force a full garbage
     // collection; nothing else uses it.
-    let driver = Driver::start(&[("GTK_THEME", "Adwaita"), ("JSC_useDollarVM", "1")]);
+    // The app's start steps are logged at the debug level (see `start_steps`).
+    let driver = Driver::start(&[
+        ("GTK_THEME", "Adwaita"),
+        ("JSC_useDollarVM", "1"),
+        ("RUST_LOG", START_STEPS_LOG),
+    ]);
     let home = driver.app_home();
     std::fs::create_dir_all(&home).expect("the window's folder");
     prepare(&home);
@@ -192,6 +197,9 @@ async fn show(binary: &Path, comm: &str, mark: &str, prepare: impl FnOnce(&Path)
     );
     let pid = pid_of(&home, comm).expect("the window's process is found by its KYC_DESK_HOME");
     let started = process_start_ms(pid);
+    for (at, step) in start_steps(&desk.output(), started) {
+        eprintln!("B7: {}: {at:>6.0} ms after exec: {step}", binary.display());
+    }
     let seconds = (origin + at - started) / 1000.0;
     let mut pss_kb = 0;
     for p in descendants(pid) {
@@ -217,6 +225,52 @@ async fn show(binary: &Path, comm: &str, mark: &str, prepare: impl FnOnce(&Path)
         seconds,
         pss_kb,
     }
+}
+
+/// The app's log filter in the benchmark: its usual one, and the start's steps.
+const START_STEPS_LOG: &str =
+    "warn,desk=info,kyc_desk=debug,desk::start=debug,desk::first_rows=debug";
+
+/// The app's start steps (its log lines `start: …`), each with its time after the process's exec
+/// (`started`, ms since the Unix epoch), read from the lines' UTC timestamps.
+fn start_steps(output: &str, started: f64) -> Vec<(f64, String)> {
+    let day_ms = 86_400_000.0;
+    let exec_in_day = started % day_ms;
+    output
+        .lines()
+        .map(without_colours)
+        .filter_map(|line| {
+            let (_, step) = line.split_once(" start: ")?;
+            // `2026-12-02T04:55:01.123456Z …`: the time of day.
+            let time = line.get(11..line.find('Z')?)?;
+            let mut parts = time.split(':');
+            let (h, m, s): (f64, f64, f64) = (
+                parts.next()?.parse().ok()?,
+                parts.next()?.parse().ok()?,
+                parts.next()?.parse().ok()?,
+            );
+            let at = (h * 3_600.0 + m * 60.0 + s) * 1000.0;
+            Some((at - exec_in_day, step.to_owned()))
+        })
+        .collect()
+}
+
+/// `line` without its ANSI colour sequences.
+fn without_colours(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Scrolls the queue from its first row to its last, a page of rows at a time, each shown before

@@ -26,8 +26,13 @@ impl FirstRows {
 
     /// The window has its first page.
     pub fn answered(&self) {
-        self.shown
-            .send_if_modified(|shown| !std::mem::replace(shown, true));
+        if self
+            .shown
+            .send_if_modified(|shown| !std::mem::replace(shown, true))
+        {
+            // A step of the start's timeline (see `Desk::start`).
+            tracing::debug!("start: the window's first page answered");
+        }
     }
 
     /// Waits until the window has its first page, or `at_most`.

@@ -89,6 +89,12 @@ impl Desk {
             sync,
             demo,
         } = options;
+        // The start's steps at the debug level, each with the time since the start began: the
+        // cold-start benchmark (B7) prints them beside the window's own timeline.
+        let began = std::time::Instant::now();
+        let step = |what: &str| {
+            tracing::debug!(ms = began.elapsed().as_millis() as u64, "start: {what}");
+        };
         let (settings, startup_problem) = match Settings::load(&paths.settings_file) {
             Ok(settings) => (settings, None),
             // Shown as written, for the officer to correct on the settings screen.
@@ -100,6 +106,7 @@ impl Desk {
         if startup_problem.is_none() {
             bind_unbound_secrets(&secrets, &settings);
         }
+        step("settings read, secrets bound");
         let (changes, _) = broadcast::channel(256);
         let (health_tx, health) = watch::channel(SyncHealth::starting(0));
         let treezor = Arc::new(RwLock::new(None));
@@ -118,20 +125,24 @@ impl Desk {
             (Mode::Live, store, None, None, trail_of(&paths.cache_file))
         } else if settings.is_live() {
             let store = Store::open(&paths.cache_file)?;
+            step("cache opened");
             let trail = trail_of(&paths.cache_file);
             match client_for(&settings, &secrets) {
                 Ok(client) => *crate::desk::write(&treezor) = Some(client),
                 Err(e) => treezor_problem = Some(e.words()),
             }
             let feed = feed_for(&settings, &secrets);
+            step("Treezor's and the relay's secrets read");
             if let Err(e) = &feed {
                 health_tx.send_modify(|h| h.failed(e.to_string(), e.words()));
             }
             (Mode::Live, store, feed.ok(), None, trail)
         } else {
             let (world, client, feed) = DemoWorld::start(&paths.demo_dir, demo, &officer).await?;
+            step("the demo's sandbox and relay started");
             let demo_cache = paths.demo_dir.join("cache.sqlite");
             let store = Store::open(&demo_cache)?;
+            step("cache opened");
             *crate::desk::write(&treezor) = Some(client);
             let mode = Mode::Demo {
                 sandbox_url: world.sandbox.base_url().to_owned(),
@@ -178,10 +189,12 @@ impl Desk {
         if let Err(error) = desk.open_trail().await {
             tracing::warn!(%error, "the audit trail could not be opened at start");
         }
+        step("audit trail opened");
         // Before anything can start a new download: what the last stop cut short.
         if let Err(error) = desk.recover_downloads().await {
             tracing::warn!(%error, "downloads interrupted by the last stop could not be checked");
         }
+        step("interrupted downloads checked");
         if let Some(feed) = feed {
             desk.start_sync(feed);
         }
