@@ -43,7 +43,7 @@ pub mod writer;
 
 pub use claims::{ClaimAsk, Claimed};
 pub use contract::{Officers, Pending, Store};
-pub use four_eyes::{Answered, VerdictAsk};
+pub use four_eyes::{Answered, RunAsk, VerdictAsk};
 pub use location::StoreLocation;
 
 use std::path::Path;
@@ -58,10 +58,10 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{RelayError, Result};
 
-const SCHEMA_VERSION: i64 = 7;
+const SCHEMA_VERSION: i64 = 8;
 
 /// Later versions of the schema, each applied once in order; version 1 is [`SCHEMA`] below.
-const MIGRATIONS: [(i64, &str); 6] = [
+const MIGRATIONS: [(i64, &str); 7] = [
     (2, include_str!("../../migrations/sqlite/0002_officers.sql")),
     (
         3,
@@ -74,6 +74,7 @@ const MIGRATIONS: [(i64, &str); 6] = [
         7,
         include_str!("../../migrations/sqlite/0007_deadlines.sql"),
     ),
+    (8, include_str!("../../migrations/sqlite/0008_runs.sql")),
 ];
 
 const SCHEMA: &str = "

@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use super::claims::{ClaimAsk, Claimed};
 use super::contract::{Officers, Pending, Store};
 use super::deadlines;
-use super::four_eyes::{Answered, VerdictAsk};
+use super::four_eyes::{Answered, RunAsk, VerdictAsk};
 use super::read::{self, Readers};
 use super::retention::Pruned;
 use super::writer::{Outcome, Writer, WriterStats, WriterThread};
@@ -25,6 +25,7 @@ use super::{Record, lock_for_writer, now, open_for_writing};
 use crate::error::{RelayError, Result};
 use crate::officers::{Officer, TokenHash};
 use crate::trail::{self, TrailFilter, TrailKey, TrailRecord};
+use kyc::four_eyes::RunRefusal;
 use kyc::trail::TrailEntry;
 
 pub struct SqliteStore {
@@ -64,6 +65,10 @@ impl Store for SqliteStore {
 
     fn verdict(&self, ask: VerdictAsk) -> Pending<'_, Answered> {
         Box::pin(self.writer.verdict(ask))
+    }
+
+    fn approval_run(&self, ask: RunAsk) -> Pending<'_, Answered<RunRefusal>> {
+        Box::pin(self.writer.approval_run(ask))
     }
 
     fn page(&self, after: u64, limit: usize) -> Pending<'_, Vec<FeedEvent>> {
