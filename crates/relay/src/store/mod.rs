@@ -53,7 +53,7 @@ use kyc::Timestamp;
 use kyc::officer::OfficerName;
 use kyc::team::{self, TeamEvent};
 use kyc::webhook::{Envelope, SignatureError, WebhookSecret};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
 use crate::error::{RelayError, Result};
@@ -165,6 +165,10 @@ pub fn open_for_writing(path: &Path) -> Result<Connection> {
     };
     crate::data_file::prepare(path)?;
     let mut conn = Connection::open(path).map_err(open_error)?;
+    // Another process may be creating or migrating the file: wait for it (setting the mode below
+    // takes the file's lock when the file is new).
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(open_error)?;
     // The mode is a property of the file; it stays WAL once set.
     let mode: String = conn
         .query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))
@@ -222,8 +226,13 @@ pub fn open_for_reading(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Brings the store to [`SCHEMA_VERSION`]. The version is read inside the writing transaction
+/// that migrates, so of two processes opening a new or older store at once (a relay and
+/// `kyc-relay officers add`, or several of those), the second waits for the first and finds the
+/// store migrated, instead of creating its tables again.
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if version > SCHEMA_VERSION {
         return Err(RelayError::NewerSchema {
             path: path.to_owned(),
@@ -232,19 +241,16 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         });
     }
     if version == 0 {
-        let tx = conn.transaction()?;
         tx.execute_batch(SCHEMA)?;
         tx.pragma_update(None, "user_version", 1)?;
-        tx.commit()?;
     }
     for (to, sql) in MIGRATIONS {
         if version < to {
-            let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", to)?;
-            tx.commit()?;
         }
     }
+    tx.commit()?;
     Ok(())
 }
 
