@@ -20,21 +20,14 @@ pub(super) async fn verdict(
     ask: &VerdictAsk,
 ) -> Result<Answered> {
     let answer = Beside {
+        record: &ask.record,
+        proposal: ask.proposal,
         statement: "INSERT INTO verdicts (proposal, verdict, officer, seq) VALUES ($1, $2, $3, $4)",
         texts: &[ask.verdict.as_str(), ask.by.as_str()],
         what: "an approval",
     };
     let decide = |row: Option<&ProposalRow>| ask.decide(row.map(|(proposal, _)| proposal));
-    decided_answer(
-        pool,
-        publish,
-        trail_key,
-        &ask.record,
-        ask.proposal,
-        decide,
-        answer,
-    )
-    .await
+    decided_answer(pool, publish, trail_key, answer, decide).await
 }
 
 pub(super) async fn approval_run(
@@ -45,6 +38,8 @@ pub(super) async fn approval_run(
 ) -> Result<Answered<RunRefusal>> {
     let by = ask.record.officer.as_deref().unwrap_or_default();
     let run = Beside {
+        record: &ask.record,
+        proposal: ask.proposal,
         statement: "INSERT INTO runs (proposal, officer, seq) VALUES ($1, $2, $3)",
         texts: &[by],
         what: "a run",
@@ -53,37 +48,30 @@ pub(super) async fn approval_run(
         Some((proposal, spent_by)) => ask.decide(Some(proposal), spent_by.as_ref()),
         None => ask.decide(None, None),
     };
-    decided_answer(
-        pool,
-        publish,
-        trail_key,
-        &ask.record,
-        ask.proposal,
-        decide,
-        run,
-    )
-    .await
+    decided_answer(pool, publish, trail_key, run, decide).await
 }
 
-/// The row an answer writes beside its record: `statement` binds the proposal's number, then
-/// the `texts`, then the record's number, in that order from `$1`.
+/// A record answering the proposal numbered `proposal`, and the row it writes beside itself:
+/// `statement` binds the proposal's number, then the `texts`, then the record's number, in that
+/// order from `$1`.
 struct Beside<'a> {
+    record: &'a Record,
+    proposal: u64,
     statement: &'static str,
     texts: &'a [&'a str],
     what: &'static str,
 }
 
-/// Stores `record`, which answers the proposal numbered `number`, if `decide` allows it against
-/// the proposal's row, in one transaction with the row `beside` writes.
+/// Stores `beside`'s record if `decide` allows it against the proposal's row, in one
+/// transaction with the row it writes beside itself.
 async fn decided_answer<Why>(
     pool: &Pool,
     publish: &watch::Sender<u64>,
     trail_key: &TrailKey,
-    record: &Record,
-    number: u64,
-    decide: impl FnOnce(Option<&ProposalRow>) -> std::result::Result<(), Why>,
     beside: Beside<'_>,
+    decide: impl FnOnce(Option<&ProposalRow>) -> std::result::Result<(), Why>,
 ) -> Result<Answered<Why>> {
+    let record = beside.record;
     let mut client = connection(pool).await?;
     let tx = client
         .transaction()
@@ -92,7 +80,7 @@ async fn decided_answer<Why>(
     let Some(mut head) = decided::lock_unless_stored(&tx, record).await? else {
         return Ok(Answered::Duplicate);
     };
-    let number = number as i64;
+    let number = beside.proposal as i64;
     if let Err(why) = decide(proposal_row(&tx, number).await?.as_ref()) {
         return Ok(Answered::Refused(why));
     }
