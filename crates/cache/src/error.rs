@@ -1,7 +1,9 @@
 //! The one error of the cache.
 
+use std::fmt;
 use std::path::PathBuf;
 
+use serde::Serialize;
 use thiserror::Error;
 
 /// What went wrong in the cache. Messages name the file or object and say what the officer or
@@ -33,6 +35,16 @@ pub enum Error {
         detail: String,
     },
 
+    /// A reader found the file older than this version: only the writer migrates it.
+    #[error(
+        "could not read the cache file {path}: it is at schema version {found}, and this version reads {target}; open it for writing first so that it is migrated."
+    )]
+    NotMigrated {
+        path: PathBuf,
+        found: i64,
+        target: usize,
+    },
+
     #[error(
         "the cache file {path} was written by a newer KYC Desk (schema version {found}, this version knows up to {known}). Update KYC Desk; do not delete the file, it holds the audit log."
     )]
@@ -54,7 +66,7 @@ pub enum Error {
     Stored { what: &'static str, detail: String },
 
     #[error("the queue position is not valid: {0}. Reload the queue from its first page.")]
-    Cursor(String),
+    Cursor(CursorProblem),
 
     #[error("a queue page holds 1 to {max} rows, not {asked}.")]
     PageSize { asked: u32, max: u32 },
@@ -72,6 +84,30 @@ pub enum Error {
 
     #[error("could not write the audit export: {0}. Check the destination and try again.")]
     Export(#[from] std::io::Error),
+}
+
+/// Why a queue position the window passed back is refused: the window words it; `Display` is the
+/// English of the logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum CursorProblem {
+    /// Not a position this cache wrote (not base64, or not its JSON).
+    NotMadeHere,
+    /// A position of another sort order or direction.
+    OtherSort,
+    /// Its key is not of the kind the sort orders by (a name for a date, or the reverse).
+    KeyNotOfSort,
+}
+
+impl fmt::Display for CursorProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CursorProblem::NotMadeHere => "it was not made by this cache",
+            CursorProblem::OtherSort => "it belongs to another sort order",
+            CursorProblem::KeyNotOfSort => "its key does not fit the sort",
+        })
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -60,6 +60,34 @@ fn a_cache_written_by_a_newer_version_is_refused_and_left_untouched() {
 }
 
 #[test]
+fn a_reader_refuses_an_older_file_by_its_versions_and_leaves_it_to_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    drop(Cache::open(&path).unwrap());
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.pragma_update(None, "user_version", 3).unwrap();
+    drop(raw);
+    let err = Reader::open(&path).err().unwrap();
+    match &err {
+        Error::NotMigrated {
+            path: refused,
+            found: 3,
+            target,
+        } => {
+            assert_eq!(refused, &path);
+            assert!(*target > 3, "{target}");
+        }
+        other => panic!("not the reader's refusal of an older file: {other}"),
+    }
+    assert!(err.to_string().contains("open it for writing"), "{err}");
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = raw
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3, "a reader migrates nothing");
+}
+
+#[test]
 fn a_reader_needs_a_cache_file_that_exists() {
     let dir = tempfile::tempdir().unwrap();
     let err = Reader::open(dir.path().join("missing.sqlite"))

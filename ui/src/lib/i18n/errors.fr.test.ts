@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, test } from 'vitest';
 
 import type { AttemptFailure } from '../bindings/AttemptFailure';
+import type { DemoCause } from '../bindings/DemoCause';
 import type { DownloadRefusal } from '../bindings/DownloadRefusal';
 import type { ErrorWords } from '../bindings/ErrorWords';
 import type { HubProblem } from '../bindings/HubProblem';
+import type { HubAnswer } from '../bindings/HubAnswer';
 import type { HubRefusal } from '../bindings/HubRefusal';
+import type { KeychainProblem } from '../bindings/KeychainProblem';
 import type { TextProblem } from '../bindings/TextProblem';
 import type { TreezorProblem } from '../bindings/TreezorProblem';
 import type { Unexpected } from '../bindings/Unexpected';
@@ -92,6 +95,15 @@ const HUB_REFUSALS: HubRefusal[] = [
   { refusal: 'other', code: 'E42', message: detail },
 ];
 
+const ANSWERS: HubAnswer[] = ['feed_page', 'who_am_i', 'deadlines', 'team_record', 'trail_entry', 'trail_check'];
+
+// The hub's problems the demo's start can meet (the rest are worded for the relay below).
+const HUB_EARLY: HubProblem[] = [
+  { problem: 'unauthorized' },
+  { problem: 'outdated', answer: 'team_record' },
+  { problem: 'malformed', answer: 'team_record', detail },
+];
+
 const HUB: HubProblem[] = [
   { problem: 'unreachable', url: 'https://hub.example', transport: { fault: 'connection_failed', causes: detail } },
   { problem: 'run_not_seen', url: 'https://hub.example', proposal: 9 },
@@ -100,7 +112,27 @@ const HUB: HubProblem[] = [
   ...HUB_REFUSALS.map((refusal): HubProblem => ({ problem: 'declined', status: 403, refusal, message: 'English for logs' })),
   { problem: 'claim', refusal: { refusal: 'not_held' }, message: 'English for logs' },
   { problem: 'status', status: 503, detail },
-  { problem: 'malformed', detail },
+  ...ANSWERS.map((answer): HubProblem => ({ problem: 'outdated', answer })),
+  ...ANSWERS.map((answer): HubProblem => ({ problem: 'malformed', answer, detail })),
+];
+
+const KEYCHAIN: KeychainProblem[] = [
+  { problem: 'no_secret_service' },
+  { problem: 'refused', detail },
+  { problem: 'not_text' },
+  { problem: 'ambiguous', entries: 2 },
+  { problem: 'platform', detail },
+];
+
+const DEMO_CAUSES: DemoCause[] = [
+  { cause: 'system', detail },
+  { cause: 'listen', addr: '127.0.0.1:8787', detail },
+  { cause: 'store', detail },
+  { cause: 'newer_store', found: 9, known: 7 },
+  ...TEXT.map((problem): DemoCause => ({ cause: 'officer_name', name: 'Zoé', problem })),
+  ...HUB_EARLY.map((problem): DemoCause => ({ cause: 'hub', problem })),
+  { cause: 'treezor', problem: { problem: 'credentials_empty' } },
+  { cause: 'inside' },
 ];
 
 const TREEZOR: TreezorProblem[] = [
@@ -122,7 +154,12 @@ const locked: Of<'keychain_locked'> = { kind: 'keychain_locked', secret: 'audit_
 
 const SAMPLES: { [K in Kind]: Of<K>[] } = {
   keychain_locked: [locked],
-  keychain_unavailable: [{ kind: 'keychain_unavailable', secret: 'relay_feed_token', operation: 'save', detail }],
+  keychain_unavailable: KEYCHAIN.map((problem) => ({
+    kind: 'keychain_unavailable',
+    secret: 'relay_feed_token',
+    operation: 'save',
+    problem,
+  })),
   missing_secret: [{ kind: 'missing_secret', secret: 'treezor_client_secret' }],
   secret_for_another_origin: [
     {
@@ -209,9 +246,13 @@ const SAMPLES: { [K in Kind]: Of<K>[] } = {
   cache_open: [{ kind: 'cache_open', path, detail }],
   cache_migration: [{ kind: 'cache_migration', path, target: 10, detail }],
   cache_newer_schema: [{ kind: 'cache_newer_schema', path, found: 11, known: 10 }],
+  cache_not_migrated: [{ kind: 'cache_not_migrated', path, found: 9, target: 10 }],
   cache_failed: [{ kind: 'cache_failed', detail }],
   cache_stored: [{ kind: 'cache_stored', detail }],
-  queue_position: [{ kind: 'queue_position', detail }],
+  queue_position: (['not_made_here', 'other_sort', 'key_not_of_sort'] as const).map((problem) => ({
+    kind: 'queue_position',
+    problem,
+  })),
   page_size: [{ kind: 'page_size', asked: 900, max: 500 }],
   search_too_long: [{ kind: 'search_too_long', length: 300 }],
   unknown_user: [{ kind: 'unknown_user', user }],
@@ -219,9 +260,12 @@ const SAMPLES: { [K in Kind]: Of<K>[] } = {
   export_failed: [{ kind: 'export_failed', detail }],
   invalid_redirect_url: [{ kind: 'invalid_redirect_url', detail }],
   redirect_not_https: [{ kind: 'redirect_not_https' }],
-  demo: (['remove_old_files', 'create_folder', 'start_relay', 'set_policy', 'start_sandbox', 'make_client'] as const).map(
-    (step) => ({ kind: 'demo', step, detail }),
-  ),
+  demo: [
+    ...(['remove_old_files', 'create_folder', 'start_relay', 'set_policy', 'start_sandbox', 'make_client'] as const).map(
+      (step): Of<'demo'> => ({ kind: 'demo', step, cause: { cause: 'system', detail } }),
+    ),
+    ...DEMO_CAUSES.map((cause): Of<'demo'> => ({ kind: 'demo', step: 'start_relay', cause })),
+  ],
   action_not_audited: [{ kind: 'action_not_audited', action: 'download_document', user, cause: locked }],
   audit_trail: (['key_not_ours', 'key_missing', 'anchor_not_ours'] as const).map((problem) => ({
     kind: 'audit_trail',

@@ -37,6 +37,10 @@ const WORDED: [string, string | undefined, string][] = [
   ['FileStep', undefined, 'file_step_'],
   ['ConfigProblem', 'problem', 'config_problem_'],
   ['Unexpected', 'problem', 'unexpected_'],
+  ['CursorProblem', undefined, 'cursor_problem_'],
+  ['DemoCause', 'cause', 'demo_cause_'],
+  ['HubAnswer', undefined, 'hub_answer_'],
+  ['KeychainProblem', 'problem', 'keychain_problem_'],
 ];
 
 afterEach(() => localStorage.removeItem(localStorageKey));
