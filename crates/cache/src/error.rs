@@ -61,9 +61,12 @@ pub enum Error {
     },
 
     #[error(
-        "a stored {what} could not be read back ({detail}). The cache file may have been edited outside KYC Desk."
+        "a stored {what} could not be read back ({problem}). The cache file may have been edited outside KYC Desk."
     )]
-    Stored { what: &'static str, detail: String },
+    Stored {
+        what: StoredValue,
+        problem: StoredProblem,
+    },
 
     #[error("the queue position is not valid: {0}. Reload the queue from its first page.")]
     Cursor(CursorProblem),
@@ -107,6 +110,87 @@ impl fmt::Display for CursorProblem {
             CursorProblem::OtherSort => "it belongs to another sort order",
             CursorProblem::KeyNotOfSort => "its key does not fit the sort",
         })
+    }
+}
+
+/// What stored value could not be read back, named for the window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum StoredValue {
+    UserProfile,
+    AuditOutcome,
+    CaseState,
+    ReviewState,
+    UserId,
+    Download,
+    Document,
+    CaseEvent,
+    Deadline,
+}
+
+impl fmt::Display for StoredValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StoredValue::UserProfile => "user profile",
+            StoredValue::AuditOutcome => "audit outcome",
+            StoredValue::CaseState => "case state",
+            StoredValue::ReviewState => "review state",
+            StoredValue::UserId => "user id",
+            StoredValue::Download => "download",
+            StoredValue::Document => "document",
+            StoredValue::CaseEvent => "case event",
+            StoredValue::Deadline => "deadline",
+        })
+    }
+}
+
+/// Why a stored value could not be read back: the window words it. `detail` is the JSON
+/// parser's own description; `value` the stored text or number, quoted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum StoredProblem {
+    /// Not the JSON this version writes.
+    NotJson { detail: String },
+    /// JSON, but not of the shape this version writes (not an object, a field without its instant).
+    NotItsShape,
+    /// A number or name this version does not know.
+    Unknown { value: String },
+    /// Not a valid `field` (an id, a type).
+    Invalid { field: String, value: String },
+    /// The stored deadlines do not make a policy, for `why`.
+    Deadlines { why: kyc::deadline::DeadlineError },
+}
+
+impl StoredProblem {
+    pub(crate) fn json(error: &serde_json::Error) -> StoredProblem {
+        StoredProblem::NotJson {
+            detail: error.to_string(),
+        }
+    }
+
+    pub(crate) fn invalid(error: kyc::ParseError) -> StoredProblem {
+        StoredProblem::Invalid {
+            field: error.field.to_owned(),
+            value: error.value,
+        }
+    }
+}
+
+impl fmt::Display for StoredProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoredProblem::NotJson { detail } => {
+                write!(f, "not the JSON KYC Desk writes: {detail}")
+            }
+            StoredProblem::NotItsShape => f.write_str("not of the shape KYC Desk writes"),
+            StoredProblem::Unknown { value } => write!(f, "{value:?} is unknown to this version"),
+            StoredProblem::Invalid { field, value } => {
+                write!(f, "{value:?} is not a valid {field}")
+            }
+            StoredProblem::Deadlines { why } => write!(f, "{why}"),
+        }
     }
 }
 

@@ -88,6 +88,46 @@ fn a_reader_refuses_an_older_file_by_its_versions_and_leaves_it_to_the_writer() 
 }
 
 #[test]
+fn a_stored_value_edited_outside_is_named_and_its_value_quoted_not_described_in_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    drop(Cache::open(&path).unwrap());
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute("UPDATE deadlines SET seconds = 1 WHERE state = 1", [])
+        .unwrap();
+    drop(raw);
+    let cache = Cache::open(&path).unwrap();
+    match cache.deadlines().unwrap_err() {
+        Error::Stored {
+            what: cache::StoredValue::Deadline,
+            problem:
+                cache::StoredProblem::Deadlines {
+                    why: kyc::deadline::DeadlineError::OutOfBounds { seconds: 1, .. },
+                },
+        } => {}
+        other => panic!("not the stored deadline, typed: {other}"),
+    }
+    drop(cache);
+
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute(
+        "INSERT INTO deadlines (state, seconds) VALUES (99, 900)",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+    let error = Cache::open(&path).unwrap().deadlines().unwrap_err();
+    match &error {
+        Error::Stored {
+            what: cache::StoredValue::CaseState,
+            problem: cache::StoredProblem::Unknown { value },
+        } => assert_eq!(value, "99"),
+        other => panic!("not the stored state, typed: {other}"),
+    }
+    assert!(error.to_string().contains("edited outside"), "{error}");
+}
+
+#[test]
 fn a_reader_needs_a_cache_file_that_exists() {
     let dir = tempfile::tempdir().unwrap();
     let err = Reader::open(dir.path().join("missing.sqlite"))

@@ -165,7 +165,8 @@ pub enum Words {
         detail: String,
     },
     CacheStored {
-        detail: String,
+        what: cache::StoredValue,
+        problem: cache::StoredProblem,
     },
     QueuePosition {
         problem: cache::CursorProblem,
@@ -617,8 +618,9 @@ fn cache_words(error: &cache::Error) -> Words {
         C::Database { source, .. } => Words::CacheFailed {
             detail: source.to_string(),
         },
-        C::Stored { detail, .. } => Words::CacheStored {
-            detail: detail.clone(),
+        C::Stored { what, problem } => Words::CacheStored {
+            what: *what,
+            problem: problem.clone(),
         },
         C::Cursor(problem) => Words::QueuePosition { problem: *problem },
         C::PageSize { asked, max } => Words::PageSize {

@@ -248,7 +248,29 @@ const SAMPLES: { [K in Kind]: Of<K>[] } = {
   cache_newer_schema: [{ kind: 'cache_newer_schema', path, found: 11, known: 10 }],
   cache_not_migrated: [{ kind: 'cache_not_migrated', path, found: 9, target: 10 }],
   cache_failed: [{ kind: 'cache_failed', detail }],
-  cache_stored: [{ kind: 'cache_stored', detail }],
+  cache_stored: [
+    ...(
+      [
+        'user_profile',
+        'audit_outcome',
+        'case_state',
+        'review_state',
+        'user_id',
+        'download',
+        'document',
+        'case_event',
+        'deadline',
+      ] as const
+    ).map((what): Of<'cache_stored'> => ({ kind: 'cache_stored', what, problem: { problem: 'not_its_shape' } })),
+    ...(
+      [
+        { problem: 'not_json', detail },
+        { problem: 'unknown', value: '99' },
+        { problem: 'invalid', field: 'documentId', value: '0' },
+        { problem: 'deadlines', why: { problem: 'out_of_bounds', state: 'link_issued', seconds: 1 } },
+      ] as const
+    ).map((problem): Of<'cache_stored'> => ({ kind: 'cache_stored', what: 'case_event', problem })),
+  ],
   queue_position: (['not_made_here', 'other_sort', 'key_not_of_sort'] as const).map((problem) => ({
     kind: 'queue_position',
     problem,

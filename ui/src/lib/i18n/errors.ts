@@ -34,6 +34,8 @@ import {
   hubRefusal,
   keychainProblem,
   settingsFileProblem,
+  storedProblem,
+  storedValue,
   textProblem,
   trailProblem,
   transport,
@@ -273,7 +275,7 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   cache_newer_schema: (w) => m.error_cache_newer_schema({ path: w.path, found: w.found, known: w.known }),
   cache_not_migrated: (w) => m.error_cache_not_migrated({ path: w.path, found: w.found, target: w.target }),
   cache_failed: (w) => m.error_cache_failed({ detail: w.detail }),
-  cache_stored: (w) => m.error_cache_stored({ detail: w.detail }),
+  cache_stored: (w) => m.error_cache_stored({ what: storedValue(w.what), problem: storedProblem(w.problem) }),
   queue_position: (w) => m.error_queue_position({ problem: cursorProblem(w.problem) }),
   page_size: (w) => m.error_page_size({ asked: w.asked, max: w.max }),
   search_too_long: (w) => m.error_search_too_long({ length: w.length }),
@@ -289,11 +291,12 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   invalid_note: (w) => m.error_invalid_note({ user: w.user, problem: textProblem(w.problem) }),
   relay: (w) => m.error_relay({ problem: hubProblemText(w.problem) }),
   no_hub: (w) => m.error_no_hub({ what: DEEDS[w.what]() }),
-  // A refusal says what to do itself: retrying the same request would be refused again.
+  // A refusal says what to do itself: retrying the same request would be refused again, as it
+  // would by a relay too old for it.
   hub: (w) => {
     const what = DEEDS[w.what]();
     const cause = hubProblemText(w.cause);
-    const refused = w.cause.problem === 'declined' || w.cause.problem === 'claim';
+    const refused = w.cause.problem === 'declined' || w.cause.problem === 'claim' || w.cause.problem === 'outdated';
     if (w.user === null) {
       return refused ? m.error_hub_team_refused({ what, cause }) : m.error_hub_team({ what, cause });
     }

@@ -22,6 +22,8 @@ import type { HubProblem } from '../bindings/HubProblem';
 import type { HubRefusal } from '../bindings/HubRefusal';
 import type { KeychainProblem } from '../bindings/KeychainProblem';
 import type { SettingsFileProblem } from '../bindings/SettingsFileProblem';
+import type { StoredProblem } from '../bindings/StoredProblem';
+import type { StoredValue } from '../bindings/StoredValue';
 import type { TextProblem } from '../bindings/TextProblem';
 import type { TrailProblem } from '../bindings/TrailProblem';
 import type { Transport } from '../bindings/Transport';
@@ -146,6 +148,39 @@ const CURSOR_PROBLEMS: Record<CursorProblem, () => string> = {
 /** Why a queue position was refused, read after "is not valid:". */
 export function cursorProblem(p: CursorProblem): string {
   return CURSOR_PROBLEMS[p]();
+}
+
+const STORED_VALUES: Record<StoredValue, () => string> = {
+  user_profile: m.stored_value_user_profile,
+  audit_outcome: m.stored_value_audit_outcome,
+  case_state: m.stored_value_case_state,
+  review_state: m.stored_value_review_state,
+  user_id: m.stored_value_user_id,
+  download: m.stored_value_download,
+  document: m.stored_value_document,
+  case_event: m.stored_value_case_event,
+  deadline: m.stored_value_deadline,
+};
+
+/** What stored value could not be read back, named. */
+export function storedValue(v: StoredValue): string {
+  return STORED_VALUES[v]();
+}
+
+/** Why a stored value could not be read back; the stored value itself is quoted, as is the parser. */
+export function storedProblem(p: StoredProblem): string {
+  switch (p.problem) {
+    case 'not_json':
+      return m.stored_problem_not_json({ detail: p.detail });
+    case 'not_its_shape':
+      return m.stored_problem_not_its_shape();
+    case 'unknown':
+      return m.stored_problem_unknown({ value: p.value });
+    case 'invalid':
+      return m.stored_problem_invalid({ value: p.value, field: p.field });
+    case 'deadlines':
+      return m.stored_problem_deadlines({ problem: deadlineProblem(p.why) });
+  }
 }
 
 const HUB_ANSWERS: Record<HubAnswer, () => string> = {
