@@ -14,6 +14,7 @@ import type { Unexpected } from '../bindings/Unexpected';
 import type { ViewRefusal } from '../bindings/ViewRefusal';
 import { localStorageKey } from '../paraglide/runtime.js';
 import { errorText } from './errors';
+import { leftInPlace } from './problems';
 
 // One error of every kind the backend sends, with every typed part each can carry. The type below
 // makes a new kind without a sample a compile error here. What comes from outside (a system's
@@ -368,6 +369,18 @@ describe('every typed error, read in French', () => {
     expect(fr).not.toBe(en);
     expect(fr).not.toMatch(ENGLISH);
     expect(en).toMatch(ENGLISH);
+  });
+
+  test('says in French why a purge left a file in place', () => {
+    localStorage.setItem(localStorageKey, 'fr');
+    for (const why of [
+      { why: 'unreadable', detail },
+      { why: 'not_a_regular_file' },
+      { why: 'changed' },
+      { why: 'not_deleted', detail },
+    ] as const) {
+      expect(leftInPlace(why)).not.toMatch(ENGLISH);
+    }
   });
 
   test("keeps a detail from outside as a quotation inside the officer's sentence", () => {

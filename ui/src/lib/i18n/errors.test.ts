@@ -43,6 +43,7 @@ const WORDED: [string, string | undefined, string][] = [
   ['KeychainProblem', 'problem', 'keychain_problem_'],
   ['StoredValue', undefined, 'stored_value_'],
   ['StoredProblem', 'problem', 'stored_problem_'],
+  ['LeftInPlace', 'why', 'left_in_place_'],
 ];
 
 afterEach(() => localStorage.removeItem(localStorageKey));

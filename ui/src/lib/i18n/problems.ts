@@ -21,6 +21,7 @@ import type { HubAnswer } from '../bindings/HubAnswer';
 import type { HubProblem } from '../bindings/HubProblem';
 import type { HubRefusal } from '../bindings/HubRefusal';
 import type { KeychainProblem } from '../bindings/KeychainProblem';
+import type { LeftInPlace } from '../bindings/LeftInPlace';
 import type { SettingsFileProblem } from '../bindings/SettingsFileProblem';
 import type { StoredProblem } from '../bindings/StoredProblem';
 import type { StoredValue } from '../bindings/StoredValue';
@@ -180,6 +181,20 @@ export function storedProblem(p: StoredProblem): string {
       return m.stored_problem_invalid({ value: p.value, field: p.field });
     case 'deadlines':
       return m.stored_problem_deadlines({ problem: deadlineProblem(p.why) });
+  }
+}
+
+/** Why a purge left a file in place, read after its name. */
+export function leftInPlace(l: LeftInPlace): string {
+  switch (l.why) {
+    case 'unreadable':
+      return m.left_in_place_unreadable({ detail: l.detail });
+    case 'not_a_regular_file':
+      return m.left_in_place_not_a_regular_file();
+    case 'changed':
+      return m.left_in_place_changed();
+    case 'not_deleted':
+      return m.left_in_place_not_deleted({ detail: l.detail });
   }
 }
 
