@@ -141,31 +141,32 @@ fn relay_cause(error: &RelayError) -> DemoCause {
             found: *found,
             known: *known,
         },
-        RelayError::Bind { addr, source } => DemoCause::Listen {
-            addr: addr.to_string(),
-            detail: source.to_string(),
-        },
+        RelayError::Bind { addr, source } => listen(addr, source),
         RelayError::Io { source, .. } => DemoCause::System {
             detail: source.to_string(),
         },
-        other => {
-            tracing::error!(error = %other, "the demo's relay failed");
-            DemoCause::Inside
-        }
+        other => inside("relay", other),
     }
+}
+
+fn listen(addr: &std::net::SocketAddr, source: &std::io::Error) -> DemoCause {
+    DemoCause::Listen {
+        addr: addr.to_string(),
+        detail: source.to_string(),
+    }
+}
+
+/// A fault of `part` without words of its own: logged whole, as the window only says so.
+fn inside(part: &str, error: &dyn std::fmt::Display) -> DemoCause {
+    tracing::error!(%error, "the demo's {part} failed");
+    DemoCause::Inside
 }
 
 /// What the sandbox's error says, typed (see [`relay_cause`]).
 fn sandbox_cause(error: &sandbox::Error) -> DemoCause {
     match error {
-        sandbox::Error::Bind { addr, source } => DemoCause::Listen {
-            addr: addr.to_string(),
-            detail: source.to_string(),
-        },
-        other => {
-            tracing::error!(error = %other, "the demo's sandbox failed");
-            DemoCause::Inside
-        }
+        sandbox::Error::Bind { addr, source } => listen(addr, source),
+        other => inside("sandbox", other),
     }
 }
 
@@ -175,10 +176,7 @@ fn client_cause(error: &treezor::Error) -> DemoCause {
         treezor::Error::Config(problem) => DemoCause::Treezor {
             problem: problem.clone(),
         },
-        other => {
-            tracing::error!(error = %other, "the demo's Treezor client failed");
-            DemoCause::Inside
-        }
+        other => inside("Treezor client", other),
     }
 }
 
