@@ -13,9 +13,11 @@
 //! new one waits for the hub.
 //!
 //! An approval is good for one run of its action. Before the action runs, the desk records the
-//! run at the hub (a `run` record naming the proposal) and waits for it in its feed: the first
-//! run of a proposal in the hub's log spent the approval, and only the desk whose record that is
-//! may go on. Another run, on this desk or a colleague's, needs a new approval. A run that
+//! run at the hub (a `run` record naming the proposal) and waits for it in its feed: the hub
+//! stores the first run of an approved proposal and refuses any other (`already_run`), so only
+//! the desk whose run the hub stored may go on. Another run, on this desk or a colleague's, needs
+//! a new approval. (The desk still reads the first run from its feed: runs a hub stored before
+//! it decided them are spent the same way.) A run that
 //! failed (the hub's answer lost, Treezor unreachable) is tried again under the same record id,
 //! which the hub stores once: the same run, so it is not refused.
 //!
@@ -31,6 +33,7 @@ use serde::Serialize;
 
 use crate::desk::{Desk, lock};
 use crate::error::{Deed, Error, Result};
+use crate::sync::HubRefusal;
 
 /// A decision, proposal or answer the hub recorded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -268,13 +271,28 @@ impl Desk {
                 id: id.clone(),
             }),
         );
-        hub.write_team(&kyc::team::TeamWrite { id, event })
-            .await
-            .map_err(|cause| Error::Hub {
-                what: deed_of(action),
-                user: Some(user),
-                cause,
-            })?;
+        match hub.write_team(&kyc::team::TeamWrite { id, event }).await {
+            Ok(_) => {}
+            // The hub decides the run: the approval was spent by another run (or is no approval
+            // now), so this desk needs a new one.
+            Err(crate::sync::FeedError::Declined {
+                refusal:
+                    HubRefusal::AlreadyRun { .. }
+                    | HubRefusal::NotApproved { .. }
+                    | HubRefusal::ProposalRejected { .. },
+                ..
+            }) => {
+                self.remember_run(user, action, None);
+                return Ok(false);
+            }
+            Err(cause) => {
+                return Err(Error::Hub {
+                    what: deed_of(action),
+                    user: Some(user),
+                    cause,
+                });
+            }
+        }
         let first = self
             .first_run(user, action, proposal, hub.base_url())
             .await?;

@@ -3,8 +3,8 @@
 //! (`needs_approval`, audited) until a senior other than the proposer approved a proposal at the
 //! hub, read from the cache of the hub's feed; the proposer cannot approve their own proposal; a
 //! policy a senior sets binds an unflagged case; a desk on the team's shared feed token (one
-//! officer) is not bound. An approval is spent by one run of its action, on any desk; a run that
-//! failed goes again under it. Decisions, an FIU report among them, reach a colleague's desk with
+//! officer) is not bound. An approval is spent by one run of its action, on any desk, even two
+//! desks running it at once; a run that failed goes again under it. Decisions, an FIU report among them, reach a colleague's desk with
 //! their author, and the local audit trail records them without their justification.
 
 mod common;
@@ -260,6 +260,36 @@ async fn an_approval_is_spent_by_one_run_and_a_failed_run_goes_again_under_it() 
         .await
         .unwrap();
     for desk in [alone, zoe, sam] {
+        desk.shutdown().await;
+    }
+}
+
+/// Two desks holding the same approval run its action at the same moment, three times over:
+/// each time the hub stores one run and refuses the other (`already_run`), so Treezor is asked
+/// once and the other officer is told the action needs a new approval, not that the hub failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_two_desks_running_one_approval_at_once_one_acts_and_the_other_needs_a_new_one() {
+    let world = World::start().await;
+    let alone = world.desk().await;
+    let user = flagged(&world, &alone).await;
+    let zoe = signed_in(&world, "zoe", "Zoé", Role::Officer).await;
+    let max = signed_in(&world, "max", "Max", Role::Officer).await;
+    let sam = signed_in(&world, "sam", "Sam", Role::Senior).await;
+    for desk in [&zoe, &max, &sam] {
+        known(desk, user).await;
+    }
+    for round in 1..=3 {
+        approved(&zoe, &sam, user, GuardedAction::StartVerification, round).await;
+        approved_on(&max, user, GuardedAction::StartVerification).await;
+        let (by_zoe, by_max) = tokio::join!(
+            zoe.start_verification(user, None, Confirmation::Confirmed),
+            max.start_verification(user, None, Confirmation::Confirmed),
+        );
+        let refused: Vec<Error> = [by_zoe.err(), by_max.err()].into_iter().flatten().collect();
+        assert_eq!(refused.len(), 1, "round {round}: exactly one desk acts");
+        assert!(needs_approval(&refused[0]), "round {round}: {}", refused[0]);
+    }
+    for desk in [alone, zoe, max, sam] {
         desk.shutdown().await;
     }
 }

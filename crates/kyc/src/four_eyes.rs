@@ -8,7 +8,9 @@
 //! The first officer proposes the action with a justification ([`crate::team::TeamEvent::Propose`]);
 //! a different officer with the senior role approves or rejects it with their own. That rule is
 //! decided by the hub inside its serialised append ([`decide`]), against the proposal the log
-//! holds, so an approval the log refuses is never stored and no desk can count it.
+//! holds, so an approval the log refuses is never stored and no desk can count it. An approval
+//! allows one run of its action: the hub stores the first run of an approved proposal and
+//! refuses any other ([`decide_run`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -191,6 +193,64 @@ pub fn decide(
     Ok(())
 }
 
+/// Why the hub refuses the run of an approved action; each says what the officer can do.
+///
+/// An approval is good for one run: the hub stores the first run of an approved proposal and
+/// refuses any other, so two desks running it at once cannot both act on one approval, and a
+/// run of a proposal nobody approved never reaches the log.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RunRefusal {
+    #[error(
+        "there is no proposal number {0} at the hub; propose the action and wait for a senior's approval"
+    )]
+    UnknownProposal(u64),
+    #[error("proposal {proposal} is about user {user}, not this case; run it on its own case")]
+    OtherCase { proposal: u64, user: UserId },
+    #[error("proposal {0} has no approval yet; wait for a senior to approve it")]
+    NotApproved(u64),
+    #[error("{by} rejected proposal {proposal}; propose again if it must be reconsidered")]
+    Rejected { proposal: u64, by: OfficerName },
+    #[error(
+        "the approval of proposal {proposal} was spent by {by}'s run; propose again for a new approval"
+    )]
+    AlreadyRun { proposal: u64, by: OfficerName },
+}
+
+/// Whether the run of the proposal numbered `number` on `user`'s case may spend its approval,
+/// against what the log holds: the proposal (`None` when the log has no such proposal) and the
+/// officer whose run spent it, if one did.
+pub fn decide_run(
+    number: u64,
+    proposal: Option<&Proposal>,
+    spent_by: Option<&OfficerName>,
+    user: UserId,
+) -> Result<(), RunRefusal> {
+    let proposal = proposal.ok_or(RunRefusal::UnknownProposal(number))?;
+    if proposal.user != user {
+        return Err(RunRefusal::OtherCase {
+            proposal: number,
+            user: proposal.user,
+        });
+    }
+    match &proposal.verdict {
+        None => return Err(RunRefusal::NotApproved(number)),
+        Some((Verdict::Rejected, by)) => {
+            return Err(RunRefusal::Rejected {
+                proposal: number,
+                by: by.clone(),
+            });
+        }
+        Some((Verdict::Approved, _)) => {}
+    }
+    match spent_by {
+        Some(by) => Err(RunRefusal::AlreadyRun {
+            proposal: number,
+            by: by.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +330,41 @@ mod tests {
             GuardedAction::of(Action::DownloadDocument),
             None,
             "reading what Treezor holds moves nothing forward"
+        );
+    }
+
+    #[test]
+    fn an_approval_allows_one_run_of_its_own_case() {
+        let mut proposal = proposed_by("Zoé");
+        let run = |p: &Proposal, spent: Option<&OfficerName>, on: u64| {
+            decide_run(7, Some(p), spent, user(on))
+        };
+        assert_eq!(run(&proposal, None, 42), Err(RunRefusal::NotApproved(7)));
+        proposal.verdict = Some((Verdict::Rejected, name("Léa")));
+        assert_eq!(
+            run(&proposal, None, 42),
+            Err(RunRefusal::Rejected {
+                proposal: 7,
+                by: name("Léa")
+            })
+        );
+        proposal.verdict = Some((Verdict::Approved, name("Léa")));
+        assert_eq!(run(&proposal, None, 42), Ok(()));
+        assert_eq!(
+            run(&proposal, None, 43),
+            Err(RunRefusal::OtherCase {
+                proposal: 7,
+                user: user(42)
+            })
+        );
+        assert_eq!(
+            decide_run(8, None, None, user(42)),
+            Err(RunRefusal::UnknownProposal(8))
+        );
+        let spent = run(&proposal, Some(&name("Zoé")), 42).unwrap_err();
+        assert_eq!(
+            spent.to_string(),
+            "the approval of proposal 7 was spent by Zoé's run; propose again for a new approval"
         );
     }
 }

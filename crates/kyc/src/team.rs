@@ -66,8 +66,8 @@ pub enum TeamEvent {
     /// A senior sets what needs a second officer, for the whole team, from now on.
     Policy { policy: Policy },
     /// The author runs the action that the approved proposal numbered `proposal` allows: the
-    /// approval is spent. The first run of a proposal in the log is the one it allows; a later
-    /// one allows nothing, so the hub's order decides between two desks running it at once.
+    /// approval is spent. The hub stores the first run of an approved proposal and refuses any
+    /// other ([`crate::four_eyes::decide_run`]), so of two desks running it at once one goes on.
     Run { user_id: UserId, proposal: u64 },
 }
 

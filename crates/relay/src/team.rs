@@ -17,6 +17,11 @@
 //!   rejection by the proposer; 409 `already_answered` for a proposal answered before (naming
 //!   who answered); 404 `unknown_proposal` and 409 `other_case` for a number that is no proposal
 //!   of this case. Decided in the store's serialised append; nothing refused is stored.
+//! - A run of an approved action ([`kyc::four_eyes::decide_run`]): 409 `already_run` when a run
+//!   spent the approval before (naming whose), 409 `not_approved` and `proposal_rejected` for a
+//!   proposal without an approval, 404 `unknown_proposal` and 409 `other_case` as above. One
+//!   approval allows one run, whichever desks send it; a run sent again under its id is stored
+//!   once and answered 200, as every record is.
 //! - 503 with `Retry-After` when the store cannot take it now: nothing was stored, send it again.
 //!
 //! The author is the officer the credential belongs to, never a name from the body. Nothing of
@@ -26,14 +31,14 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kyc::claim::{ClaimRefusal, ClaimRequest};
-use kyc::four_eyes::FourEyesRefusal;
+use kyc::four_eyes::{FourEyesRefusal, RunRefusal};
 use kyc::officer::{Act, OfficerName, Role};
 use kyc::team::{TeamEvent, TeamWrite, TeamWritten};
 
 use crate::app::{AppState, is_transient, json_response, refusal, refusal_with, store_unavailable};
 use crate::authored::{self, Authored};
 use crate::store::writer::Outcome;
-use crate::store::{Answered, ClaimAsk, Claimed, Record, VerdictAsk};
+use crate::store::{Answered, ClaimAsk, Claimed, Record, RunAsk, VerdictAsk};
 
 /// The largest team record accepted: a note of 4,000 characters, escaped, fits many times over.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -111,6 +116,21 @@ pub(crate) async fn write(State(state): State<AppState>, request: Request) -> Re
             }
             Err(error) => Err(error),
         }
+    } else if let TeamEvent::Run { user_id, proposal } = &write.event {
+        let ask = RunAsk {
+            record,
+            user: *user_id,
+            proposal: *proposal,
+        };
+        match state.shared().store.approval_run(ask).await {
+            Ok(Answered::Stored { seq }) => Ok(Outcome::Stored { seq }),
+            Ok(Answered::Duplicate) => Ok(Outcome::Duplicate),
+            Ok(Answered::Refused(why)) => {
+                tracing::info!(officer = %author.name, kind, proposal, "run refused by the log");
+                return run_refused(&why);
+            }
+            Err(error) => Err(error),
+        }
     } else {
         state.shared().store.append(record).await
     };
@@ -176,6 +196,38 @@ fn verdict_refused(why: &FourEyesRefusal) -> Response {
             serde_json::json!({ "verdict": verdict.as_str(), "by": by })
         }
         FourEyesRefusal::OwnProposal | FourEyesRefusal::SeniorOnly => serde_json::json!({}),
+    };
+    refusal_with(status, code, &why.to_string(), params)
+}
+
+/// The answer to a run the log refuses (see [`kyc::four_eyes::decide_run`]), and what to do.
+fn run_refused(why: &RunRefusal) -> Response {
+    let (status, code, params) = match why {
+        RunRefusal::UnknownProposal(proposal) => (
+            StatusCode::NOT_FOUND,
+            "unknown_proposal",
+            serde_json::json!({ "proposal": proposal }),
+        ),
+        RunRefusal::OtherCase { proposal, user } => (
+            StatusCode::CONFLICT,
+            "other_case",
+            serde_json::json!({ "proposal": proposal, "user": user }),
+        ),
+        RunRefusal::NotApproved(proposal) => (
+            StatusCode::CONFLICT,
+            "not_approved",
+            serde_json::json!({ "proposal": proposal }),
+        ),
+        RunRefusal::Rejected { proposal, by } => (
+            StatusCode::CONFLICT,
+            "proposal_rejected",
+            serde_json::json!({ "proposal": proposal, "by": by }),
+        ),
+        RunRefusal::AlreadyRun { proposal, by } => (
+            StatusCode::CONFLICT,
+            "already_run",
+            serde_json::json!({ "proposal": proposal, "by": by }),
+        ),
     };
     refusal_with(status, code, &why.to_string(), params)
 }

@@ -2,8 +2,10 @@
 //! approved or rejected only by a senior other than the proposer (the proposer, even a senior, is
 //! refused with 403 `own_proposal`; an officer with 403 `senior_only`); a proposal is answered
 //! once, and of many seniors answering at once exactly one is stored; an approval of something
-//! that is no proposal of this case is refused; only a senior sets the team's policy. Nothing the
-//! hub refuses reaches the feed, and every stored answer is in the team's trail.
+//! that is no proposal of this case is refused; only a senior sets the team's policy. An approval
+//! allows one run: of many runs at once exactly one is stored, and a run of a proposal nobody
+//! approved is refused; runs a log held before the hub decided them still spend their approval.
+//! Nothing the hub refuses reaches the feed, and every stored answer is in the team's trail.
 
 mod common;
 
@@ -15,6 +17,9 @@ on_both_stores!(
     of_many_answers_at_once_exactly_one_is_stored,
     an_answer_names_a_proposal_of_its_own_case,
     only_a_senior_sets_the_policy,
+    an_approval_allows_one_run_whichever_desks_send_it,
+    a_run_needs_an_approved_proposal_of_its_own_case,
+    runs_stored_before_the_hub_decided_them_still_spend_their_approval,
 );
 
 fn propose(id: &str, user: u64, action: &str) -> serde_json::Value {
@@ -190,6 +195,135 @@ async fn only_a_senior_sets_the_policy(backend: Backend) {
         (stored[0].webhook.as_str(), stored[0].object_id.as_deref()),
         ("team.policy", None)
     );
+}
+
+fn run(id: &str, user: u64, proposal: u64) -> serde_json::Value {
+    json!({"id": id, "event": {"kind": "run", "user_id": user, "proposal": proposal}})
+}
+
+/// A proposal by Zoé on case 42 that Sam approved, and the tokens of both.
+async fn approved(relay: &TestRelay) -> (u64, String, String) {
+    let zoe = add_officer(&relay.store, "Zoé", "officer");
+    let sam = add_officer(&relay.store, "Sam", "senior");
+    let number = proposed(relay, &zoe, "p-1", 42).await;
+    let approval = team_write(relay, Some(&sam), answer("a-1", "approve", 42, number)).await;
+    assert_eq!(approval.0, 201, "{}", approval.1);
+    (number, zoe, sam)
+}
+
+async fn an_approval_allows_one_run_whichever_desks_send_it(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
+    let (number, zoe, sam) = approved(&relay).await;
+    // Eight runs of the one approval at once, from the proposer's desks and a colleague's.
+    let tokens = [&zoe, &sam];
+    let runs = futures_util::future::join_all((0..8).map(|i| {
+        team_write(
+            &relay,
+            Some(tokens[i % 2]),
+            run(&format!("r-{i}"), 42, number),
+        )
+    }))
+    .await;
+    let stored: Vec<usize> = (0..8).filter(|&i| runs[i].0 == 201).collect();
+    assert_eq!(stored.len(), 1, "exactly one run is stored: {runs:?}");
+    let first = stored[0];
+    let winner = ["Zoé", "Sam"][first % 2];
+    for other in runs.iter().filter(|r| r.0 != 201) {
+        assert_eq!(refused(other), (409, "already_run"), "{}", other.1);
+        assert_eq!(
+            (&other.1["by"], &other.1["proposal"]),
+            (&json!(winner), &json!(number)),
+            "whose run spent it, beside the code: {}",
+            other.1
+        );
+    }
+    // The winning run sent again after a lost answer is stored once, not refused.
+    let retry = team_write(
+        &relay,
+        Some(tokens[first % 2]),
+        run(&format!("r-{first}"), 42, number),
+    )
+    .await;
+    assert_eq!(retry, (200, json!({"seq": null})));
+    let kinds: Vec<String> = records(&relay).await.into_iter().map(|r| r.0).collect();
+    assert_eq!(kinds, ["propose", "approve", "run"]);
+    // The stored run is in the team's trail, by its author.
+    let trail = get_trail(&relay, &sam).await;
+    let ran: Vec<&str> = trail
+        .iter()
+        .filter(|e| e["action"] == "team.run")
+        .map(|e| e["officer"].as_str().unwrap())
+        .collect();
+    assert_eq!(ran, [winner]);
+}
+
+async fn a_run_needs_an_approved_proposal_of_its_own_case(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
+    let zoe = add_officer(&relay.store, "Zoé", "officer");
+    let sam = add_officer(&relay.store, "Sam", "senior");
+    let waiting = proposed(&relay, &zoe, "p-1", 42).await;
+    let early = team_write(&relay, Some(&zoe), run("r-1", 42, waiting)).await;
+    assert_eq!(refused(&early), (409, "not_approved"), "{}", early.1);
+    let turned_down = proposed(&relay, &zoe, "p-2", 42).await;
+    let rejection = team_write(&relay, Some(&sam), answer("a-1", "reject", 42, turned_down)).await;
+    assert_eq!(rejection.0, 201, "{}", rejection.1);
+    let rejected = team_write(&relay, Some(&zoe), run("r-2", 42, turned_down)).await;
+    assert_eq!(
+        refused(&rejected),
+        (409, "proposal_rejected"),
+        "{}",
+        rejected.1
+    );
+    assert_eq!(rejected.1["by"], json!("Sam"));
+    let approval = team_write(&relay, Some(&sam), answer("a-2", "approve", 42, waiting)).await;
+    assert_eq!(approval.0, 201, "{}", approval.1);
+    let elsewhere = team_write(&relay, Some(&zoe), run("r-3", 43, waiting)).await;
+    assert_eq!(refused(&elsewhere), (409, "other_case"), "{}", elsewhere.1);
+    let unknown = team_write(&relay, Some(&zoe), run("r-4", 42, 999)).await;
+    assert_eq!(
+        refused(&unknown),
+        (404, "unknown_proposal"),
+        "{}",
+        unknown.1
+    );
+    let kinds: Vec<String> = records(&relay).await.into_iter().map(|r| r.0).collect();
+    assert_eq!(
+        kinds,
+        ["propose", "propose", "reject", "approve"],
+        "nothing refused is stored"
+    );
+}
+
+async fn runs_stored_before_the_hub_decided_them_still_spend_their_approval(backend: Backend) {
+    let relay = TestRelay::start(backend).await;
+    let (number, zoe, _) = approved(&relay).await;
+    let first = team_write(&relay, Some(&zoe), run("r-1", 42, number)).await;
+    assert_eq!(first.0, 201, "{}", first.1);
+    let TestRelay {
+        running,
+        dir,
+        store,
+        http,
+    } = relay;
+    running.shutdown().await;
+    // The store as the version before this one left it: the run in the log, no `runs` table.
+    let older = match &store {
+        relay::StoreLocation::Sqlite(_) => "DROP TABLE runs; PRAGMA user_version = 7;",
+        relay::StoreLocation::Postgres(_) => {
+            "DROP TABLE runs; DELETE FROM relay_schema WHERE version = 8;"
+        }
+    };
+    execute_sql(&store, older);
+    let running = relay::Relay::start(config(store.clone())).await.unwrap();
+    let relay = TestRelay {
+        running,
+        dir,
+        store,
+        http,
+    };
+    let again = team_write(&relay, Some(&zoe), run("r-2", 42, number)).await;
+    assert_eq!(refused(&again), (409, "already_run"), "{}", again.1);
+    assert_eq!(again.1["by"], json!("Zoé"));
 }
 
 /// The team's trail as JSON, through `GET /v1/trail/export`.

@@ -233,7 +233,7 @@ async fn instances_starting_together_migrate_once_and_a_newer_schema_is_refused(
         .unwrap();
     assert_eq!(
         versions.trim(),
-        "1,2,3,4,5,6,7",
+        "1,2,3,4,5,6,7,8",
         "each migration applied once"
     );
     for relay in running {
@@ -279,5 +279,5 @@ async fn a_sqlite_store_of_schema_1_migrates_and_keeps_its_events() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 7);
+    assert_eq!(version, 8);
 }

@@ -2,7 +2,8 @@
 //! commands: a credential is printed once and only its digest is stored; `GET /v1/me` names its
 //! officer and role (and no one for the shared feed token, which keeps working); a revoked
 //! credential is refused at its next request, even by a long poll that was already waiting, and by
-//! every instance sharing the store.
+//! every instance sharing the store. An administrator adding several officers at once, on a store
+//! not created yet, gets every credential.
 
 mod common;
 
@@ -16,6 +17,7 @@ use relay::{Relay, StoreLocation};
 on_both_stores!(
     credentials_are_issued_named_listed_and_revoked,
     a_poll_waiting_when_its_credential_is_revoked_gets_401,
+    officers_added_at_once_on_a_new_store_are_all_issued,
 );
 
 fn store_arg(store: &StoreLocation) -> String {
@@ -88,6 +90,46 @@ fn officers_table(store: &StoreLocation) -> String {
                 "SELECT officers::text FROM officers",
             )
             .unwrap(),
+    }
+}
+
+async fn officers_added_at_once_on_a_new_store_are_all_issued(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = backend.fresh_store(dir.path());
+    // Started together, before any of them has created the store or its tables.
+    let outputs: Vec<_> = (0..6)
+        .map(|i| {
+            let store = store_arg(&store);
+            std::thread::spawn(move || {
+                Command::new(BIN)
+                    .env_clear()
+                    .args([
+                        "officers",
+                        "add",
+                        &format!("Officer {i}"),
+                        "--role",
+                        "officer",
+                    ])
+                    .args(["--store", &store])
+                    .output()
+                    .unwrap()
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|thread| thread.join().unwrap())
+        .collect();
+    for output in &outputs {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let (ok, listed, stderr) = officers(&store, &["list"]);
+    assert!(ok, "{stderr}");
+    for i in 0..6 {
+        assert!(listed.contains(&format!("Officer {i}")), "{listed}");
     }
 }
 

@@ -40,6 +40,20 @@ pub enum HubRefusal {
         proposal: u64,
         user: u64,
     },
+    /// The approval of `proposal` was spent by `by`'s run: one approval allows one run.
+    AlreadyRun {
+        proposal: u64,
+        by: String,
+    },
+    /// A run of a proposal nobody approved yet.
+    NotApproved {
+        proposal: u64,
+    },
+    /// A run of a proposal `by` rejected.
+    ProposalRejected {
+        proposal: u64,
+        by: String,
+    },
     UnknownAssignee {
         officer: String,
     },
@@ -91,6 +105,15 @@ impl HubRefusal {
             "other_case" => number("proposal")
                 .zip(number("user"))
                 .map(|(proposal, user)| HubRefusal::OtherCase { proposal, user }),
+            "already_run" => number("proposal")
+                .zip(text("by"))
+                .map(|(proposal, by)| HubRefusal::AlreadyRun { proposal, by }),
+            "not_approved" => {
+                number("proposal").map(|proposal| HubRefusal::NotApproved { proposal })
+            }
+            "proposal_rejected" => number("proposal")
+                .zip(text("by"))
+                .map(|(proposal, by)| HubRefusal::ProposalRejected { proposal, by }),
             "unknown_assignee" => {
                 text("officer").map(|officer| HubRefusal::UnknownAssignee { officer })
             }

@@ -29,12 +29,13 @@ use std::pin::Pin;
 use kyc::Timestamp;
 use kyc::deadline::DeadlinePolicy;
 use kyc::feed::FeedEvent;
+use kyc::four_eyes::RunRefusal;
 use kyc::officer::{OfficerName, Role};
 use tokio::sync::watch;
 
 use super::Record;
 use super::claims::{ClaimAsk, Claimed};
-use super::four_eyes::{Answered, VerdictAsk};
+use super::four_eyes::{Answered, RunAsk, VerdictAsk};
 use super::retention::Pruned;
 use super::writer::{Outcome, WriterStats};
 use crate::error::Result;
@@ -58,6 +59,11 @@ pub trait Store: Send + Sync {
     /// serialised append and stores it (with the proposal's verdict) only if the log allows it;
     /// see [`super::four_eyes`].
     fn verdict(&self, ask: VerdictAsk) -> Pending<'_, Answered>;
+
+    /// Decides a run record against the proposal the log holds (approved, and not run yet)
+    /// inside the serialised append and stores it (with the proposal's run) only if the log
+    /// allows it; see [`super::four_eyes`].
+    fn approval_run(&self, ask: RunAsk) -> Pending<'_, Answered<RunRefusal>>;
 
     /// Events with `seq > after`, oldest first, at most `limit`.
     fn page(&self, after: u64, limit: usize) -> Pending<'_, Vec<FeedEvent>>;

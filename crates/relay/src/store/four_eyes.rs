@@ -7,9 +7,13 @@
 //!
 //! A record whose id was stored before is answered as a duplicate before anything is decided: an
 //! approval sent again after a lost answer is not told that the proposal was already approved.
+//!
+//! The run of an approved action is decided the same way ([`kyc::four_eyes::decide_run`]): the
+//! first run of an approved proposal is stored with a `runs` row, in the same transaction, and
+//! any other run of it is refused, so one approval allows one action whichever desks ask.
 
 use kyc::UserId;
-use kyc::four_eyes::{FourEyesRefusal, Proposal, Verdict, decide};
+use kyc::four_eyes::{FourEyesRefusal, Proposal, RunRefusal, Verdict, decide, decide_run};
 use kyc::officer::{OfficerName, Role};
 use kyc::team::TeamEvent;
 
@@ -33,16 +37,38 @@ impl VerdictAsk {
     }
 }
 
-/// What became of an approve or reject record.
+/// A run record: the action an approved proposal allows, run by its author.
+#[derive(Clone, Debug)]
+pub struct RunAsk {
+    pub record: Record,
+    pub user: UserId,
+    pub proposal: u64,
+}
+
+impl RunAsk {
+    /// Whether the log allows this run of `proposal`, which `spent_by`'s run may have spent.
+    pub(crate) fn decide(
+        &self,
+        proposal: Option<&Proposal>,
+        spent_by: Option<&OfficerName>,
+    ) -> Result<(), RunRefusal> {
+        decide_run(self.proposal, proposal, spent_by, self.user)
+    }
+}
+
+/// What became of an approve, reject or run record.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Answered {
+pub enum Answered<Why = FourEyesRefusal> {
     /// Stored under `seq`.
     Stored { seq: u64 },
     /// The same record was stored before; nothing changed.
     Duplicate,
     /// Not stored: the log says why.
-    Refused(FourEyesRefusal),
+    Refused(Why),
 }
+
+/// A proposal as [`proposal_from_rows`] reads it, and the officer whose run spent it.
+pub(crate) type ProposalRow = (Proposal, Option<OfficerName>);
 
 /// The proposal numbered `seq`, from its `events` row (author, payload) and its `verdicts` row
 /// (verdict, officer) if any; `None` when that event is no proposal.
@@ -75,3 +101,26 @@ pub(crate) fn proposal_from_rows(
         verdict,
     })
 }
+
+/// The proposal numbered `seq` and who spent it, from the rows [`PROPOSAL_ROW`] selects; the
+/// spender's name always reads (the hub wrote it), and one that no longer does still spent it.
+pub(crate) fn proposal_row(
+    seq: u64,
+    officer: Option<String>,
+    payload: &str,
+    verdict: Option<(String, String)>,
+    runner: Option<String>,
+) -> Option<ProposalRow> {
+    let proposal = proposal_from_rows(seq, officer, payload, verdict)?;
+    let spent_by =
+        runner.map(|name| OfficerName::parse(&name).unwrap_or_else(|_| proposal.proposer.clone()));
+    Some((proposal, spent_by))
+}
+
+/// Selects a proposal by its number (`$1`, which SQLite binds as its first parameter too) with
+/// its verdict and its run, as [`proposal_row`] reads them, for both stores.
+pub(crate) const PROPOSAL_ROW: &str = "SELECT e.officer, e.payload, v.verdict, v.officer, r.officer \
+     FROM events e \
+     LEFT JOIN verdicts v ON v.proposal = e.seq \
+     LEFT JOIN runs r ON r.proposal = e.seq \
+     WHERE e.seq = $1 AND e.webhook = 'team.propose'";

@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::sync::mpsc::Receiver;
 
 use kyc::Timestamp;
+use kyc::four_eyes::RunRefusal;
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::watch;
 
 use super::claims::{self, ClaimAsk, Claimed};
-use super::four_eyes::{self, Answered, VerdictAsk};
+use super::four_eyes::{self, Answered, ProposalRow, RunAsk, VerdictAsk};
 use super::retention::{self, Pruned};
 use super::seen::Seen;
 use super::writer::{Command, Counters, MAX_GROUP, Outcome, Reply};
@@ -87,6 +88,10 @@ impl State {
                     Command::Verdict { ask, reply } => {
                         self.commit(&mut group);
                         let _ = reply.send(self.verdict(&ask));
+                    }
+                    Command::Run { ask, reply } => {
+                        self.commit(&mut group);
+                        let _ = reply.send(self.approval_run(&ask));
                     }
                     Command::Trail { record, reply } => {
                         self.commit(&mut group);
@@ -237,37 +242,73 @@ impl State {
     /// `verdicts` and, if the log allows it, stores the record and the verdict in one
     /// transaction.
     fn verdict(&mut self, ask: &VerdictAsk) -> Result<Answered> {
+        let number = ask.proposal as i64;
+        self.decided(
+            &ask.record,
+            ask.proposal,
+            |row| ask.decide(row.map(|(proposal, _)| proposal)),
+            |tx, seq| {
+                tx.execute(
+                    "INSERT INTO verdicts (proposal, verdict, officer, seq) VALUES (?1, ?2, ?3, ?4)",
+                    params![number, ask.verdict.as_str(), ask.by.as_str(), seq as i64],
+                )
+            },
+        )
+    }
+
+    /// Decides a run record against the proposal in `events`, its verdict and its row in `runs`
+    /// and, if the log allows it, stores the record and the run in one transaction.
+    fn approval_run(&mut self, ask: &RunAsk) -> Result<Answered<RunRefusal>> {
+        let number = ask.proposal as i64;
+        self.decided(
+            &ask.record,
+            ask.proposal,
+            |row| match row {
+                Some((proposal, spent_by)) => ask.decide(Some(proposal), spent_by.as_ref()),
+                None => ask.decide(None, None),
+            },
+            |tx, seq| {
+                tx.execute(
+                    "INSERT INTO runs (proposal, officer, seq) VALUES (?1, ?2, ?3)",
+                    params![number, ask.record.officer, seq as i64],
+                )
+            },
+        )
+    }
+
+    /// Stores `record`, which answers the proposal numbered `number`, if `decide` allows it
+    /// against the proposal's row, in one transaction with what `beside` writes of it.
+    fn decided<Why>(
+        &mut self,
+        record: &Record,
+        number: u64,
+        decide: impl FnOnce(Option<&ProposalRow>) -> std::result::Result<(), Why>,
+        beside: impl FnOnce(&rusqlite::Transaction, u64) -> rusqlite::Result<usize>,
+    ) -> Result<Answered<Why>> {
         let received_at = now().unix_micros().max(self.last_received);
         let seq = self.next_seq;
-        let record = &ask.record;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if self.seen.find(&tx, &record.webhook_id)?.is_some() {
             return Ok(Answered::Duplicate);
         }
-        let number = ask.proposal as i64;
-        let proposal = tx
-            .query_row(
-                "SELECT e.officer, e.payload, v.verdict, v.officer FROM events e
-                 LEFT JOIN verdicts v ON v.proposal = e.seq
-                 WHERE e.seq = ?1 AND e.webhook = 'team.propose'",
-                [number],
-                |r| {
-                    let verdict: Option<String> = r.get(2)?;
-                    let by: Option<String> = r.get(3)?;
-                    Ok(four_eyes::proposal_from_rows(
-                        ask.proposal,
-                        r.get(0)?,
-                        &r.get::<_, String>(1)?,
-                        verdict.zip(by),
-                    ))
-                },
-            )
+        let row = tx
+            .query_row(four_eyes::PROPOSAL_ROW, [number as i64], |r| {
+                let verdict: Option<String> = r.get(2)?;
+                let by: Option<String> = r.get(3)?;
+                Ok(four_eyes::proposal_row(
+                    number,
+                    r.get(0)?,
+                    &r.get::<_, String>(1)?,
+                    verdict.zip(by),
+                    r.get(4)?,
+                ))
+            })
             .optional()?
             .flatten();
-        if let Err(refusal) = ask.decide(proposal.as_ref()) {
-            return Ok(Answered::Refused(refusal));
+        if let Err(why) = decide(row.as_ref()) {
+            return Ok(Answered::Refused(why));
         }
         let mut trail_head = self.trail_head;
         insert_team_record(
@@ -277,10 +318,7 @@ impl State {
             received_at,
             (&self.trail_key, &mut trail_head),
         )?;
-        tx.execute(
-            "INSERT INTO verdicts (proposal, verdict, officer, seq) VALUES (?1, ?2, ?3, ?4)",
-            params![number, ask.verdict.as_str(), ask.by.as_str(), seq as i64],
-        )?;
+        beside(&tx, seq)?;
         tx.commit()?;
         self.committed_one(record, seq, received_at, trail_head);
         Ok(Answered::Stored { seq })

@@ -43,7 +43,7 @@ pub mod writer;
 
 pub use claims::{ClaimAsk, Claimed};
 pub use contract::{Officers, Pending, Store};
-pub use four_eyes::{Answered, VerdictAsk};
+pub use four_eyes::{Answered, RunAsk, VerdictAsk};
 pub use location::StoreLocation;
 
 use std::path::Path;
@@ -53,15 +53,15 @@ use kyc::Timestamp;
 use kyc::officer::OfficerName;
 use kyc::team::{self, TeamEvent};
 use kyc::webhook::{Envelope, SignatureError, WebhookSecret};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
 use crate::error::{RelayError, Result};
 
-const SCHEMA_VERSION: i64 = 7;
+const SCHEMA_VERSION: i64 = 8;
 
 /// Later versions of the schema, each applied once in order; version 1 is [`SCHEMA`] below.
-const MIGRATIONS: [(i64, &str); 6] = [
+const MIGRATIONS: [(i64, &str); 7] = [
     (2, include_str!("../../migrations/sqlite/0002_officers.sql")),
     (
         3,
@@ -74,6 +74,7 @@ const MIGRATIONS: [(i64, &str); 6] = [
         7,
         include_str!("../../migrations/sqlite/0007_deadlines.sql"),
     ),
+    (8, include_str!("../../migrations/sqlite/0008_runs.sql")),
 ];
 
 const SCHEMA: &str = "
@@ -164,6 +165,10 @@ pub fn open_for_writing(path: &Path) -> Result<Connection> {
     };
     crate::data_file::prepare(path)?;
     let mut conn = Connection::open(path).map_err(open_error)?;
+    // Another process may be creating or migrating the file: wait for it (setting the mode below
+    // takes the file's lock when the file is new).
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(open_error)?;
     // The mode is a property of the file; it stays WAL once set.
     let mode: String = conn
         .query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))
@@ -221,8 +226,13 @@ pub fn open_for_reading(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Brings the store to [`SCHEMA_VERSION`]. The version is read inside the writing transaction
+/// that migrates, so of two processes opening a new or older store at once (a relay and
+/// `kyc-relay officers add`, or several of those), the second waits for the first and finds the
+/// store migrated, instead of creating its tables again.
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if version > SCHEMA_VERSION {
         return Err(RelayError::NewerSchema {
             path: path.to_owned(),
@@ -231,19 +241,16 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         });
     }
     if version == 0 {
-        let tx = conn.transaction()?;
         tx.execute_batch(SCHEMA)?;
         tx.pragma_update(None, "user_version", 1)?;
-        tx.commit()?;
     }
     for (to, sql) in MIGRATIONS {
         if version < to {
-            let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", to)?;
-            tx.commit()?;
         }
     }
+    tx.commit()?;
     Ok(())
 }
 

@@ -11,13 +11,13 @@ use kyc::Timestamp;
 use kyc::deadline::DeadlinePolicy;
 use kyc::feed::FeedEvent;
 use kyc::officer::{OfficerName, Role};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::watch;
 
 use super::claims::{ClaimAsk, Claimed};
 use super::contract::{Officers, Pending, Store};
 use super::deadlines;
-use super::four_eyes::{Answered, VerdictAsk};
+use super::four_eyes::{Answered, RunAsk, VerdictAsk};
 use super::read::{self, Readers};
 use super::retention::Pruned;
 use super::writer::{Outcome, Writer, WriterStats, WriterThread};
@@ -25,6 +25,7 @@ use super::{Record, lock_for_writer, now, open_for_writing};
 use crate::error::{RelayError, Result};
 use crate::officers::{Officer, TokenHash};
 use crate::trail::{self, TrailFilter, TrailKey, TrailRecord};
+use kyc::four_eyes::RunRefusal;
 use kyc::trail::TrailEntry;
 
 pub struct SqliteStore {
@@ -64,6 +65,10 @@ impl Store for SqliteStore {
 
     fn verdict(&self, ask: VerdictAsk) -> Pending<'_, Answered> {
         Box::pin(self.writer.verdict(ask))
+    }
+
+    fn approval_run(&self, ask: RunAsk) -> Pending<'_, Answered<RunRefusal>> {
+        Box::pin(self.writer.approval_run(ask))
     }
 
     fn page(&self, after: u64, limit: usize) -> Pending<'_, Vec<FeedEvent>> {
@@ -166,6 +171,9 @@ impl SqliteOfficers {
         })
     }
 
+    /// Runs `work` on a connection of its own. Its transactions are taken `IMMEDIATE`: a deferred
+    /// one that reads and then writes fails at once ("database is locked") when another process
+    /// wrote in between, where an immediate one waits for it.
     fn change<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
@@ -200,7 +208,7 @@ fn corrupt(detail: String) -> RelayError {
 impl Officers for SqliteOfficers {
     fn add(&self, name: OfficerName, role: Role, hash: TokenHash) -> Pending<'_, Officer> {
         self.change(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let active: Option<i64> = tx
                 .query_row(
                     "SELECT id FROM officers WHERE name = ?1 AND revoked_at IS NULL",
@@ -250,7 +258,7 @@ impl Officers for SqliteOfficers {
 
     fn revoke(&self, name: OfficerName) -> Pending<'_, Officer> {
         self.change(move |conn| {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let id: Option<i64> = tx
                 .query_row(
                     "UPDATE officers SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL RETURNING id",

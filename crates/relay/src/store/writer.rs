@@ -29,13 +29,14 @@ use rusqlite::Connection;
 use tokio::sync::{oneshot, watch};
 
 use super::claims::{ClaimAsk, Claimed};
-use super::four_eyes::{Answered, VerdictAsk};
+use super::four_eyes::{Answered, RunAsk, VerdictAsk};
 use super::group::State;
 use super::retention::Pruned;
 use super::seen::Seen;
 use super::{Record, read};
 use crate::error::{RelayError, Result};
 use crate::trail::{TrailKey, TrailRecord};
+use kyc::four_eyes::RunRefusal;
 
 /// The largest group committed at once; a bound on the latency a group adds to its first member.
 pub const MAX_GROUP: usize = 1024;
@@ -73,6 +74,11 @@ pub(super) enum Command {
     Verdict {
         ask: Box<VerdictAsk>,
         reply: Reply<Answered>,
+    },
+    /// A run record, decided and stored in a transaction of its own.
+    Run {
+        ask: Box<RunAsk>,
+        reply: Reply<Answered<RunRefusal>>,
     },
     /// A desk's trail entry, in a transaction of its own after the group before it.
     Trail {
@@ -201,6 +207,17 @@ impl Writer {
     pub async fn verdict(&self, ask: VerdictAsk) -> Result<Answered> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Verdict {
+            ask: Box::new(ask),
+            reply,
+        })?;
+        answer.await.map_err(|_| RelayError::WriterStopped)?
+    }
+
+    /// Decides a run record against the proposal the log holds and its run, and stores it if the
+    /// log allows it, in the writer's order with every other record.
+    pub async fn approval_run(&self, ask: RunAsk) -> Result<Answered<RunRefusal>> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Run {
             ask: Box::new(ask),
             reply,
         })?;

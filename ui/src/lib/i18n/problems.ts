@@ -305,6 +305,12 @@ export function hubRefusal(r: HubRefusal): string {
       return m.hub_refusal_unknown_proposal({ proposal: r.proposal });
     case 'other_case':
       return m.hub_refusal_other_case({ proposal: r.proposal, user: r.user });
+    case 'already_run':
+      return m.hub_refusal_already_run({ proposal: r.proposal, by: r.by });
+    case 'not_approved':
+      return m.hub_refusal_not_approved({ proposal: r.proposal });
+    case 'proposal_rejected':
+      return m.hub_refusal_proposal_rejected({ proposal: r.proposal, by: r.by });
     case 'unknown_assignee':
       return m.hub_refusal_unknown_assignee({ officer: r.officer });
     case 'too_large':

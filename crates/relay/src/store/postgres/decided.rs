@@ -1,4 +1,4 @@
-//! What every team record the hub decides (a claim, an approval, a rejection) does on
+//! What every team record the hub decides (a claim, an approval, a rejection, a run) does on
 //! PostgreSQL around its own rule: one transaction that takes the append lock first (the lock
 //! `append_events` takes, reentrant within a transaction) with the trail's head under it, answers
 //! a record stored before as a duplicate before anything is decided, and appends the record

@@ -10,7 +10,7 @@ use super::{connection, failed};
 use crate::error::{RelayError, Result};
 
 /// Every migration, in order: (version, SQL).
-pub const MIGRATIONS: [(i32, &str); 7] = [
+pub const MIGRATIONS: [(i32, &str); 8] = [
     (1, include_str!("../../../migrations/postgres/0001_log.sql")),
     (
         2,
@@ -35,6 +35,10 @@ pub const MIGRATIONS: [(i32, &str); 7] = [
     (
         7,
         include_str!("../../../migrations/postgres/0007_deadlines.sql"),
+    ),
+    (
+        8,
+        include_str!("../../../migrations/postgres/0008_runs.sql"),
     ),
 ];
 

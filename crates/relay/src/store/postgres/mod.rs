@@ -91,12 +91,13 @@ use super::Record;
 use super::claims::{ClaimAsk, Claimed};
 use super::contract::{Officers, Pending, Store};
 use super::deadlines;
-use super::four_eyes::{Answered, VerdictAsk};
+use super::four_eyes::{Answered, RunAsk, VerdictAsk};
 use super::read::Columns;
 use super::retention::{CHUNK, Pruned};
 use super::writer::{Counters, Outcome, QUEUE_CAPACITY, WriterStats};
 use crate::error::{RelayError, Result};
 use crate::trail::{self, TrailFilter, TrailKey, TrailRecord};
+use kyc::four_eyes::RunRefusal;
 use kyc::trail::TrailEntry;
 
 /// How long opening a connection, or waiting for one from the pool, may take before the request
@@ -245,6 +246,12 @@ impl Store for PgStore {
     fn verdict(&self, ask: VerdictAsk) -> Pending<'_, Answered> {
         Box::pin(async move {
             verdicts::verdict(&self.pool, &self.publish, &self.trail_key, &ask).await
+        })
+    }
+
+    fn approval_run(&self, ask: RunAsk) -> Pending<'_, Answered<RunRefusal>> {
+        Box::pin(async move {
+            verdicts::approval_run(&self.pool, &self.publish, &self.trail_key, &ask).await
         })
     }
 
