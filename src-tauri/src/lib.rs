@@ -9,6 +9,7 @@
 //! - [`state`]: the desk as the shell holds it, or why it could not start.
 //! - [`events`]: the desk's announcements forwarded to the window, and desktop notifications.
 //! - [`navigation`]: the guard that keeps the window on the app's own pages.
+//! - [`painting`]: the window paints in software on Linux (WebKit's compositing costs more there).
 //! - [`error`]: [`IpcError`], the one error shape that crosses the IPC boundary.
 //! - `bindings` (tests only): keeps the UI's TypeScript types in step with the Rust ones.
 //! - `config_checks`, `ipc_checks` (tests only): what the configuration and the capabilities
@@ -18,6 +19,7 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod navigation;
+pub mod painting;
 pub mod state;
 
 #[cfg(test)]
@@ -39,7 +41,8 @@ pub fn run() {
     let app = with_commands(Builder::default())
         .setup(|app| {
             tracing::debug!("start: the window's setup runs");
-            navigation::open_main_window(app)?;
+            let window = navigation::open_main_window(app)?;
+            painting::in_software(&window)?;
             tracing::debug!("start: the window is built");
             // The desk starts while the window loads its page (see `state`).
             let (starting, state) = DeskState::starting();

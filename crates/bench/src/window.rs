@@ -145,14 +145,8 @@ async fn measure(app: &Path, window: &Path, b8: bool, b8b: bool) -> Vec<Figure> 
 /// Starts `binary` (whose process is named `comm`) on a fresh driver once `prepare` has filled its
 /// folder, and waits for the page's `mark`.
 async fn show(binary: &Path, comm: &str, mark: &str, prepare: impl FnOnce(&Path)) -> Shown {
-    // `$vm` (JavaScriptCore's test object) lets the profile after paging force a full garbage
-    // collection; nothing else uses it.
     // The app's start steps are logged at the debug level (see `start_steps`).
-    let driver = Driver::start(&[
-        ("GTK_THEME", "Adwaita"),
-        ("JSC_useDollarVM", "1"),
-        ("RUST_LOG", START_STEPS_LOG),
-    ]);
+    let driver = Driver::start(&[("GTK_THEME", "Adwaita"), ("RUST_LOG", START_STEPS_LOG)]);
     let home = driver.app_home();
     std::fs::create_dir_all(&home).expect("the window's folder");
     prepare(&home);
@@ -205,9 +199,10 @@ async fn show(binary: &Path, comm: &str, mark: &str, prepare: impl FnOnce(&Path)
     for p in descendants(pid) {
         let (p_pss, _) = pss_rss_kb(p);
         eprintln!(
-            "B8: {} at {mark}: pid {p} {:<16} PSS {p_pss} kB",
+            "B8: {} at {mark}: pid {p} {:<16} PSS {p_pss} kB ({})",
             binary.display(),
-            comm_of(p)
+            comm_of(p),
+            pss_by_kind(p)
         );
         pss_kb += p_pss;
     }
@@ -337,23 +332,12 @@ async fn after_paging(shown: &Shown, baseline_kb: u64) -> Vec<Figure> {
     for p in descendants(shown.pid) {
         let (p_pss, p_rss) = pss_rss_kb(p);
         eprintln!(
-            "B8: after paging: pid {p} {:<24} PSS {p_pss} kB, RSS {p_rss} kB",
-            comm_of(p)
+            "B8: after paging: pid {p} {:<24} PSS {p_pss} kB, RSS {p_rss} kB ({})",
+            comm_of(p),
+            pss_by_kind(p)
         );
         pss += p_pss;
         rss += p_rss;
-    }
-    // Profile, not a figure: how much of the web process's growth is garbage JavaScript has not
-    // collected yet, and how much the page really holds.
-    let collected = desk
-        .script("if (typeof $vm === 'undefined') return false; $vm.gc(); return true;")
-        .await;
-    for p in descendants(shown.pid) {
-        let (p_pss, _) = pss_rss_kb(p);
-        eprintln!(
-            "B8: after paging and a forced full GC (done: {collected}): pid {p} {:<24} PSS {p_pss} kB",
-            comm_of(p)
-        );
     }
     let mb = |kb: u64| kb as f64 / 1024.0;
     let above = mb(pss) - mb(baseline_kb);
@@ -557,4 +541,65 @@ fn pss_rss_kb(pid: u32) -> (u64, u64) {
             .unwrap_or(0)
     };
     (field("Pss:"), field("Rss:"))
+}
+
+/// The PSS of one process by the kind of memory its mappings hold, for the profile beside B8:
+/// anonymous memory (the allocators' heaps: JavaScriptCore's, bmalloc's, malloc's arenas; and,
+/// with accelerated compositing in software GL, the tiles and the compiled shaders), the `brk`
+/// heap, shared memory (buffers handed between processes), the shared libraries, fonts, and other
+/// mapped files.
+fn pss_by_kind(pid: u32) -> String {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let kinds = [
+        "anonymous",
+        "brk heap",
+        "shared memory",
+        "libraries",
+        "fonts",
+        "other files",
+    ];
+    let mut kb = [0u64; 6];
+    let mut kind = 0;
+    for line in smaps.lines() {
+        if let Some(pss) = line.strip_prefix("Pss:") {
+            kb[kind] += pss
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+        } else if line
+            .split_whitespace()
+            .next()
+            .is_some_and(|f| f.contains('-'))
+        {
+            // A mapping's header: address range, permissions, offset, device, inode, path.
+            let path = line.split_whitespace().nth(5).unwrap_or("");
+            kind = if path.is_empty() || path.starts_with("[anon") || path.starts_with("[stack") {
+                0
+            } else if path == "[heap]" {
+                1
+            } else if path.starts_with("/memfd:")
+                || path.starts_with("/dev/shm")
+                || path.starts_with("/dev/dri")
+                || path.starts_with("/SYSV")
+            {
+                2
+            } else if path.contains(".so") {
+                3
+            } else if [".ttf", ".otf", ".ttc", ".pcf", "fontconfig"]
+                .iter()
+                .any(|f| path.contains(f))
+            {
+                4
+            } else {
+                5
+            };
+        }
+    }
+    kinds
+        .iter()
+        .zip(kb)
+        .map(|(name, kb)| format!("{name} {:.1} MB", kb as f64 / 1024.0))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

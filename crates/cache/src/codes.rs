@@ -30,8 +30,10 @@ pub(crate) fn state_from_code(code: i64) -> Result<CaseState> {
         .into_iter()
         .find(|s| state_code(*s) == code)
         .ok_or_else(|| Error::Stored {
-            what: "case state",
-            detail: format!("unknown state number {code}"),
+            what: crate::StoredValue::CaseState,
+            problem: crate::StoredProblem::Unknown {
+                value: code.to_string(),
+            },
         })
 }
 
@@ -100,8 +102,10 @@ impl ReviewState {
             .into_iter()
             .find(|s| s.code() == code)
             .ok_or_else(|| Error::Stored {
-                what: "review state",
-                detail: format!("unknown review number {code}"),
+                what: crate::StoredValue::ReviewState,
+                problem: crate::StoredProblem::Unknown {
+                    value: code.to_string(),
+                },
             })
     }
 }

@@ -40,9 +40,9 @@ pub(crate) fn policy(conn: &Connection) -> Result<DeadlinePolicy> {
     for (code, seconds) in rows {
         raw.insert(state_from_code(code)?.as_str().to_owned(), seconds);
     }
-    DeadlinePolicy::parse(raw).map_err(|e| Error::Stored {
-        what: "deadline",
-        detail: e.to_string(),
+    DeadlinePolicy::parse(raw).map_err(|why| Error::Stored {
+        what: crate::StoredValue::Deadline,
+        problem: crate::StoredProblem::Deadlines { why },
     })
 }
 

@@ -75,8 +75,8 @@ pub(crate) fn local_downloads(
     .into_iter()
     .map(|(id, document, user, download)| {
         let document_id = DocumentId::new(document as u64).map_err(|e| Error::Stored {
-            what: "download",
-            detail: e.to_string(),
+            what: crate::StoredValue::Download,
+            problem: crate::StoredProblem::invalid(e),
         })?;
         Ok(LocalDownload {
             id,
@@ -189,8 +189,8 @@ pub(crate) fn documents_of(conn: &Connection, user: UserId) -> Result<Vec<Stored
         .doing("reading documents")?;
     for (id, json, observed_at) in found {
         let document: Document = serde_json::from_str(&json).map_err(|e| Error::Stored {
-            what: "document",
-            detail: e.to_string(),
+            what: crate::StoredValue::Document,
+            problem: crate::StoredProblem::json(&e),
         })?;
         documents.push(StoredDocument {
             document,

@@ -1,7 +1,9 @@
 //! The one error of the cache.
 
+use std::fmt;
 use std::path::PathBuf;
 
+use serde::Serialize;
 use thiserror::Error;
 
 /// What went wrong in the cache. Messages name the file or object and say what the officer or
@@ -33,6 +35,16 @@ pub enum Error {
         detail: String,
     },
 
+    /// A reader found the file older than this version: only the writer migrates it.
+    #[error(
+        "could not read the cache file {path}: it is at schema version {found}, and this version reads {target}; open it for writing first so that it is migrated."
+    )]
+    NotMigrated {
+        path: PathBuf,
+        found: i64,
+        target: usize,
+    },
+
     #[error(
         "the cache file {path} was written by a newer KYC Desk (schema version {found}, this version knows up to {known}). Update KYC Desk; do not delete the file, it holds the audit log."
     )]
@@ -49,12 +61,15 @@ pub enum Error {
     },
 
     #[error(
-        "a stored {what} could not be read back ({detail}). The cache file may have been edited outside KYC Desk."
+        "a stored {what} could not be read back ({problem}). The cache file may have been edited outside KYC Desk."
     )]
-    Stored { what: &'static str, detail: String },
+    Stored {
+        what: StoredValue,
+        problem: StoredProblem,
+    },
 
     #[error("the queue position is not valid: {0}. Reload the queue from its first page.")]
-    Cursor(String),
+    Cursor(CursorProblem),
 
     #[error("a queue page holds 1 to {max} rows, not {asked}.")]
     PageSize { asked: u32, max: u32 },
@@ -72,6 +87,111 @@ pub enum Error {
 
     #[error("could not write the audit export: {0}. Check the destination and try again.")]
     Export(#[from] std::io::Error),
+}
+
+/// Why a queue position the window passed back is refused: the window words it; `Display` is the
+/// English of the logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum CursorProblem {
+    /// Not a position this cache wrote (not base64, or not its JSON).
+    NotMadeHere,
+    /// A position of another sort order or direction.
+    OtherSort,
+    /// Its key is not of the kind the sort orders by (a name for a date, or the reverse).
+    KeyNotOfSort,
+}
+
+impl fmt::Display for CursorProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CursorProblem::NotMadeHere => "it was not made by this cache",
+            CursorProblem::OtherSort => "it belongs to another sort order",
+            CursorProblem::KeyNotOfSort => "its key does not fit the sort",
+        })
+    }
+}
+
+/// What stored value could not be read back, named for the window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum StoredValue {
+    UserProfile,
+    AuditOutcome,
+    CaseState,
+    ReviewState,
+    UserId,
+    Download,
+    Document,
+    CaseEvent,
+    Deadline,
+}
+
+impl fmt::Display for StoredValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StoredValue::UserProfile => "user profile",
+            StoredValue::AuditOutcome => "audit outcome",
+            StoredValue::CaseState => "case state",
+            StoredValue::ReviewState => "review state",
+            StoredValue::UserId => "user id",
+            StoredValue::Download => "download",
+            StoredValue::Document => "document",
+            StoredValue::CaseEvent => "case event",
+            StoredValue::Deadline => "deadline",
+        })
+    }
+}
+
+/// Why a stored value could not be read back: the window words it. `detail` is the JSON
+/// parser's own description; `value` the stored text or number, quoted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum StoredProblem {
+    /// Not the JSON this version writes.
+    NotJson { detail: String },
+    /// JSON, but not of the shape this version writes (not an object, a field without its instant).
+    NotItsShape,
+    /// A number or name this version does not know.
+    Unknown { value: String },
+    /// Not a valid `field` (an id, a type).
+    Invalid { field: String, value: String },
+    /// The stored deadlines do not make a policy, for `why`.
+    Deadlines { why: kyc::deadline::DeadlineError },
+}
+
+impl StoredProblem {
+    pub(crate) fn json(error: &serde_json::Error) -> StoredProblem {
+        StoredProblem::NotJson {
+            detail: error.to_string(),
+        }
+    }
+
+    pub(crate) fn invalid(error: kyc::ParseError) -> StoredProblem {
+        StoredProblem::Invalid {
+            field: error.field.to_owned(),
+            value: error.value,
+        }
+    }
+}
+
+impl fmt::Display for StoredProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoredProblem::NotJson { detail } => {
+                write!(f, "not the JSON KYC Desk writes: {detail}")
+            }
+            StoredProblem::NotItsShape => f.write_str("not of the shape KYC Desk writes"),
+            StoredProblem::Unknown { value } => write!(f, "{value:?} is unknown to this version"),
+            StoredProblem::Invalid { field, value } => {
+                write!(f, "{value:?} is not a valid {field}")
+            }
+            StoredProblem::Deadlines { why } => write!(f, "{why}"),
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

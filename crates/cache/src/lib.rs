@@ -79,7 +79,7 @@ pub use codes::ReviewState;
 pub use decisions::{Answer, ApprovalRun, Decision, ProposalRecord};
 pub use detail::{CaseDetail, Relative, TimelineEntry};
 pub use documents::{Download, LocalDownload, StoredDocument};
-pub use error::{Error, Result};
+pub use error::{CursorProblem, Error, Result, StoredProblem, StoredValue};
 pub use handles::{Cache, Reader};
 pub use hub_trail::Witnessed;
 pub use queue::{

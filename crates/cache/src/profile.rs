@@ -20,7 +20,7 @@ use crate::row::Row;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Doing, Error, Result};
+use crate::error::{Doing, Error, Result, StoredProblem, StoredValue};
 use crate::fold::fold;
 
 /// Merges observations of one user into their stored profile and into `row`'s profile columns.
@@ -35,9 +35,9 @@ pub(crate) fn merge_observations(
         .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
         .doing("reading a user's profile")?;
     let mut fields: Map<String, Value> = match &stored {
-        Some(text) => match serde_json::from_str(text).map_err(stored_error)? {
+        Some(text) => match serde_json::from_str(text).map_err(|e| not_json(&e))? {
             Value::Object(fields) => fields,
-            _ => return Err(stored_error("not an object")),
+            _ => return Err(stored_error(StoredProblem::NotItsShape)),
         },
         None => Map::new(),
     };
@@ -95,7 +95,7 @@ fn provenance(known: &Value) -> Result<(i64, i64)> {
         known.get(1).and_then(Value::as_i64),
     ) {
         (Some(at), Some(key)) => Ok((at, key)),
-        _ => Err(stored_error("a field without its instant")),
+        _ => Err(stored_error(StoredProblem::NotItsShape)),
     }
 }
 
@@ -104,7 +104,7 @@ fn merged(fields: Map<String, Value>) -> Result<User> {
         .into_iter()
         .map(|(field, mut known)| (field, known.get_mut(2).map(Value::take).unwrap_or_default()))
         .collect();
-    serde_json::from_value(Value::Object(values)).map_err(stored_error)
+    serde_json::from_value(Value::Object(values)).map_err(|e| not_json(&e))
 }
 
 /// The merged profile of a user, if any observation of them was recorded.
@@ -115,19 +115,23 @@ pub(crate) fn load_profile(conn: &Connection, id: i64) -> Result<Option<User>> {
         .doing("reading a user's profile")?;
     stored
         .map(
-            |text| match serde_json::from_str(&text).map_err(stored_error)? {
+            |text| match serde_json::from_str(&text).map_err(|e| not_json(&e))? {
                 Value::Object(fields) => merged(fields),
-                _ => Err(stored_error("not an object")),
+                _ => Err(stored_error(StoredProblem::NotItsShape)),
             },
         )
         .transpose()
 }
 
-fn stored_error(detail: impl ToString) -> Error {
+fn stored_error(problem: StoredProblem) -> Error {
     Error::Stored {
-        what: "user profile",
-        detail: detail.to_string(),
+        what: StoredValue::UserProfile,
+        problem,
     }
+}
+
+fn not_json(error: &serde_json::Error) -> Error {
+    stored_error(StoredProblem::json(error))
 }
 
 /// What the queue shows, sorts and searches on, from a user's names and email.

@@ -127,8 +127,8 @@ pub(crate) fn closed_users(
         .into_iter()
         .map(|id| {
             UserId::new(id as u64).map_err(|e| Error::Stored {
-                what: "user id",
-                detail: e.to_string(),
+                what: crate::StoredValue::UserId,
+                problem: crate::StoredProblem::invalid(e),
             })
         })
         .collect()

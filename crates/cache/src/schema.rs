@@ -92,12 +92,10 @@ pub(crate) fn open_reader(path: &Path, cache_kib: i64) -> Result<Connection> {
         });
     }
     if version < SCHEMA_VERSION as i64 {
-        return Err(Error::Migration {
+        return Err(Error::NotMigrated {
             path: path.to_path_buf(),
+            found: version,
             target: SCHEMA_VERSION,
-            detail: format!(
-                "the file is at schema version {version}; open it for writing first so that it is migrated"
-            ),
         });
     }
     conn.pragma_update(None, "query_only", true)

@@ -14,7 +14,7 @@ use kyc::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StoredProblem, StoredValue};
 
 /// Bytes of the SHA-256 digest kept as the event's key: 128 bits is collision-proof for this use
 /// and keeps the primary key small.
@@ -89,7 +89,7 @@ impl Listed {
     }
 
     fn read(self) -> Result<ListedDocument> {
-        let bad = |e: kyc::ParseError| stored(e.to_string());
+        let bad = |e: kyc::ParseError| stored(StoredProblem::invalid(e));
         Ok(ListedDocument {
             document: DocumentId::new(self.doc).map_err(bad)?,
             document_type: DocumentTypeId::parse(&self.ty.to_string()).map_err(bad)?,
@@ -183,8 +183,8 @@ impl StoredEvent {
 
 /// Reads a stored event back.
 pub(crate) fn read_event(json: &str) -> Result<CaseEvent> {
-    let form: Form = serde_json::from_str(json).map_err(|e| stored(e.to_string()))?;
-    let bad = |e: kyc::ParseError| stored(e.to_string());
+    let form: Form = serde_json::from_str(json).map_err(|e| stored(StoredProblem::json(&e)))?;
+    let bad = |e: kyc::ParseError| stored(StoredProblem::invalid(e));
     let time = Timestamp::from_unix_micros;
     Ok(match form {
         Form::Link {
@@ -248,10 +248,10 @@ pub(crate) fn read_event(json: &str) -> Result<CaseEvent> {
     })
 }
 
-fn stored(detail: String) -> Error {
+fn stored(problem: StoredProblem) -> Error {
     Error::Stored {
-        what: "case event",
-        detail,
+        what: StoredValue::CaseEvent,
+        problem,
     }
 }
 

@@ -36,11 +36,7 @@ fn open_creates_missing_folders_and_keeps_the_data_across_opens() {
 #[test]
 fn a_cache_written_by_a_newer_version_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cache.sqlite");
-    drop(Cache::open(&path).unwrap());
-    let raw = rusqlite::Connection::open(&path).unwrap();
-    raw.pragma_update(None, "user_version", 99).unwrap();
-    drop(raw);
+    let path = cache_at_version(&dir, 99);
     for err in [
         Cache::open(&path).err().unwrap(),
         Reader::open(&path).err().unwrap(),
@@ -52,11 +48,83 @@ fn a_cache_written_by_a_newer_version_is_refused_and_left_untouched() {
             "{text}"
         );
     }
+    assert_eq!(version_of(&path), 99);
+}
+
+/// A cache file in `dir` whose schema version then says `version`.
+fn cache_at_version(dir: &tempfile::TempDir, version: i64) -> std::path::PathBuf {
+    let path = dir.path().join("cache.sqlite");
+    drop(Cache::open(&path).unwrap());
     let raw = rusqlite::Connection::open(&path).unwrap();
-    let version: i64 = raw
+    raw.pragma_update(None, "user_version", version).unwrap();
+    path
+}
+
+fn version_of(path: &std::path::Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
         .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_reader_refuses_an_older_file_by_its_versions_and_leaves_it_to_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = cache_at_version(&dir, 3);
+    let err = Reader::open(&path).err().unwrap();
+    match &err {
+        Error::NotMigrated {
+            path: refused,
+            found: 3,
+            target,
+        } => {
+            assert_eq!(refused, &path);
+            assert!(*target > 3, "{target}");
+        }
+        other => panic!("not the reader's refusal of an older file: {other}"),
+    }
+    assert!(err.to_string().contains("open it for writing"), "{err}");
+    assert_eq!(version_of(&path), 3, "a reader migrates nothing");
+}
+
+#[test]
+fn a_stored_value_edited_outside_is_named_and_its_value_quoted_not_described_in_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    drop(Cache::open(&path).unwrap());
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute("UPDATE deadlines SET seconds = 1 WHERE state = 1", [])
         .unwrap();
-    assert_eq!(version, 99);
+    drop(raw);
+    let cache = Cache::open(&path).unwrap();
+    match cache.deadlines().unwrap_err() {
+        Error::Stored {
+            what: cache::StoredValue::Deadline,
+            problem:
+                cache::StoredProblem::Deadlines {
+                    why: kyc::deadline::DeadlineError::OutOfBounds { seconds: 1, .. },
+                },
+        } => {}
+        other => panic!("not the stored deadline, typed: {other}"),
+    }
+    drop(cache);
+
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute(
+        "INSERT INTO deadlines (state, seconds) VALUES (99, 900)",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+    let error = Cache::open(&path).unwrap().deadlines().unwrap_err();
+    match &error {
+        Error::Stored {
+            what: cache::StoredValue::CaseState,
+            problem: cache::StoredProblem::Unknown { value },
+        } => assert_eq!(value, "99"),
+        other => panic!("not the stored state, typed: {other}"),
+    }
+    assert!(error.to_string().contains("edited outside"), "{error}");
 }
 
 #[test]

@@ -23,11 +23,11 @@ use kyc::officer::{OfficerName, Role};
 use relay::officers::Credential;
 use relay::store::Officers;
 use relay::store::sqlite::SqliteOfficers;
-use relay::{FeedToken, Relay, RelayConfig, RunningRelay};
+use relay::{FeedToken, Relay, RelayConfig, RelayError, RunningRelay};
 use sandbox::{RunningSandbox, Sandbox, SandboxConfig, SeedOptions};
 
 use crate::error::{Error, Result};
-use crate::faults::DemoStep;
+use crate::faults::{DemoCause, DemoStep};
 use crate::officer::Officer;
 use crate::secrets::Secret;
 use crate::sync::Feed;
@@ -116,19 +116,72 @@ async fn credential_for(
     store: &Path,
     officer: &Officer,
     role: Role,
-) -> std::result::Result<Credential, String> {
-    let name = OfficerName::parse(officer.as_str()).map_err(|e| e.to_string())?;
-    let officers = SqliteOfficers::open(store).map_err(|e| e.to_string())?;
+) -> std::result::Result<Credential, DemoCause> {
+    let name = OfficerName::parse(officer.as_str()).map_err(|problem| DemoCause::OfficerName {
+        name: officer.as_str().to_owned(),
+        problem,
+    })?;
+    let officers = SqliteOfficers::open(store).map_err(|e| relay_cause(&e))?;
     let credential = Credential::issue();
     officers
         .add(name, role, credential.hash())
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| relay_cause(&e))?;
     Ok(credential)
 }
 
+/// What the relay's error says, typed. Its faults without words of their own are logged whole
+/// here, as the window says only that the log has them.
+fn relay_cause(error: &RelayError) -> DemoCause {
+    match error {
+        RelayError::Open { source, .. } | RelayError::Store(source) => DemoCause::Store {
+            detail: source.to_string(),
+        },
+        RelayError::NewerSchema { found, known, .. } => DemoCause::NewerStore {
+            found: *found,
+            known: *known,
+        },
+        RelayError::Bind { addr, source } => listen(addr, source),
+        RelayError::Io { source, .. } => DemoCause::System {
+            detail: source.to_string(),
+        },
+        other => inside("relay", other),
+    }
+}
+
+fn listen(addr: &std::net::SocketAddr, source: &std::io::Error) -> DemoCause {
+    DemoCause::Listen {
+        addr: addr.to_string(),
+        detail: source.to_string(),
+    }
+}
+
+/// A fault of `part` without words of its own: logged whole, as the window only says so.
+fn inside(part: &str, error: &dyn std::fmt::Display) -> DemoCause {
+    tracing::error!(%error, "the demo's {part} failed");
+    DemoCause::Inside
+}
+
+/// What the sandbox's error says, typed (see [`relay_cause`]).
+fn sandbox_cause(error: &sandbox::Error) -> DemoCause {
+    match error {
+        sandbox::Error::Bind { addr, source } => listen(addr, source),
+        other => inside("sandbox", other),
+    }
+}
+
+/// What the Treezor client's error says, typed (see [`relay_cause`]).
+fn client_cause(error: &treezor::Error) -> DemoCause {
+    match error {
+        treezor::Error::Config(problem) => DemoCause::Treezor {
+            problem: problem.clone(),
+        },
+        other => inside("Treezor client", other),
+    }
+}
+
 /// Sets the demo team's four-eyes policy: nothing bound, so one person walks every step.
-async fn unbound_policy(store: &Path, hub: &str) -> std::result::Result<(), String> {
+async fn unbound_policy(store: &Path, hub: &str) -> std::result::Result<(), DemoCause> {
     let lead = credential_for(store, &Officer::named("Demo team lead"), Role::Senior).await?;
     let feed = Feed::new(
         hub,
@@ -145,7 +198,9 @@ async fn unbound_policy(store: &Path, hub: &str) -> std::result::Result<(), Stri
             },
         },
     };
-    feed.write_team(&write).await.map_err(|e| e.to_string())?;
+    feed.write_team(&write).await.map_err(|e| DemoCause::Hub {
+        problem: crate::words::HubProblem::from(&e),
+    })?;
     Ok(())
 }
 
@@ -162,15 +217,19 @@ impl DemoWorld {
         options: DemoOptions,
         officer: &Officer,
     ) -> Result<(DemoWorld, treezor::Client, Feed)> {
-        let fail = |step: DemoStep, e: &dyn std::fmt::Display| Error::Demo {
-            step,
+        let fail = |step: DemoStep| move |cause: DemoCause| Error::Demo { step, cause };
+        let system = |e: std::io::Error| DemoCause::System {
             detail: e.to_string(),
         };
         if dir.exists() {
-            std::fs::remove_dir_all(dir).map_err(|e| fail(DemoStep::RemoveOldFiles, &e))?;
+            std::fs::remove_dir_all(dir)
+                .map_err(system)
+                .map_err(fail(DemoStep::RemoveOldFiles))?;
         }
         // Owner-only like every folder of the app: the demo's relay and cache live in it.
-        crate::owner_only::create_dir(dir).map_err(|e| fail(DemoStep::CreateFolder, &e))?;
+        crate::owner_only::create_dir(dir)
+            .map_err(system)
+            .map_err(fail(DemoStep::CreateFolder))?;
 
         let webhook_secret = random_secret("demo-webhook");
         let feed_token = random_secret("demo-feed");
@@ -181,7 +240,7 @@ impl DemoWorld {
             FeedToken::new(&feed_token).expect("a random token is not empty"),
         ))
         .await
-        .map_err(|e| fail(DemoStep::StartRelay, &e))?;
+        .map_err(|e| fail(DemoStep::StartRelay)(relay_cause(&e)))?;
 
         // Issued before the sandbox seeds the relay: the seed's webhooks keep the store's writer
         // busy, and an officer added beside it could wait past SQLite's busy timeout.
@@ -215,7 +274,7 @@ impl DemoWorld {
 
         unbound_policy(&dir.join("relay.sqlite"), &relay.url())
             .await
-            .map_err(|e| fail(DemoStep::SetPolicy, &e))?;
+            .map_err(fail(DemoStep::SetPolicy))?;
 
         let sandbox = Sandbox::start(SandboxConfig {
             client_secret: random_secret("demo-client"),
@@ -224,7 +283,7 @@ impl DemoWorld {
             ..options.sandbox
         })
         .await
-        .map_err(|e| fail(DemoStep::StartSandbox, &e))?;
+        .map_err(|e| fail(DemoStep::StartSandbox)(sandbox_cause(&e)))?;
         let seeded = sandbox.seed(&SeedOptions {
             users: options.users,
             rng_seed: options.rng_seed,
@@ -237,7 +296,7 @@ impl DemoWorld {
             sandbox.client_id(),
             treezor::ClientSecret::new(sandbox.client_secret()),
         ))
-        .map_err(|e| fail(DemoStep::MakeClient, &e))?;
+        .map_err(|e| fail(DemoStep::MakeClient)(client_cause(&e)))?;
         let feed = Feed::new(
             &relay.url(),
             Secret::new(credential).expect("a credential is not empty"),

@@ -11,8 +11,8 @@ use kyc::{Action, Caution, DocumentId, UserId};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::faults::{DemoStep, Fault, SettingsFileProblem, TrailProblem};
-use crate::secrets::{Kept, KeychainOperation, Origin};
+use crate::faults::{DemoCause, DemoStep, Fault, SettingsFileProblem, TrailProblem};
+use crate::secrets::{Kept, KeychainOperation, KeychainProblem, Origin};
 use crate::settings::{Setting, SettingProblem};
 use crate::viewer::ViewRefusal;
 
@@ -151,13 +151,11 @@ pub enum Error {
         secret: Kept,
         operation: KeychainOperation,
     },
-    #[error(
-        "The keychain could not {operation} {secret}: {detail}. Make sure a Secret Service (GNOME Keyring or KWallet) is running in your session, then retry."
-    )]
+    #[error("The keychain could not {operation} {secret}: {problem}.")]
     KeychainUnavailable {
         secret: Kept,
         operation: KeychainOperation,
-        detail: String,
+        problem: KeychainProblem,
     },
     #[error("No {secret} is saved. Enter it in Settings.")]
     MissingSecret { secret: Kept },
@@ -238,9 +236,9 @@ pub enum Error {
     )]
     InvalidRedirectUrl(RedirectProblem),
     #[error(
-        "The demo could not start: {step}: {detail}. Restart KYC Desk; if it happens again, report it."
+        "The demo could not start: {step}: {cause}. Restart KYC Desk; if it happens again, report it."
     )]
-    Demo { step: DemoStep, detail: String },
+    Demo { step: DemoStep, cause: DemoCause },
     #[error(
         "{action} for user {user} was not done, because it could not be written to the audit trail: {cause} Nothing was sent to Treezor."
     )]
@@ -361,6 +359,7 @@ impl Error {
                         status: 403 | 404 | 409,
                         ..
                     }
+                    | crate::sync::FeedError::Outdated { .. }
                     | crate::sync::FeedError::Declined {
                         status: 403 | 404 | 409,
                         ..

@@ -95,6 +95,57 @@ impl fmt::Display for DemoStep {
     }
 }
 
+/// Why a step of the demo's start failed, typed from the part that failed: the window words it.
+/// A `detail` is the operating system's or SQLite's own description, quoted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "cause", rename_all = "snake_case")]
+pub enum DemoCause {
+    /// The operating system refused (a folder, a file).
+    System { detail: String },
+    /// The relay or the sandbox could not listen on this machine's loopback.
+    Listen { addr: String, detail: String },
+    /// The demo hub's event store failed.
+    Store { detail: String },
+    /// The demo hub's store was written by a newer relay.
+    NewerStore { found: i64, known: i64 },
+    /// A name the demo gives an officer is not an officer name.
+    OfficerName {
+        name: String,
+        problem: kyc::text_problem::TextProblem,
+    },
+    /// The demo hub did not record what the demo sent it.
+    Hub { problem: crate::words::HubProblem },
+    /// The demo's Treezor client could not be configured.
+    Treezor { problem: treezor::ConfigProblem },
+    /// A fault inside the relay or the sandbox that has no words of its own: the log says it.
+    Inside,
+}
+
+impl fmt::Display for DemoCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DemoCause::System { detail } => f.write_str(detail),
+            DemoCause::Listen { addr, detail } => {
+                write!(f, "nothing could listen on {addr} ({detail})")
+            }
+            DemoCause::Store { detail } => write!(f, "its event store failed ({detail})"),
+            DemoCause::NewerStore { found, known } => write!(
+                f,
+                "its event store was written by a newer relay (schema {found}, this one knows up to {known})"
+            ),
+            DemoCause::OfficerName { name, problem } => {
+                write!(f, "the officer name \"{name}\" is refused: {problem}")
+            }
+            DemoCause::Hub { problem } => f.write_str(&problem.english()),
+            DemoCause::Treezor { problem } => write!(f, "{problem}"),
+            DemoCause::Inside => {
+                f.write_str("a fault inside the demo's relay or sandbox (see the log)")
+            }
+        }
+    }
+}
+
 /// A fault of the dashboard's own, not caused by the officer's input nor by Treezor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

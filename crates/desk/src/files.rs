@@ -60,7 +60,39 @@ pub struct PurgeReport {
     /// Downloads whose file was already gone: forgotten.
     pub already_gone: Vec<PathBuf>,
     /// Files left in place, with why (changed since the download, or could not be deleted).
-    pub kept: Vec<(PathBuf, String)>,
+    pub kept: Vec<(PathBuf, LeftInPlace)>,
+}
+
+/// Why a purge left a file in place: the window words it; `Display` is the English of the audit
+/// log. A `detail` is the operating system's own description, quoted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum LeftInPlace {
+    Unreadable {
+        detail: String,
+    },
+    NotARegularFile,
+    /// Its bytes are not the downloaded document's any more.
+    Changed,
+    NotDeleted {
+        detail: String,
+    },
+}
+
+impl std::fmt::Display for LeftInPlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LeftInPlace::Unreadable { detail } => write!(f, "it could not be read ({detail})"),
+            LeftInPlace::NotARegularFile => f.write_str("it is not a regular file"),
+            LeftInPlace::Changed => f.write_str(
+                "its content changed since the download, so it is not the downloaded document any more",
+            ),
+            LeftInPlace::NotDeleted { detail } => {
+                write!(f, "it could not be deleted ({detail})")
+            }
+        }
+    }
 }
 
 /// A download that a crash cut short, as found at start.
@@ -256,7 +288,7 @@ fn file_name(path: &Path) -> String {
 enum Removal {
     Removed,
     Gone,
-    Kept(String),
+    Kept(LeftInPlace),
 }
 
 /// Deletes `path` if it is a regular file (not a link) whose bytes hash to `sha256`.
@@ -264,21 +296,26 @@ fn remove_if_ours(path: &Path, sha256: &str) -> Removal {
     let metadata = match std::fs::symlink_metadata(path) {
         Ok(metadata) => metadata,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Removal::Gone,
-        Err(e) => return Removal::Kept(format!("it could not be read ({e})")),
+        Err(e) => return Removal::Kept(unreadable(&e)),
     };
     if !metadata.is_file() {
-        return Removal::Kept("it is not a regular file".into());
+        return Removal::Kept(LeftInPlace::NotARegularFile);
     }
     match hash_of(path) {
         Ok(actual) if actual.eq_ignore_ascii_case(sha256) => match std::fs::remove_file(path) {
             Ok(()) => Removal::Removed,
-            Err(e) => Removal::Kept(format!("it could not be deleted ({e})")),
+            Err(e) => Removal::Kept(LeftInPlace::NotDeleted {
+                detail: e.to_string(),
+            }),
         },
-        Ok(_) => Removal::Kept(
-            "its content changed since the download, so it is not the downloaded document any more"
-                .into(),
-        ),
-        Err(e) => Removal::Kept(format!("it could not be read ({e})")),
+        Ok(_) => Removal::Kept(LeftInPlace::Changed),
+        Err(e) => Removal::Kept(unreadable(&e)),
+    }
+}
+
+fn unreadable(error: &std::io::Error) -> LeftInPlace {
+    LeftInPlace::Unreadable {
+        detail: error.to_string(),
     }
 }
 

@@ -148,6 +148,78 @@ impl fmt::Display for KeychainOperation {
     }
 }
 
+/// Why the keychain could not do what KYC Desk asked, when it is not locked: the window words
+/// it; `Display` is the English of the logs. A `detail` is the keychain's own description, quoted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum KeychainProblem {
+    /// No Secret Service answers on the session bus (no GNOME Keyring or KWallet running, or no
+    /// session bus at all): the keychain's store could not start.
+    NoSecretService,
+    /// The keychain refused the entry or the request (a name it does not take, an operation its
+    /// store does not support).
+    Refused { detail: String },
+    /// The entry holds something that is not text: it was not written by KYC Desk.
+    NotText,
+    /// Several entries answer to the one name.
+    Ambiguous { entries: u64 },
+    /// The keychain or the bus failed.
+    Platform { detail: String },
+}
+
+impl KeychainProblem {
+    /// What `keyring` said, typed; `None` for a locked keychain (its own error) and a missing
+    /// entry (not an error).
+    fn of(error: keyring::Error) -> Option<KeychainProblem> {
+        use keyring::Error as K;
+        Some(match error {
+            K::NoStorageAccess(_) | K::NoEntry => return None,
+            K::NoDefaultStore => KeychainProblem::NoSecretService,
+            K::BadEncoding(_) | K::BadDataFormat(..) => KeychainProblem::NotText,
+            K::Ambiguous(entries) => KeychainProblem::Ambiguous {
+                entries: entries.len() as u64,
+            },
+            refused @ (K::Invalid(..) | K::TooLong(..) | K::NotSupportedByStore(_)) => {
+                KeychainProblem::Refused {
+                    detail: refused.to_string(),
+                }
+            }
+            K::PlatformFailure(platform) => KeychainProblem::Platform {
+                detail: platform.to_string(),
+            },
+            other => KeychainProblem::Platform {
+                detail: other.to_string(),
+            },
+        })
+    }
+}
+
+impl fmt::Display for KeychainProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeychainProblem::NoSecretService => f.write_str(
+                "no Secret Service is running on the session bus. Start GNOME Keyring or KWallet in your session (or log in to a desktop session), then retry",
+            ),
+            KeychainProblem::Refused { detail } => write!(
+                f,
+                "the keychain refused the request ({detail}). Report this error",
+            ),
+            KeychainProblem::NotText => f.write_str(
+                "its entry does not hold text, so KYC Desk did not write it. Remove the entry with \"Passwords and Keys\", then enter the secret again in Settings",
+            ),
+            KeychainProblem::Ambiguous { entries } => write!(
+                f,
+                "{entries} entries answer to its name. Remove the extra ones with \"Passwords and Keys\", then retry",
+            ),
+            KeychainProblem::Platform { detail } => write!(
+                f,
+                "the keychain failed ({detail}). Make sure GNOME Keyring or KWallet is running in your session, then retry",
+            ),
+        }
+    }
+}
+
 /// A server as a secret is bound to it: scheme, host and port, as one text
 /// (`https://acme.api.treezor.com`, `http://127.0.0.1:8787`; a default port is left out, so
 /// `https://x` and `https://x:443` are one origin).
@@ -417,18 +489,13 @@ pub(crate) fn keychain_error(
     operation: KeychainOperation,
     error: keyring::Error,
 ) -> Error {
-    match error {
-        keyring::Error::NoStorageAccess(_) => Error::KeychainLocked { secret, operation },
-        keyring::Error::NoDefaultStore => Error::KeychainUnavailable {
+    match KeychainProblem::of(error) {
+        Some(problem) => Error::KeychainUnavailable {
             secret,
             operation,
-            detail: "no Secret Service is running on the session bus".to_owned(),
+            problem,
         },
-        other => Error::KeychainUnavailable {
-            secret,
-            operation,
-            detail: other.to_string(),
-        },
+        None => Error::KeychainLocked { secret, operation },
     }
 }
 
@@ -453,6 +520,56 @@ mod tests {
         let read: Option<Secret> = serde_json::from_str(r#""s3cr3t-value""#).unwrap();
         assert_eq!(format!("{read:?}"), "Some(Secret(<redacted>))");
         assert!(serde_json::from_str::<Secret>(r#""  ""#).is_err());
+    }
+
+    #[test]
+    fn a_keychain_failure_reaches_the_window_typed_with_only_the_keychains_own_text_quoted() {
+        let words = |error: keyring::Error| {
+            serde_json::to_value(
+                keychain_error(Kept::RelayFeedToken, KeychainOperation::Read, error).words(),
+            )
+            .unwrap()
+        };
+        let problem = |error: keyring::Error| words(error)["problem"].clone();
+        assert_eq!(
+            problem(keyring::Error::NoDefaultStore),
+            serde_json::json!({"problem": "no_secret_service"})
+        );
+        assert_eq!(
+            problem(keyring::Error::BadEncoding(vec![0xff])),
+            serde_json::json!({"problem": "not_text"})
+        );
+        assert_eq!(
+            problem(keyring::Error::Ambiguous(Vec::new())),
+            serde_json::json!({"problem": "ambiguous", "entries": 0})
+        );
+        let bus = std::io::Error::other("org.freedesktop.DBus.Error.NoReply");
+        assert_eq!(
+            problem(keyring::Error::PlatformFailure(Box::new(bus))),
+            serde_json::json!({"problem": "platform", "detail": "org.freedesktop.DBus.Error.NoReply"}),
+            "the platform's own text, without keyring's English around it"
+        );
+        assert_eq!(
+            problem(keyring::Error::NotSupportedByStore("search".into()))["problem"],
+            "refused"
+        );
+        let locked = std::io::Error::other("locked");
+        assert_eq!(
+            words(keyring::Error::NoStorageAccess(Box::new(locked))),
+            serde_json::json!({"kind": "keychain_locked", "secret": "relay_feed_token", "operation": "read"})
+        );
+        // The English for the logs still says what to do.
+        let english = keychain_error(
+            Kept::AuditKey,
+            KeychainOperation::Open,
+            keyring::Error::NoDefaultStore,
+        )
+        .to_string();
+        assert!(
+            english.contains("no Secret Service is running on the session bus")
+                && english.contains("GNOME Keyring"),
+            "{english}"
+        );
     }
 
     #[test]

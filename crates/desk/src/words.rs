@@ -19,10 +19,10 @@ use kyc::{DocumentId, UserId};
 use serde::Serialize;
 
 use crate::error::{Barrier, Deed, Error};
-use crate::faults::{DemoStep, Fault, SettingsFileProblem, TrailProblem};
-use crate::secrets::{Kept, KeychainOperation};
+use crate::faults::{DemoCause, DemoStep, Fault, SettingsFileProblem, TrailProblem};
+use crate::secrets::{Kept, KeychainOperation, KeychainProblem};
 use crate::settings::{Setting, SettingProblem};
-use crate::sync::{FeedError, HubRefusal};
+use crate::sync::{FeedError, HubAnswer, HubRefusal};
 use crate::viewer::ViewRefusal;
 
 /// An error, in parameters the window words.
@@ -37,7 +37,7 @@ pub enum Words {
     KeychainUnavailable {
         secret: Kept,
         operation: KeychainOperation,
-        detail: String,
+        problem: KeychainProblem,
     },
     MissingSecret {
         secret: Kept,
@@ -155,14 +155,21 @@ pub enum Words {
         found: i64,
         known: u64,
     },
+    /// Read before the writer migrated the file from `found` to `target`.
+    CacheNotMigrated {
+        path: String,
+        found: i64,
+        target: u64,
+    },
     CacheFailed {
         detail: String,
     },
     CacheStored {
-        detail: String,
+        what: cache::StoredValue,
+        problem: cache::StoredProblem,
     },
     QueuePosition {
-        detail: String,
+        problem: cache::CursorProblem,
     },
     PageSize {
         asked: u32,
@@ -186,7 +193,7 @@ pub enum Words {
     RedirectNotHttps,
     Demo {
         step: DemoStep,
-        detail: String,
+        cause: DemoCause,
     },
     /// The action was not done: its audit entry could not be written, for `cause`.
     ActionNotAudited {
@@ -304,11 +311,18 @@ pub enum HubProblem {
         /// The hub's English, for the logs.
         message: String,
     },
+    /// An answer that is not the hub's JSON: the first of its body, quoted.
     Status {
         status: u16,
         detail: String,
     },
+    /// A relay older than the request.
+    Outdated {
+        answer: HubAnswer,
+    },
+    /// `detail` is the JSON parser's own description.
     Malformed {
+        answer: HubAnswer,
         detail: String,
     },
     /// A claim's refusal where no case is named (worded as `ClaimRefused` where one is).
@@ -330,11 +344,11 @@ impl Error {
             Error::KeychainUnavailable {
                 secret,
                 operation,
-                detail,
+                problem,
             } => Words::KeychainUnavailable {
                 secret: *secret,
                 operation: *operation,
-                detail: detail.clone(),
+                problem: problem.clone(),
             },
             Error::MissingSecret { secret } => Words::MissingSecret { secret: *secret },
             Error::SecretForAnotherOrigin {
@@ -403,9 +417,9 @@ impl Error {
                     detail: detail.clone(),
                 }
             }
-            Error::Demo { step, detail } => Words::Demo {
+            Error::Demo { step, cause } => Words::Demo {
                 step: *step,
-                detail: detail.clone(),
+                cause: cause.clone(),
             },
             Error::ActionNotAudited {
                 action,
@@ -592,15 +606,23 @@ fn cache_words(error: &cache::Error) -> Words {
             found: *found,
             known: *known as u64,
         },
+        C::NotMigrated {
+            path,
+            found,
+            target,
+        } => Words::CacheNotMigrated {
+            path: path.display().to_string(),
+            found: *found,
+            target: *target as u64,
+        },
         C::Database { source, .. } => Words::CacheFailed {
             detail: source.to_string(),
         },
-        C::Stored { detail, .. } => Words::CacheStored {
-            detail: detail.clone(),
+        C::Stored { what, problem } => Words::CacheStored {
+            what: *what,
+            problem: problem.clone(),
         },
-        C::Cursor(detail) => Words::QueuePosition {
-            detail: detail.clone(),
-        },
+        C::Cursor(problem) => Words::QueuePosition { problem: *problem },
         C::PageSize { asked, max } => Words::PageSize {
             asked: *asked,
             max: *max,
@@ -654,7 +676,11 @@ impl HubProblem {
                 status: *status,
                 detail: detail.clone(),
             },
-            HubProblem::Malformed { detail } => FeedError::Malformed(detail.clone()),
+            HubProblem::Outdated { answer } => FeedError::Outdated { answer: *answer },
+            HubProblem::Malformed { answer, detail } => FeedError::Malformed {
+                answer: *answer,
+                detail: detail.clone(),
+            },
             HubProblem::Claim { message, .. } => return message.clone(),
         }
         .to_string()
@@ -689,7 +715,9 @@ fn hub_problem(error: &FeedError) -> HubProblem {
             status: *status,
             detail: detail.clone(),
         },
-        FeedError::Malformed(detail) => HubProblem::Malformed {
+        FeedError::Outdated { answer } => HubProblem::Outdated { answer: *answer },
+        FeedError::Malformed { answer, detail } => HubProblem::Malformed {
+            answer: *answer,
             detail: detail.clone(),
         },
         // A claim's refusal names its case and is worded as `ClaimRefused`; one without a case

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use cache::{QueueFilter, QueueQuery};
-use desk::demo::DemoOptions;
+use desk::demo::{DemoOptions, DemoWorld};
 use desk::officer::Officer;
 use desk::secrets::SecretStore;
 use desk::settings::Paths;
@@ -293,4 +293,52 @@ async fn the_demos_colleague_claims_notes_and_proposes_and_the_officer_answers_h
     .await;
     assert_eq!(answer.by, "demo.officer");
     desk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demo_that_cannot_start_says_which_step_and_the_systems_own_words_typed() {
+    let home = tempfile::tempdir().unwrap();
+    // A file where the demo's folder should go: the system refuses to make a folder in it.
+    let file = home.path().join("not-a-folder");
+    std::fs::write(&file, b"").unwrap();
+    let officer = Officer::named("demo.officer");
+    let refused = DemoWorld::start(&file.join("demo"), DemoOptions::default(), &officer)
+        .await
+        .err()
+        .unwrap();
+    let words = serde_json::to_value(refused.words()).unwrap();
+    assert_eq!(words["kind"], "demo");
+    assert_eq!(words["step"], "create_folder");
+    assert_eq!(words["cause"]["cause"], "system", "{words}");
+    let detail = words["cause"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("os error"),
+        "the system's own text: {detail}"
+    );
+
+    // An address the sandbox cannot listen on: held by another socket.
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = held.local_addr().unwrap();
+    let options = DemoOptions {
+        users: 1,
+        sandbox: sandbox::SandboxConfig {
+            listen: addr,
+            ..sandbox::SandboxConfig::for_tests()
+        },
+        ..DemoOptions::default()
+    };
+    let refused = DemoWorld::start(&home.path().join("demo"), options, &officer)
+        .await
+        .err()
+        .unwrap();
+    let words = serde_json::to_value(refused.words()).unwrap();
+    assert_eq!(words["step"], "start_sandbox", "{words}");
+    assert_eq!(words["cause"]["cause"], "listen", "{words}");
+    assert_eq!(words["cause"]["addr"], addr.to_string());
+    assert!(
+        refused
+            .to_string()
+            .contains("the demo sandbox did not start"),
+        "{refused}"
+    );
 }

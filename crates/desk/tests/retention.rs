@@ -193,7 +193,7 @@ async fn local_documents_are_listed_with_their_age_and_purged_only_when_unchange
     assert_eq!(report.removed, [saved[0].path.clone()]);
     assert_eq!(report.kept.len(), 1);
     assert_eq!(report.kept[0].0, saved[1].path);
-    assert!(report.kept[0].1.contains("changed"), "{}", report.kept[0].1);
+    assert_eq!(report.kept[0].1, desk::files::LeftInPlace::Changed);
     assert!(!saved[0].path.exists() && saved[1].path.exists());
     let listed = desk.local_documents().await.unwrap();
     assert_eq!(listed.len(), 1);

@@ -78,7 +78,9 @@ impl Client {
                     call: what.clone(),
                     status: 200,
                     code: None,
-                    message: "the answer holds no user".into(),
+                    // Treezor said nothing: the window words the problem, and Treezor's
+                    // message is quoted only when it gave one.
+                    message: String::new(),
                     request_id: None,
                     doc_url: None,
                     problem: Problem::NotFound,

@@ -81,8 +81,10 @@ impl Outcome {
         .into_iter()
         .find(|o| o.as_str() == raw)
         .ok_or_else(|| Error::Stored {
-            what: "audit outcome",
-            detail: format!("unknown outcome {raw:?}"),
+            what: crate::StoredValue::AuditOutcome,
+            problem: crate::StoredProblem::Unknown {
+                value: raw.to_owned(),
+            },
         })
     }
 }

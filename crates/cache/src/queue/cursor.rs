@@ -6,7 +6,7 @@ use kyc::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::{Direction, QueueRow, Sort, SortKey};
-use crate::error::{Error, Result};
+use crate::error::{CursorProblem, Error, Result};
 
 /// Where a page ends. Opaque to the window: it passes back what it was given.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,11 +51,11 @@ impl Cursor {
     pub(crate) fn open(&self, sort: Sort) -> Result<(Key, u64)> {
         let bytes = URL_SAFE_NO_PAD
             .decode(&self.0)
-            .map_err(|_| Error::Cursor("it was not made by this cache".into()))?;
+            .map_err(|_| Error::Cursor(CursorProblem::NotMadeHere))?;
         let inner: Inner = serde_json::from_slice(&bytes)
-            .map_err(|_| Error::Cursor("it was not made by this cache".into()))?;
+            .map_err(|_| Error::Cursor(CursorProblem::NotMadeHere))?;
         if inner.s != sort.key || inner.d != sort.direction {
-            return Err(Error::Cursor("it belongs to another sort order".into()));
+            return Err(Error::Cursor(CursorProblem::OtherSort));
         }
         let fits = matches!(
             (&inner.k, sort.key),
@@ -66,7 +66,7 @@ impl Cursor {
                 )
         );
         if !fits {
-            return Err(Error::Cursor("its key does not fit the sort".into()));
+            return Err(Error::Cursor(CursorProblem::KeyNotOfSort));
         }
         Ok((inner.k, inner.u))
     }

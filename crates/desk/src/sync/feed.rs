@@ -51,12 +51,54 @@ pub enum FeedError {
     /// The hub refused a claim, a release or a reassignment: the log says why.
     #[error("{0}")]
     Claim(ClaimRefusal),
+    /// An answer that is not the hub's JSON; `detail` is the first of its body, quoted.
     #[error("the relay answered HTTP {status}: {detail}")]
     Status { status: u16, detail: String },
+    /// A relay older than the request (404 on its path).
+    #[error("the relay does not serve {answer} (HTTP 404); upgrade it to a hub that does")]
+    Outdated { answer: HubAnswer },
+    /// `detail` is the JSON parser's own description (what, at which line and column).
     #[error(
-        "the relay's answer is not a feed page ({0}). Check that the relay URL points to a KYC Desk relay."
+        "the relay's {answer} is not what a KYC Desk relay answers ({detail}). Check that the relay URL points to a KYC Desk relay."
     )]
-    Malformed(String),
+    Malformed { answer: HubAnswer, detail: String },
+}
+
+/// Which of the relay's answers, as an error names it: the window words it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum HubAnswer {
+    FeedPage,
+    WhoAmI,
+    Deadlines,
+    TeamRecord,
+    TrailEntry,
+    TrailCheck,
+}
+
+impl std::fmt::Display for HubAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HubAnswer::FeedPage => "feed page",
+            HubAnswer::WhoAmI => "answer naming the credential's officer",
+            HubAnswer::Deadlines => "team's deadlines",
+            HubAnswer::TeamRecord => "answer to a team record",
+            HubAnswer::TrailEntry => "answer to a trail entry",
+            HubAnswer::TrailCheck => "check of the team's trail",
+        })
+    }
+}
+
+/// The JSON of `answer`, or the parser's own description of why it is not.
+fn read_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    answer: HubAnswer,
+) -> Result<T, FeedError> {
+    serde_json::from_slice(bytes).map_err(|e| FeedError::Malformed {
+        answer,
+        detail: e.to_string(),
+    })
 }
 
 impl FeedError {
@@ -120,29 +162,27 @@ impl Feed {
             url: self.base_url.clone(),
             transport: Transport::of(&e),
         })?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| FeedError::Malformed(format!("line {} column {}", e.line(), e.column())))
+        read_json(&bytes, HubAnswer::FeedPage)
     }
 
     /// Who the hub says the credential belongs to: `None` for the shared feed token (it names no
     /// one) and for a relay too old to say (no `/v1/me`).
     pub async fn me(&self) -> Result<Option<Me>, FeedError> {
-        let me: Option<Me> = self.get_json("/v1/me", "who-am-I answer").await?;
+        let me: Option<Me> = self.get_json("/v1/me", HubAnswer::WhoAmI).await?;
         Ok(me.filter(|me| me.name.is_some()))
     }
 
     /// The team's deadlines as the hub serves them; `None` from a relay too old to serve them
     /// (no `/v1/deadlines`), which leaves the desk on the ones it has.
     pub async fn deadlines(&self) -> Result<Option<DeadlinePolicy>, FeedError> {
-        self.get_json("/v1/deadlines", "the team's deadlines").await
+        self.get_json("/v1/deadlines", HubAnswer::Deadlines).await
     }
 
-    /// `GET path` read as JSON; `None` for a relay too old to have `path` (404). `what` names the
-    /// answer in the error when it cannot be read.
+    /// `GET path` read as JSON; `None` for a relay too old to have `path` (404).
     async fn get_json<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
-        what: &str,
+        answer: HubAnswer,
     ) -> Result<Option<T>, FeedError> {
         let response = self.get(path, &[], Duration::from_secs(10)).await?;
         match response.status() {
@@ -154,9 +194,7 @@ impl Feed {
                     url: self.base_url.clone(),
                     transport: Transport::of(&e),
                 })?;
-                serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-                    FeedError::Malformed(format!("{what}: line {} column {}", e.line(), e.column()))
-                })
+                read_json(&bytes, answer).map(Some)
             }
         }
     }
@@ -171,13 +209,8 @@ impl Feed {
             .http
             .put(format!("{}/v1/deadlines", self.base_url))
             .json(policy);
-        self.ask(
-            request,
-            Duration::from_secs(10),
-            "deadlines answer",
-            "this relay keeps no deadlines; upgrade it to a hub that does",
-        )
-        .await
+        self.ask(request, Duration::from_secs(10), HubAnswer::Deadlines)
+            .await
     }
 
     /// `GET path?query` on the relay with the credential, within `timeout`.
@@ -209,13 +242,8 @@ impl Feed {
             .http
             .post(format!("{}/v1/team", self.base_url))
             .json(write);
-        self.ask(
-            request,
-            Duration::from_secs(10),
-            "team record answer",
-            "this relay takes no team records; upgrade it to a hub that does",
-        )
-        .await
+        self.ask(request, Duration::from_secs(10), HubAnswer::TeamRecord)
+            .await
     }
 
     /// Adds one of this desk's audit entries to the team's trail at the hub (`POST /v1/trail`),
@@ -225,13 +253,8 @@ impl Feed {
             .http
             .post(format!("{}/v1/trail", self.base_url))
             .json(write);
-        self.ask(
-            request,
-            Duration::from_secs(30),
-            "trail entry answer",
-            NO_TRAIL,
-        )
-        .await
+        self.ask(request, Duration::from_secs(30), HubAnswer::TrailEntry)
+            .await
     }
 
     /// Asks the hub to verify the team's trail (`GET /v1/trail/verify`).
@@ -241,19 +264,17 @@ impl Feed {
             None => format!("{}/v1/trail/verify", self.base_url),
         };
         let request = self.http.get(url);
-        self.ask(request, Duration::from_secs(30), "trail check", NO_TRAIL)
+        self.ask(request, Duration::from_secs(30), HubAnswer::TrailCheck)
             .await
     }
 
-    /// Sends a request to the hub with the officer's credential and reads its JSON answer (`what`
-    /// names it in a malformed answer's error); a relay without the route (404) is told to be
-    /// upgraded with `missing`, a refusal carries the hub's words.
+    /// Sends a request to the hub with the officer's credential and reads its JSON `answer`; a
+    /// relay without the route (404) is told to be upgraded, a refusal carries the hub's words.
     async fn ask<T: serde::de::DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,
         timeout: Duration,
-        what: &str,
-        missing: &str,
+        answer: HubAnswer,
     ) -> Result<T, FeedError> {
         let unreachable = |e: reqwest::Error| FeedError::Unreachable {
             url: self.base_url.clone(),
@@ -268,15 +289,10 @@ impl Feed {
         let status = response.status();
         if status.is_success() {
             let bytes = response.bytes().await.map_err(unreachable)?;
-            return serde_json::from_slice(&bytes).map_err(|e| {
-                FeedError::Malformed(format!("{what}: line {} column {}", e.line(), e.column()))
-            });
+            return read_json(&bytes, answer);
         }
         if status == reqwest::StatusCode::NOT_FOUND {
-            return Err(FeedError::Status {
-                status: 404,
-                detail: missing.into(),
-            });
+            return Err(FeedError::Outdated { answer });
         }
         if status == reqwest::StatusCode::UNAUTHORIZED {
             return Err(refusal(response).await);
@@ -289,6 +305,3 @@ impl Feed {
         self.page(0, 1, Duration::ZERO).await.map(|p| p.last_seq)
     }
 }
-
-/// What a relay without the team's trail is told.
-const NO_TRAIL: &str = "this relay keeps no team trail; upgrade it to a hub that does";

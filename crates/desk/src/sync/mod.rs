@@ -22,7 +22,7 @@ mod outbox;
 mod refusal;
 mod run;
 
-pub use feed::{Feed, FeedError};
+pub use feed::{Feed, FeedError, HubAnswer};
 pub use health::{Connection, SignedIn, SyncHealth};
 pub use notice::Notice;
 pub use refusal::HubRefusal;

@@ -2,7 +2,8 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/sve
 import { describe, expect, test } from 'vitest';
 
 import { backend, documentsReceivedCase, refusedCase, ipcError } from '../../test/fixtures';
-import type { DownloadProgress } from '../api';
+import type { CaseFile, DownloadProgress } from '../api';
+import { localStorageKey } from '../paraglide/runtime.js';
 import DocumentsPanel from './DocumentsPanel.svelte';
 
 type Progress = { onmessage: (p: DownloadProgress) => void };
@@ -127,6 +128,53 @@ describe('documents', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 
+  test('a document listed before its document.create webhook is greyed out, and says it waits for the webhook', async () => {
+    const calls = backend({});
+    render(DocumentsPanel, { file: listedBeforeTheirWebhooks() });
+
+    for (const name of ['Passport', 'Certified liveness result']) {
+      const item = screen.getByText(name).closest('li') as HTMLElement;
+      const why = within(item).getByText(
+        'Waiting for Treezor to announce this document (webhook document.create); it can be viewed and downloaded once it has.',
+      );
+      for (const label of ['View', 'Download']) {
+        const button = within(item).getByRole('button', { name: label });
+        expect(button).toHaveAttribute('aria-disabled', 'true');
+        expect(button).toHaveAccessibleDescription(why.textContent ?? '');
+        expect(button).toHaveAttribute('title', why.textContent);
+        await fireEvent.click(button);
+      }
+    }
+    // Not the case's refusal, which would send the officer to retrieve the documents again.
+    expect(document.body).not.toHaveTextContent(/Retrieve the documents/);
+    expect(calls).toEqual([]);
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  test('says so in French too', () => {
+    localStorage.setItem(localStorageKey, 'fr');
+    try {
+      backend({});
+      render(DocumentsPanel, { file: listedBeforeTheirWebhooks() });
+      const item = screen.getByText('#501').closest('li') as HTMLElement;
+      expect(within(item).getByRole('button', { name: 'Voir' })).toHaveAccessibleDescription(
+        'En attente de l’annonce de ce document par Treezor (webhook document.create) ; il pourra être vu et téléchargé une fois annoncé.',
+      );
+    } finally {
+      localStorage.removeItem(localStorageKey);
+    }
+  });
+
+  test('a usable document has no such hint', () => {
+    backend({});
+    render(DocumentsPanel, { file: documentsReceivedCase() });
+
+    const view = within(screen.getByText('Passport').closest('li') as HTMLElement).getByRole('button', { name: 'View' });
+    expect(view).toHaveAttribute('aria-disabled', 'false');
+    expect(view).not.toHaveAttribute('aria-describedby');
+    expect(document.querySelector('[data-unusable]')).toBeNull();
+  });
+
   test('with no document yet, says what to do', () => {
     backend({});
     render(DocumentsPanel, { file: refusedCase() });
@@ -134,3 +182,14 @@ describe('documents', () => {
     expect(screen.getByText(/No document has arrived for this user yet/)).toBeVisible();
   });
 });
+
+/** The documents were requested: Treezor lists two, and neither document.create webhook has come. */
+function listedBeforeTheirWebhooks(): CaseFile {
+  const file = documentsReceivedCase();
+  file.detail.view.state = 'documents_requested';
+  file.detail.view.documents = [];
+  file.actions = file.actions.map((a) =>
+    a.action === 'download_document' ? { ...a, permission: { verdict: 'not_allowed', why: 'no_documents' } } : a,
+  );
+  return file;
+}

@@ -66,7 +66,7 @@ describe('documents on this machine', () => {
   test('removes every download older than the days given, and cancelling removes nothing', async () => {
     const calls = backend({
       local_files: files([doc(7, 10), doc(8, 45), doc(9, 60)]),
-      purge_documents: { removed: [], already_gone: [], kept: [[doc(9, 60).path, 'changed since the download: kept']] },
+      purge_documents: { removed: [], already_gone: [], kept: [[doc(9, 60).path, { why: 'changed' }]] },
     });
     render(FilesScreen);
     await screen.findByText('9-passport.pdf');
@@ -80,7 +80,9 @@ describe('documents on this machine', () => {
     await fireEvent.click(older);
     await fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Remove' }));
     await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('0 removed, 1 kept.'));
-    expect(screen.getByRole('status')).toHaveTextContent('changed since the download: kept');
+    expect(screen.getByRole('status')).toHaveTextContent(
+      '9-passport.pdf: its content changed since the download, so it is not the downloaded document any more',
+    );
     expect(calls.find((c) => c.command === 'purge_documents')?.args).toEqual({
       request: { kind: 'older_than_days', days: 40 },
     });

@@ -1,16 +1,20 @@
 import { afterEach, describe, expect, test } from 'vitest';
 
 import type { AttemptFailure } from '../bindings/AttemptFailure';
+import type { DemoCause } from '../bindings/DemoCause';
 import type { DownloadRefusal } from '../bindings/DownloadRefusal';
 import type { ErrorWords } from '../bindings/ErrorWords';
 import type { HubProblem } from '../bindings/HubProblem';
+import type { HubAnswer } from '../bindings/HubAnswer';
 import type { HubRefusal } from '../bindings/HubRefusal';
+import type { KeychainProblem } from '../bindings/KeychainProblem';
 import type { TextProblem } from '../bindings/TextProblem';
 import type { TreezorProblem } from '../bindings/TreezorProblem';
 import type { Unexpected } from '../bindings/Unexpected';
 import type { ViewRefusal } from '../bindings/ViewRefusal';
 import { localStorageKey } from '../paraglide/runtime.js';
 import { errorText } from './errors';
+import { leftInPlace } from './problems';
 
 // One error of every kind the backend sends, with every typed part each can carry. The type below
 // makes a new kind without a sample a compile error here. What comes from outside (a system's
@@ -95,6 +99,15 @@ const HUB_REFUSALS: HubRefusal[] = [
   { refusal: 'other', code: 'E42', message: detail },
 ];
 
+const ANSWERS: HubAnswer[] = ['feed_page', 'who_am_i', 'deadlines', 'team_record', 'trail_entry', 'trail_check'];
+
+// The hub's problems the demo's start can meet (the rest are worded for the relay below).
+const HUB_EARLY: HubProblem[] = [
+  { problem: 'unauthorized' },
+  { problem: 'outdated', answer: 'team_record' },
+  { problem: 'malformed', answer: 'team_record', detail },
+];
+
 const HUB: HubProblem[] = [
   { problem: 'unreachable', url: 'https://hub.example', transport: { fault: 'connection_failed', causes: detail } },
   { problem: 'run_not_seen', url: 'https://hub.example', proposal: 9 },
@@ -103,7 +116,27 @@ const HUB: HubProblem[] = [
   ...HUB_REFUSALS.map((refusal): HubProblem => ({ problem: 'declined', status: 403, refusal, message: 'English for logs' })),
   { problem: 'claim', refusal: { refusal: 'not_held' }, message: 'English for logs' },
   { problem: 'status', status: 503, detail },
-  { problem: 'malformed', detail },
+  ...ANSWERS.map((answer): HubProblem => ({ problem: 'outdated', answer })),
+  ...ANSWERS.map((answer): HubProblem => ({ problem: 'malformed', answer, detail })),
+];
+
+const KEYCHAIN: KeychainProblem[] = [
+  { problem: 'no_secret_service' },
+  { problem: 'refused', detail },
+  { problem: 'not_text' },
+  { problem: 'ambiguous', entries: 2 },
+  { problem: 'platform', detail },
+];
+
+const DEMO_CAUSES: DemoCause[] = [
+  { cause: 'system', detail },
+  { cause: 'listen', addr: '127.0.0.1:8787', detail },
+  { cause: 'store', detail },
+  { cause: 'newer_store', found: 9, known: 7 },
+  ...TEXT.map((problem): DemoCause => ({ cause: 'officer_name', name: 'Zoé', problem })),
+  ...HUB_EARLY.map((problem): DemoCause => ({ cause: 'hub', problem })),
+  { cause: 'treezor', problem: { problem: 'credentials_empty' } },
+  { cause: 'inside' },
 ];
 
 const TREEZOR: TreezorProblem[] = [
@@ -125,7 +158,12 @@ const locked: Of<'keychain_locked'> = { kind: 'keychain_locked', secret: 'audit_
 
 const SAMPLES: { [K in Kind]: Of<K>[] } = {
   keychain_locked: [locked],
-  keychain_unavailable: [{ kind: 'keychain_unavailable', secret: 'relay_feed_token', operation: 'save', detail }],
+  keychain_unavailable: KEYCHAIN.map((problem) => ({
+    kind: 'keychain_unavailable',
+    secret: 'relay_feed_token',
+    operation: 'save',
+    problem,
+  })),
   missing_secret: [{ kind: 'missing_secret', secret: 'treezor_client_secret' }],
   secret_for_another_origin: [
     {
@@ -212,9 +250,35 @@ const SAMPLES: { [K in Kind]: Of<K>[] } = {
   cache_open: [{ kind: 'cache_open', path, detail }],
   cache_migration: [{ kind: 'cache_migration', path, target: 10, detail }],
   cache_newer_schema: [{ kind: 'cache_newer_schema', path, found: 11, known: 10 }],
+  cache_not_migrated: [{ kind: 'cache_not_migrated', path, found: 9, target: 10 }],
   cache_failed: [{ kind: 'cache_failed', detail }],
-  cache_stored: [{ kind: 'cache_stored', detail }],
-  queue_position: [{ kind: 'queue_position', detail }],
+  cache_stored: [
+    ...(
+      [
+        'user_profile',
+        'audit_outcome',
+        'case_state',
+        'review_state',
+        'user_id',
+        'download',
+        'document',
+        'case_event',
+        'deadline',
+      ] as const
+    ).map((what): Of<'cache_stored'> => ({ kind: 'cache_stored', what, problem: { problem: 'not_its_shape' } })),
+    ...(
+      [
+        { problem: 'not_json', detail },
+        { problem: 'unknown', value: '99' },
+        { problem: 'invalid', field: 'documentId', value: '0' },
+        { problem: 'deadlines', why: { problem: 'out_of_bounds', state: 'link_issued', seconds: 1 } },
+      ] as const
+    ).map((problem): Of<'cache_stored'> => ({ kind: 'cache_stored', what: 'case_event', problem })),
+  ],
+  queue_position: (['not_made_here', 'other_sort', 'key_not_of_sort'] as const).map((problem) => ({
+    kind: 'queue_position',
+    problem,
+  })),
   page_size: [{ kind: 'page_size', asked: 900, max: 500 }],
   search_too_long: [{ kind: 'search_too_long', length: 300 }],
   unknown_user: [{ kind: 'unknown_user', user }],
@@ -222,9 +286,12 @@ const SAMPLES: { [K in Kind]: Of<K>[] } = {
   export_failed: [{ kind: 'export_failed', detail }],
   invalid_redirect_url: [{ kind: 'invalid_redirect_url', detail }],
   redirect_not_https: [{ kind: 'redirect_not_https' }],
-  demo: (['remove_old_files', 'create_folder', 'start_relay', 'set_policy', 'start_sandbox', 'make_client'] as const).map(
-    (step) => ({ kind: 'demo', step, detail }),
-  ),
+  demo: [
+    ...(['remove_old_files', 'create_folder', 'start_relay', 'set_policy', 'start_sandbox', 'make_client'] as const).map(
+      (step): Of<'demo'> => ({ kind: 'demo', step, cause: { cause: 'system', detail } }),
+    ),
+    ...DEMO_CAUSES.map((cause): Of<'demo'> => ({ kind: 'demo', step: 'start_relay', cause })),
+  ],
   action_not_audited: [{ kind: 'action_not_audited', action: 'download_document', user, cause: locked }],
   audit_trail: (['key_not_ours', 'key_missing', 'anchor_not_ours'] as const).map((problem) => ({
     kind: 'audit_trail',
@@ -305,6 +372,18 @@ describe('every typed error, read in French', () => {
     expect(fr).not.toBe(en);
     expect(fr).not.toMatch(ENGLISH);
     expect(en).toMatch(ENGLISH);
+  });
+
+  test('says in French why a purge left a file in place', () => {
+    localStorage.setItem(localStorageKey, 'fr');
+    for (const why of [
+      { why: 'unreadable', detail },
+      { why: 'not_a_regular_file' },
+      { why: 'changed' },
+      { why: 'not_deleted', detail },
+    ] as const) {
+      expect(leftInPlace(why)).not.toMatch(ENGLISH);
+    }
   });
 
   test("keeps a detail from outside as a quotation inside the officer's sentence", () => {

@@ -37,6 +37,13 @@ const WORDED: [string, string | undefined, string][] = [
   ['FileStep', undefined, 'file_step_'],
   ['ConfigProblem', 'problem', 'config_problem_'],
   ['Unexpected', 'problem', 'unexpected_'],
+  ['CursorProblem', undefined, 'cursor_problem_'],
+  ['DemoCause', 'cause', 'demo_cause_'],
+  ['HubAnswer', undefined, 'hub_answer_'],
+  ['KeychainProblem', 'problem', 'keychain_problem_'],
+  ['StoredValue', undefined, 'stored_value_'],
+  ['StoredProblem', 'problem', 'stored_problem_'],
+  ['LeftInPlace', 'why', 'left_in_place_'],
 ];
 
 afterEach(() => localStorage.removeItem(localStorageKey));
@@ -67,6 +74,46 @@ describe("the backend's errors", () => {
     });
     expect(text).toContain('a different senior officer must approve or reject it.');
     expect(text).not.toContain('retry');
+  });
+
+  test('a relay too old for a record is not to be retried, and an unreadable answer is named', () => {
+    const outdated = errorText({
+      kind: 'hub',
+      what: 'write_note',
+      user: 4,
+      cause: { problem: 'outdated', answer: 'team_record' },
+    });
+    expect(outdated).toBe(
+      'Writing a note for user 4 was refused by the hub: the relay is too old for a team record (HTTP 404): upgrade it to a current hub. Nothing changed for the team.',
+    );
+    expect(
+      errorText({
+        kind: 'relay',
+        problem: { problem: 'malformed', answer: 'who_am_i', detail: 'expected value at line 1 column 1' },
+      }),
+    ).toContain('the relay’s answer (who the credential belongs to) is not what a KYC Desk relay answers (expected value at line 1 column 1)');
+  });
+
+  test('a keychain with no Secret Service, and a demo that could not start, say what to do', () => {
+    expect(
+      errorText({
+        kind: 'keychain_unavailable',
+        secret: 'treezor_client_secret',
+        operation: 'read',
+        problem: { problem: 'no_secret_service' },
+      }),
+    ).toBe(
+      'The keychain could not read the Treezor client secret: no Secret Service is running on the session bus. Start GNOME Keyring or KWallet in your session (or log in to a desktop session), then retry.',
+    );
+    expect(
+      errorText({
+        kind: 'demo',
+        step: 'start_sandbox',
+        cause: { cause: 'listen', addr: '127.0.0.1:8787', detail: 'Address already in use (os error 98)' },
+      }),
+    ).toBe(
+      'The demo could not start: the demo sandbox did not start (nothing could listen on 127.0.0.1:8787: Address already in use (os error 98)). Restart KYC Desk; if it happens again, report it.',
+    );
   });
 
   test('a failed download says what to do about its cause', () => {

@@ -23,13 +23,19 @@ import { m } from './locale';
 import {
   attemptFailure,
   configProblem,
+  cursorProblem,
   deadlineProblem,
+  demoCause,
   demoStep,
   downloadRefusal,
   fault,
   fileStep,
+  hubAnswer,
   hubRefusal,
+  keychainProblem,
   settingsFileProblem,
+  storedProblem,
+  storedValue,
   textProblem,
   trailProblem,
   transport,
@@ -194,8 +200,10 @@ export function hubProblemText(problem: HubProblem): string {
       return m.hub_problem_claim({ refusal: claimProblem(problem.refusal) });
     case 'status':
       return m.hub_problem_status({ status: problem.status, detail: problem.detail });
+    case 'outdated':
+      return m.hub_problem_outdated({ answer: hubAnswer(problem.answer) });
     case 'malformed':
-      return m.hub_problem_malformed({ detail: problem.detail });
+      return m.hub_problem_malformed({ answer: hubAnswer(problem.answer), detail: problem.detail });
   }
 }
 
@@ -216,7 +224,11 @@ function treezorSaid(w: Of<'treezor_refusal'>): string {
 const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   keychain_locked: (w) => m.error_keychain_locked({ operation: OPERATIONS[w.operation](), secret: KEPT[w.secret]() }),
   keychain_unavailable: (w) =>
-    m.error_keychain_unavailable({ operation: OPERATIONS[w.operation](), secret: KEPT[w.secret](), detail: w.detail }),
+    m.error_keychain_unavailable({
+      operation: OPERATIONS[w.operation](),
+      secret: KEPT[w.secret](),
+      problem: keychainProblem(w.problem),
+    }),
   missing_secret: (w) => m.error_missing_secret({ secret: KEPT[w.secret]() }),
   secret_for_another_origin: (w) =>
     m.error_secret_for_another_origin({
@@ -261,9 +273,10 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   cache_open: (w) => m.error_cache_open({ path: w.path, detail: w.detail }),
   cache_migration: (w) => m.error_cache_migration({ path: w.path, target: w.target, detail: w.detail }),
   cache_newer_schema: (w) => m.error_cache_newer_schema({ path: w.path, found: w.found, known: w.known }),
+  cache_not_migrated: (w) => m.error_cache_not_migrated({ path: w.path, found: w.found, target: w.target }),
   cache_failed: (w) => m.error_cache_failed({ detail: w.detail }),
-  cache_stored: (w) => m.error_cache_stored({ detail: w.detail }),
-  queue_position: (w) => m.error_queue_position({ detail: w.detail }),
+  cache_stored: (w) => m.error_cache_stored({ what: storedValue(w.what), problem: storedProblem(w.problem) }),
+  queue_position: (w) => m.error_queue_position({ problem: cursorProblem(w.problem) }),
   page_size: (w) => m.error_page_size({ asked: w.asked, max: w.max }),
   search_too_long: (w) => m.error_search_too_long({ length: w.length }),
   unknown_user: (w) => m.error_unknown_user({ user: w.user }),
@@ -271,18 +284,19 @@ const WORDS: { [K in Kind]: (w: Of<K>) => string } = {
   export_failed: (w) => m.error_export_failed({ detail: w.detail }),
   invalid_redirect_url: (w) => m.error_invalid_redirect_url({ detail: w.detail }),
   redirect_not_https: () => m.error_redirect_not_https(),
-  demo: (w) => m.error_demo({ step: demoStep(w.step), detail: w.detail }),
+  demo: (w) => m.error_demo({ step: demoStep(w.step), cause: demoCause(w.cause, hubProblemText) }),
   action_not_audited: (w) =>
     m.error_action_not_audited({ action: DEEDS[w.action](), user: w.user, cause: errorText(w.cause) }),
   audit_trail: (w) => m.error_audit_trail({ cache: w.cache, problem: trailProblem(w.problem) }),
   invalid_note: (w) => m.error_invalid_note({ user: w.user, problem: textProblem(w.problem) }),
   relay: (w) => m.error_relay({ problem: hubProblemText(w.problem) }),
   no_hub: (w) => m.error_no_hub({ what: DEEDS[w.what]() }),
-  // A refusal says what to do itself: retrying the same request would be refused again.
+  // A refusal says what to do itself: retrying the same request would be refused again, as it
+  // would by a relay too old for it.
   hub: (w) => {
     const what = DEEDS[w.what]();
     const cause = hubProblemText(w.cause);
-    const refused = w.cause.problem === 'declined' || w.cause.problem === 'claim';
+    const refused = w.cause.problem === 'declined' || w.cause.problem === 'claim' || w.cause.problem === 'outdated';
     if (w.user === null) {
       return refused ? m.error_hub_team_refused({ what, cause }) : m.error_hub_team({ what, cause });
     }

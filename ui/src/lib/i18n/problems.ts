@@ -1,21 +1,30 @@
 /**
  * The typed parts of the backend's errors, in the window's language: why the settings file, the
  * audit trail, a team text, the demo or the dashboard itself failed, why a document is not shown
- * or not downloaded, and why the team's hub refused. Each name has its words in both catalogues (checked against the
- * generated unions by `errors.test.ts`). A `detail` is the system's own description, quoted; what
+ * or not downloaded, why the keychain or a queue position failed, and why the team's hub refused.
+ * Each name has its words in both catalogues (checked against the generated unions by
+ * `errors.test.ts`). A `detail` is the system's own description, quoted; what
  * surrounds it, and what the officer can do, is worded here.
  */
 import type { AttemptFailure } from '../bindings/AttemptFailure';
 import type { Claimant } from '../bindings/Claimant';
 import type { ConfigProblem } from '../bindings/ConfigProblem';
+import type { CursorProblem } from '../bindings/CursorProblem';
 import type { DeadlineError } from '../bindings/DeadlineError';
+import type { DemoCause } from '../bindings/DemoCause';
 import type { DemoStep } from '../bindings/DemoStep';
 import type { DocumentFormat } from '../bindings/DocumentFormat';
 import type { DownloadRefusal } from '../bindings/DownloadRefusal';
 import type { Fault } from '../bindings/Fault';
 import type { FileStep } from '../bindings/FileStep';
+import type { HubAnswer } from '../bindings/HubAnswer';
+import type { HubProblem } from '../bindings/HubProblem';
 import type { HubRefusal } from '../bindings/HubRefusal';
+import type { KeychainProblem } from '../bindings/KeychainProblem';
+import type { LeftInPlace } from '../bindings/LeftInPlace';
 import type { SettingsFileProblem } from '../bindings/SettingsFileProblem';
+import type { StoredProblem } from '../bindings/StoredProblem';
+import type { StoredValue } from '../bindings/StoredValue';
 import type { TextProblem } from '../bindings/TextProblem';
 import type { TrailProblem } from '../bindings/TrailProblem';
 import type { Transport } from '../bindings/Transport';
@@ -88,6 +97,119 @@ const DEMO_STEPS: Record<DemoStep, () => string> = {
 
 export function demoStep(step: DemoStep): string {
   return DEMO_STEPS[step]();
+}
+
+/**
+ * Why a step of the demo's start failed, read inside parentheses after the step; the hub's problem
+ * is worded by `errors.ts`, which passes its wording in.
+ */
+export function demoCause(c: DemoCause, hub: (p: HubProblem) => string): string {
+  switch (c.cause) {
+    case 'system':
+      return m.demo_cause_system({ detail: c.detail });
+    case 'listen':
+      return m.demo_cause_listen({ addr: c.addr, detail: c.detail });
+    case 'store':
+      return m.demo_cause_store({ detail: c.detail });
+    case 'newer_store':
+      return m.demo_cause_newer_store({ found: c.found, known: c.known });
+    case 'officer_name':
+      return m.demo_cause_officer_name({ name: c.name, problem: textProblem(c.problem) });
+    case 'hub':
+      return m.demo_cause_hub({ problem: hub(c.problem) });
+    case 'treezor':
+      return m.demo_cause_treezor({ problem: configProblem(c.problem) });
+    case 'inside':
+      return m.demo_cause_inside();
+  }
+}
+
+/** Why the keychain failed when it is not locked; it ends with what the officer can do. */
+export function keychainProblem(p: KeychainProblem): string {
+  switch (p.problem) {
+    case 'no_secret_service':
+      return m.keychain_problem_no_secret_service();
+    case 'refused':
+      return m.keychain_problem_refused({ detail: p.detail });
+    case 'not_text':
+      return m.keychain_problem_not_text();
+    case 'ambiguous':
+      return m.keychain_problem_ambiguous({ entries: p.entries });
+    case 'platform':
+      return m.keychain_problem_platform({ detail: p.detail });
+  }
+}
+
+const CURSOR_PROBLEMS: Record<CursorProblem, () => string> = {
+  not_made_here: m.cursor_problem_not_made_here,
+  other_sort: m.cursor_problem_other_sort,
+  key_not_of_sort: m.cursor_problem_key_not_of_sort,
+};
+
+/** Why a queue position was refused, read after "is not valid:". */
+export function cursorProblem(p: CursorProblem): string {
+  return CURSOR_PROBLEMS[p]();
+}
+
+const STORED_VALUES: Record<StoredValue, () => string> = {
+  user_profile: m.stored_value_user_profile,
+  audit_outcome: m.stored_value_audit_outcome,
+  case_state: m.stored_value_case_state,
+  review_state: m.stored_value_review_state,
+  user_id: m.stored_value_user_id,
+  download: m.stored_value_download,
+  document: m.stored_value_document,
+  case_event: m.stored_value_case_event,
+  deadline: m.stored_value_deadline,
+};
+
+/** What stored value could not be read back, named. */
+export function storedValue(v: StoredValue): string {
+  return STORED_VALUES[v]();
+}
+
+/** Why a stored value could not be read back; the stored value itself is quoted, as is the parser. */
+export function storedProblem(p: StoredProblem): string {
+  switch (p.problem) {
+    case 'not_json':
+      return m.stored_problem_not_json({ detail: p.detail });
+    case 'not_its_shape':
+      return m.stored_problem_not_its_shape();
+    case 'unknown':
+      return m.stored_problem_unknown({ value: p.value });
+    case 'invalid':
+      return m.stored_problem_invalid({ value: p.value, field: p.field });
+    case 'deadlines':
+      return m.stored_problem_deadlines({ problem: deadlineProblem(p.why) });
+  }
+}
+
+/** Why a purge left a file in place, read after its name. */
+export function leftInPlace(l: LeftInPlace): string {
+  switch (l.why) {
+    case 'unreadable':
+      return m.left_in_place_unreadable({ detail: l.detail });
+    case 'not_a_regular_file':
+      return m.left_in_place_not_a_regular_file();
+    case 'changed':
+      return m.left_in_place_changed();
+    case 'not_deleted':
+      return m.left_in_place_not_deleted({ detail: l.detail });
+  }
+}
+
+const HUB_ANSWERS: Record<HubAnswer, () => string> = {
+  feed_page: m.hub_answer_feed_page,
+  who_am_i: m.hub_answer_who_am_i,
+  deadlines: m.hub_answer_deadlines,
+  team_record: m.hub_answer_team_record,
+  trail_entry: m.hub_answer_trail_entry,
+  trail_check: m.hub_answer_trail_check,
+};
+
+/** Which of the relay's answers, named. */
+export function hubAnswer(a: HubAnswer): string {
+  return HUB_ANSWERS[a]();
 }
 
 export function fault(f: Fault): string {
