@@ -46,12 +46,12 @@ pub struct RunAsk {
 }
 
 impl RunAsk {
-    /// Whether the log allows this run of `proposal`, which `spent_by`'s run may have spent.
-    pub(crate) fn decide(
-        &self,
-        proposal: Option<&Proposal>,
-        spent_by: Option<&OfficerName>,
-    ) -> Result<(), RunRefusal> {
+    /// Whether the log allows this run against the proposal's row (`None`: no such proposal).
+    pub(crate) fn decide(&self, row: Option<&ProposalRow>) -> Result<(), RunRefusal> {
+        let (proposal, spent_by) = match row {
+            Some((proposal, spent_by)) => (Some(proposal), spent_by.as_ref()),
+            None => (None, None),
+        };
         decide_run(self.proposal, proposal, spent_by, self.user)
     }
 }

@@ -263,10 +263,7 @@ impl State {
         self.decided(
             &ask.record,
             ask.proposal,
-            |row| match row {
-                Some((proposal, spent_by)) => ask.decide(Some(proposal), spent_by.as_ref()),
-                None => ask.decide(None, None),
-            },
+            |row| ask.decide(row),
             |tx, seq| {
                 tx.execute(
                     "INSERT INTO runs (proposal, officer, seq) VALUES (?1, ?2, ?3)",

@@ -44,10 +44,7 @@ pub(super) async fn approval_run(
         texts: &[by],
         what: "a run",
     };
-    let decide = |row: Option<&ProposalRow>| match row {
-        Some((proposal, spent_by)) => ask.decide(Some(proposal), spent_by.as_ref()),
-        None => ask.decide(None, None),
-    };
+    let decide = |row: Option<&ProposalRow>| ask.decide(row);
     decided_answer(pool, publish, trail_key, run, decide).await
 }
 
